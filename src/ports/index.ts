@@ -1,0 +1,108 @@
+import type { Action, Plan } from '../domain/plan';
+import type { AccountInventory, HostInventory, IamUserDetail } from '../domain/inventory';
+import type { Roster } from '../domain/roster';
+
+/** Where the HR roster comes from (a CSV/JSON file, an HRIS export). */
+export interface RosterSource {
+  load(): Promise<Roster>;
+}
+
+/** Outcome of one change, as a value: one failing user never stops the run. */
+export type ActionOutcome =
+  | { readonly result: 'ok'; readonly before?: unknown; readonly after?: unknown }
+  | { readonly result: 'skipped'; readonly note: string }
+  | { readonly result: 'failed'; readonly error: string; readonly retryable: boolean };
+
+/** One AWS account's IAM, read in bulk and changed one key at a time. */
+export interface AccountDirectory {
+  readonly account: string;
+  /** Bulk inventory: a bounded number of calls whatever the number of users. */
+  inventory(): Promise<AccountInventory>;
+  /** Live state of the named users only (those about to be changed or verified). Users that no longer exist are absent. */
+  describeUsers(userNames: readonly string[]): Promise<ReadonlyMap<string, IamUserDetail>>;
+  /** Applies one IAM action; "already done" (NoSuchEntity and the like) is ok. */
+  execute(action: Action): Promise<ActionOutcome>;
+}
+
+/** SSH keys on EC2 hosts, read and changed through SSM Run Command. */
+export interface HostFleet {
+  inventory(): Promise<readonly HostInventory[]>;
+  /** Applies the host actions for one instance in one command. */
+  executeOnHost(instanceId: string, actions: readonly Action[]): Promise<ReadonlyMap<string, ActionOutcome>>;
+}
+
+export type AuditResult = 'ok' | 'failed' | 'skipped' | 'intent' | 'verified';
+
+/** An audit entry as the caller writes it; the store adds seq, at, prevHash and hash. */
+export interface NewAuditEntry {
+  readonly runId: string;
+  /** `system`, `slack:U…` or `cli:NAME`. */
+  readonly actor: string;
+  readonly action: string;
+  readonly account?: string;
+  readonly target?: string;
+  readonly person?: string;
+  readonly reason?: string;
+  readonly before?: unknown;
+  readonly after?: unknown;
+  readonly result: AuditResult;
+  readonly error?: string;
+}
+
+export interface AuditEntry extends NewAuditEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly prevHash: string;
+  readonly hash: string;
+}
+
+export interface AuditFilter {
+  readonly person?: string;
+  readonly userName?: string;
+  readonly runId?: string;
+  readonly since?: Date;
+  readonly until?: Date;
+  readonly limit?: number;
+}
+
+export type ChainVerification =
+  | { readonly ok: true; readonly entries: number; readonly head: string }
+  | { readonly ok: false; readonly entries: number; readonly firstBadSeq: number; readonly problem: string };
+
+/** Append-only, hash-chained record of every change, guard trip, decision and run. No update, no delete. */
+export interface AuditLog {
+  append(entry: NewAuditEntry): Promise<AuditEntry>;
+  query(filter: AuditFilter): Promise<readonly AuditEntry[]>;
+  verify(): Promise<ChainVerification>;
+}
+
+export interface RunRecord {
+  readonly runId: string;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  readonly activeHeadcount: number;
+  readonly mode: 'plan' | 'apply';
+  readonly outcome: 'ok' | 'guard-tripped' | 'failed' | 'partial';
+  readonly summary?: unknown;
+}
+
+/** Remembers past runs (headcount for the guard, last run for status). */
+export interface RunStateStore {
+  lastCompleted(): Promise<RunRecord | undefined>;
+  record(run: RunRecord): Promise<void>;
+}
+
+export type Notice =
+  | { readonly kind: 'run-summary'; readonly runId: string; readonly plan: Plan; readonly applied: number; readonly failed: number }
+  | { readonly kind: 'guard-tripped'; readonly runId: string; readonly reasons: readonly string[] };
+
+/** Tells people what happened (Slack channel, or nothing). */
+export interface Notifier {
+  notify(notice: Notice): Promise<void>;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
