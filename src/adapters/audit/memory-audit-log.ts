@@ -1,0 +1,46 @@
+import { GENESIS_HASH, verifyChain } from '../../domain/audit-chain';
+import type { ChainAnchor, VerifyOptions } from '../../domain/audit-chain';
+import { systemClock } from '../../ports';
+import type { AuditEntry, AuditFilter, ChainVerification, Clock, NewAuditEntry } from '../../ports';
+import { effectiveLimit, matchesFilter, sealEntry } from './audit-entry';
+import type { AnchoredAuditLog } from './audit-entry';
+
+/** Optional collaborators of an in-memory audit log. */
+export interface MemoryAuditLogOptions {
+  readonly clock?: Clock;
+  /** Backing array, shared with other instances or with a test that tampers with it. */
+  readonly entries?: AuditEntry[];
+}
+
+/** In-memory audit log for tests, the demo and planner-only paths; same chain as the durable stores. */
+export class MemoryAuditLog implements AnchoredAuditLog {
+  private readonly clock: Clock;
+  private readonly entries: AuditEntry[];
+
+  constructor(options: MemoryAuditLogOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.entries = options.entries ?? [];
+  }
+
+  async append(entry: NewAuditEntry): Promise<AuditEntry> {
+    const last = this.entries.at(-1);
+    const sealed = sealEntry(entry, (last?.seq ?? 0) + 1, this.clock.now().toISOString(), last?.hash ?? GENESIS_HASH);
+    this.entries.push(sealed);
+    return sealed;
+  }
+
+  async query(filter: AuditFilter): Promise<readonly AuditEntry[]> {
+    const matches = this.entries.filter((entry) => matchesFilter(entry, filter)).sort((a, b) => a.seq - b.seq);
+    const limit = effectiveLimit(filter);
+    return limit === undefined ? matches : matches.slice(Math.max(0, matches.length - limit));
+  }
+
+  async verify(options?: VerifyOptions): Promise<ChainVerification> {
+    return verifyChain(this.entries, options);
+  }
+
+  async head(): Promise<ChainAnchor | undefined> {
+    const last = this.entries.at(-1);
+    return last ? { seq: last.seq, hash: last.hash } : undefined;
+  }
+}
