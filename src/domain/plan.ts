@@ -78,7 +78,11 @@ export type FindingKind =
   | 'credential-report-unavailable'
   | 'account-unreachable'
   | 'orphan-host-key'
-  | 'host-unreachable';
+  | 'host-unreachable'
+  /** A user to revoke whose live detail (keys, password, SSH keys…) was not read: only deny-all and groups could be planned. */
+  | 'user-detail-unavailable'
+  /** The roster says active but the person's end_date has passed: nothing is revoked until HR confirms. */
+  | 'active-past-end-date';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 

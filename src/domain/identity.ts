@@ -1,0 +1,154 @@
+import type { IamUser } from './inventory';
+import type { Person, RowIdentity } from './roster';
+
+/** The SPEC matching rules, in precedence order (the first that matches anyone wins). */
+export type MatchRule = 'employee-id-tag' | 'email-tag' | 'aws-username' | 'email-username';
+
+export const MATCH_RULES: readonly MatchRule[] = ['employee-id-tag', 'email-tag', 'aws-username', 'email-username'];
+
+/** How one IAM user relates to the roster. */
+export type IdentityMatch =
+  | { readonly kind: 'matched'; readonly person: Person; readonly rule: MatchRule }
+  /** Two or more people match at the winning rule: no automatic action. */
+  | { readonly kind: 'ambiguous'; readonly people: readonly Person[]; readonly rule: MatchRule }
+  /** An invalid roster row matches at or before the winning rule: had it been valid it could have won, so hold back. */
+  | { readonly kind: 'held-back'; readonly identities: readonly RowIdentity[]; readonly people: readonly Person[]; readonly rule: MatchRule }
+  | { readonly kind: 'unmatched' };
+
+export interface IdentityOptions {
+  /** Tag key holding the employee id (compared case-insensitively, as IAM does for tag keys). */
+  readonly employeeIdTag: string;
+  readonly emailTag: string;
+}
+
+/** Matches IAM users to people in O(1) per user, after an O(people) index build. */
+export interface IdentityMatcher {
+  match(user: IamUser): IdentityMatch;
+}
+
+/** A multimap that keeps each value once per key; single values are stored bare (most keys have one). */
+class Index<T extends object> {
+  private readonly entries = new Map<string, T | T[]>();
+
+  add(key: string | undefined, value: T): void {
+    if (key === undefined || key === '') return;
+    const current = this.entries.get(key);
+    if (current === undefined) this.entries.set(key, value);
+    else if (Array.isArray(current)) {
+      if (!current.includes(value)) current.push(value);
+    } else if (current !== value) this.entries.set(key, [current, value]);
+  }
+
+  get(key: string | undefined): readonly T[] {
+    if (key === undefined) return [];
+    const current = this.entries.get(key);
+    return current === undefined ? [] : Array.isArray(current) ? current : [current];
+  }
+}
+
+interface Candidate {
+  readonly employeeId?: string;
+  readonly email?: string;
+  readonly awsUsernames: readonly string[];
+}
+
+/** One index per rule, over either the valid people or the invalid rows. */
+class RuleIndexes<T extends Candidate & object> {
+  private readonly byEmployeeId = new Index<T>();
+  private readonly byEmail = new Index<T>();
+  private readonly byAwsUsername = new Index<T>();
+  private readonly byLocalPart = new Index<T>();
+
+  constructor(candidates: readonly T[]) {
+    for (const candidate of candidates) {
+      const email = candidate.email?.toLowerCase();
+      this.byEmployeeId.add(candidate.employeeId?.trim(), candidate);
+      this.byEmail.add(email, candidate);
+      for (const name of candidate.awsUsernames) this.byAwsUsername.add(name.toLowerCase(), candidate);
+      const at = email?.lastIndexOf('@') ?? -1;
+      if (email !== undefined && at > 0) this.byLocalPart.add(email.slice(0, at), candidate);
+    }
+  }
+
+  lookup(rule: MatchRule, keys: UserKeys): readonly T[] {
+    switch (rule) {
+      case 'employee-id-tag':
+        return this.byEmployeeId.get(keys.employeeIdTag);
+      case 'email-tag':
+        return this.byEmail.get(keys.emailTag);
+      case 'aws-username':
+        return this.byAwsUsername.get(keys.userName);
+      case 'email-username': {
+        const byEmail = this.byEmail.get(keys.userName);
+        const byLocal = this.byLocalPart.get(keys.userName);
+        if (byEmail.length === 0) return byLocal;
+        if (byLocal.length === 0) return byEmail;
+        return [...new Set([...byEmail, ...byLocal])];
+      }
+    }
+  }
+}
+
+interface UserKeys {
+  readonly employeeIdTag?: string;
+  readonly emailTag?: string;
+  readonly userName: string;
+}
+
+function tagValue(tags: Readonly<Record<string, string>>, lowerKey: string): string | undefined {
+  for (const key in tags) {
+    if (key.toLowerCase() === lowerKey) {
+      const trimmed = tags[key]?.trim();
+      return trimmed === '' ? undefined : trimmed;
+    }
+  }
+  return undefined;
+}
+
+/** Builds a matcher over the roster's valid people and the identities of its invalid rows (SPEC "Matching"). */
+export function createIdentityMatcher(
+  people: readonly Person[],
+  invalidRows: readonly RowIdentity[],
+  options: IdentityOptions,
+): IdentityMatcher {
+  const valid = new RuleIndexes(people);
+  const invalid = new RuleIndexes(invalidRows);
+  const employeeIdTag = options.employeeIdTag.toLowerCase();
+  const emailTag = options.emailTag.toLowerCase();
+  return {
+    match(user) {
+      const keys: UserKeys = {
+        userName: user.userName.toLowerCase(),
+        ...optionalKey('employeeIdTag', tagValue(user.tags, employeeIdTag)),
+        ...optionalKey('emailTag', tagValue(user.tags, emailTag)?.toLowerCase()),
+      };
+      for (const rule of MATCH_RULES) {
+        const matches = valid.lookup(rule, keys);
+        const heldBy = invalid.lookup(rule, keys);
+        if (heldBy.length > 0) return { kind: 'held-back', identities: heldBy, people: matches, rule };
+        const [first, second] = matches;
+        if (first === undefined) continue;
+        if (second !== undefined) return { kind: 'ambiguous', people: matches, rule };
+        return { kind: 'matched', person: first, rule };
+      }
+      return { kind: 'unmatched' };
+    },
+  };
+}
+
+const optionalKey = <K extends 'employeeIdTag' | 'emailTag'>(key: K, value: string | undefined): Partial<Record<K, string>> =>
+  value === undefined ? {} : ({ [key]: value } as Record<K, string>);
+
+/** Human wording of a rule, for finding details. */
+export function describeRule(rule: MatchRule, options: IdentityOptions): string {
+  switch (rule) {
+    case 'employee-id-tag':
+      return `tag ${options.employeeIdTag}`;
+    case 'email-tag':
+      return `tag ${options.emailTag}`;
+    case 'aws-username':
+      return 'aws_usernames on the roster';
+    case 'email-username':
+      return 'user name equal to the email or its local part';
+  }
+}

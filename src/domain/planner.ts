@@ -1,0 +1,57 @@
+import type { Plan } from './plan';
+import { sortActions, sortFindings } from './planning/build';
+import { buildContext, mustBeRevoked, phaseIn, type PlanContext, type PlanInput, type PlanPart } from './planning/context';
+import { planAccountHealth, planIamUsers } from './planning/iam';
+import { planPeople } from './planning/people';
+
+export type { PlanInput, PlanPart, PlanContext } from './planning/context';
+export { actionId } from './planning/build';
+
+/**
+ * The planning steps, each pure over the shared context. Host keys (remove-host-key, lock-host-user) are a further
+ * step over `context.input.inventory.hosts` and the departed people's `sshKeys`, appended here when built.
+ */
+const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople];
+
+/** Computes what must change and what to report, from the roster, the inventory and the policy at `now`. Pure. */
+export function plan(input: PlanInput): Plan {
+  const context = buildContext(input);
+  const parts = STEPS.map((step) => step(context));
+  const actions = sortActions(parts.flatMap((part) => part.actions));
+  const findings = sortFindings(parts.flatMap((part) => part.findings));
+  return {
+    version: 1,
+    generatedAt: input.now.toISOString(),
+    actions,
+    findings,
+    errors: input.roster.errors,
+    guard: { tripped: false, reasons: [] },
+    summary: {
+      actions: actions.length,
+      findings: findings.length,
+      people: input.roster.people.length,
+      iamUsers: input.inventory.accounts.reduce((sum, account) => sum + account.users.length, 0),
+    },
+  };
+}
+
+/**
+ * The IAM users whose live detail the plan needs (users of people past their end, and orphans when quarantining),
+ * per account. Least-privilege removals need none: groups and policies come from the bulk inventory.
+ */
+export function usersNeedingDetail(input: PlanInput): { account: string; userNames: string[] }[] {
+  const context = buildContext(input);
+  const byAccount = new Map<string, string[]>();
+  for (const { user, class: userClass } of context.users) {
+    const needed =
+      (userClass.kind === 'matched' && mustBeRevoked(phaseIn(context, userClass.person))) ||
+      (userClass.kind === 'unmatched' && input.policy.orphans === 'quarantine');
+    if (!needed) continue;
+    const names = byAccount.get(user.account);
+    if (names === undefined) byAccount.set(user.account, [user.userName]);
+    else names.push(user.userName);
+  }
+  return [...byAccount.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([account, userNames]) => ({ account, userNames: [...userNames].sort() }));
+}

@@ -1,0 +1,144 @@
+import { createIdentityMatcher, type IdentityMatch } from '../identity';
+import type { AccountInventory, IamUser, Inventory } from '../inventory';
+import type { Action, Finding } from '../plan';
+import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
+import type { Person, Roster } from '../roster';
+
+const DAY_MS = 86_400_000;
+
+/** Everything the planner reads. `now` is passed in: the planner never reads the clock. */
+export interface PlanInput {
+  readonly roster: Roster;
+  readonly inventory: Inventory;
+  readonly policy: AccessPolicy;
+  readonly now: Date;
+}
+
+/** What one planning step contributes; `plan()` concatenates the parts and sorts them. */
+export interface PlanPart {
+  readonly actions: readonly Action[];
+  readonly findings: readonly Finding[];
+}
+
+/**
+ * Where a person stands at `now`. A departed person without end_date is past their end (access should already be
+ * gone) but is never deleted: deletion counts from a known end.
+ */
+export type PersonPhase =
+  | { readonly kind: 'working' }
+  | { readonly kind: 'on-leave' }
+  | { readonly kind: 'scheduled'; readonly endAt: Date }
+  | { readonly kind: 'stop-access'; readonly endAt?: Date }
+  | { readonly kind: 'delete'; readonly endAt: Date };
+
+export function phaseOf(person: Person, policy: AccessPolicy, now: Date): PersonPhase {
+  switch (person.status) {
+    case 'active':
+      return { kind: 'working' };
+    case 'on_leave':
+      return { kind: 'on-leave' };
+    case 'departed': {
+      const endAt = person.endAt;
+      if (endAt === undefined) return { kind: 'stop-access' };
+      if (endAt.getTime() > now.getTime()) return { kind: 'scheduled', endAt };
+      if (now.getTime() >= endAt.getTime() + policy.deleteAfterDays * DAY_MS) return { kind: 'delete', endAt };
+      return { kind: 'stop-access', endAt };
+    }
+  }
+}
+
+/** Whether the person's access must be cut at `now` (departed and past the end). */
+export const mustBeRevoked = (phase: PersonPhase): boolean => phase.kind === 'stop-access' || phase.kind === 'delete';
+
+/** How Warden treats one IAM user: exempt by config, or matched against the roster. */
+export type UserClass =
+  | { readonly kind: 'break-glass' }
+  | { readonly kind: 'service-account'; readonly serviceAccount: ServiceAccount }
+  | IdentityMatch;
+
+export interface ClassifiedUser {
+  readonly account: AccountInventory;
+  readonly user: IamUser;
+  readonly class: UserClass;
+}
+
+/** The planner's working set, built once per plan in O(people + users). */
+export interface PlanContext {
+  readonly input: PlanInput;
+  readonly users: readonly ClassifiedUser[];
+  readonly phases: ReadonlyMap<Person, PersonPhase>;
+  readonly peopleByEmail: ReadonlyMap<string, Person>;
+  readonly invalidEmails: ReadonlySet<string>;
+  /** People some IAM user matched, or might belong to (ambiguous or held back). */
+  readonly peopleWithUsers: ReadonlySet<Person>;
+  /** Users matched to each person, for findings that list them. */
+  readonly usersByPerson: ReadonlyMap<Person, readonly ClassifiedUser[]>;
+  roleOf(person: Person): RoleGrant | undefined;
+}
+
+/** Shorthand used in details: `123456789012/bob`. */
+export const userLabel = (user: IamUser): string => `${user.account}/${user.userName}`;
+
+export function buildContext(input: PlanInput): PlanContext {
+  const { roster, inventory, policy, now } = input;
+  const matcher = createIdentityMatcher(roster.people, roster.invalidRowIdentities, policy.identity);
+  const breakGlass = new Set(policy.breakGlass.map((name) => name.toLowerCase()));
+  const serviceAccounts = new Map<string, ServiceAccount[]>();
+  for (const sa of policy.serviceAccounts) {
+    const key = sa.userName.toLowerCase();
+    serviceAccounts.set(key, [...(serviceAccounts.get(key) ?? []), sa]);
+  }
+  const serviceAccountFor = (user: IamUser): ServiceAccount | undefined =>
+    serviceAccounts.get(user.userName.toLowerCase())?.find((sa) => sa.account === undefined || sa.account === user.account);
+
+  const phases = new Map<Person, PersonPhase>();
+  const peopleByEmail = new Map<string, Person>();
+  for (const person of roster.people) {
+    phases.set(person, phaseOf(person, policy, now));
+    peopleByEmail.set(person.email.toLowerCase(), person);
+  }
+  const invalidEmails = new Set<string>();
+  for (const identity of roster.invalidRowIdentities) if (identity.email !== undefined) invalidEmails.add(identity.email.toLowerCase());
+
+  const users: ClassifiedUser[] = [];
+  const peopleWithUsers = new Set<Person>();
+  const usersByPerson = new Map<Person, ClassifiedUser[]>();
+  for (const account of inventory.accounts) {
+    for (const user of account.users) {
+      const serviceAccount = serviceAccountFor(user);
+      const userClass: UserClass = breakGlass.has(user.userName.toLowerCase())
+        ? { kind: 'break-glass' }
+        : serviceAccount !== undefined
+          ? { kind: 'service-account', serviceAccount }
+          : matcher.match(user);
+      const classified: ClassifiedUser = { account, user, class: userClass };
+      users.push(classified);
+      if (userClass.kind === 'matched') {
+        peopleWithUsers.add(userClass.person);
+        const list = usersByPerson.get(userClass.person);
+        if (list === undefined) usersByPerson.set(userClass.person, [classified]);
+        else list.push(classified);
+      } else if (userClass.kind === 'ambiguous' || userClass.kind === 'held-back') {
+        for (const person of userClass.people) peopleWithUsers.add(person);
+      }
+    }
+  }
+
+  const roles = new Map<string, RoleGrant>();
+  for (const [name, grant] of Object.entries(policy.roles)) roles.set(name.trim().toLowerCase(), grant);
+  return {
+    input,
+    users,
+    phases,
+    peopleByEmail,
+    invalidEmails,
+    peopleWithUsers,
+    usersByPerson,
+    roleOf: (person) => (person.role === undefined ? undefined : roles.get(person.role.trim().toLowerCase())),
+  };
+}
+
+/** The phase of a roster person (every person has one once the context is built). */
+export function phaseIn(context: PlanContext, person: Person): PersonPhase {
+  return context.phases.get(person) ?? phaseOf(person, context.input.policy, context.input.now);
+}

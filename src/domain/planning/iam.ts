@@ -1,0 +1,393 @@
+import { citation } from '../controls';
+import { describeRule } from '../identity';
+import type { AccountInventory, IamUser } from '../inventory';
+import type { Action, Control, Finding } from '../plan';
+import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
+import { personRef, type Person, type RowIdentity } from '../roster';
+import { formatInZone } from '../time';
+import { makeAction, makeFinding, type ActionFields } from './build';
+import { type ClassifiedUser, type PlanContext, type PlanPart, mustBeRevoked, phaseIn, userLabel } from './context';
+import { hygieneFindings } from './hygiene';
+
+/** Per-account findings: accounts that could not be read, and accounts whose credential report is missing. */
+export function planAccountHealth(context: PlanContext): PlanPart {
+  const { inventory } = context.input;
+  const findings: Finding[] = [];
+  for (const { account, message } of inventory.accountErrors) {
+    findings.push(
+      makeFinding(
+        'account-unreachable',
+        'high',
+        'offboarding-24h',
+        { account },
+        `account could not be read (${message}); leavers' access there is unchecked — ${citation('offboarding-24h')}`,
+      ),
+    );
+  }
+  for (const account of inventory.accounts) {
+    if (account.credentialReportAt === null) {
+      findings.push(
+        makeFinding(
+          'credential-report-unavailable',
+          'low',
+          'credential-hygiene',
+          { account: account.account },
+          `no IAM credential report could be had; MFA, rotation and unused-credential checks were skipped for ${account.users.length} users`,
+        ),
+      );
+    }
+  }
+  return { actions: [], findings };
+}
+
+/** Actions and findings for every IAM user, by how the user relates to the roster. */
+export function planIamUsers(context: PlanContext): PlanPart {
+  const actions: Action[] = [];
+  const findings: Finding[] = [];
+  for (const entry of context.users) {
+    const part = planUser(context, entry);
+    actions.push(...part.actions);
+    findings.push(...part.findings);
+  }
+  return { actions, findings };
+}
+
+function planUser(context: PlanContext, entry: ClassifiedUser): PlanPart {
+  const { policy, now } = context.input;
+  const { user, account } = entry;
+  const where = { account: user.account, userName: user.userName };
+  switch (entry.class.kind) {
+    case 'break-glass':
+      return { actions: [], findings: [breakGlassFinding(user)] };
+    case 'service-account':
+      return {
+        actions: [],
+        findings: [...serviceAccountFindings(context, user, entry.class.serviceAccount), ...hygieneFindings(account, user, policy, now)],
+      };
+    case 'unmatched': {
+      const orphan = makeFinding(
+        'orphan-user',
+        'medium',
+        'account-ownership',
+        where,
+        `no roster person matches this IAM user (${policy.orphans === 'quarantine' ? 'quarantined: access stopped' : 'reported only'}) — ${citation('account-ownership')}`,
+      );
+      if (policy.orphans !== 'quarantine') return { actions: [], findings: [orphan] };
+      const stop = stopAccess(user, policy, { ...where, reason: 'orphan', control: 'account-ownership' });
+      return { actions: stop.actions, findings: [orphan, ...stop.findings] };
+    }
+    case 'ambiguous': {
+      const leaver = entry.class.people.some((p) => mustBeRevoked(phaseIn(context, p)));
+      const who = entry.class.people.map((p) => `${p.email} (${p.employeeId}, line ${p.source.line})`).join(', ');
+      return {
+        actions: [],
+        findings: [
+          makeFinding(
+            'ambiguous-identity',
+            leaver ? 'high' : 'medium',
+            'account-ownership',
+            where,
+            `matches ${entry.class.people.length} people by ${describeRule(entry.class.rule, policy.identity)}: ${who}; ` +
+              `no automatic action until the roster or the user's tags say who owns it`,
+          ),
+        ],
+      };
+    }
+    case 'held-back': {
+      const rows = entry.class.identities.map(describeRowIdentity).join('; ');
+      return {
+        actions: [],
+        findings: [
+          makeFinding(
+            'ambiguous-identity',
+            'medium',
+            'account-ownership',
+            where,
+            `matches an invalid roster row by ${describeRule(entry.class.rule, policy.identity)} (${rows}); ` +
+              `held back with no automatic action until the row is fixed`,
+          ),
+        ],
+      };
+    }
+    case 'matched':
+      return planMatchedUser(context, entry, entry.class.person);
+  }
+}
+
+function describeRowIdentity(identity: RowIdentity): string {
+  const parts = [
+    identity.employeeId !== undefined ? `employee_id ${identity.employeeId}` : undefined,
+    identity.email !== undefined ? `email ${identity.email}` : undefined,
+    identity.awsUsernames.length > 0 ? `aws_usernames ${identity.awsUsernames.join(';')}` : undefined,
+  ].filter((p): p is string => p !== undefined);
+  return parts.length > 0 ? parts.join(', ') : 'no identity';
+}
+
+function breakGlassFinding(user: IamUser): Finding {
+  const report = user.credentials;
+  const consoleWithoutMfa = report !== undefined && report.passwordEnabled && !report.mfaActive;
+  const state =
+    report === undefined
+      ? 'credential state unknown'
+      : `console ${report.passwordEnabled ? 'enabled' : 'disabled'}, MFA ${report.mfaActive ? 'on' : 'OFF'}, ` +
+        `${report.accessKeys.filter((k) => k.active).length} active access keys`;
+  return makeFinding(
+    'break-glass-user',
+    consoleWithoutMfa ? 'high' : 'info',
+    'account-ownership',
+    { account: user.account, userName: user.userName },
+    `break-glass user, never changed automatically (${state}); review its use and keep its password in the emergency safe`,
+  );
+}
+
+function serviceAccountFindings(context: PlanContext, user: IamUser, serviceAccount: ServiceAccount): Finding[] {
+  const where = { account: user.account, userName: user.userName };
+  const owner = serviceAccount.owner.toLowerCase();
+  const findings: Finding[] = [
+    makeFinding('service-account', 'info', 'account-ownership', where, `service account owned by ${owner}; never revoked automatically`),
+  ];
+  const person = context.peopleByEmail.get(owner);
+  if (person === undefined) {
+    const why = context.invalidEmails.has(owner) ? 'is on an invalid roster row' : 'is not on the roster';
+    findings.push(
+      makeFinding(
+        'service-account-owner-departed',
+        'high',
+        'account-ownership',
+        where,
+        `owner ${owner} ${why}; assign a current owner — ${citation('account-ownership')}`,
+      ),
+    );
+    return findings;
+  }
+  const phase = phaseIn(context, person);
+  const { timezone } = context.input.policy;
+  if (mustBeRevoked(phase)) {
+    const when = person.endAt !== undefined ? ` (access ended ${formatInZone(person.endAt, timezone)})` : '';
+    findings.push(
+      makeFinding(
+        'service-account-owner-departed',
+        'high',
+        'account-ownership',
+        { ...where, person: personRef(person) },
+        `owner ${owner} left${when}; assign a current owner and rotate the credentials the owner knew`,
+      ),
+    );
+  } else if (phase.kind === 'scheduled') {
+    findings.push(
+      makeFinding(
+        'service-account-owner-departed',
+        'medium',
+        'account-ownership',
+        { ...where, person: personRef(person) },
+        `owner ${owner} is leaving (access ends ${formatInZone(phase.endAt, timezone)}); assign a new owner before then`,
+      ),
+    );
+  }
+  return findings;
+}
+
+function planMatchedUser(context: PlanContext, entry: ClassifiedUser, person: Person): PlanPart {
+  const { policy, now } = context.input;
+  const { user, account } = entry;
+  const phase = phaseIn(context, person);
+  const fields = { account: user.account, userName: user.userName, person: personRef(person) };
+  switch (phase.kind) {
+    case 'delete':
+      // One action: the adapter removes keys, password, SSH keys, certificates, credentials, MFA, policies and groups first.
+      return { actions: [makeAction('delete-user', { ...fields, reason: 'departed', control: 'offboarding-24h' }, {})], findings: [] };
+    case 'stop-access':
+      return stopAccess(user, policy, { ...fields, reason: 'departed', control: 'offboarding-24h' });
+    case 'working':
+    case 'on-leave':
+    case 'scheduled':
+      // Until the end instant a leaver is still staff: least privilege and hygiene apply as for anyone working.
+      return {
+        actions: [...excessPrivilegeActions(context, user, person)],
+        findings: [...privilegeFindings(context, account, user, person), ...hygieneFindings(account, user, policy, now, personRef(person))],
+      };
+  }
+}
+
+/**
+ * "Stop access now": every step is reversible and skipped when already done, so a re-plan after apply is empty.
+ * Credentials need the user's live detail; without it only the deny-all and groups (bulk inventory) are planned.
+ */
+export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFields): PlanPart {
+  const actions: Action[] = [];
+  const findings: Finding[] = [];
+  const detail = user.detail;
+  const inlinePolicies = detail?.inlinePolicies ?? user.inlinePolicies;
+  if (!inlinePolicies.includes(policy.denyAllPolicyName)) {
+    actions.push(makeAction('attach-deny-all', fields, { policyName: policy.denyAllPolicyName }));
+  }
+  if (detail !== undefined) {
+    for (const key of detail.accessKeys) {
+      if (key.status === 'Active') actions.push(makeAction('deactivate-access-key', fields, { accessKeyId: key.id }));
+    }
+    if (detail.loginProfile !== null) actions.push(makeAction('delete-login-profile', fields, {}));
+    for (const key of detail.sshPublicKeys) {
+      if (key.status === 'Active') actions.push(makeAction('deactivate-ssh-key', fields, { sshPublicKeyId: key.id }));
+    }
+    for (const cert of detail.signingCertificates) {
+      if (cert.status === 'Active') actions.push(makeAction('deactivate-signing-certificate', fields, { certificateId: cert.id }));
+    }
+    for (const cred of detail.serviceSpecificCredentials) {
+      if (cred.status === 'Active') {
+        actions.push(
+          makeAction('deactivate-service-credential', fields, {
+            serviceSpecificCredentialId: cred.id,
+            serviceName: cred.serviceName,
+          }),
+        );
+      }
+    }
+  } else {
+    findings.push(detailUnavailableFinding(user, fields.control, fields));
+  }
+  for (const groupName of detail?.groups ?? user.groups) {
+    actions.push(makeAction('remove-from-group', fields, { groupName }));
+  }
+  return { actions, findings };
+}
+
+function detailUnavailableFinding(user: IamUser, control: Control, fields: ActionFields): Finding {
+  const report = user.credentials;
+  const known =
+    report === undefined
+      ? 'the credential report has no row for it either'
+      : `the credential report shows ${report.accessKeys.filter((k) => k.active).length} active access keys and ` +
+        `${report.passwordEnabled ? 'a console password' : 'no console password'}`;
+  return makeFinding(
+    'user-detail-unavailable',
+    'high',
+    control,
+    { account: user.account, userName: user.userName, ...(fields.person !== undefined ? { person: fields.person } : {}) },
+    `live detail was not read, so only the deny-all and group removals are planned; keys, password, SSH keys and ` +
+      `certificates were not checked (${known}); the next run retries — ${citation(control)}`,
+  );
+}
+
+const lower = (values: readonly string[]): Set<string> => new Set(values.map((v) => v.toLowerCase()));
+
+interface CompiledGrant {
+  readonly groups: ReadonlySet<string>;
+  readonly managedPolicies: ReadonlySet<string>;
+}
+
+// Grants are few and users many: lower-case each grant once, not once per user.
+const compiledGrants = new WeakMap<RoleGrant, CompiledGrant>();
+function compile(grant: RoleGrant): CompiledGrant {
+  let compiled = compiledGrants.get(grant);
+  if (compiled === undefined) {
+    compiled = { groups: lower(grant.groups), managedPolicies: lower(grant.managedPolicies) };
+    compiledGrants.set(grant, compiled);
+  }
+  return compiled;
+}
+
+/** Roles are only enforced once any are configured; with none, Warden cannot know what a role may hold. */
+const rolesConfigured = (context: PlanContext): boolean => Object.keys(context.input.policy.roles).length > 0;
+
+function excessPrivilegeActions(context: PlanContext, user: IamUser, person: Person): Action[] {
+  if (!rolesConfigured(context)) return [];
+  const grant = context.roleOf(person);
+  if (grant === undefined) return [];
+  const fields: ActionFields = {
+    account: user.account,
+    userName: user.userName,
+    person: personRef(person),
+    reason: 'excess-privilege',
+    control: 'least-privilege',
+  };
+  const allowed = compile(grant);
+  const actions: Action[] = [];
+  for (const groupName of user.detail?.groups ?? user.groups) {
+    if (!allowed.groups.has(groupName.toLowerCase())) actions.push(makeAction('remove-from-group', fields, { groupName }));
+  }
+  for (const attached of user.detail?.attachedPolicies ?? user.attachedPolicies) {
+    const isAllowed = allowed.managedPolicies.has(attached.name.toLowerCase()) || allowed.managedPolicies.has(attached.arn.toLowerCase());
+    if (!isAllowed) actions.push(makeAction('detach-user-policy', fields, { policyArn: attached.arn }));
+  }
+  return actions;
+}
+
+const accountGroupNames = new WeakMap<AccountInventory, ReadonlySet<string>>();
+function groupNamesOf(account: AccountInventory): ReadonlySet<string> {
+  let names = accountGroupNames.get(account);
+  if (names === undefined) {
+    names = lower(account.groups.map((g) => g.name));
+    accountGroupNames.set(account, names);
+  }
+  return names;
+}
+
+function privilegeFindings(context: PlanContext, account: AccountInventory, user: IamUser, person: Person): Finding[] {
+  const { policy } = context.input;
+  const where = { account: user.account, userName: user.userName, person: personRef(person) };
+  const findings: Finding[] = [];
+  const attached = user.detail?.attachedPolicies ?? user.attachedPolicies;
+  const inline = user.detail?.inlinePolicies ?? user.inlinePolicies;
+  const customInline = inline.filter((name) => name !== policy.denyAllPolicyName);
+  if (attached.length > 0 || customInline.length > 0) {
+    const parts = [
+      attached.length > 0 ? `attached: ${attached.map((p) => p.name).join(', ')}` : undefined,
+      customInline.length > 0 ? `inline: ${customInline.join(', ')}` : undefined,
+    ].filter((p): p is string => p !== undefined);
+    findings.push(
+      makeFinding(
+        'direct-policy',
+        'low',
+        'least-privilege',
+        where,
+        `policies attached directly to the user (${parts.join('; ')}); grant through groups instead (CIS AWS 1.15)`,
+      ),
+    );
+  }
+  if (inline.includes(policy.denyAllPolicyName)) {
+    findings.push(
+      makeFinding(
+        'direct-policy',
+        'medium',
+        'least-privilege',
+        where,
+        `the ${policy.denyAllPolicyName} deny-all policy is attached although ${person.email} is ${person.status}; ` +
+          `Warden never lifts it automatically — remove it by hand if the person should have access`,
+      ),
+    );
+  }
+  if (!rolesConfigured(context)) return findings;
+  const grant = context.roleOf(person);
+  if (grant === undefined) {
+    const why = person.role === undefined ? 'has no role on the roster' : `has role "${person.role}", which the config does not define`;
+    findings.push(
+      makeFinding(
+        'unknown-role',
+        'low',
+        'least-privilege',
+        where,
+        `${person.email} ${why}; privileges were not checked or changed`,
+      ),
+    );
+    return findings;
+  }
+  const held = lower(user.detail?.groups ?? user.groups);
+  const existing = groupNamesOf(account);
+  const missing = grant.groups.filter((g) => !held.has(g.toLowerCase()) && existing.has(g.toLowerCase()));
+  if (missing.length > 0) {
+    findings.push(
+      makeFinding(
+        'missing-grant',
+        'info',
+        'least-privilege',
+        where,
+        `role "${person.role ?? ''}" includes group${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which the user is not in; Warden only removes, never grants`,
+      ),
+    );
+  }
+  return findings;
+}
+
+/** The label used in people-level findings that list a person's IAM users. */
+export const usersOf = (context: PlanContext, person: Person): string[] =>
+  (context.usersByPerson.get(person) ?? []).map((entry) => userLabel(entry.user));

@@ -1,0 +1,20 @@
+/** Local AWS sandbox: IAM and STS over their real wire protocols, for `warden demo`, tests and the bench. */
+export { CallLog, type CallRecord } from './call-log';
+export { buildCredentialReportCsv, CREDENTIAL_REPORT_COLUMNS } from './credential-report';
+export { apiError, type ApiError, type Outcome } from './errors';
+export { FaultPlan, type FaultRule } from './faults';
+export { IAM_ACTIONS, IAM_XML_NAMESPACE, iamService } from './iam-service';
+export {
+  IamSandboxState,
+  type AccountSnapshot,
+  type CallerIdentity,
+  type CredentialReportDelay,
+  type IamStateOptions,
+  type UserSnapshot,
+} from './iam-state';
+export { loadSeedFile, parseSeed, sandboxSeedSchema, type NormalizedSeed, type SandboxSeed, type SeedAccount, type SeedGroup, type SeedUser } from './seed';
+export { startSandbox, type RunningSandbox, type SandboxOptions } from './server';
+export { jsonService, jsonReply, errorReply, queryService, QueryParams, xmlReply, type ServiceCall, type ServiceHandler, type ServiceReply, type WireProtocol } from './service';
+export { STS_XML_NAMESPACE, stsService } from './sts-service';
+export { syntheticAccount, type SyntheticAccount, type SyntheticOptions, type SyntheticRosterRow } from './synthetic';
+export type { ThrottleOptions } from './throttle';
