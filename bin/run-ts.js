@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 'use strict';
 // Runs one TypeScript entry file (benchmarks, scripts) through tsx without a build step.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 require('tsx/cjs');
 const path = require('node:path');
 const file = process.argv[2];

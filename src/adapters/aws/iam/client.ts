@@ -1,0 +1,28 @@
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { IAMClientConfig } from '@aws-sdk/client-iam';
+
+/** What a composition root may pin; everything left out comes from the SDK's own configuration chain. */
+export interface IamClientOptions {
+  readonly region?: string;
+  readonly credentials?: IAMClientConfig['credentials'];
+  readonly endpoint?: string;
+  /** Total attempts per call, including the first (SDK retries with adaptive client-side rate limiting). */
+  readonly maxAttempts?: number;
+  /** For tests and special networks (e.g. a NodeHttpHandler with short timeouts). */
+  readonly requestHandler?: IAMClientConfig['requestHandler'];
+}
+
+/** IAM throttles per account, so adaptive retry (token bucket + backoff) beats plain retries under load. */
+export const DEFAULT_IAM_MAX_ATTEMPTS = 8;
+
+/** Builds one IAM client for one account with adaptive retries; region, credentials and endpoint are only set when given. */
+export function createIamClient(opts: IamClientOptions = {}): IAMClient {
+  return new IAMClient({
+    retryMode: 'adaptive',
+    maxAttempts: opts.maxAttempts ?? DEFAULT_IAM_MAX_ATTEMPTS,
+    ...(opts.region !== undefined ? { region: opts.region } : {}),
+    ...(opts.credentials !== undefined ? { credentials: opts.credentials } : {}),
+    ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),
+    ...(opts.requestHandler !== undefined ? { requestHandler: opts.requestHandler } : {}),
+  });
+}

@@ -1,0 +1,806 @@
+import {
+  DeactivateMFADeviceCommand,
+  DeleteAccessKeyCommand,
+  DeleteLoginProfileCommand,
+  DeleteServiceSpecificCredentialCommand,
+  DeleteSigningCertificateCommand,
+  DeleteSSHPublicKeyCommand,
+  DeleteUserCommand,
+  DeleteUserPolicyCommand,
+  DeleteVirtualMFADeviceCommand,
+  DetachUserPolicyCommand,
+  GenerateCredentialReportCommand,
+  GetAccountAuthorizationDetailsCommand,
+  GetCredentialReportCommand,
+  GetLoginProfileCommand,
+  GetSSHPublicKeyCommand,
+  GetUserPolicyCommand,
+  ListAccessKeysCommand,
+  ListAttachedUserPoliciesCommand,
+  ListGroupsForUserCommand,
+  ListMFADevicesCommand,
+  ListServiceSpecificCredentialsCommand,
+  ListSigningCertificatesCommand,
+  ListSSHPublicKeysCommand,
+  ListUserPoliciesCommand,
+  ListVirtualMFADevicesCommand,
+  PutUserPolicyCommand,
+  RemoveUserFromGroupCommand,
+  UpdateAccessKeyCommand,
+  UpdateServiceSpecificCredentialCommand,
+  UpdateSigningCertificateCommand,
+  UpdateSSHPublicKeyCommand,
+} from '@aws-sdk/client-iam';
+import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, Tag, UserDetail } from '@aws-sdk/client-iam';
+import type {
+  AccountInventory,
+  AttachedPolicy,
+  CredentialReportRow,
+  CredentialStatus,
+  IamGroup,
+  IamUser,
+  IamUserDetail,
+  SshPublicKey,
+} from '../../../domain/inventory';
+import { assertNever } from '../../../domain/plan';
+import type { Action, ActionOf } from '../../../domain/plan';
+import { DENY_ALL_POLICY_DOCUMENT } from '../../../domain/policy';
+import type { AccessPolicy } from '../../../domain/policy';
+import { systemClock } from '../../../ports';
+import type { AccountDirectory, ActionOutcome, Clock } from '../../../ports';
+import { jitteredBackoff, realSleep, Semaphore } from './concurrency';
+import { parseCredentialReport } from './credential-report';
+import {
+  describeAwsError,
+  IamAccountMismatchError,
+  IamAccountUnknownError,
+  IamCallError,
+  IamDescribeError,
+  IamInventoryError,
+  THROTTLING_CODES,
+} from './errors';
+
+/** Where the adapter reports what it tolerated (a missing credential report, a retried conflict). */
+export interface IamDirectoryLog {
+  warn(message: string, fields?: Readonly<Record<string, unknown>>): void;
+  debug?(message: string, fields?: Readonly<Record<string, unknown>>): void;
+}
+
+/** Knobs with safe defaults; tests shrink the waits. */
+export interface IamDirectoryTuning {
+  /** IAM calls in flight at once while describing users. */
+  readonly describeConcurrency: number;
+  /** Attempts (including the first) on ConcurrentModification / EntityTemporarilyUnmodifiable, on top of the SDK's retries. */
+  readonly conflictAttempts: number;
+  readonly conflictBaseMs: number;
+  readonly conflictCapMs: number;
+  /** Total time spent waiting for the credential report before going on without it. */
+  readonly reportBudgetMs: number;
+  readonly reportBaseMs: number;
+  readonly reportCapMs: number;
+}
+
+export const DEFAULT_IAM_TUNING: IamDirectoryTuning = {
+  describeConcurrency: 4,
+  conflictAttempts: 5,
+  conflictBaseMs: 200,
+  conflictCapMs: 5_000,
+  reportBudgetMs: 60_000,
+  reportBaseMs: 500,
+  reportCapMs: 8_000,
+};
+
+export interface IamAccountDirectoryOptions {
+  /** One client per account, built by the composition root (see createIamClient). */
+  readonly client: IAMClient;
+  /** The 12-digit account id; when absent it is derived from the ARNs the first inventory returns. */
+  readonly account?: string;
+  /** `identity` is accepted so the whole access policy can be passed; reads return every tag, so it is not needed here. */
+  readonly policy: { readonly denyAllPolicyName: string; readonly identity?: AccessPolicy['identity'] };
+  readonly clock?: Clock;
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly log?: IamDirectoryLog;
+  readonly tuning?: Partial<IamDirectoryTuning>;
+}
+
+type IamAction = Exclude<Action, { kind: 'remove-host-key' | 'lock-host-user' }>;
+
+const PAGE_SIZE = 1000;
+const CONFLICT_CODES: ReadonlySet<string> = new Set(['ConcurrentModification', 'EntityTemporarilyUnmodifiable']);
+const ACCOUNT_ID = /^\d{12}$/;
+const VIRTUAL_MFA_SERIAL = /^arn:[\w-]+:iam::\d{12}:mfa\//;
+const NO_LOG: IamDirectoryLog = { warn: () => undefined };
+
+/** Virtual MFA devices have ARN serials under `:mfa/`; hardware tokens have plain serials and FIDO keys `:u2f/` ARNs. */
+export const isVirtualMfaSerial = (serial: string): boolean => VIRTUAL_MFA_SERIAL.test(serial);
+
+/** The account id inside an IAM ARN (`arn:aws:iam::123456789012:user/alice`), if it has one. */
+export function accountOfArn(arn: string | undefined): string | undefined {
+  const id = arn?.split(':')[4];
+  return id !== undefined && ACCOUNT_ID.test(id) ? id : undefined;
+}
+
+const isCode = (err: unknown, code: string): boolean => err instanceof IamCallError && err.code === code;
+const isNoSuchEntity = (err: unknown): boolean => isCode(err, 'NoSuchEntity');
+
+const marker = (m: string | undefined): { Marker?: string } => (m !== undefined ? { Marker: m } : {});
+
+const toStatus = (status: string | undefined): CredentialStatus => (status === 'Active' ? 'Active' : 'Inactive');
+
+const toPolicies = (list: readonly SdkAttachedPolicy[] | undefined): AttachedPolicy[] =>
+  (list ?? []).map((p) => ({ name: p.PolicyName ?? '', arn: p.PolicyArn ?? '' }));
+
+const toTags = (tags: readonly Tag[] | undefined): Record<string, string> =>
+  Object.fromEntries((tags ?? []).map((t) => [t.Key ?? '', t.Value ?? '']));
+
+const decodePolicyDocument = (doc: string): string => {
+  try {
+    return JSON.stringify(JSON.parse(decodeURIComponent(doc)));
+  } catch {
+    return doc;
+  }
+};
+
+interface Page {
+  readonly IsTruncated?: boolean | undefined;
+  readonly Marker?: string | undefined;
+}
+
+interface CredentialReport {
+  readonly at: Date;
+  readonly rows: ReadonlyMap<string, CredentialReportRow>;
+}
+
+interface SimpleCredential {
+  readonly id: string;
+  readonly status: CredentialStatus;
+}
+
+/** One AWS account's IAM over the AWS SDK: bulk reads for inventory, per-key writes for actions, failures as values. */
+export class IamAccountDirectory implements AccountDirectory {
+  private readonly client: IAMClient;
+  private readonly denyAllPolicyName: string;
+  private readonly clock: Clock;
+  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly log: IamDirectoryLog;
+  private readonly tuning: IamDirectoryTuning;
+  private readonly configuredAccount: string | undefined;
+  private derivedAccount: string | undefined;
+
+  constructor(opts: IamAccountDirectoryOptions) {
+    if (opts.account !== undefined && !ACCOUNT_ID.test(opts.account)) {
+      throw new RangeError(`IAM account id must be 12 digits, got "${opts.account}"`);
+    }
+    this.client = opts.client;
+    this.denyAllPolicyName = opts.policy.denyAllPolicyName;
+    this.clock = opts.clock ?? systemClock;
+    this.sleep = opts.sleep ?? realSleep;
+    this.log = opts.log ?? NO_LOG;
+    this.tuning = { ...DEFAULT_IAM_TUNING, ...opts.tuning };
+    this.configuredAccount = opts.account;
+  }
+
+  /** The account id; throws until it is known (given, or derived by the first inventory). */
+  get account(): string {
+    const account = this.configuredAccount ?? this.derivedAccount;
+    if (account === undefined) {
+      throw new IamAccountUnknownError('IAM account id is unknown: pass `account` or run inventory() first so it can be read from the ARNs');
+    }
+    return account;
+  }
+
+  private get accountLabel(): string {
+    return this.configuredAccount ?? this.derivedAccount ?? 'unknown-account';
+  }
+
+  // ---------------------------------------------------------------- inventory
+
+  async inventory(): Promise<AccountInventory> {
+    // The three reads are independent; the report poll is told to stop if the account cannot be read at all.
+    const stop = { requested: false };
+    const reportRead = this.readCredentialReport(stop);
+    const mfaRead = this.readAssignedVirtualMfaUsers();
+    let details: { users: UserDetail[]; groups: GroupDetail[] };
+    try {
+      details = await this.readAuthorizationDetails();
+    } catch (err) {
+      stop.requested = true;
+      await Promise.allSettled([reportRead, mfaRead]);
+      throw err;
+    }
+    const [virtualMfaUsers, report] = await Promise.all([mfaRead, reportRead]);
+    const account = this.resolveAccount(details.users, details.groups);
+    const users = details.users.map((u) => this.toUser(account, u, report, virtualMfaUsers));
+    const groups = details.groups.map(
+      (g): IamGroup => ({
+        name: g.GroupName ?? '',
+        attachedPolicies: toPolicies(g.AttachedManagedPolicies),
+        inlinePolicies: (g.GroupPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+      }),
+    );
+    return { account, users, groups, credentialReportAt: report?.at ?? null };
+  }
+
+  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[] }> {
+    const users: UserDetail[] = [];
+    const groups: GroupDetail[] = [];
+    const api = 'GetAccountAuthorizationDetails';
+    try {
+      await this.eachPage(
+        api,
+        (m) => this.client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group'], MaxItems: PAGE_SIZE, ...marker(m) })),
+        (page) => {
+          users.push(...(page.UserDetailList ?? []));
+          groups.push(...(page.GroupDetailList ?? []));
+        },
+      );
+    } catch (err) {
+      throw new IamInventoryError(this.accountLabel, api, err);
+    }
+    return { users, groups };
+  }
+
+  /** Users holding an assigned virtual MFA device: fresher than the credential report, which may be hours old. */
+  private async readAssignedVirtualMfaUsers(): Promise<ReadonlySet<string> | null> {
+    const users = new Set<string>();
+    try {
+      await this.eachPage(
+        'ListVirtualMFADevices',
+        (m) => this.client.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', MaxItems: PAGE_SIZE, ...marker(m) })),
+        (page) => {
+          for (const device of page.VirtualMFADevices ?? []) if (device.User?.UserName !== undefined) users.add(device.User.UserName);
+        },
+      );
+      return users;
+    } catch (err) {
+      this.log.warn('virtual MFA devices could not be listed; MFA status comes from the credential report alone', {
+        account: this.accountLabel,
+        error: describeAwsError(err).text,
+      });
+      return null;
+    }
+  }
+
+  /** Generates and fetches the credential report; any trouble yields null so offboarding never waits on it. */
+  private async readCredentialReport(stop: { readonly requested: boolean }): Promise<CredentialReport | null> {
+    const { reportBudgetMs, reportBaseMs, reportCapMs } = this.tuning;
+    const started = this.clock.now().getTime();
+    let waited = 0;
+    let attempt = 0;
+    let mustGenerate = true;
+    const giveUp = (why: string): null => {
+      this.log.warn('credential report unavailable; hygiene findings will be skipped', { account: this.accountLabel, why });
+      return null;
+    };
+    // Both the sum of planned waits and the clock bound the loop, so a fake sleep or a slow network cannot stretch it.
+    const backOff = async (): Promise<boolean> => {
+      if (stop.requested) return false;
+      const delay = Math.min(reportCapMs, reportBaseMs * 2 ** attempt);
+      attempt += 1;
+      if (waited + delay > reportBudgetMs || this.clock.now().getTime() - started + delay > reportBudgetMs) return false;
+      waited += delay;
+      await this.sleep(delay);
+      return true;
+    };
+    for (;;) {
+      let why: string;
+      try {
+        if (mustGenerate) {
+          const generated = await this.call('GenerateCredentialReport', () => this.client.send(new GenerateCredentialReportCommand({})));
+          mustGenerate = false;
+          if (generated.State !== 'COMPLETE') {
+            if (await backOff()) continue;
+            return giveUp(`report still ${generated.State ?? 'in progress'} after ${waited} ms`);
+          }
+        }
+        const got = await this.call('GetCredentialReport', () => this.client.send(new GetCredentialReportCommand({})));
+        if (got.ReportFormat !== undefined && got.ReportFormat !== 'text/csv') return giveUp(`unexpected report format ${got.ReportFormat}`);
+        const rows = parseCredentialReport(Buffer.from(got.Content ?? new Uint8Array()).toString('utf8'));
+        return { at: got.GeneratedTime ?? this.clock.now(), rows };
+      } catch (err) {
+        if (!(err instanceof IamCallError)) return giveUp(err instanceof Error ? err.message : String(err));
+        why = `${err.api}: ${describeAwsError(err).text}`;
+        if (err.code === 'ReportNotPresent' || err.code === 'ReportExpired') mustGenerate = true;
+        else if (err.code !== 'ReportInProgress' && !THROTTLING_CODES.has(err.code) && !err.retryable) return giveUp(why);
+      }
+      if (!(await backOff())) return giveUp(`${why} (gave up after ${waited} ms)`);
+    }
+  }
+
+  private resolveAccount(users: readonly UserDetail[], groups: readonly GroupDetail[]): string {
+    const seen = [...users.map((u) => u.Arn), ...groups.map((g) => g.Arn)].map(accountOfArn).find((a) => a !== undefined);
+    if (this.configuredAccount !== undefined) {
+      if (seen !== undefined && seen !== this.configuredAccount) throw new IamAccountMismatchError(this.configuredAccount, seen);
+      return this.configuredAccount;
+    }
+    if (seen === undefined) {
+      throw new IamAccountUnknownError('IAM account id is unknown: it was not configured and the account has no user or group ARN to read it from');
+    }
+    this.derivedAccount = seen;
+    return seen;
+  }
+
+  private toUser(
+    account: string,
+    u: UserDetail,
+    report: CredentialReport | null,
+    virtualMfaUsers: ReadonlySet<string> | null,
+  ): IamUser {
+    if (u.UserName === undefined || u.Arn === undefined) {
+      throw new IamInventoryError(account, 'GetAccountAuthorizationDetails', new Error('a user came back without UserName or Arn'));
+    }
+    let credentials = report?.rows.get(u.UserName);
+    if (credentials !== undefined && !credentials.mfaActive && virtualMfaUsers?.has(u.UserName) === true) {
+      credentials = { ...credentials, mfaActive: true };
+    }
+    const passwordLastUsed = credentials?.passwordLastUsed;
+    return {
+      account,
+      userName: u.UserName,
+      userId: u.UserId ?? '',
+      arn: u.Arn,
+      path: u.Path ?? '/',
+      createdAt: u.CreateDate ?? new Date(0),
+      ...(passwordLastUsed !== undefined ? { passwordLastUsed } : {}),
+      tags: toTags(u.Tags),
+      groups: [...(u.GroupList ?? [])],
+      attachedPolicies: toPolicies(u.AttachedManagedPolicies),
+      inlinePolicies: (u.UserPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+      ...(credentials !== undefined ? { credentials } : {}),
+    };
+  }
+
+  // ---------------------------------------------------------------- describeUsers
+
+  async describeUsers(userNames: readonly string[]): Promise<ReadonlyMap<string, IamUserDetail>> {
+    const gate = new Semaphore(this.tuning.describeConcurrency);
+    const unique = [...new Set(userNames)];
+    // allSettled: a failure surfaces only once every read has stopped, so nothing keeps calling IAM behind the caller's back.
+    const settled = await Promise.allSettled(unique.map((name) => this.readUserDetail(name, gate)));
+    const result = new Map<string, IamUserDetail>();
+    settled.forEach((outcome, i) => {
+      const name = unique[i] ?? '';
+      if (outcome.status === 'rejected') {
+        const err: unknown = outcome.reason;
+        throw err instanceof IamCallError ? new IamDescribeError(this.accountLabel, name, err.api, err) : err;
+      }
+      if (outcome.value !== undefined) result.set(name, outcome.value);
+    });
+    return result;
+  }
+
+  /** Live state of one user, or undefined when the user does not exist (or vanished while being read). */
+  private async readUserDetail(UserName: string, gate: Semaphore, sshBodies = true): Promise<IamUserDetail | undefined> {
+    const limited = <T>(task: () => Promise<T>): Promise<T> => gate.run(task);
+    let accessKeys;
+    try {
+      // The first call doubles as the existence check.
+      accessKeys = await limited(() => this.listAccessKeys(UserName));
+    } catch (err) {
+      if (isNoSuchEntity(err)) return undefined;
+      throw err;
+    }
+    try {
+      const [loginProfile, sshPublicKeys, mfaDevices, signingCertificates, serviceSpecificCredentials, groups, attachedPolicies, inlinePolicies] =
+        await Promise.all([
+          limited(() => this.readLoginProfile(UserName)),
+          limited(() => this.listSshKeys(UserName)).then((keys) =>
+            sshBodies ? Promise.all(keys.map((k) => limited(() => this.withSshBody(UserName, k)))) : keys,
+          ),
+          limited(() =>
+            this.collect(
+              'ListMFADevices',
+              (m) => this.client.send(new ListMFADevicesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+              (p) => p.MFADevices,
+            ),
+          ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
+          limited(() => this.listSigningCertificates(UserName)),
+          limited(() => this.listServiceCredentials(UserName)),
+          limited(() =>
+            this.collect(
+              'ListGroupsForUser',
+              (m) => this.client.send(new ListGroupsForUserCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+              (p) => p.Groups,
+            ),
+          ).then((list) => list.map((g) => g.GroupName ?? '')),
+          limited(() =>
+            this.collect(
+              'ListAttachedUserPolicies',
+              (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+              (p) => p.AttachedPolicies,
+            ),
+          ).then(toPolicies),
+          limited(() => this.listInlinePolicies(UserName)),
+        ]);
+      return {
+        accessKeys,
+        loginProfile,
+        sshPublicKeys: sshPublicKeys.filter((k): k is SshPublicKey => k !== undefined),
+        mfaDevices,
+        signingCertificates,
+        serviceSpecificCredentials,
+        groups,
+        attachedPolicies,
+        inlinePolicies,
+      };
+    } catch (err) {
+      // Deleted while being read: as absent as if it had never been there.
+      if (isNoSuchEntity(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async listAccessKeys(UserName: string): Promise<IamUserDetail['accessKeys']> {
+    const keys = await this.collect(
+      'ListAccessKeys',
+      (m) => this.client.send(new ListAccessKeysCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (p) => p.AccessKeyMetadata,
+    );
+    return keys.map((k) => ({ id: k.AccessKeyId ?? '', status: toStatus(k.Status), createdAt: k.CreateDate ?? new Date(0) }));
+  }
+
+  private async readLoginProfile(UserName: string): Promise<IamUserDetail['loginProfile']> {
+    try {
+      const got = await this.call('GetLoginProfile', () => this.client.send(new GetLoginProfileCommand({ UserName })));
+      const createdAt = got.LoginProfile?.CreateDate;
+      return createdAt !== undefined ? { createdAt } : {};
+    } catch (err) {
+      if (isNoSuchEntity(err)) return null;
+      throw err;
+    }
+  }
+
+  private async listSshKeys(UserName: string): Promise<SshPublicKey[]> {
+    const keys = await this.collect(
+      'ListSSHPublicKeys',
+      (m) => this.client.send(new ListSSHPublicKeysCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (p) => p.SSHPublicKeys,
+    );
+    return keys.map((k) => ({
+      id: k.SSHPublicKeyId ?? '',
+      status: toStatus(k.Status),
+      ...(k.UploadDate !== undefined ? { uploadedAt: k.UploadDate } : {}),
+    }));
+  }
+
+  /** Adds the OpenSSH body (to match keys found on hosts); undefined when the key was deleted meanwhile. */
+  private async withSshBody(UserName: string, key: SshPublicKey): Promise<SshPublicKey | undefined> {
+    try {
+      const got = await this.call('GetSSHPublicKey', () =>
+        this.client.send(new GetSSHPublicKeyCommand({ UserName, SSHPublicKeyId: key.id, Encoding: 'SSH' })),
+      );
+      const body = got.SSHPublicKey?.SSHPublicKeyBody;
+      return body !== undefined ? { ...key, body: body.trim() } : key;
+    } catch (err) {
+      if (isNoSuchEntity(err)) return undefined;
+      throw err;
+    }
+  }
+
+  private async listSigningCertificates(UserName: string): Promise<IamUserDetail['signingCertificates']> {
+    const certs = await this.collect(
+      'ListSigningCertificates',
+      (m) => this.client.send(new ListSigningCertificatesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (p) => p.Certificates,
+    );
+    return certs.map((c) => ({ id: c.CertificateId ?? '', status: toStatus(c.Status) }));
+  }
+
+  private async listServiceCredentials(UserName: string, ServiceName?: string): Promise<IamUserDetail['serviceSpecificCredentials']> {
+    const creds = await this.collect(
+      'ListServiceSpecificCredentials',
+      (m) =>
+        this.client.send(
+          new ListServiceSpecificCredentialsCommand({ UserName, ...(ServiceName !== undefined ? { ServiceName } : {}), ...marker(m) }),
+        ),
+      (p) => p.ServiceSpecificCredentials,
+    );
+    return creds.map((c) => ({ id: c.ServiceSpecificCredentialId ?? '', serviceName: c.ServiceName ?? '', status: toStatus(c.Status) }));
+  }
+
+  private listInlinePolicies(UserName: string): Promise<string[]> {
+    return this.collect(
+      'ListUserPolicies',
+      (m) => this.client.send(new ListUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (p) => p.PolicyNames,
+    );
+  }
+
+  // ---------------------------------------------------------------- execute
+
+  async execute(action: Action): Promise<ActionOutcome> {
+    if (action.kind === 'remove-host-key' || action.kind === 'lock-host-user') {
+      return { result: 'skipped', note: `${action.kind} is applied on hosts through SSM, not in IAM` };
+    }
+    const account = this.configuredAccount ?? this.derivedAccount;
+    if (account === undefined) {
+      return { result: 'failed', error: 'AccountUnknown: run inventory() or configure the account id before changing IAM', retryable: false };
+    }
+    if (action.account !== account) {
+      return { result: 'failed', error: `AccountMismatch: action is for account ${action.account}, this directory manages ${account}`, retryable: false };
+    }
+    try {
+      return await this.apply(action);
+    } catch (err) {
+      if (!(err instanceof IamCallError)) throw err;
+      const info = describeAwsError(err);
+      this.log.warn('IAM action failed', { account, kind: action.kind, userName: action.userName, api: err.api, error: info.text });
+      return { result: 'failed', error: `${info.text} (${err.api})`, retryable: info.retryable };
+    }
+  }
+
+  private apply(action: IamAction): Promise<ActionOutcome> {
+    const UserName = action.userName;
+    switch (action.kind) {
+      case 'deactivate-access-key':
+        return this.deactivate(
+          () => this.listAccessKeys(UserName),
+          action.target.accessKeyId,
+          () => this.call('UpdateAccessKey', () =>
+            this.client.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: action.target.accessKeyId, Status: 'Inactive' })),
+          ),
+        );
+      case 'deactivate-ssh-key':
+        return this.deactivate(
+          () => this.listSshKeys(UserName),
+          action.target.sshPublicKeyId,
+          () => this.call('UpdateSSHPublicKey', () =>
+            this.client.send(new UpdateSSHPublicKeyCommand({ UserName, SSHPublicKeyId: action.target.sshPublicKeyId, Status: 'Inactive' })),
+          ),
+        );
+      case 'deactivate-signing-certificate':
+        return this.deactivate(
+          () => this.listSigningCertificates(UserName),
+          action.target.certificateId,
+          () => this.call('UpdateSigningCertificate', () =>
+            this.client.send(new UpdateSigningCertificateCommand({ UserName, CertificateId: action.target.certificateId, Status: 'Inactive' })),
+          ),
+        );
+      case 'deactivate-service-credential':
+        return this.deactivate(
+          () => this.listServiceCredentials(UserName, action.target.serviceName),
+          action.target.serviceSpecificCredentialId,
+          () => this.call('UpdateServiceSpecificCredential', () =>
+            this.client.send(
+              new UpdateServiceSpecificCredentialCommand({
+                UserName,
+                ServiceSpecificCredentialId: action.target.serviceSpecificCredentialId,
+                Status: 'Inactive',
+              }),
+            ),
+          ),
+        );
+      case 'delete-login-profile':
+        return this.removal({ loginProfile: true }, { loginProfile: false }, () =>
+          this.call('DeleteLoginProfile', () => this.client.send(new DeleteLoginProfileCommand({ UserName }))),
+        );
+      case 'attach-deny-all':
+        return this.attachDenyAll(action);
+      case 'remove-from-group':
+        return this.removal({ member: true }, { member: false }, () =>
+          this.call('RemoveUserFromGroup', () =>
+            this.client.send(new RemoveUserFromGroupCommand({ UserName, GroupName: action.target.groupName })),
+          ),
+        );
+      case 'detach-user-policy':
+        return this.removal({ attached: true }, { attached: false }, () =>
+          this.call('DetachUserPolicy', () =>
+            this.client.send(new DetachUserPolicyCommand({ UserName, PolicyArn: action.target.policyArn })),
+          ),
+        );
+      case 'delete-user-policy':
+        if (action.target.policyName === this.denyAllPolicyName) {
+          // Removing the deny-all alone would hand a departed user their access back; delete-user removes it last.
+          return Promise.resolve({ result: 'skipped', note: `${this.denyAllPolicyName} is Warden's deny-all policy; only delete-user removes it` });
+        }
+        return this.removal({ exists: true }, { exists: false }, () =>
+          this.call('DeleteUserPolicy', () =>
+            this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName: action.target.policyName })),
+          ),
+        );
+      case 'delete-user':
+        return this.deleteUser(UserName);
+      default:
+        return assertNever(action);
+    }
+  }
+
+  /** Reads the credential's status first so the outcome records the real before-state and a second run writes nothing. */
+  private async deactivate(
+    list: () => Promise<readonly SimpleCredential[]>,
+    id: string,
+    update: () => Promise<unknown>,
+  ): Promise<ActionOutcome> {
+    let current: SimpleCredential | undefined;
+    try {
+      current = (await list()).find((c) => c.id === id);
+    } catch (err) {
+      if (isNoSuchEntity(err)) return { result: 'ok', before: { exists: false }, after: { exists: false } };
+      throw err;
+    }
+    if (current === undefined) return { result: 'ok', before: { exists: false }, after: { exists: false } };
+    if (current.status === 'Inactive') return { result: 'ok', before: { status: 'Inactive' }, after: { status: 'Inactive' } };
+    try {
+      await update();
+    } catch (err) {
+      if (isNoSuchEntity(err)) return { result: 'ok', before: { status: 'Active' }, after: { exists: false } };
+      throw err;
+    }
+    return { result: 'ok', before: { status: 'Active' }, after: { status: 'Inactive' } };
+  }
+
+  /** A delete whose NoSuchEntity means "was not there": the outcome says which. */
+  private async removal(present: object, absent: object, remove: () => Promise<unknown>): Promise<ActionOutcome> {
+    try {
+      await remove();
+      return { result: 'ok', before: present, after: absent };
+    } catch (err) {
+      if (isNoSuchEntity(err)) return { result: 'ok', before: absent, after: absent };
+      throw err;
+    }
+  }
+
+  private async attachDenyAll(action: ActionOf<'attach-deny-all'>): Promise<ActionOutcome> {
+    const UserName = action.userName;
+    const PolicyName = action.target.policyName;
+    let before: 'absent' | 'present' | 'different';
+    try {
+      const got = await this.call('GetUserPolicy', () => this.client.send(new GetUserPolicyCommand({ UserName, PolicyName })));
+      before = decodePolicyDocument(got.PolicyDocument ?? '') === DENY_ALL_POLICY_DOCUMENT ? 'present' : 'different';
+    } catch (err) {
+      if (!isNoSuchEntity(err)) throw err;
+      before = 'absent';
+    }
+    if (before === 'present') return { result: 'ok', before: { denyAll: 'present' }, after: { denyAll: 'present' } };
+    try {
+      await this.call('PutUserPolicy', () =>
+        this.client.send(new PutUserPolicyCommand({ UserName, PolicyName, PolicyDocument: DENY_ALL_POLICY_DOCUMENT })),
+      );
+    } catch (err) {
+      // The user itself is gone: nobody is left to deny.
+      if (isNoSuchEntity(err)) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
+      throw err;
+    }
+    return { result: 'ok', before: { denyAll: before }, after: { denyAll: 'present' } };
+  }
+
+  /**
+   * Deletes a user in the order IAM requires, keeping the deny-all policy until the very end so the user
+   * holds no usable access at any point of a teardown that fails half-way.
+   */
+  private async deleteUser(UserName: string): Promise<ActionOutcome> {
+    let before: Record<string, unknown> | undefined;
+    for (let pass = 1; ; pass += 1) {
+      // Key bodies only matter for matching host keys; a teardown needs the ids alone.
+      const detail = await this.readUserDetail(UserName, new Semaphore(this.tuning.describeConcurrency), false);
+      if (detail === undefined) {
+        return before === undefined
+          ? { result: 'ok', before: { exists: false }, after: { exists: false } }
+          : { result: 'ok', before, after: { exists: false } };
+      }
+      before ??= summarize(detail);
+      await this.teardown(UserName, detail);
+      try {
+        await this.call('DeleteUser', () => this.client.send(new DeleteUserCommand({ UserName })));
+        return { result: 'ok', before, after: { exists: false } };
+      } catch (err) {
+        if (isNoSuchEntity(err)) return { result: 'ok', before, after: { exists: false } };
+        // Something was attached while we were tearing down: read again and clear it, once.
+        if (isCode(err, 'DeleteConflict') && pass < 2) {
+          this.log.warn('DeleteUser conflicted; clearing what appeared meanwhile', { account: this.accountLabel, userName: UserName });
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  private async teardown(UserName: string, d: IamUserDetail): Promise<void> {
+    const gone = async (task: () => Promise<unknown>): Promise<void> => {
+      try {
+        await task();
+      } catch (err) {
+        if (!isNoSuchEntity(err)) throw err;
+      }
+    };
+    const send = this.client.send.bind(this.client);
+    for (const k of d.accessKeys) {
+      await gone(() => this.call('DeleteAccessKey', () => send(new DeleteAccessKeyCommand({ UserName, AccessKeyId: k.id }))));
+    }
+    if (d.loginProfile !== null) await gone(() => this.call('DeleteLoginProfile', () => send(new DeleteLoginProfileCommand({ UserName }))));
+    for (const k of d.sshPublicKeys) {
+      await gone(() => this.call('DeleteSSHPublicKey', () => send(new DeleteSSHPublicKeyCommand({ UserName, SSHPublicKeyId: k.id }))));
+    }
+    for (const c of d.signingCertificates) {
+      await gone(() => this.call('DeleteSigningCertificate', () => send(new DeleteSigningCertificateCommand({ UserName, CertificateId: c.id }))));
+    }
+    for (const c of d.serviceSpecificCredentials) {
+      await gone(() =>
+        this.call('DeleteServiceSpecificCredential', () =>
+          send(new DeleteServiceSpecificCredentialCommand({ UserName, ServiceSpecificCredentialId: c.id })),
+        ),
+      );
+    }
+    for (const m of d.mfaDevices) {
+      await gone(() => this.call('DeactivateMFADevice', () => send(new DeactivateMFADeviceCommand({ UserName, SerialNumber: m.serialNumber }))));
+      // A deactivated virtual device would linger unassigned in the account; delete it too.
+      if (m.virtual) {
+        await gone(() => this.call('DeleteVirtualMFADevice', () => send(new DeleteVirtualMFADeviceCommand({ SerialNumber: m.serialNumber }))));
+      }
+    }
+    for (const p of d.attachedPolicies) {
+      await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
+    }
+    for (const name of d.inlinePolicies) {
+      if (name === this.denyAllPolicyName) continue;
+      await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
+    }
+    for (const group of d.groups) {
+      await gone(() => this.call('RemoveUserFromGroup', () => send(new RemoveUserFromGroupCommand({ UserName, GroupName: group }))));
+    }
+    if (d.inlinePolicies.includes(this.denyAllPolicyName)) {
+      await gone(() =>
+        this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: this.denyAllPolicyName }))),
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- calls
+
+  /** One IAM call; conflicts IAM asks us to retry are retried here, everything thrown comes out as an IamCallError. */
+  private async call<T>(api: string, send: () => Promise<T>): Promise<T> {
+    const { conflictAttempts, conflictBaseMs, conflictCapMs } = this.tuning;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await send();
+      } catch (raw) {
+        const err = raw instanceof IamCallError ? raw : new IamCallError(api, raw);
+        if (!CONFLICT_CODES.has(err.code) || attempt >= conflictAttempts) throw err;
+        const delay = jitteredBackoff(attempt, conflictBaseMs, conflictCapMs);
+        this.log.debug?.('IAM conflict, retrying', { api, code: err.code, attempt, delayMs: delay });
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async eachPage<P extends Page>(api: string, fetch: (m: string | undefined) => Promise<P>, onPage: (page: P) => void): Promise<void> {
+    let next: string | undefined;
+    const seen = new Set<string>();
+    for (;;) {
+      const page = await this.call(api, () => fetch(next));
+      onPage(page);
+      if (page.IsTruncated !== true) return;
+      if (page.Marker === undefined || seen.has(page.Marker)) {
+        throw new IamCallError(api, new Error('truncated page without a new Marker'));
+      }
+      seen.add(page.Marker);
+      next = page.Marker;
+    }
+  }
+
+  private async collect<P extends Page, T>(
+    api: string,
+    fetch: (m: string | undefined) => Promise<P>,
+    items: (page: P) => readonly T[] | undefined,
+  ): Promise<T[]> {
+    const all: T[] = [];
+    await this.eachPage(api, fetch, (page) => all.push(...(items(page) ?? [])));
+    return all;
+  }
+}
+
+/** What a deleted user held, without secrets: counts for credentials, names for grants. */
+function summarize(d: IamUserDetail): Record<string, unknown> {
+  return {
+    exists: true,
+    accessKeys: d.accessKeys.length,
+    loginProfile: d.loginProfile !== null,
+    sshPublicKeys: d.sshPublicKeys.length,
+    signingCertificates: d.signingCertificates.length,
+    serviceSpecificCredentials: d.serviceSpecificCredentials.length,
+    mfaDevices: d.mfaDevices.length,
+    groups: d.groups,
+    attachedPolicies: d.attachedPolicies.map((p) => p.arn),
+    inlinePolicies: d.inlinePolicies,
+  };
+}

@@ -1,0 +1,421 @@
+import { randomBytes } from 'node:crypto';
+import type { AccountInventory, HostInventory, IamUser, IamUserDetail, Inventory } from '../domain/inventory';
+import { isRevocation, type Action, type Plan } from '../domain/plan';
+import type { AccessPolicy, GuardPolicy } from '../domain/policy';
+import type { Roster } from '../domain/roster';
+import { plan as planAccess, usersNeedingDetail } from '../domain/planner';
+import { evaluateGuard, withGuard } from '../domain/guard';
+import { actionHolds, remainingAccess } from '../domain/verification';
+import { formatAuditPerson } from '../domain/audit-chain';
+import { mapLimit } from '../lib/concurrency';
+import { ExitCode, WardenError } from '../errors';
+import type {
+  AccountDirectory,
+  ActionOutcome,
+  AuditLog,
+  Clock,
+  HostFleet,
+  Notifier,
+  RosterSource,
+  RunStateStore,
+} from '../ports';
+
+/** Progress of a long run, for a TTY progress line or structured logs. */
+export type ProgressEvent =
+  | { readonly kind: 'phase'; readonly phase: 'roster' | 'inventory' | 'detail' | 'plan' | 'apply' | 'verify' | 'hosts' }
+  | { readonly kind: 'account-read'; readonly account: string; readonly users: number }
+  | { readonly kind: 'action-done'; readonly done: number; readonly total: number; readonly action: Action; readonly outcome: ActionOutcome };
+
+/** Everything a reconciliation needs; composition roots (CLI, Lambda, daemon) build this once. */
+export interface ReconcileDeps {
+  readonly roster: RosterSource;
+  /** Adds departures marked outside the roster (Slack) before planning. */
+  readonly overlayRoster?: (roster: Roster, now: Date) => Promise<Roster>;
+  readonly directories: readonly AccountDirectory[];
+  readonly hosts?: HostFleet;
+  readonly audit: AuditLog;
+  readonly runs: RunStateStore;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  readonly policy: AccessPolicy;
+  readonly guard: GuardPolicy;
+  readonly progress?: (event: ProgressEvent) => void;
+  /** How many IAM users are changed at once (per-user actions stay sequential). */
+  readonly concurrency?: number;
+}
+
+/** A freshly computed plan with what it was computed from. */
+export interface PlannedRun {
+  readonly runId: string;
+  readonly startedAt: Date;
+  readonly plan: Plan;
+  readonly roster: Roster;
+  readonly inventory: Inventory;
+  readonly activeHeadcount: number;
+}
+
+export interface ActionRecord {
+  readonly action: Action;
+  readonly outcome: ActionOutcome;
+}
+
+export interface VerificationRecord {
+  readonly account: string;
+  readonly userName: string;
+  readonly verified: boolean;
+  /** The user was a leaver's or orphan's and nothing is left open (or it was deleted). */
+  readonly noAccessLeft: boolean;
+  /** Access paths still open (empty when verified). */
+  readonly remaining: readonly string[];
+}
+
+export interface ApplyReport {
+  readonly runId: string;
+  readonly plan: Plan;
+  readonly outcome: 'ok' | 'guard-tripped' | 'partial';
+  readonly results: readonly ActionRecord[];
+  readonly verifications: readonly VerificationRecord[];
+}
+
+export interface ApplyOptions {
+  /** `system`, `slack:U…` or `cli:NAME`. */
+  readonly actor: string;
+  /** Apply despite a tripped guard; who and why are audited. */
+  readonly override?: { readonly by: string; readonly reason: string };
+  /** Restrict the run to some actions (e.g. one person's offboarding from Slack). */
+  readonly only?: (action: Action) => boolean;
+}
+
+const newRunId = (now: Date): string => `run-${now.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+
+const stillEmployed = (roster: Roster): number => roster.people.filter((p) => p.status !== 'departed').length;
+
+/** Adds live detail to the users asked about; one that vanished since the bulk read is dropped (it has no access left). */
+const withDetail = (account: AccountInventory, asked: readonly string[], details: ReadonlyMap<string, IamUserDetail>): AccountInventory => {
+  const askedSet = new Set(asked);
+  return {
+    ...account,
+    users: account.users.flatMap((user): IamUser[] => {
+      const detail = details.get(user.userName);
+      if (detail !== undefined) return [{ ...user, detail }];
+      return askedSet.has(user.userName) ? [] : [user];
+    }),
+  };
+};
+
+const UNKNOWN_ACCOUNT = '(current credentials)';
+
+/** A directory's account id, or a label when it is only learnt from the first inventory. */
+function accountLabel(directory: AccountDirectory): string {
+  try {
+    return directory.account;
+  } catch {
+    return UNKNOWN_ACCOUNT;
+  }
+}
+
+async function readAccounts(deps: ReconcileDeps): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
+  const settled = await mapLimit(deps.directories, 4, async (directory) => {
+    try {
+      const inventory = await directory.inventory();
+      deps.progress?.({ kind: 'account-read', account: inventory.account, users: inventory.users.length });
+      return { ok: true as const, inventory };
+    } catch (error) {
+      return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
+    }
+  });
+  const failures = settled.flatMap((s) => (s.ok ? [] : [s]));
+  const first = failures[0];
+  if (first !== undefined && failures.length === settled.length) {
+    // Nothing could be read: a plan from no inventory would be empty and misleading, so stop here.
+    throw new WardenError(`cannot read IAM in ${first.account === UNKNOWN_ACCOUNT ? 'the account of the current credentials' : `account ${first.account}`}: ${first.message}`, ExitCode.runtime, { cause: first.error });
+  }
+  return {
+    accounts: settled.flatMap((s) => (s.ok ? [s.inventory] : [])),
+    accountErrors: settled.flatMap((s) => (s.ok ? [] : [{ account: s.account, message: s.message }])),
+  };
+}
+
+async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]> {
+  if (deps.hosts === undefined) return [];
+  deps.progress?.({ kind: 'phase', phase: 'hosts' });
+  return deps.hosts.inventory();
+}
+
+/** Reads roster and AWS and computes the guarded plan. Writes nothing anywhere. */
+export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
+  const startedAt = deps.clock.now();
+  deps.progress?.({ kind: 'phase', phase: 'roster' });
+  const base = await deps.roster.load();
+  const roster = deps.overlayRoster === undefined ? base : await deps.overlayRoster(base, startedAt);
+  deps.progress?.({ kind: 'phase', phase: 'inventory' });
+  const [accounts, hosts] = await Promise.all([readAccounts(deps), readHosts(deps)]);
+  let inventory: Inventory = { ...accounts, hosts };
+  const now = deps.clock.now();
+
+  deps.progress?.({ kind: 'phase', phase: 'detail' });
+  const wanted = usersNeedingDetail({ roster, inventory, policy: deps.policy, now });
+  const detailed = await Promise.all(
+    inventory.accounts.map(async (account) => {
+      const names = wanted.find((w) => w.account === account.account)?.userNames ?? [];
+      const directory = deps.directories.find((d) => d.account === account.account);
+      if (names.length === 0 || directory === undefined) return account;
+      return withDetail(account, names, await directory.describeUsers(names));
+    }),
+  );
+  inventory = { ...inventory, accounts: detailed };
+
+  deps.progress?.({ kind: 'phase', phase: 'plan' });
+  const unguarded = planAccess({ roster, inventory, policy: deps.policy, now });
+  const activeHeadcount = stillEmployed(roster);
+  const last = await deps.runs.lastCompleted();
+  const guard = evaluateGuard({
+    plan: unguarded,
+    activeHeadcount,
+    ...(last !== undefined ? { lastActiveHeadcount: last.activeHeadcount } : {}),
+    policy: deps.guard,
+  });
+  return { runId: newRunId(startedAt), startedAt, plan: withGuard(unguarded, guard), roster, inventory, activeHeadcount };
+}
+
+const userKey = (account: string, userName: string): string => `${account}\u0000${userName}`;
+
+const auditTarget = (action: Action): string =>
+  action.kind === 'remove-host-key' || action.kind === 'lock-host-user'
+    ? `${action.target.instanceId}:${action.target.osUser}`
+    : action.userName;
+
+const outcomeError = (outcome: ActionOutcome): string | undefined =>
+  outcome.result === 'failed' ? outcome.error : outcome.result === 'skipped' ? outcome.note : undefined;
+
+/**
+ * Applies a plan: each action's intent is audited before the call and its result after; then every
+ * changed IAM user is re-read and recorded `verified` only when the change holds (and, for leavers,
+ * no access is left). Re-running it is safe: a finished action is not in the next plan.
+ */
+export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, options: ApplyOptions): Promise<ApplyReport> {
+  const { runId, plan } = planned;
+  const audit = deps.audit;
+  const base = { runId, actor: options.actor } as const;
+
+  if (plan.guard.tripped && options.override === undefined) {
+    await audit.append({ ...base, action: 'guard.tripped', result: 'skipped', after: { reasons: plan.guard.reasons }, error: plan.guard.reasons.join('; ') });
+    await deps.notifier.notify({ kind: 'guard-tripped', runId, reasons: plan.guard.reasons });
+    await recordRun(deps, planned, 'apply', 'guard-tripped', { reasons: plan.guard.reasons });
+    return { runId, plan, outcome: 'guard-tripped', results: [], verifications: [] };
+  }
+  if (plan.guard.tripped && options.override !== undefined) {
+    await audit.append({
+      ...base,
+      actor: options.override.by,
+      action: 'guard.override',
+      result: 'ok',
+      reason: options.override.reason,
+      after: { reasons: plan.guard.reasons },
+    });
+  }
+  await audit.append({ ...base, action: 'run.start', result: 'ok', after: { mode: 'apply', summary: plan.summary } });
+
+  const actions = plan.actions.filter((a) => options.only?.(a) ?? true);
+  await auditLeavers(deps, planned, options.actor, actions);
+  deps.progress?.({ kind: 'phase', phase: 'apply' });
+  const results = await executeAll(deps, runId, options.actor, actions);
+
+  deps.progress?.({ kind: 'phase', phase: 'verify' });
+  const verifications = await verifyUsers(deps, runId, options.actor, results);
+
+  const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length;
+  const outcome = failed === 0 ? 'ok' : 'partial';
+  await audit.append({
+    ...base,
+    action: 'run.finish',
+    result: failed === 0 ? 'ok' : 'failed',
+    after: { actions: results.length, failed, verified: verifications.filter((v) => v.verified).length },
+  });
+  await recordRun(deps, planned, 'apply', outcome, { actions: results.length, failed });
+  await deps.notifier.notify({
+    kind: 'run-summary',
+    runId,
+    plan,
+    applied: results.filter((r) => r.outcome.result === 'ok').length,
+    failed,
+  });
+  return { runId, plan, outcome, results, verifications };
+}
+
+/**
+ * One `leaver.revocation` entry per leaver this run acts on, holding what evidence reports need
+ * beside the per-action entries: name, effective time and who marked the departure.
+ */
+async function auditLeavers(deps: ReconcileDeps, planned: PlannedRun, actor: string, actions: readonly Action[]): Promise<void> {
+  const seen = new Set<string>();
+  for (const action of actions) {
+    if (action.reason !== 'departed' || action.person === undefined || seen.has(action.person.employeeId)) continue;
+    seen.add(action.person.employeeId);
+    const person = planned.roster.people.find((p) => p.employeeId === action.person?.employeeId);
+    const accounts = [...new Set(actions.filter((a) => a.person?.employeeId === action.person?.employeeId).map((a) => a.account))];
+    await deps.audit.append({
+      runId: planned.runId,
+      actor,
+      action: 'leaver.revocation',
+      person: formatAuditPerson(action.person),
+      reason: 'departed',
+      result: 'ok',
+      after: {
+        ...(person?.fullName !== undefined ? { fullName: person.fullName } : {}),
+        ...(person?.endAt !== undefined ? { effectiveAt: person.endAt.toISOString() } : {}),
+        markedBy: person?.departureMarkedBy ?? `roster:${person?.source.file ?? 'unknown'}`,
+        accounts,
+      },
+    });
+  }
+}
+
+async function executeAll(deps: ReconcileDeps, runId: string, actor: string, actions: readonly Action[]): Promise<ActionRecord[]> {
+  const byUser = new Map<string, Action[]>();
+  const byHost = new Map<string, Action[]>();
+  for (const action of actions) {
+    if (action.kind === 'remove-host-key' || action.kind === 'lock-host-user') {
+      const list = byHost.get(action.target.instanceId) ?? [];
+      list.push(action);
+      byHost.set(action.target.instanceId, list);
+    } else {
+      const key = userKey(action.account, action.userName);
+      const list = byUser.get(key) ?? [];
+      list.push(action);
+      byUser.set(key, list);
+    }
+  }
+  const total = actions.length;
+  let done = 0;
+  const records: ActionRecord[] = [];
+  const finish = async (action: Action, outcome: ActionOutcome): Promise<void> => {
+    const error = outcomeError(outcome);
+    await deps.audit.append({
+      ...entryFor(runId, actor, action),
+      result: outcome.result,
+      ...(outcome.result === 'ok' && outcome.before !== undefined ? { before: outcome.before } : {}),
+      ...(outcome.result === 'ok' && outcome.after !== undefined ? { after: outcome.after } : {}),
+      ...(error !== undefined ? { error } : {}),
+    });
+    records.push({ action, outcome });
+    done += 1;
+    deps.progress?.({ kind: 'action-done', done, total, action, outcome });
+  };
+
+  await mapLimit([...byUser.values()], deps.concurrency ?? 4, async (userActions) => {
+    for (const action of userActions) {
+      const directory = deps.directories.find((d) => d.account === action.account);
+      await deps.audit.append({ ...entryFor(runId, actor, action), result: 'intent', before: action.target });
+      const outcome: ActionOutcome =
+        directory === undefined
+          ? { result: 'failed', error: `no directory for account ${action.account}`, retryable: false }
+          : await directory.execute(action).catch(
+              (error: unknown): ActionOutcome => ({ result: 'failed', error: errorText(error), retryable: true }),
+            );
+      await finish(action, outcome);
+    }
+  });
+
+  for (const [instanceId, hostActions] of byHost) {
+    for (const action of hostActions) await deps.audit.append({ ...entryFor(runId, actor, action), result: 'intent', before: action.target });
+    const outcomes =
+      deps.hosts === undefined
+        ? new Map<string, ActionOutcome>()
+        : await deps.hosts.executeOnHost(instanceId, hostActions).catch((error: unknown) => {
+            const failed: ActionOutcome = { result: 'failed', error: errorText(error), retryable: true };
+            return new Map(hostActions.map((a) => [a.id, failed]));
+          });
+    for (const action of hostActions) {
+      await finish(action, outcomes.get(action.id) ?? { result: 'failed', error: 'host gave no result for this action', retryable: true });
+    }
+  }
+  return records;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const entryFor = (runId: string, actor: string, action: Action) => ({
+  runId,
+  actor,
+  action: action.kind,
+  account: action.account,
+  target: auditTarget(action),
+  ...(action.person !== undefined ? { person: formatAuditPerson(action.person) } : {}),
+  reason: action.reason,
+});
+
+async function verifyUsers(deps: ReconcileDeps, runId: string, actor: string, results: readonly ActionRecord[]): Promise<VerificationRecord[]> {
+  const touched = new Map<string, { account: string; userName: string; actions: Action[] }>();
+  for (const { action } of results) {
+    if (action.kind === 'remove-host-key' || action.kind === 'lock-host-user') continue;
+    const key = userKey(action.account, action.userName);
+    const entry = touched.get(key) ?? { account: action.account, userName: action.userName, actions: [] };
+    entry.actions.push(action);
+    touched.set(key, entry);
+  }
+  const byAccount = new Map<string, string[]>();
+  for (const t of touched.values()) byAccount.set(t.account, [...(byAccount.get(t.account) ?? []), t.userName]);
+
+  const live = new Map<string, IamUserDetail>();
+  for (const [account, userNames] of byAccount) {
+    const directory = deps.directories.find((d) => d.account === account);
+    if (directory === undefined) continue;
+    const details = await directory.describeUsers(userNames);
+    for (const [userName, detail] of details) live.set(userKey(account, userName), detail);
+  }
+
+  const records: VerificationRecord[] = [];
+  for (const [key, { account, userName, actions }] of touched) {
+    const detail = live.get(key);
+    const deleted = actions.some((a) => a.kind === 'delete-user');
+    const remaining: string[] = [];
+    if (deleted) {
+      if (detail !== undefined) remaining.push('user still exists');
+    } else if (detail === undefined) {
+      remaining.push('user could not be read back');
+    } else {
+      for (const action of actions) if (!actionHolds(action, detail)) remaining.push(`${action.kind} did not take effect`);
+      if (actions.some(isRevocation)) remaining.push(...remainingAccess(detail, deps.policy.denyAllPolicyName));
+    }
+    const verified = remaining.length === 0;
+    const person = actions.find((a) => a.person !== undefined)?.person;
+    await deps.audit.append({
+      runId,
+      actor,
+      action: 'verify',
+      account,
+      target: userName,
+      ...(person !== undefined ? { person: formatAuditPerson(person) } : {}),
+      reason: actions[0]?.reason ?? 'departed',
+      result: verified ? 'verified' : 'failed',
+      after: deleted ? { deleted: verified } : { noAccessLeft: verified && actions.some(isRevocation) },
+      ...(verified ? {} : { error: remaining.join('; ') }),
+    });
+    records.push({ account, userName, verified, noAccessLeft: verified && (deleted || actions.some(isRevocation)), remaining });
+  }
+  return records;
+}
+
+async function recordRun(deps: ReconcileDeps, planned: PlannedRun, mode: 'plan' | 'apply', outcome: 'ok' | 'guard-tripped' | 'partial', summary: unknown): Promise<void> {
+  await deps.runs.record({
+    runId: planned.runId,
+    startedAt: planned.startedAt.toISOString(),
+    finishedAt: deps.clock.now().toISOString(),
+    activeHeadcount: planned.activeHeadcount,
+    mode,
+    outcome,
+    summary,
+  });
+}
+
+/** Records a dry run: one audit entry and the run's headcount, nothing sent to AWS. */
+export async function recordPlanRun(deps: ReconcileDeps, planned: PlannedRun, actor: string): Promise<void> {
+  await deps.audit.append({
+    runId: planned.runId,
+    actor,
+    action: 'run.plan',
+    result: 'ok',
+    after: { summary: planned.plan.summary, guard: planned.plan.guard },
+  });
+}

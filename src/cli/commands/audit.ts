@@ -1,0 +1,106 @@
+import { resolveEndAt } from '../../domain/time';
+import { ExitCode, InputError } from '../../errors';
+import type { AuditEntry, AuditFilter } from '../../ports';
+import { openAuditOnly } from '../../runtime/compose';
+import { toCsv, toTable } from '../format';
+import type { CliIo } from '../io';
+import { resolveConfigPath } from './config-path';
+
+const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** Parses a --since/--until value: a date means the start (since) or end (until) of that day in the config's time zone. */
+export function parseBound(value: string, edge: 'start' | 'end', timezone: string, flag: string): Date {
+  if (DATE_ONLY.test(value)) {
+    const day = edge === 'end' ? value : previousDay(value);
+    const resolved = resolveEndAt(day, timezone);
+    if (resolved instanceof Date) return resolved;
+    throw new InputError(`${flag}: ${resolved.error}`);
+  }
+  const at = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime())) {
+    throw new InputError(`${flag}: "${value}" is not an ISO 8601 date (YYYY-MM-DD) or date-time with offset`);
+  }
+  return at;
+}
+
+const previousDay = (date: string): string => {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 10);
+};
+
+const AUDIT_COLUMNS = ['seq', 'at', 'runId', 'actor', 'action', 'account', 'target', 'person', 'reason', 'result', 'error', 'before', 'after', 'prevHash', 'hash'] as const;
+
+const cellOf = (entry: AuditEntry, column: (typeof AUDIT_COLUMNS)[number]): unknown => entry[column];
+
+const brief = (value: unknown): string => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+
+/** `warden audit query`. */
+export async function runAuditQuery(
+  io: CliIo,
+  opts: { config?: string; person?: string; user?: string; run?: string; since?: string; until?: string; limit?: string; format: 'table' | 'json' | 'csv' },
+): Promise<number> {
+  const { audit, timezone, close } = await openAuditOnly(resolveConfigPath(io, opts.config), io.env);
+  try {
+    const limit = opts.limit === undefined ? undefined : Number(opts.limit);
+    if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new InputError('--limit: must be a positive whole number');
+    const filter: AuditFilter = {
+      ...(opts.person !== undefined ? { person: opts.person.toLowerCase() } : {}),
+      ...(opts.user !== undefined ? { userName: opts.user } : {}),
+      ...(opts.run !== undefined ? { runId: opts.run } : {}),
+      ...(opts.since !== undefined ? { since: parseBound(opts.since, 'start', timezone, '--since') } : {}),
+      ...(opts.until !== undefined ? { until: parseBound(opts.until, 'end', timezone, '--until') } : {}),
+      ...(limit !== undefined ? { limit } : {}),
+    };
+    const entries = await audit.query(filter);
+    switch (opts.format) {
+      case 'json':
+        io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+        break;
+      case 'csv':
+        io.stdout.write(toCsv(AUDIT_COLUMNS, entries.map((e) => AUDIT_COLUMNS.map((c) => cellOf(e, c)))));
+        break;
+      case 'table':
+        if (entries.length === 0) {
+          io.stdout.write('No audit entries match.\n');
+          break;
+        }
+        io.stdout.write(
+          toTable(
+            ['seq', 'at', 'actor', 'action', 'account', 'target', 'person', 'result', 'detail'],
+            entries.map((e) => [
+              String(e.seq),
+              e.at,
+              e.actor,
+              e.action,
+              e.account ?? '',
+              e.target ?? '',
+              e.person ?? '',
+              e.result,
+              e.error ?? brief(e.after),
+            ]),
+          ),
+        );
+        break;
+    }
+    return ExitCode.ok;
+  } finally {
+    await close();
+  }
+}
+
+/** `warden audit verify`: exit 4 when the chain is broken. */
+export async function runAuditVerify(io: CliIo, opts: { config?: string }): Promise<number> {
+  const { audit, close } = await openAuditOnly(resolveConfigPath(io, opts.config), io.env);
+  try {
+    const result = await audit.verify();
+    if (result.ok) {
+      io.stdout.write(`Audit chain intact: ${result.entries} entries, head ${result.head}\n`);
+      return ExitCode.ok;
+    }
+    io.stdout.write(`Audit chain BROKEN at seq ${result.firstBadSeq}: ${result.problem} (${result.entries} entries read)\n`);
+    return ExitCode.auditChainBroken;
+  } finally {
+    await close();
+  }
+}

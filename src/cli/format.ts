@@ -1,0 +1,44 @@
+/** Output helpers for the command line: tables, CSV safe for spreadsheets, progress lines. */
+
+/** Quotes a CSV cell per RFC 4180 and defuses spreadsheet formulas (cells starting with = + - @ or a control character). */
+export function csvCell(value: unknown): string {
+  let text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
+  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
+}
+
+/** A plain text table with columns padded to the widest cell (cells are cut at `maxWidth`). */
+export function toTable(header: readonly string[], rows: readonly (readonly string[])[], maxWidth = 60): string {
+  const cut = (s: string): string => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
+  const cells = [header, ...rows].map((row) => row.map((c) => cut(c.replace(/\s+/g, ' '))));
+  const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
+  const line = (row: readonly string[]): string =>
+    row
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  const [head, ...body] = cells;
+  return [line(head ?? []), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n') + '\n';
+}
+
+/** Writes a one-line progress indicator on a TTY (overwritten in place); silent elsewhere. */
+export class ProgressLine {
+  private shown = false;
+  constructor(private readonly stream: NodeJS.WriteStream) {}
+
+  update(text: string): void {
+    if (!this.stream.isTTY) return;
+    const width = this.stream.columns ?? 80;
+    this.stream.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
+    this.shown = true;
+  }
+
+  done(): void {
+    if (this.shown) this.stream.write('\r\x1b[2K');
+    this.shown = false;
+  }
+}

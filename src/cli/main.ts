@@ -1,0 +1,125 @@
+import { Command, CommanderError, Option } from 'commander';
+import { ExitCode, InputError, WardenError } from '../errors';
+import type { CliIo } from './io';
+import { processIo } from './io';
+import { runPlan, runApply } from './commands/reconcile';
+import { runDemo } from './commands/demo';
+import { runAuditQuery, runAuditVerify } from './commands/audit';
+
+import packageJson from '../../package.json';
+
+const VERSION: string = packageJson.version;
+
+const configOption = (): Option =>
+  new Option('-c, --config <file>', 'config file (YAML); default: $WARDEN_CONFIG or ./warden.yaml');
+
+/** Builds the `warden` command tree; each action resolves to an exit code. */
+function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
+  const program = new Command('warden')
+    .description('Staff access governance and offboarding for AWS: reconcile the HR roster with IAM and hosts, revoke leavers, audit every change.')
+    .version(VERSION)
+    .option('--debug', 'print stack traces for errors')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .exitOverride();
+
+  const run =
+    <A extends unknown[]>(fn: (...args: A) => Promise<number>) =>
+    async (...args: A): Promise<void> => {
+      setExit(await fn(...args));
+    };
+
+  program
+    .command('plan')
+    .description('dry run: read the roster and AWS, print the plan; writes nothing to AWS')
+    .addOption(configOption())
+    .option('--json', 'print the plan as JSON (plan format version 1)')
+    .action(run((opts: { config?: string; json?: boolean }) => runPlan(io, opts)));
+
+  program
+    .command('apply')
+    .description('compute the plan and apply it; asks on a TTY unless --yes')
+    .addOption(configOption())
+    .option('-y, --yes', 'apply without asking')
+    .option('--json', 'print the plan and results as JSON')
+    .option('--override-guard <reason>', 'apply even though the guard tripped (audited with your name and this reason)')
+    .action(run((opts: { config?: string; yes?: boolean; json?: boolean; overrideGuard?: string }) => runApply(io, opts)));
+
+  program
+    .command('demo')
+    .description('the whole flow against the built-in AWS sandbox: no AWS account, no network')
+    .option('--dir <folder>', 'where to keep the demo audit log and config', '.warden/demo')
+    .action(run((opts: { dir: string }) => runDemo(io, opts)));
+
+  const audit = program.command('audit').description('query and verify the tamper-evident audit log');
+  audit
+    .command('query')
+    .description('audit history, oldest first')
+    .addOption(configOption())
+    .option('--person <email>', 'entries about this person (email or employee id)')
+    .option('--user <iam-user>', 'entries about this IAM user')
+    .option('--run <run-id>', 'entries of one run')
+    .option('--since <date>', 'from this date or date-time (ISO 8601)')
+    .option('--until <date>', 'up to this date or date-time (ISO 8601)')
+    .option('--limit <n>', 'at most this many entries')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .action(
+      run(
+        (opts: {
+          config?: string;
+          person?: string;
+          user?: string;
+          run?: string;
+          since?: string;
+          until?: string;
+          limit?: string;
+          format: 'table' | 'json' | 'csv';
+        }) => runAuditQuery(io, opts),
+      ),
+    );
+  audit
+    .command('verify')
+    .description('check the hash chain; exit 4 if any entry was edited, deleted or reordered')
+    .addOption(configOption())
+    .action(run((opts: { config?: string }) => runAuditVerify(io, opts)));
+
+  return program;
+}
+
+/** Entry point of the `warden` command; returns the process exit code (SPEC "Exit codes"). */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exit: number = ExitCode.ok;
+  const program = buildProgram(io, (code) => {
+    exit = code;
+  });
+  const debug = argv.includes('--debug');
+  try {
+    await program.parseAsync([...argv]);
+    return exit;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') {
+        return ExitCode.ok;
+      }
+      return ExitCode.usage;
+    }
+    return reportError(io, error, debug);
+  }
+}
+
+function reportError(io: CliIo, error: unknown, debug: boolean): number {
+  const message = error instanceof Error ? error.message : String(error);
+  io.stderr.write(`warden: ${message.split('\n')[0]}${hintFor(message)}\n`);
+  if (debug && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
+  if (error instanceof WardenError) return error.exitCode;
+  if (error instanceof InputError) return ExitCode.usage;
+  return ExitCode.runtime;
+}
+
+/** What to do about the AWS SDK's most common configuration errors, which it words for developers. */
+function hintFor(message: string): string {
+  if (/Could not load credentials/i.test(message)) return ' (set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run where an instance role is available)';
+  if (/Region is missing/i.test(message)) return ' (set AWS_REGION or a region in your AWS profile; IAM is global but requests are signed for a region)';
+  if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN/.test(message)) return ' (is the endpoint reachable? check AWS_ENDPOINT_URL* and the network)';
+  return '';
+}

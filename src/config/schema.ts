@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
+
+const timeZone = z.string().refine(
+  (tz) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be an IANA time zone such as UTC or Europe/Berlin' },
+);
+
+const roleGrant = z.strictObject({
+  groups: z.array(z.string().min(1)).default([]),
+  managedPolicies: z.array(z.string().min(1)).default([]),
+});
+
+const slackPrincipals = z.strictObject({
+  userGroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id (S…)')).default([]),
+  users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id (U… or W…)')).default([]),
+});
+
+const auditStore = z.discriminatedUnion('store', [
+  z.strictObject({ store: z.literal('sqlite'), path: z.string().min(1).default('.warden/warden.db') }),
+  z.strictObject({ store: z.literal('dynamodb'), table: z.string().min(3), stateTable: z.string().min(3).optional() }),
+]);
+
+const account = z.strictObject({
+  id: accountId,
+  name: z.string().optional(),
+  /** Role Warden assumes in this account; absent means the ambient credentials are already in it. */
+  roleArn: z.string().startsWith('arn:aws').optional(),
+  externalId: z.string().optional(),
+});
+
+const hostTarget = z.strictObject({ key: z.string().min(1), values: z.array(z.string().min(1)).min(1) });
+
+/** The whole config file. Every key is documented in config/warden.example.yaml. */
+export const configSchema = z.strictObject({
+  timezone: timeZone.default('UTC'),
+  roster: z.strictObject({ path: z.string().min(1) }),
+  accounts: z.array(account).default([]),
+  organizations: z
+    .strictObject({
+      discover: z.boolean().default(false),
+      roleName: z.string().default('WardenAccess'),
+      externalId: z.string().optional(),
+    })
+    .optional(),
+  roles: z.record(z.string(), roleGrant).default({}),
+  breakGlass: z.array(z.string().min(1)).default([]),
+  serviceAccounts: z
+    .array(z.strictObject({ userName: z.string().min(1), owner: z.email(), account: accountId.optional() }))
+    .default([]),
+  orphans: z.enum(['report', 'quarantine']).default('report'),
+  deleteAfterDays: z.number().int().min(0).default(30),
+  identity: z
+    .strictObject({ employeeIdTag: z.string().default('employee_id'), emailTag: z.string().default('email') })
+    .default({ employeeIdTag: 'employee_id', emailTag: 'email' }),
+  hygiene: z
+    .strictObject({ rotationDays: z.number().int().positive().default(90), unusedDays: z.number().int().positive().default(45) })
+    .default({ rotationDays: 90, unusedDays: 45 }),
+  denyAllPolicyName: z.string().regex(/^[\w+=,.@-]{1,128}$/).default('warden-deny-all'),
+  guard: z
+    .strictObject({
+      maxRevocations: z.number().int().min(0).default(50),
+      maxHeadcountDropPercent: z.number().min(0).max(100).default(20),
+    })
+    .default({ maxRevocations: 50, maxHeadcountDropPercent: 20 }),
+  hosts: z
+    .strictObject({
+      targets: z.array(hostTarget).default([]),
+      instanceIds: z.array(z.string().regex(/^(i|mi)-[0-9a-f]+$/, 'must be an instance id (i-… or mi-…)')).default([]),
+      lockUsers: z.boolean().default(true),
+      killSessions: z.boolean().default(true),
+      maxConcurrency: z.string().default('10'),
+      outputBucket: z.string().optional(),
+      /** OS account name -> roster email, for host accounts not named after the person. */
+      userMap: z.record(z.string(), z.email()).default({}),
+    })
+    .optional(),
+  slaHours: z.number().positive().default(24),
+  audit: auditStore.default({ store: 'sqlite', path: '.warden/warden.db' }),
+  schedule: z.string().default('0 * * * *'),
+  slack: z
+    .strictObject({
+      channel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id (C… or G…)'),
+      hr: slackPrincipals.default({ userGroups: [], users: [] }),
+      auditors: slackPrincipals.default({ userGroups: [], users: [] }),
+      secondApproverFor: z.enum(['none', 'admins', 'all']).default('admins'),
+    })
+    .optional(),
+});
+
+export type WardenConfig = z.infer<typeof configSchema>;

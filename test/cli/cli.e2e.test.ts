@@ -1,0 +1,151 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { parse as parseYaml } from 'yaml';
+import { renderDemoTemplate } from '../../src/cli/commands/demo';
+import type { Plan } from '../../src/domain/plan';
+import { isRevocation } from '../../src/domain/plan';
+import { IamSandboxState } from '../../src/sandbox/iam-state';
+import { parseSeed } from '../../src/sandbox/seed';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+
+const repo = path.resolve(__dirname, '../..');
+const bin = path.join(repo, 'bin/warden.js');
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `warden` command in a child process with only the environment given (no ambient AWS profile). */
+function warden(args: readonly string[], env: Record<string, string>, cwd: string): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, timeout: 60_000 },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+// Each test starts the real command several times (about 2 s each on this 2-core machine).
+jest.setTimeout(120_000);
+
+describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_IAM', () => {
+  let sandbox: RunningSandbox;
+  let dir: string;
+  let env: Record<string, string>;
+  const now = new Date();
+
+  beforeAll(async () => {
+    const demo = path.join(repo, 'config/demo');
+    const seed = parseSeed(parseYaml(renderDemoTemplate(readFileSync(path.join(demo, 'iam-seed.yaml'), 'utf8'), now)));
+    if (!seed.ok) throw new Error(seed.errors.join('; '));
+    sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed) });
+    dir = mkdtempSync(path.join(os.tmpdir(), 'warden-cli-'));
+    writeFileSync(path.join(dir, 'roster.csv'), renderDemoTemplate(readFileSync(path.join(demo, 'roster.csv'), 'utf8'), now));
+    // No `accounts`: the account comes from the credentials, as for a first-time user.
+    const config = readFileSync(path.join(demo, 'warden.yaml'), 'utf8').replace(/^accounts:\n(\s+-.*\n)+/m, '');
+    writeFileSync(path.join(dir, 'warden.yaml'), config);
+    env = {
+      AWS_ENDPOINT_URL_IAM: sandbox.url,
+      AWS_REGION: 'eu-west-1',
+      AWS_ACCESS_KEY_ID: 'AKIATESTCLIENT000001',
+      AWS_SECRET_ACCESS_KEY: 'test-secret',
+    };
+  });
+
+  afterAll(async () => {
+    await sandbox.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('plans, applies, re-plans to nothing, and keeps a verifiable audit chain', async () => {
+
+    const planned = await warden(['plan', '--config', 'warden.yaml', '--json'], env, dir);
+    expect(planned.stderr).toBe('');
+    expect(planned.code).toBe(0);
+    const plan = JSON.parse(planned.stdout) as Plan;
+    expect(plan.version).toBe(1);
+    expect(plan.guard).toEqual({ tripped: false, reasons: [] });
+    expect(plan.summary).toMatchObject({ people: 12, iamUsers: 14 });
+    const bob = plan.actions.filter((a) => a.userName === 'bob');
+    expect(bob.map((a) => a.kind).sort()).toEqual(
+      [
+        'attach-deny-all',
+        'deactivate-access-key',
+        'deactivate-access-key',
+        'deactivate-service-credential',
+        'deactivate-ssh-key',
+        'delete-login-profile',
+        'remove-from-group',
+        'remove-from-group',
+      ].sort(),
+    );
+    expect(bob[0]).toMatchObject({ account: '111122223333', reason: 'departed', person: { employeeId: 'E002', email: 'bob@example.com' }, control: 'offboarding-24h' });
+    expect(plan.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(['orphan-user', 'break-glass-user', 'scheduled-departure', 'no-mfa']));
+    // plan wrote nothing to AWS
+    expect(sandbox.state.user('111122223333', 'bob')?.accessKeys.every((k) => k.status === 'Active')).toBe(true);
+
+    const applied = await warden(['apply', '--config', 'warden.yaml', '--yes', '--json'], env, dir);
+    expect(applied.code).toBe(0);
+    const report = JSON.parse(applied.stdout) as { outcome: string; results: { outcome: { result: string } }[]; verifications: { verified: boolean }[] };
+    expect(report.outcome).toBe('ok');
+    expect(report.results).toHaveLength(plan.actions.length);
+    expect(report.verifications.every((v) => v.verified)).toBe(true);
+    expect(sandbox.state.user('111122223333', 'bob')?.accessKeys.map((k) => k.status)).toEqual(['Inactive', 'Inactive']);
+    expect(sandbox.state.user('111122223333', 'frank')).toBeUndefined();
+
+    const again = await warden(['plan', '--config', 'warden.yaml', '--json'], env, dir);
+    expect(again.code).toBe(0);
+    expect((JSON.parse(again.stdout) as Plan).actions.filter(isRevocation)).toEqual([]);
+
+    const reapplied = await warden(['apply', '--config', 'warden.yaml', '--yes'], env, dir);
+    expect(reapplied.code).toBe(0);
+    expect(reapplied.stdout).toContain('Nothing to apply.');
+
+    const verified = await warden(['audit', 'verify', '--config', 'warden.yaml'], {}, dir);
+    expect(verified.code).toBe(0);
+    expect(verified.stdout).toMatch(/Audit chain intact: \d+ entries/);
+
+    const history = await warden(['audit', 'query', '--config', 'warden.yaml', '--person', 'bob@example.com', '--format', 'csv'], {}, dir);
+    expect(history.code).toBe(0);
+    expect(history.stdout.split('\r\n')[0]).toMatch(/^seq,at,runId,actor,action,/);
+    expect(history.stdout).toContain('deactivate-access-key');
+
+    const db = new Database(path.join(dir, 'warden.db'));
+    db.exec('DROP TRIGGER audit_entries_no_update');
+    db.prepare("UPDATE audit_entries SET actor = 'cli:someone-else' WHERE seq = 3").run();
+    db.close();
+    const broken = await warden(['audit', 'verify', '--config', 'warden.yaml'], {}, dir);
+    expect(broken.code).toBe(4);
+    expect(broken.stdout).toContain('BROKEN at seq 3');
+  });
+
+  it('refuses to apply without --yes when there is no terminal to ask on', async () => {
+    const run = await warden(['apply', '--config', 'warden.yaml'], env, dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('warden: refusing to apply without --yes: no terminal to ask on (pass --yes to apply non-interactively)\n');
+  });
+
+  it('reports an unreachable endpoint in one line with exit 1 and no stack', async () => {
+    const run = await warden(['plan', '--config', 'warden.yaml'], { ...env, AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9' }, dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/^warden: .*(ECONNREFUSED|connect)/);
+  });
+
+  it('reports missing credentials in one line with exit 1', async () => {
+    const run = await warden(['plan', '--config', 'warden.yaml'], { AWS_ENDPOINT_URL_IAM: sandbox.url, AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' }, dir);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toMatch(/credentials/i);
+  });
+});

@@ -1,0 +1,49 @@
+import path from 'node:path';
+import { accessPolicyOf, ConfigError, loadConfig, parseConfig } from '../../src/config/load';
+
+const repo = path.resolve(__dirname, '../..');
+
+describe('config', () => {
+  it('accepts the documented example and the demo config', () => {
+    const example = loadConfig(path.join(repo, 'config/warden.example.yaml'));
+    expect(example.config.orphans).toBe('report');
+    expect(example.config.slack?.secondApproverFor).toBe('admins');
+    const demo = loadConfig(path.join(repo, 'config/demo/warden.yaml'));
+    expect(demo.rosterPath).toBe(path.join(repo, 'config/demo/roster.csv'));
+    expect(demo.sqlitePath).toBe(path.join(repo, 'config/demo/warden.db'));
+  });
+
+  it('fills defaults for a minimal config', () => {
+    const { config } = parseConfig('roster: { path: people.csv }\n', '/etc/warden/warden.yaml');
+    expect(config.timezone).toBe('UTC');
+    expect(config.deleteAfterDays).toBe(30);
+    expect(config.guard).toEqual({ maxRevocations: 50, maxHeadcountDropPercent: 20 });
+    expect(config.audit).toEqual({ store: 'sqlite', path: '.warden/warden.db' });
+    expect(accessPolicyOf(config).denyAllPolicyName).toBe('warden-deny-all');
+  });
+
+  it('resolves relative paths against the config file folder', () => {
+    const loaded = parseConfig('roster: { path: ../hr/roster.csv }\naudit: { store: sqlite, path: db/w.db }\n', '/srv/warden/conf/warden.yaml');
+    expect(loaded.rosterPath).toBe('/srv/warden/hr/roster.csv');
+    expect(loaded.sqlitePath).toBe('/srv/warden/conf/db/w.db');
+  });
+
+  it.each([
+    ['timezone: Mars/Olympus\nroster: { path: r.csv }\n', /timezone: must be an IANA time zone/],
+    ['roster: {}\n', /roster\.path: is required/],
+    ['{}\n', /roster: is required/],
+    ['roster: { path: r.csv }\norphan: report\n', /unknown key orphan/],
+    ['roster: { path: r.csv }\norphans: delete\n', /orphans: /],
+    ['roster: { path: r.csv }\ndeleteAfterDays: -1\n', /deleteAfterDays: /],
+    ['roster: { path: r.csv }\naccounts: [{ id: "12" }]\n', /accounts\.0\.id: must be a 12-digit AWS account id/],
+    ['roster: { path: r.csv }\nslack: { channel: general }\n', /slack\.channel: must be a Slack channel id/],
+    ['roster: [unclosed\n', /not valid YAML/],
+  ])('rejects %j naming the key', (text, message) => {
+    expect(() => parseConfig(text, 'warden.yaml')).toThrow(ConfigError);
+    expect(() => parseConfig(text, 'warden.yaml')).toThrow(message);
+  });
+
+  it('says when the file cannot be read', () => {
+    expect(() => loadConfig('/nonexistent/warden.yaml')).toThrow('cannot read config /nonexistent/warden.yaml: no such file');
+  });
+});
