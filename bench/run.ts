@@ -1,0 +1,66 @@
+/**
+ * `npm run bench`: every figure in one run on this machine, written to bench/results.json.
+ * Figures that compare two things are measured side by side here, so the ratio holds on a noisy machine.
+ * `npm run bench -- --quick` runs smaller sizes (for a smoke check; not the README's figures).
+ */
+import { execFile } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { benchIamCalls, benchThrottledPlan } from './iam';
+
+const quick = process.argv.includes('--quick');
+const repo = path.resolve(__dirname, '..');
+
+type Section = () => Promise<unknown>;
+
+function plannerInChild(people: number): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    execFile(
+      process.execPath,
+      ['--expose-gc', '-r', 'tsx/cjs', path.join(__dirname, 'planner-child.ts'), String(people)],
+      { cwd: repo, maxBuffer: 1 << 20 },
+      (error, stdout) => (error ? reject(error) : resolve(JSON.parse(stdout) as unknown)),
+    );
+  });
+}
+
+const sections: Record<string, Section> = {
+  iamCalls: async () => {
+    const users = quick ? 1000 : 5000;
+    const result = await benchIamCalls(users, true);
+    return { ...result, naiveOverWarden: result.naiveCalls === null ? null : Number((result.naiveCalls / result.wardenCalls).toFixed(1)) };
+  },
+  throttledPlan: () => benchThrottledPlan(quick ? 1000 : 5000, 10),
+  planner: async () => {
+    const sizes = quick ? [10_000] : [10_000, 100_000];
+    const runs = [];
+    for (const people of sizes) runs.push(await plannerInChild(people));
+    return runs;
+  },
+};
+
+async function main(): Promise<void> {
+  const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const results: Record<string, unknown> = {
+    generatedAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage1m: os.loadavg()[0] },
+    quick,
+  };
+  for (const [name, run] of Object.entries(sections)) {
+    if (only !== undefined && !only.includes(name)) continue;
+    const started = Date.now();
+    process.stderr.write(`bench: ${name}…\n`);
+    results[name] = await run();
+    process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(`${name}: ${JSON.stringify(results[name])}\n`);
+  }
+  const out = path.join(__dirname, quick ? 'results.quick.json' : 'results.json');
+  writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+  process.stderr.write(`bench: wrote ${path.relative(repo, out)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exitCode = 1;
+});
