@@ -1,0 +1,347 @@
+/**
+ * The Lambda composition root: settings from the environment, AWS clients built once per container
+ * (at the first invocation, then reused while the container is warm), and the stores and adapters
+ * every handler shares. Nothing here runs at import time, so loading a bundle is cheap and tests can
+ * import handlers without an AWS environment.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
+import type { ProgressEvent, ReconcileDeps } from '../app/reconcile';
+import { departureOverlay } from '../app/offboarding';
+import type { OffboardingDeps } from '../app/offboarding';
+import { ConfigError, accessPolicyOf, guardPolicyOf, parseConfig } from '../config/load';
+import type { LoadedConfig } from '../config/load';
+import { AccountClients } from '../adapters/aws/accounts';
+import type { AccountTarget } from '../adapters/aws/accounts';
+import type { IamClientOptions } from '../adapters/aws/iam/client';
+import { IamAccountDirectory } from '../adapters/aws/iam/directory';
+import { LambdaAsyncInvoker } from '../adapters/aws/lambda-invoker';
+import type { AsyncInvoker } from '../adapters/aws/lambda-invoker';
+import { ParameterStore } from '../adapters/aws/parameters';
+import { S3RosterSource, parseS3Url } from '../adapters/aws/s3-roster';
+import { DynamoDbAuditLog } from '../adapters/audit/dynamodb-audit-log';
+import { DynamoDbRunStateStore } from '../adapters/state/dynamodb-run-state';
+import { FileRosterSource } from '../adapters/roster/file-roster';
+import { createJsonLogger, isLogLevel } from '../lib/logger';
+import type { LogFields, LogLevel, Logger } from '../lib/logger';
+import { systemClock } from '../ports';
+import type { AccountDirectory, Clock, Notifier, RosterSource } from '../ports';
+import type { DepartureNotifier, DepartureStore } from '../ports/departures';
+
+/** Where the config comes from: an SSM parameter (the deployment) or a file in the package (local runs, tests). */
+export type ConfigLocation = { readonly kind: 'parameter'; readonly name: string } | { readonly kind: 'file'; readonly path: string };
+
+/** Everything the Lambda functions read from their environment (set by serverless.yml; no secrets among them). */
+export interface LambdaSettings {
+  readonly config: ConfigLocation;
+  readonly auditTable: string;
+  readonly stateTable: string;
+  readonly departuresTable?: string;
+  /** Parameter Store path holding `bot-token` and `signing-secret` (SecureString), ending in `/`. */
+  readonly slackSecretsPath?: string;
+  /** The worker function, for fan-out and deferred Slack work; absent means everything runs in-process. */
+  readonly workerFunction?: string;
+  /** Accounts dispatched (or, without a worker, reconciled) at once. */
+  readonly accountConcurrency: number;
+  readonly logLevel: LogLevel;
+  /** How long parameters (config, secrets) are reused before Parameter Store is asked again. */
+  readonly parameterTtlMs: number;
+  /** Relative roster paths are resolved against this (the unpacked bundle). */
+  readonly taskRoot: string;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+const value = (env: Env, name: string): string | undefined => {
+  const v = env[name]?.trim();
+  return v === undefined || v === '' ? undefined : v;
+};
+
+function positiveInt(env: Env, name: string, fallback: number, problems: string[]): number {
+  const text = value(env, name);
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) {
+    problems.push(`${name} must be a positive integer, got "${text}"`);
+    return fallback;
+  }
+  return n;
+}
+
+/** Reads the functions' settings; throws one ConfigError naming every missing or bad variable. */
+export function lambdaSettingsFromEnv(env: Env): LambdaSettings {
+  const problems: string[] = [];
+  const parameter = value(env, 'WARDEN_CONFIG_PARAMETER');
+  const file = value(env, 'WARDEN_CONFIG_FILE');
+  const taskRoot = value(env, 'LAMBDA_TASK_ROOT') ?? process.cwd();
+  let config: ConfigLocation = { kind: 'file', path: '' };
+  if (parameter !== undefined && file !== undefined) problems.push('set only one of WARDEN_CONFIG_PARAMETER and WARDEN_CONFIG_FILE');
+  else if (parameter !== undefined) config = { kind: 'parameter', name: parameter };
+  else if (file !== undefined) config = { kind: 'file', path: path.resolve(taskRoot, file) };
+  else problems.push('WARDEN_CONFIG_PARAMETER (an SSM parameter holding the config YAML) is not set');
+  const auditTable = value(env, 'WARDEN_AUDIT_TABLE');
+  if (auditTable === undefined) problems.push('WARDEN_AUDIT_TABLE is not set');
+  const level = value(env, 'LOG_LEVEL')?.toLowerCase();
+  if (level !== undefined && !isLogLevel(level)) problems.push(`LOG_LEVEL must be debug, info, warn or error, got "${level}"`);
+  let secretsPath = value(env, 'WARDEN_SLACK_SECRETS_PATH');
+  if (secretsPath !== undefined && !secretsPath.startsWith('/')) problems.push('WARDEN_SLACK_SECRETS_PATH must be a Parameter Store path starting with /');
+  if (secretsPath !== undefined && !secretsPath.endsWith('/')) secretsPath = `${secretsPath}/`;
+  const accountConcurrency = positiveInt(env, 'WARDEN_ACCOUNT_CONCURRENCY', 10, problems);
+  const ttlSeconds = positiveInt(env, 'WARDEN_PARAMETER_TTL_SECONDS', 300, problems);
+  if (problems.length > 0) throw new ConfigError(`Lambda environment: ${problems.join('; ')}`);
+  const departuresTable = value(env, 'WARDEN_DEPARTURES_TABLE');
+  const workerFunction = value(env, 'WARDEN_WORKER_FUNCTION');
+  return {
+    config,
+    auditTable: auditTable as string,
+    stateTable: value(env, 'WARDEN_STATE_TABLE') ?? (auditTable as string),
+    ...(departuresTable !== undefined ? { departuresTable } : {}),
+    ...(secretsPath !== undefined ? { slackSecretsPath: secretsPath } : {}),
+    ...(workerFunction !== undefined ? { workerFunction } : {}),
+    accountConcurrency,
+    logLevel: isLogLevel(level) ? level : 'info',
+    parameterTtlMs: ttlSeconds * 1000,
+    taskRoot,
+  };
+}
+
+/** The AWS clients one container uses; each follows the SDK's own configuration chain. */
+export interface LambdaClients {
+  readonly dynamodb: DynamoDBClient;
+  readonly ssm: SSMClient;
+  readonly sts: STSClient;
+  readonly organizations: OrganizationsClient;
+  readonly s3: S3Client;
+  /** Only when there is a worker to invoke. */
+  readonly lambda?: LambdaClient;
+}
+
+/** Builds the clients once; region, credentials and endpoints come from the Lambda environment. */
+export function defaultLambdaClients(settings: LambdaSettings): LambdaClients {
+  return {
+    dynamodb: new DynamoDBClient({}),
+    ssm: new SSMClient({}),
+    sts: new STSClient({}),
+    organizations: new OrganizationsClient({}),
+    s3: new S3Client({}),
+    ...(settings.workerFunction !== undefined ? { lambda: new LambdaClient({}) } : {}),
+  };
+}
+
+/** Slack credentials, read from Parameter Store at runtime and never put in the template or the environment. */
+export interface SlackSecrets {
+  readonly botToken: string;
+  readonly signingSecret: string;
+}
+
+/** Departures marked in Slack, once their DynamoDB store is wired. */
+export interface LambdaDepartures {
+  readonly store: DepartureStore;
+  readonly announcer?: DepartureNotifier;
+}
+
+export interface LambdaContainerOptions {
+  readonly settings: LambdaSettings;
+  readonly clients: LambdaClients;
+  /** Defaults to Lambda's asynchronous Invoke of `settings.workerFunction`, when set. */
+  readonly invoker?: AsyncInvoker;
+  /** Options for every IAM client (tests point them at the sandbox; `credentials` apply to the ambient account only). */
+  readonly iam?: IamClientOptions;
+  readonly clock?: Clock;
+  readonly notifier?: Notifier;
+  readonly departures?: LambdaDepartures;
+  /** Log line sink (default stdout, which Lambda ships to CloudWatch Logs). */
+  readonly logSink?: (line: string) => void;
+}
+
+const silentNotifier: Notifier = { notify: async () => undefined };
+const silentAnnouncer: DepartureNotifier = { opened: async () => undefined, changed: async () => undefined };
+
+/** What a handler needs for one account's reconciliation. */
+export interface AccountContext {
+  readonly loaded: LoadedConfig;
+  readonly target: AccountTarget;
+  readonly logger: Logger;
+}
+
+/** Everything one Lambda container shares across invocations. */
+export class LambdaContainer {
+  readonly settings: LambdaSettings;
+  readonly clients: LambdaClients;
+  readonly parameters: ParameterStore;
+  readonly audit: DynamoDbAuditLog;
+  readonly runs: DynamoDbRunStateStore;
+  readonly accounts: AccountClients;
+  readonly invoker: AsyncInvoker | undefined;
+  readonly clock: Clock;
+  readonly notifier: Notifier;
+  readonly departures: LambdaDepartures | undefined;
+  private readonly logSink: ((line: string) => void) | undefined;
+  private parsed: { readonly text: string; readonly loaded: LoadedConfig } | undefined;
+
+  constructor(options: LambdaContainerOptions) {
+    const { settings, clients } = options;
+    this.settings = settings;
+    this.clients = clients;
+    this.clock = options.clock ?? systemClock;
+    this.parameters = new ParameterStore({ client: clients.ssm, ttlMs: settings.parameterTtlMs, clock: this.clock });
+    // Fanned-out workers append to one chain at once: allow more retries for the next seq than one process needs.
+    this.audit = new DynamoDbAuditLog({ client: clients.dynamodb, table: settings.auditTable, clock: this.clock, maxAttempts: 50 });
+    this.runs = new DynamoDbRunStateStore({ client: clients.dynamodb, table: settings.stateTable });
+    this.accounts = new AccountClients({
+      sts: clients.sts,
+      sessionName: 'warden',
+      ...(options.iam !== undefined ? { iam: options.iam } : {}),
+      clock: this.clock,
+    });
+    this.invoker =
+      options.invoker ??
+      (settings.workerFunction !== undefined && clients.lambda !== undefined
+        ? new LambdaAsyncInvoker({ client: clients.lambda, functionName: settings.workerFunction })
+        : undefined);
+    this.notifier = options.notifier ?? silentNotifier;
+    this.departures = options.departures;
+    this.logSink = options.logSink;
+  }
+
+  /** A JSON logger with `runId` on every line. */
+  logger(runId: string, fields?: LogFields): Logger {
+    return createJsonLogger({
+      runId,
+      level: this.settings.logLevel,
+      now: () => this.clock.now(),
+      ...(this.logSink !== undefined ? { sink: this.logSink } : {}),
+      ...(fields !== undefined ? { fields } : {}),
+    });
+  }
+
+  /** The current config: from Parameter Store (cached for the TTL) or the packaged file; parsed again only when it changed. */
+  async loadConfig(): Promise<LoadedConfig> {
+    const location = this.settings.config;
+    const text = location.kind === 'parameter' ? await this.parameters.get(location.name) : await readFile(location.path, 'utf8');
+    if (this.parsed?.text === text) return this.parsed.loaded;
+    // Relative paths in a config held in Parameter Store are resolved against the bundle's root.
+    const file = location.kind === 'parameter' ? path.join(this.settings.taskRoot, 'warden.yaml') : location.path;
+    let loaded: LoadedConfig;
+    try {
+      loaded = parseConfig(text, file);
+    } catch (error) {
+      if (location.kind === 'parameter' && error instanceof ConfigError) {
+        throw new ConfigError(error.message.replace(file, `SSM parameter ${location.name}`), { cause: error });
+      }
+      throw error;
+    }
+    this.parsed = { text, loaded };
+    return loaded;
+  }
+
+  /** The Slack bot token and signing secret (SecureString parameters, decrypted, cached for the TTL). */
+  async slackSecrets(): Promise<SlackSecrets> {
+    const base = this.settings.slackSecretsPath;
+    if (base === undefined) throw new ConfigError('WARDEN_SLACK_SECRETS_PATH is not set: the Slack function needs the Parameter Store path of its secrets');
+    const names = { botToken: `${base}bot-token`, signingSecret: `${base}signing-secret` };
+    const values = await this.parameters.getMany([names.botToken, names.signingSecret]);
+    return { botToken: values.get(names.botToken) ?? '', signingSecret: values.get(names.signingSecret) ?? '' };
+  }
+
+  /** The roster: an `s3://bucket/key` object, or a file shipped in the bundle. */
+  rosterSource(loaded: LoadedConfig): RosterSource {
+    const timezone = loaded.config.timezone;
+    const location = parseS3Url(loaded.config.roster.path);
+    return location !== undefined
+      ? new S3RosterSource({ client: this.clients.s3, location, timezone })
+      : new FileRosterSource({ path: loaded.rosterPath, timezone });
+  }
+
+  /** The IAM directory for one account, over that account's (cached) IAM client. */
+  directoryFor(loaded: LoadedConfig, target: AccountTarget, logger: Logger): IamAccountDirectory {
+    const policy = accessPolicyOf(loaded.config);
+    return new IamAccountDirectory({
+      client: this.accounts.iamFor(target),
+      ...(target.id !== undefined ? { account: target.id } : {}),
+      policy: { denyAllPolicyName: policy.denyAllPolicyName, identity: policy.identity },
+      clock: this.clock,
+      log: logger,
+    });
+  }
+
+  /** The reconcile use case's dependencies over the given accounts. */
+  reconcileDeps(loaded: LoadedConfig, directories: readonly AccountDirectory[], logger: Logger): ReconcileDeps {
+    const departures = this.departures;
+    return {
+      roster: this.rosterSource(loaded),
+      ...(departures !== undefined ? { overlayRoster: departureOverlay(departures.store) } : {}),
+      directories,
+      audit: this.audit,
+      runs: this.runs,
+      notifier: this.notifier,
+      clock: this.clock,
+      policy: accessPolicyOf(loaded.config),
+      guard: guardPolicyOf(loaded.config),
+      progress: progressLogger(logger),
+    };
+  }
+
+  /** The offboarding use cases' dependencies, when departures are wired. */
+  offboardingDeps(reconcile: ReconcileDeps, loaded: LoadedConfig): OffboardingDeps | undefined {
+    const departures = this.departures;
+    if (departures === undefined) return undefined;
+    return {
+      reconcile,
+      departures: departures.store,
+      announcer: departures.announcer ?? silentAnnouncer,
+      secondApproverFor: loaded.config.slack?.secondApproverFor ?? 'admins',
+    };
+  }
+}
+
+/** Reconcile progress as log lines (phases and per-account reads at info; each action at debug, the audit log has them all). */
+export function progressLogger(logger: Logger): (event: ProgressEvent) => void {
+  return (event) => {
+    switch (event.kind) {
+      case 'phase':
+        logger.info(`phase ${event.phase}`, { phase: event.phase });
+        return;
+      case 'account-read':
+        logger.info('account read', { account: event.account, users: event.users });
+        return;
+      case 'action-done':
+        logger.debug('action done', {
+          done: event.done,
+          total: event.total,
+          action: event.action.kind,
+          account: event.action.account,
+          result: event.outcome.result,
+        });
+        return;
+      default: {
+        const never: never = event;
+        return never;
+      }
+    }
+  };
+}
+
+let shared: Promise<LambdaContainer> | undefined;
+
+/**
+ * The container of this Lambda execution environment, built on first use from `process.env` and
+ * reused by every later invocation. A failed build is not cached, so a fixed parameter is picked up
+ * at the next invocation.
+ */
+export function lambdaContainer(): Promise<LambdaContainer> {
+  shared ??= (async () => {
+    const settings = lambdaSettingsFromEnv(process.env);
+    return new LambdaContainer({ settings, clients: defaultLambdaClients(settings) });
+  })().catch((error: unknown) => {
+    shared = undefined;
+    throw error;
+  });
+  return shared;
+}

@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { describeTarget, forEachAccount, resolveAccounts } from '../adapters/aws/accounts';
+import type { AccountTarget } from '../adapters/aws/accounts';
+import { InputError } from '../errors';
+import { lambdaContainer } from './container';
+import type { LambdaContainer } from './container';
+import { accountOfFunctionArn, parseReconcileTrigger } from './events';
+import type { LambdaContextLike, ReconcileTrigger, WorkerEvent } from './events';
+import { applyDueDeparturesJob, reconcileAccount } from './jobs';
+import type { AccountRunResult, DeparturesRunResult } from './jobs';
+
+/** What one scheduled reconciliation did, returned by the handler and summarised in the audit log. */
+export interface DispatchReport {
+  readonly runId: string;
+  readonly trigger: ReconcileTrigger['kind'];
+  /** `fan-out`: one worker invocation per account; `in-process`: the accounts ran in this invocation. */
+  readonly mode: 'fan-out' | 'in-process';
+  readonly accounts: readonly string[];
+  /** Accounts handed to a worker (fan-out). */
+  readonly dispatched: readonly string[];
+  /** Per-account results (in-process). */
+  readonly results: readonly AccountRunResult[];
+  /** Accounts that could not be dispatched or failed outright; the others went ahead. */
+  readonly failures: readonly { readonly account: string; readonly error: string }[];
+  /** Problems finding the accounts (e.g. Organizations unreachable). */
+  readonly problems: readonly string[];
+  readonly departures: DeparturesRunResult | { readonly kind: 'dispatched' };
+}
+
+const compactTime = (time: Date): string => time.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+
+/** Ties the log lines of one tick (this invocation and every worker it starts) together. */
+export function dispatchRunId(trigger: ReconcileTrigger, requestId: string): string {
+  const suffix = trigger.kind === 'schedule' ? trigger.eventId : requestId;
+  const short = suffix.replace(/[^A-Za-z0-9]/g, '').slice(0, 8) || randomBytes(4).toString('hex');
+  return `${trigger.kind === 'schedule' ? 'sched' : 'manual'}-${compactTime(trigger.time)}-${short}`;
+}
+
+const accountLabel = (target: AccountTarget): string => target.id ?? 'ambient';
+
+/**
+ * The reconcile function: on each EventBridge tick it loads the config, finds the accounts (config or
+ * Organizations), and hands each account to its own worker invocation, so Lambda's 15-minute limit
+ * applies per account and one slow or failing account never holds up or stops the others. With one
+ * account, or no worker configured, the accounts run here instead (still one at a time per lock).
+ */
+export function createReconcileHandler(getContainer: () => Promise<LambdaContainer> = lambdaContainer) {
+  return async (event: unknown, context: LambdaContextLike): Promise<DispatchReport> => {
+    const container = await getContainer();
+    const parsed = parseReconcileTrigger(event, container.clock.now());
+    if (!parsed.ok) {
+      container.logger(`rejected-${context.awsRequestId}`, { fn: 'reconcile' }).error('unexpected event; nothing was run', { error: parsed.error });
+      throw new InputError(parsed.error);
+    }
+    const trigger = parsed.value;
+    const runId = dispatchRunId(trigger, context.awsRequestId);
+    const logger = container.logger(runId, { fn: 'reconcile', requestId: context.awsRequestId });
+    try {
+      logger.info('reconciliation triggered', { trigger: trigger.kind, ...(trigger.kind === 'schedule' ? { rule: trigger.rule, eventId: trigger.eventId } : {}) });
+      const loaded = await container.loadConfig();
+      const self = accountOfFunctionArn(context.invokedFunctionArn);
+      const resolution = await resolveAccounts(loaded.config, {
+        organizations: container.clients.organizations,
+        ...(self !== undefined ? { selfAccountId: self } : {}),
+      });
+      for (const problem of resolution.problems) logger.error(problem);
+      const targets = resolution.targets;
+      logger.info(`${targets.length} account(s) to reconcile`, { accounts: targets.map(describeTarget) });
+
+      const invoker = container.invoker;
+      const fanOut = invoker !== undefined && targets.length > 1;
+      let departures: DispatchReport['departures'];
+      if (container.departures === undefined) departures = { kind: 'skipped', reason: 'no departure store' };
+      else if (invoker !== undefined) {
+        const job: WorkerEvent = { kind: 'apply-due-departures', runId };
+        await invoker.invokeAsync(job);
+        departures = { kind: 'dispatched' };
+      } else {
+        departures = await applyDueDeparturesJob(container, loaded, targets, { logger });
+      }
+
+      const dispatched: string[] = [];
+      const results: AccountRunResult[] = [];
+      const failures: { account: string; error: string }[] = [];
+      if (fanOut && invoker !== undefined) {
+        const scheduledAt = trigger.time.toISOString();
+        const outcomes = await forEachAccount(targets, container.settings.accountConcurrency, async (account) => {
+          const job: WorkerEvent = { kind: 'reconcile-account', runId, account, scheduledAt };
+          await invoker.invokeAsync(job);
+        });
+        for (const outcome of outcomes) {
+          if (outcome.ok) dispatched.push(accountLabel(outcome.target));
+          else failures.push({ account: accountLabel(outcome.target), error: outcome.error });
+        }
+      } else {
+        const outcomes = await forEachAccount(targets, container.settings.accountConcurrency, (account) =>
+          reconcileAccount(container, loaded, account, {
+            lockOwner: `${runId}/${context.awsRequestId}`,
+            logger,
+            remainingMs: context.getRemainingTimeInMillis(),
+          }),
+        );
+        for (const outcome of outcomes) {
+          if (outcome.ok) results.push(outcome.value);
+          else failures.push({ account: accountLabel(outcome.target), error: outcome.error });
+        }
+      }
+      for (const failure of failures) logger.error('account failed', failure);
+
+      const report: DispatchReport = {
+        runId,
+        trigger: trigger.kind,
+        mode: fanOut ? 'fan-out' : 'in-process',
+        accounts: targets.map(accountLabel),
+        dispatched,
+        results,
+        failures,
+        problems: resolution.problems,
+        departures,
+      };
+      await container.audit.append({
+        runId,
+        actor: 'system',
+        action: 'run.dispatch',
+        result: failures.length === 0 && resolution.problems.length === 0 ? 'ok' : 'failed',
+        after: { trigger: trigger.kind, mode: report.mode, accounts: report.accounts, dispatched, failures, problems: resolution.problems },
+        ...(failures.length > 0 || resolution.problems.length > 0
+          ? { error: [...resolution.problems, ...failures.map((f) => `${f.account}: ${f.error}`)].join('; ') }
+          : {}),
+      });
+      logger.info('reconciliation dispatched', { mode: report.mode, accounts: report.accounts.length, dispatched: dispatched.length, failures: failures.length });
+      return report;
+    } catch (error) {
+      logger.error('reconciliation failed', { error });
+      throw error;
+    }
+  };
+}
+
+/** The Lambda entry point (serverless.yml: `src/lambda/reconcile.handler`). */
+export const handler = createReconcileHandler();

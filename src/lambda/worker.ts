@@ -1,0 +1,97 @@
+import { resolveAccounts } from '../adapters/aws/accounts';
+import type { LoadedConfig } from '../config/load';
+import type { Logger } from '../lib/logger';
+import { lambdaContainer } from './container';
+import type { LambdaContainer } from './container';
+import { accountOfFunctionArn, parseWorkerEvent } from './events';
+import type { LambdaContextLike, WorkerEvent } from './events';
+import { applyDueDeparturesJob, reconcileAccount } from './jobs';
+import type { AccountRunResult, DeparturesRunResult } from './jobs';
+
+/** Runs one deferred Slack task (the Slack adapter provides it; the payload is whatever the Slack handler deferred). */
+export type SlackTaskRunner = (task: unknown, input: { readonly container: LambdaContainer; readonly loaded: LoadedConfig; readonly logger: Logger }) => Promise<void>;
+
+/** What the worker did; a malformed payload is rejected as a value (retrying it could not help). */
+export type WorkerResult =
+  | { readonly kind: 'rejected'; readonly error: string }
+  | { readonly kind: 'account'; readonly result: AccountRunResult }
+  | { readonly kind: 'departures'; readonly result: DeparturesRunResult }
+  | { readonly kind: 'slack-task'; readonly result: 'done' | 'not-wired' };
+
+export interface WorkerHandlerOptions {
+  readonly slackTasks?: SlackTaskRunner;
+}
+
+/**
+ * The worker function, always invoked asynchronously by Warden's own functions: one account of a
+ * scheduled run, the due departures, or slow Slack work. Errors other than a malformed payload are
+ * thrown, so Lambda's asynchronous retry gets another go (every action is idempotent).
+ */
+export function createWorkerHandler(getContainer: () => Promise<LambdaContainer> = lambdaContainer, options: WorkerHandlerOptions = {}) {
+  return async (event: unknown, context: LambdaContextLike): Promise<WorkerResult> => {
+    const container = await getContainer();
+    const parsed = parseWorkerEvent(event);
+    if (!parsed.ok) {
+      container.logger(`rejected-${context.awsRequestId}`, { fn: 'worker' }).error('malformed worker event; ignored', { error: parsed.error });
+      return { kind: 'rejected', error: parsed.error };
+    }
+    const job = parsed.value;
+    const logger = container.logger(job.runId, { fn: 'worker', job: job.kind, requestId: context.awsRequestId });
+    try {
+      const loaded = await container.loadConfig();
+      return await run(container, loaded, job, context, logger, options);
+    } catch (error) {
+      logger.error('worker job failed', { error });
+      throw error;
+    }
+  };
+}
+
+async function run(
+  container: LambdaContainer,
+  loaded: LoadedConfig,
+  job: WorkerEvent,
+  context: LambdaContextLike,
+  logger: Logger,
+  options: WorkerHandlerOptions,
+): Promise<WorkerResult> {
+  switch (job.kind) {
+    case 'reconcile-account': {
+      const result = await reconcileAccount(container, loaded, job.account, {
+        lockOwner: `${job.runId}/${context.awsRequestId}`,
+        logger,
+        remainingMs: context.getRemainingTimeInMillis(),
+      });
+      return { kind: 'account', result };
+    }
+    case 'apply-due-departures': {
+      const self = accountOfFunctionArn(context.invokedFunctionArn);
+      const resolution = await resolveAccounts(loaded.config, {
+        organizations: container.clients.organizations,
+        ...(self !== undefined ? { selfAccountId: self } : {}),
+      });
+      for (const problem of resolution.problems) logger.error(problem);
+      const result = await applyDueDeparturesJob(container, loaded, resolution.targets, {
+        logger,
+        ...(job.ids !== undefined ? { ids: job.ids } : {}),
+        ...(job.actor !== undefined ? { actor: job.actor } : {}),
+      });
+      return { kind: 'departures', result };
+    }
+    case 'slack-task': {
+      if (options.slackTasks === undefined) {
+        logger.error('a Slack task arrived but no Slack task runner is wired into the worker');
+        return { kind: 'slack-task', result: 'not-wired' };
+      }
+      await options.slackTasks(job.task, { container, loaded, logger });
+      return { kind: 'slack-task', result: 'done' };
+    }
+    default: {
+      const never: never = job;
+      return never;
+    }
+  }
+}
+
+/** The Lambda entry point (serverless.yml: `src/lambda/worker.handler`). */
+export const handler = createWorkerHandler();

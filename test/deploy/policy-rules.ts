@@ -1,0 +1,30 @@
+/** What the least-privilege tests accept beyond "exactly what the code calls", each with its reason. */
+
+/** Actions with no resource-level permissions: AWS accepts only `"Resource": "*"` for them. */
+export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
+  'iam:GetAccountAuthorizationDetails',
+  'iam:ListVirtualMFADevices',
+  'iam:GenerateCredentialReport',
+  'iam:GetCredentialReport',
+  'organizations:ListAccounts',
+  'ssm:ListCommandInvocations',
+  'ssm:GetCommandInvocation',
+]);
+
+/** Granted ahead of the host-fleet adapter (SSH keys on hosts through SSM Run Command), which calls them. */
+export const ANTICIPATED: ReadonlySet<string> = new Set(['ssm:SendCommand', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation']);
+
+/** Calls that never run in the deployment, per file. */
+export const NOT_DEPLOYED: Readonly<Record<string, readonly string[]>> = {
+  // createTables() is for tests and local development; CloudFormation owns the deployed tables.
+  'src/adapters/state/dynamodb-tables.ts': ['dynamodb:CreateTable', 'dynamodb:DescribeTable'],
+};
+
+/** Which table each DynamoDB caller works on (its actions are granted on that table only). */
+export const TABLE_OF_FILE: Readonly<Record<string, string>> = {
+  'src/adapters/audit/dynamodb-audit-log.ts': 'AuditTable',
+  'src/adapters/state/dynamodb-run-state.ts': 'RunStateTable',
+};
+
+/** What osls grants every function on its own log groups. */
+export const FRAMEWORK_LOG_ACTIONS: ReadonlySet<string> = new Set(['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource', 'logs:PutLogEvents']);

@@ -1,0 +1,229 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { auditTableDefinition, runStateTableDefinition } from '../../src/adapters/state/dynamodb-tables';
+import { ANTICIPATED, FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_RESOURCE_LEVEL, TABLE_OF_FILE } from './policy-rules';
+import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourceText, sdkCalls } from './sdk-calls';
+import type { Json, Statement } from './sdk-calls';
+
+const execFileAsync = promisify(execFile);
+
+type Resource = { Type: string; Properties: Record<string, Json>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, { Value: Json }> };
+
+let outDir: string;
+let template: Template;
+
+beforeAll(async () => {
+  outDir = mkdtempSync(path.join(tmpdir(), 'warden-package-'));
+  // No AWS credentials, config or metadata service: packaging must not need (or reach) AWS.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_PROFILE: 'warden-offline-package-test',
+    AWS_CONFIG_FILE: path.join(outDir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(outDir, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  delete env['AWS_ACCESS_KEY_ID'];
+  delete env['AWS_SECRET_ACCESS_KEY'];
+  delete env['AWS_SESSION_TOKEN'];
+  await execFileAsync('npm', ['run', '--silent', 'package', '--', '--package', outDir, '--stage', 'ci'], { cwd: ROOT, env, timeout: 240_000 });
+  template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}, 300_000);
+
+afterAll(() => {
+  rmSync(outDir, { recursive: true, force: true });
+});
+
+const resourcesOfType = (type: string): [string, Resource][] => Object.entries(template.Resources).filter(([, r]) => r.Type === type);
+
+/** Every statement of every IAM policy in the template (inline role policies and managed policies). */
+function allStatements(): { owner: string; statement: Statement }[] {
+  const out: { owner: string; statement: Statement }[] = [];
+  for (const [id, resource] of Object.entries(template.Resources)) {
+    const documents: Json[] = [];
+    if (resource.Type === 'AWS::IAM::Role') for (const p of (resource.Properties['Policies'] as { PolicyDocument: Json }[] | undefined) ?? []) documents.push(p.PolicyDocument);
+    if (resource.Type === 'AWS::IAM::Policy' || resource.Type === 'AWS::IAM::ManagedPolicy') documents.push(resource.Properties['PolicyDocument'] as Json);
+    for (const doc of documents) for (const statement of (doc as unknown as { Statement: Statement[] }).Statement) out.push({ owner: id, statement });
+  }
+  return out;
+}
+
+function functionRoleStatements(): Statement[] {
+  const role = template.Resources['IamRoleLambdaExecution'];
+  expect(role?.Type).toBe('AWS::IAM::Role');
+  const policies = (role?.Properties['Policies'] as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? [];
+  return policies.flatMap((p) => p.PolicyDocument.Statement);
+}
+
+const allowed = (statements: readonly Statement[]): Statement[] => statements.filter((s) => s.Effect === 'Allow');
+
+const deployedCalls = () => sdkCalls().filter((call) => !(NOT_DEPLOYED[call.file] ?? []).includes(call.action));
+
+describe('npm run package (offline)', () => {
+  it('packages the slack, reconcile and worker functions into separate small bundles', () => {
+    for (const name of ['slack', 'reconcile', 'worker']) {
+      const zip = path.join(outDir, `${name}.zip`);
+      expect(existsSync(zip)).toBe(true);
+      expect(statSync(zip).size).toBeLessThan(10 * 1024 * 1024);
+    }
+    const handlers = resourcesOfType('AWS::Lambda::Function').map(([, r]) => r.Properties['Handler']);
+    expect(handlers.sort()).toEqual(['src/lambda/reconcile.handler', 'src/lambda/slack.handler', 'src/lambda/worker.handler']);
+  });
+
+  it('runs reconcile on an EventBridge schedule, hourly by default', () => {
+    const rules = resourcesOfType('AWS::Events::Rule');
+    expect(rules).toHaveLength(1);
+    const [, rule] = rules[0] as [string, Resource];
+    expect(rule.Properties['ScheduleExpression']).toBe('cron(0 * * * ? *)');
+    expect(JSON.stringify(rule.Properties['Targets'])).toContain('ReconcileLambdaFunction');
+  });
+
+  it('routes POST /slack/events on the HTTP API to the slack function', () => {
+    const routes = resourcesOfType('AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties['RouteKey']);
+    expect(routes).toEqual(['POST /slack/events']);
+    expect(JSON.stringify(template.Resources['HttpApiIntegrationSlack']?.Properties)).toContain('SlackLambdaFunction');
+    expect(JSON.stringify(template.Outputs?.['SlackRequestUrl']?.Value)).toContain('/slack/events');
+  });
+});
+
+describe('the function role is least privilege', () => {
+  it('has no wildcard action in any allow statement anywhere in the template', () => {
+    const statements = allStatements();
+    expect(statements.length).toBeGreaterThan(5);
+    const wild = statements
+      .filter(({ statement }) => statement.Effect === 'Allow')
+      .flatMap(({ owner, statement }) => actionList(statement).filter((a) => a.includes('*')).map((a) => `${owner}: ${a}`));
+    expect(wild).toEqual([]);
+  });
+
+  it('grants every AWS API call the code makes (a new call without a policy line fails here)', () => {
+    const granted = new Set(allowed(functionRoleStatements()).flatMap(actionList));
+    const calls = deployedCalls();
+    expect(calls.length).toBeGreaterThan(30);
+    const missing = [...actionsOf(calls)].filter((a) => !granted.has(a)).sort();
+    expect(missing).toEqual([]);
+  });
+
+  it('grants nothing the code does not call (besides the functions own logs and the host-fleet calls)', () => {
+    const called = actionsOf(deployedCalls());
+    const extra = [...new Set(allowed(functionRoleStatements()).flatMap(actionList))]
+      .filter((a) => !called.has(a) && !FRAMEWORK_LOG_ACTIONS.has(a) && !ANTICIPATED.has(a))
+      .sort();
+    expect(extra).toEqual([]);
+  });
+
+  it('uses "Resource": "*" only for actions that have no resource-level permissions', () => {
+    const offenders = allowed(functionRoleStatements())
+      .filter((s) => resourceList(s).some((r) => r === '*'))
+      .flatMap(actionList)
+      .filter((a) => !NO_RESOURCE_LEVEL.has(a));
+    expect(offenders).toEqual([]);
+  });
+
+  it('changes IAM in its own account only; other accounts only through the member role', () => {
+    for (const statement of allowed(functionRoleStatements())) {
+      const iamWrites = actionList(statement).filter((a) => a.startsWith('iam:') && !NO_RESOURCE_LEVEL.has(a));
+      if (iamWrites.length === 0) continue;
+      for (const resource of resourceList(statement)) expect(resourceText(resource)).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(user|group|mfa)\/\*$/);
+    }
+    const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
+    expect(assume).toHaveLength(1);
+    expect(resourceList(assume[0] as Statement).map(resourceText)).toEqual(['arn:${AWS::Partition}:iam::*:role/WardenAccess']);
+  });
+
+  it('reads only this stage’s parameters, writes only the audit anchor, and invokes only the worker', () => {
+    const statements = allowed(functionRoleStatements());
+    const ssmRead = statements.filter((s) => actionList(s).includes('ssm:GetParameter'));
+    expect(ssmRead.flatMap(resourceList).map(resourceText)).toEqual(['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/warden/ci/*']);
+    const anchor = statements.filter((s) => actionList(s).includes('ssm:PutParameter'));
+    expect(anchor.flatMap(actionList)).toEqual(['ssm:PutParameter']);
+    expect(anchor.flatMap(resourceList).map(resourceText)).toEqual(['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/warden/ci/audit-head']);
+    const invoke = statements.filter((s) => actionList(s).includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap(resourceList).map(resourceText)).toEqual(['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:access-warden-ci-worker']);
+    const worker = resourcesOfType('AWS::Lambda::Function').find(([id]) => id === 'WorkerLambdaFunction');
+    expect(worker?.[1].Properties['FunctionName']).toBe('access-warden-ci-worker');
+  });
+
+  it('grants each DynamoDB caller its actions on its own table only', () => {
+    const statements = allowed(functionRoleStatements()).filter((s) => actionList(s).some((a) => a.startsWith('dynamodb:')));
+    const dynamoCalls = deployedCalls().filter((c) => c.action.startsWith('dynamodb:'));
+    expect(dynamoCalls.length).toBeGreaterThan(0);
+    for (const call of dynamoCalls) {
+      const table = TABLE_OF_FILE[call.file];
+      if (table === undefined) throw new Error(`${call.file} calls ${call.action}: map it to its table in test/deploy/policy-rules.ts and grant it in serverless.yml`);
+      const onTable = statements.filter((s) => actionList(s).includes(call.action) && resourceList(s).some((r) => referencedResources(r).has(table)));
+      expect({ call: `${call.file} ${call.action}`, granted: onTable.length > 0 }).toEqual({ call: `${call.file} ${call.action}`, granted: true });
+    }
+    for (const statement of statements) {
+      const tables = new Set(resourceList(statement).flatMap((r) => [...referencedResources(r)]));
+      for (const action of actionList(statement)) {
+        for (const table of tables) {
+          const needed = dynamoCalls.some((c) => c.action === action && TABLE_OF_FILE[c.file] === table);
+          expect({ action, table, needed }).toEqual({ action, table, needed: true });
+        }
+      }
+    }
+    // The audit log's queries by person, user and run go through its GSIs.
+    expect(statements.some((s) => actionList(s).includes('dynamodb:Query') && resourceList(s).some((r) => resourceText(r) === '${AuditTable.Arn}/index/*'))).toBe(true);
+  });
+
+  it('denies updating or deleting audit entries, whatever else is ever granted', () => {
+    const denies = functionRoleStatements().filter((s) => s.Effect === 'Deny' && resourceList(s).some((r) => referencedResources(r).has('AuditTable')));
+    const denied = new Set(denies.flatMap(actionList));
+    for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable']) expect(denied.has(action)).toBe(true);
+  });
+});
+
+describe('tables', () => {
+  const tableOf = (id: string): Resource => {
+    const table = template.Resources[id];
+    if (table === undefined) throw new Error(`no ${id} in the template`);
+    return table;
+  };
+
+  it('have point-in-time recovery, deletion protection and are retained with the stack gone', () => {
+    const tables = resourcesOfType('AWS::DynamoDB::Table');
+    expect(tables.map(([id]) => id).sort()).toEqual(['AuditTable', 'DeparturesTable', 'RunStateTable']);
+    for (const [, table] of tables) {
+      expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(table.Properties['DeletionProtectionEnabled']).toBe(true);
+      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.UpdateReplacePolicy).toBe('Retain');
+      expect(table.Properties['BillingMode']).toBe('PAY_PER_REQUEST');
+    }
+  });
+
+  it('mirror the key schemas and indexes the code creates in tests', () => {
+    const sortByName = <T extends { AttributeName?: string | undefined; IndexName?: string | undefined }>(list: readonly T[] | undefined): T[] =>
+      [...(list ?? [])].sort((a, b) => (a.AttributeName ?? a.IndexName ?? '').localeCompare(b.AttributeName ?? b.IndexName ?? ''));
+    const pairs: [string, ReturnType<typeof auditTableDefinition>][] = [
+      ['AuditTable', auditTableDefinition('x')],
+      ['RunStateTable', runStateTableDefinition('x')],
+    ];
+    for (const [id, code] of pairs) {
+      const props = tableOf(id).Properties as Record<string, never>;
+      expect(props['KeySchema']).toEqual(code.KeySchema);
+      expect(sortByName(props['AttributeDefinitions'])).toEqual(sortByName(code.AttributeDefinitions));
+      expect(sortByName(props['GlobalSecondaryIndexes'] ?? [])).toEqual(sortByName(code.GlobalSecondaryIndexes ?? []));
+    }
+  });
+});
+
+describe('secrets', () => {
+  it('are never in the functions environment: only the Parameter Store path to read them from', () => {
+    const functions = resourcesOfType('AWS::Lambda::Function');
+    expect(functions).toHaveLength(3);
+    for (const [, fn] of functions) {
+      const variables = ((fn.Properties['Environment'] as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {}) as Record<string, Json>;
+      for (const name of ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN']) expect(Object.keys(variables)).not.toContain(name);
+      const secretNamed = Object.entries(variables).filter(([name]) => /SECRET|TOKEN|PASSWORD/i.test(name));
+      for (const [name, value] of secretNamed) expect({ name, value }).toEqual({ name, value: expect.stringMatching(/^\/warden\/ci\/[\w/-]*\/$/) });
+      expect(variables['WARDEN_SLACK_SECRETS_PATH']).toBe('/warden/ci/slack/');
+      expect(variables['WARDEN_CONFIG_PARAMETER']).toBe('/warden/ci/config');
+    }
+    expect(JSON.stringify(template)).not.toMatch(/xox[abposr]-|xapp-/);
+  });
+});

@@ -1,0 +1,103 @@
+import { ConfigError } from '../../src/config/load';
+import { LambdaContainer, lambdaContainer, lambdaSettingsFromEnv } from '../../src/lambda/container';
+import { S3RosterSource } from '../../src/adapters/aws/s3-roster';
+import { FileRosterSource } from '../../src/adapters/roster/file-roster';
+import type { RunningSandbox } from '../../src/sandbox/server';
+import { createTestClock, startExampleSandbox } from '../sandbox/helpers';
+import { destroyClients, parameterStoreService, sandboxClients, type FakeParameter } from './helpers';
+
+describe('lambdaSettingsFromEnv', () => {
+  it('reads what serverless.yml sets, with defaults for the rest', () => {
+    const settings = lambdaSettingsFromEnv({
+      WARDEN_CONFIG_PARAMETER: '/warden/prod/config',
+      WARDEN_AUDIT_TABLE: 'access-warden-prod-audit',
+      WARDEN_STATE_TABLE: 'access-warden-prod-state',
+      WARDEN_SLACK_SECRETS_PATH: '/warden/prod/slack',
+      WARDEN_WORKER_FUNCTION: 'access-warden-prod-worker',
+      LAMBDA_TASK_ROOT: '/var/task',
+    });
+    expect(settings).toEqual({
+      config: { kind: 'parameter', name: '/warden/prod/config' },
+      auditTable: 'access-warden-prod-audit',
+      stateTable: 'access-warden-prod-state',
+      slackSecretsPath: '/warden/prod/slack/',
+      workerFunction: 'access-warden-prod-worker',
+      accountConcurrency: 10,
+      logLevel: 'info',
+      parameterTtlMs: 300_000,
+      taskRoot: '/var/task',
+    });
+  });
+
+  it('names every missing or bad variable in one error', () => {
+    const error = (() => {
+      try {
+        lambdaSettingsFromEnv({ WARDEN_ACCOUNT_CONCURRENCY: '0', LOG_LEVEL: 'loud' });
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['WARDEN_CONFIG_PARAMETER', 'WARDEN_AUDIT_TABLE', 'WARDEN_ACCOUNT_CONCURRENCY', 'LOG_LEVEL']) expect(message).toContain(name);
+  });
+});
+
+describe('lambdaContainer', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('builds the container and its clients once per execution environment', async () => {
+    process.env['WARDEN_CONFIG_PARAMETER'] = '/warden/test/config';
+    process.env['WARDEN_AUDIT_TABLE'] = 'audit';
+    process.env['AWS_REGION'] = 'us-east-1';
+    const first = await lambdaContainer();
+    const second = await lambdaContainer();
+    expect(second).toBe(first);
+    expect(second.clients.dynamodb).toBe(first.clients.dynamodb);
+    expect(first.clients.lambda).toBeUndefined();
+    destroyClients(first.clients);
+  });
+});
+
+describe('LambdaContainer.loadConfig', () => {
+  const parameters = new Map<string, FakeParameter>();
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startExampleSandbox({ extraServices: [parameterStoreService(parameters)] });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  function container() {
+    const clock = createTestClock();
+    const settings = lambdaSettingsFromEnv({ WARDEN_CONFIG_PARAMETER: '/warden/test/config', WARDEN_AUDIT_TABLE: 'audit', LAMBDA_TASK_ROOT: '/var/task' });
+    const c = new LambdaContainer({ settings, clients: sandboxClients(sandbox, 'http://127.0.0.1:9'), clock });
+    return { c, clock };
+  }
+
+  it('reads the config from its SSM parameter, picks up an upload after the TTL, and picks the roster source', async () => {
+    parameters.set('/warden/test/config', { value: 'roster: { path: s3://hr-exports/warden/roster.csv }\n' });
+    const { c, clock } = container();
+    const loaded = await c.loadConfig();
+    expect(await c.loadConfig()).toBe(loaded);
+    expect(c.rosterSource(loaded)).toBeInstanceOf(S3RosterSource);
+    parameters.set('/warden/test/config', { value: 'roster: { path: ./roster.csv }\n' });
+    clock.advance(301_000);
+    const reloaded = await c.loadConfig();
+    expect(reloaded.rosterPath).toBe('/var/task/roster.csv');
+    expect(c.rosterSource(reloaded)).toBeInstanceOf(FileRosterSource);
+    destroyClients(c.clients);
+  });
+
+  it('names the SSM parameter when the config is invalid', async () => {
+    parameters.set('/warden/test/config', { value: 'roster: { path: ./r.csv }\norphans: delete\n' });
+    const { c } = container();
+    await expect(c.loadConfig()).rejects.toThrow(/^SSM parameter \/warden\/test\/config: orphans: /);
+    destroyClients(c.clients);
+  });
+});

@@ -1,0 +1,222 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createTables } from '../../src/adapters/state/dynamodb-tables';
+import { LambdaContainer, lambdaSettingsFromEnv } from '../../src/lambda/container';
+import type { LambdaClients } from '../../src/lambda/container';
+import { createReconcileHandler } from '../../src/lambda/reconcile';
+import { createWorkerHandler } from '../../src/lambda/worker';
+import type { WorkerResult } from '../../src/lambda/worker';
+import { accountLockName } from '../../src/lambda/jobs';
+import { IamSandboxState } from '../../src/sandbox/iam-state';
+import { organizationsService } from '../../src/sandbox/organizations';
+import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import type { SandboxSeed, SeedUser } from '../../src/sandbox/seed';
+import { createDummyUser, createTestClock } from '../sandbox/helpers';
+import {
+  createDummyContext,
+  createDummyScheduledEvent,
+  destroyClients,
+  parameterStoreService,
+  sandboxClients,
+  startDynalite,
+  type FakeParameter,
+} from './helpers';
+
+const PROD = '111111111111';
+const DEV = '222222222222';
+const CONFIG_PARAMETER = '/warden/test/config';
+
+const ROSTER = [
+  'employee_id,email,status,full_name,role,end_date',
+  'E1,alice@example.com,active,Alice,engineer,',
+  'E2,bob@example.com,departed,Bob,engineer,2026-11-20',
+  'E3,carol@example.com,active,Carol,engineer,',
+].join('\n');
+
+const person = (employeeId: string, email: string, overrides: Partial<SeedUser> = {}): SeedUser =>
+  createDummyUser({ userName: email.split('@')[0] as string, tags: { employee_id: employeeId, email }, groups: ['developers'], ...overrides });
+
+function seed(): SandboxSeed {
+  const account = (id: string, name: string, key: string) => ({
+    id,
+    name,
+    accessKeyIds: [key],
+    groups: [{ name: 'developers' }],
+    users: [
+      person('E1', 'alice@example.com'),
+      person('E2', 'bob@example.com', { loginProfile: { createdAt: '2024-01-01T00:00:00Z' } }),
+      person('E3', 'carol@example.com'),
+    ],
+  });
+  return { accounts: [account(PROD, 'prod', 'AKIAPRODSANDBOX00001'), account(DEV, 'dev', 'AKIADEVSANDBOX000001')] };
+}
+
+interface World {
+  readonly sandbox: RunningSandbox;
+  readonly container: LambdaContainer;
+  readonly lines: string[];
+  readonly jobs: Promise<WorkerResult>[];
+  readonly reconcile: ReturnType<typeof createReconcileHandler>;
+  readonly worker: ReturnType<typeof createWorkerHandler>;
+}
+
+let dynamo: Awaited<ReturnType<typeof startDynalite>>;
+let tableCounter = 0;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+afterAll(async () => {
+  await dynamo.close();
+});
+
+/** A sandbox (IAM, STS, Organizations, Parameter Store), fresh dynalite tables, and the handlers over one container. */
+async function world(configYaml: string, options: { fanOut: boolean }): Promise<World> {
+  const clock = createTestClock('2026-11-26T12:00:00Z');
+  const parameters = new Map<string, FakeParameter>([[CONFIG_PARAMETER, { value: configYaml }]]);
+  const sandbox = await startSandbox({
+    state: IamSandboxState.fromSeed(seed(), clock.now),
+    extraServices: [organizationsService(), parameterStoreService(parameters)],
+  });
+  cleanups.push(() => sandbox.close());
+  const taskRoot = mkdtempSync(path.join(tmpdir(), 'warden-lambda-'));
+  writeFileSync(path.join(taskRoot, 'roster.csv'), ROSTER);
+  cleanups.push(() => rmSync(taskRoot, { recursive: true, force: true }));
+
+  const n = ++tableCounter;
+  const settings = lambdaSettingsFromEnv({
+    WARDEN_CONFIG_PARAMETER: CONFIG_PARAMETER,
+    WARDEN_AUDIT_TABLE: `warden-audit-${n}`,
+    WARDEN_STATE_TABLE: `warden-state-${n}`,
+    LAMBDA_TASK_ROOT: taskRoot,
+    LOG_LEVEL: 'debug',
+    ...(options.fanOut ? { WARDEN_WORKER_FUNCTION: 'access-warden-test-worker' } : {}),
+  });
+  const clients: LambdaClients = sandboxClients(sandbox, dynamo.endpoint);
+  cleanups.push(() => destroyClients(clients));
+  await createTables(clients.dynamodb, { audit: settings.auditTable, state: settings.stateTable });
+
+  const lines: string[] = [];
+  const jobs: Promise<WorkerResult>[] = [];
+  // The handlers read the container when invoked, after it is built below.
+  const getContainer = async (): Promise<LambdaContainer> => container;
+  const worker = createWorkerHandler(getContainer);
+  const container = new LambdaContainer({
+    settings,
+    clients,
+    iam: { endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAPRODSANDBOX00001', secretAccessKey: 'x' }, maxAttempts: 2 },
+    clock,
+    logSink: (line) => lines.push(line),
+    // Lambda's asynchronous Invoke, in process: the payload crosses a JSON boundary like the real one.
+    ...(options.fanOut
+      ? {
+          invoker: {
+            invokeAsync: async (payload: unknown) => {
+              jobs.push(worker(JSON.parse(JSON.stringify(payload)), createDummyContext({ functionName: 'access-warden-test-worker', awsRequestId: `req-${jobs.length}` })));
+            },
+          },
+        }
+      : {}),
+  });
+  cleanups.push(() => container.accounts.destroy());
+  return { sandbox, container, lines, jobs, reconcile: createReconcileHandler(getContainer), worker };
+}
+
+const DISCOVER = ['timezone: UTC', 'roster: { path: ./roster.csv }', 'organizations: { discover: true, roleName: WardenAccess, externalId: ext-42 }', 'roles: { engineer: { groups: [developers] } }'].join('\n');
+
+const keysOf = (sandbox: RunningSandbox, account: string, user: string) => sandbox.state.user(account, user)?.accessKeys.map((k) => k.status);
+
+describe('the reconcile handler on a scheduled event', () => {
+  it('fans accounts out to workers, which apply the departure in every account and audit it in DynamoDB', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    const report = await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    expect(report.mode).toBe('fan-out');
+    expect([...report.dispatched].sort()).toEqual([PROD, DEV]);
+    expect(report.failures).toEqual([]);
+
+    const results = await Promise.all(w.jobs);
+    expect(results).toHaveLength(2);
+    for (const result of results) expect(result).toMatchObject({ kind: 'account', result: { kind: 'applied', outcome: 'ok', failed: 0 } });
+
+    for (const account of [PROD, DEV]) {
+      expect(keysOf(w.sandbox, account, 'bob')).toEqual(['Inactive']);
+      expect(w.sandbox.state.user(account, 'bob')?.loginProfile).toBeNull();
+      expect(Object.keys(w.sandbox.state.user(account, 'bob')?.inlinePolicies ?? {})).toContain('warden-deny-all');
+      expect(keysOf(w.sandbox, account, 'alice')).toEqual(['Active']);
+    }
+    // Warden's own account is reached with its own credentials, the member account through its role.
+    expect(w.sandbox.calls.count('sts:AssumeRole')).toBe(1);
+
+    const bob = await w.container.audit.query({ person: 'bob@example.com' });
+    const deactivated = bob.filter((e) => e.action === 'deactivate-access-key' && e.result === 'ok');
+    expect(deactivated.map((e) => e.account).sort()).toEqual([PROD, DEV]);
+    const verified = bob.filter((e) => e.action === 'verify' && e.result === 'verified');
+    expect(verified.map((e) => e.account).sort()).toEqual([PROD, DEV]);
+    const dispatch = await w.container.audit.query({ runId: report.runId });
+    expect(dispatch.map((e) => [e.action, e.result])).toEqual([['run.dispatch', 'ok']]);
+    await expect(w.container.audit.verify()).resolves.toMatchObject({ ok: true });
+
+    const logged = w.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(logged.length).toBeGreaterThan(10);
+    expect(new Set(logged.map((l) => l['runId']))).toEqual(new Set([report.runId]));
+    expect(logged.some((l) => l['fn'] === 'worker' && l['account'] === DEV)).toBe(true);
+  });
+
+  it('changes nothing the second time', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    await Promise.all(w.jobs.splice(0));
+    await w.reconcile(createDummyScheduledEvent({ id: 'second-tick', time: '2026-11-26T13:00:00Z' }), createDummyContext());
+    const again = await Promise.all(w.jobs);
+    for (const result of again) expect(result).toMatchObject({ kind: 'account', result: { kind: 'applied', actions: 0 } });
+  });
+
+  it('runs the accounts in-process when there is no worker, and one unreachable account never stops the others', async () => {
+    const config = [
+      'roster: { path: ./roster.csv }',
+      'roles: { engineer: { groups: [developers] } }',
+      'accounts:',
+      `  - { id: "${PROD}" }`,
+      '  - { id: "444444444444", roleArn: "arn:aws:iam::444444444444:role/WardenAccess", externalId: ext }',
+    ].join('\n');
+    const w = await world(config, { fanOut: false });
+    const report = await w.reconcile({ kind: 'manual' }, createDummyContext());
+    expect(report.mode).toBe('in-process');
+    expect(report.results).toEqual([expect.objectContaining({ kind: 'applied', account: PROD, outcome: 'ok' })]);
+    expect(report.failures).toEqual([{ account: '444444444444', error: expect.stringMatching(/cannot assume arn:aws:iam::444444444444:role\/WardenAccess/) }]);
+    const dispatch = await w.container.audit.query({ runId: report.runId });
+    expect(dispatch.map((e) => [e.action, e.result])).toEqual([['run.dispatch', 'failed']]);
+    expect(dispatch[0]?.error).toContain('444444444444');
+    expect(keysOf(w.sandbox, PROD, 'bob')).toEqual(['Inactive']);
+    expect(keysOf(w.sandbox, DEV, 'bob')).toEqual(['Active']);
+  });
+});
+
+describe('the worker', () => {
+  it('skips an account another reconciliation holds the lock for', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    const account = { kind: 'assume-role', id: DEV, roleArn: `arn:aws:iam::${DEV}:role/WardenAccess`, externalId: 'ext-42', source: 'organizations' } as const;
+    await w.container.runs.acquireLock(accountLockName(account), 'someone-else', 600_000, w.container.clock.now());
+    const result = await w.worker({ kind: 'reconcile-account', runId: 'sched-x', account, scheduledAt: '2026-11-26T12:00:00Z' }, createDummyContext());
+    expect(result).toEqual({ kind: 'account', result: { kind: 'locked', account: DEV, heldBy: 'someone-else', until: '2026-11-26T12:10:00.000Z' } });
+    expect(keysOf(w.sandbox, DEV, 'bob')).toEqual(['Active']);
+  });
+
+  it('rejects a malformed payload without running anything, and says when Slack work is not wired', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    await expect(w.worker({ kind: 'reconcile-account', runId: 'x' }, createDummyContext())).resolves.toMatchObject({ kind: 'rejected' });
+    await expect(w.worker({ kind: 'slack-task', runId: 'x', task: {} }, createDummyContext())).resolves.toEqual({ kind: 'slack-task', result: 'not-wired' });
+    await expect(w.worker({ kind: 'apply-due-departures', runId: 'x' }, createDummyContext())).resolves.toEqual({
+      kind: 'departures',
+      result: { kind: 'skipped', reason: 'no departure store' },
+    });
+    expect(w.sandbox.calls.count('iam:UpdateAccessKey')).toBe(0);
+  });
+});
