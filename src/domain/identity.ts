@@ -90,12 +90,20 @@ class RuleIndexes<T extends Candidate & object> {
 }
 
 interface UserKeys {
-  readonly employeeIdTag?: string;
-  readonly emailTag?: string;
+  readonly employeeIdTag: string | undefined;
+  readonly emailTag: string | undefined;
   readonly userName: string;
 }
 
-function tagValue(tags: Readonly<Record<string, string>>, lowerKey: string): string | undefined {
+const NONE: readonly never[] = [];
+
+/** A tag's trimmed value; tag keys compare case-insensitively, the exact spelling is tried first as it is the usual case. */
+function tagValue(tags: Readonly<Record<string, string>>, exactKey: string, lowerKey: string): string | undefined {
+  const exact = tags[exactKey];
+  if (exact !== undefined) {
+    const trimmed = exact.trim();
+    return trimmed === '' ? undefined : trimmed;
+  }
   for (const key in tags) {
     if (key.toLowerCase() === lowerKey) {
       const trimmed = tags[key]?.trim();
@@ -112,19 +120,21 @@ export function createIdentityMatcher(
   options: IdentityOptions,
 ): IdentityMatcher {
   const valid = new RuleIndexes(people);
-  const invalid = new RuleIndexes(invalidRows);
+  // Most rosters have no invalid rows: skip their lookups entirely then (this runs once per IAM user).
+  const invalid = invalidRows.length > 0 ? new RuleIndexes(invalidRows) : undefined;
   const employeeIdTag = options.employeeIdTag.toLowerCase();
   const emailTag = options.emailTag.toLowerCase();
   return {
     match(user) {
+      const email = tagValue(user.tags, options.emailTag, emailTag);
       const keys: UserKeys = {
         userName: user.userName.toLowerCase(),
-        ...optionalKey('employeeIdTag', tagValue(user.tags, employeeIdTag)),
-        ...optionalKey('emailTag', tagValue(user.tags, emailTag)?.toLowerCase()),
+        employeeIdTag: tagValue(user.tags, options.employeeIdTag, employeeIdTag),
+        emailTag: email === undefined ? undefined : email.toLowerCase(),
       };
       for (const rule of MATCH_RULES) {
         const matches = valid.lookup(rule, keys);
-        const heldBy = invalid.lookup(rule, keys);
+        const heldBy = invalid === undefined ? NONE : invalid.lookup(rule, keys);
         if (heldBy.length > 0) return { kind: 'held-back', identities: heldBy, people: matches, rule };
         const [first, second] = matches;
         if (first === undefined) continue;
@@ -136,8 +146,6 @@ export function createIdentityMatcher(
   };
 }
 
-const optionalKey = <K extends 'employeeIdTag' | 'emailTag'>(key: K, value: string | undefined): Partial<Record<K, string>> =>
-  value === undefined ? {} : ({ [key]: value } as Record<K, string>);
 
 /** Human wording of a rule, for finding details. */
 export function describeRule(rule: MatchRule, options: IdentityOptions): string {
