@@ -21,6 +21,7 @@ import { applyPlan, computePlan, type ApplyReport, type PlannedRun, type Reconci
 
 /** Offboarding use cases shared by Slack and the scheduled run: preview, confirm, approve, cancel, apply when due, history, status. */
 
+/** When a second HR approver is required (`slack.secondApproverFor`). */
 export type SecondApproverRule = 'none' | 'admins' | 'all';
 
 /** What the offboarding use cases need; the reconcile deps are the same ones the scheduled run uses. */
@@ -35,6 +36,8 @@ export interface OffboardingDeps {
   /** A departure further ahead than this is refused as a likely typo (default 366 days). */
   readonly maxAheadDays?: number;
   readonly newId?: () => string;
+  /** Where failures to announce (Slack down) are reported; announcing never blocks a revocation. */
+  readonly log?: { warn(message: string): void };
 }
 
 const DAY_MS = 86_400_000;
@@ -71,6 +74,7 @@ export function departureOverlay(store: DepartureStore, extra: readonly Departur
 // ---------------------------------------------------------------------------------------------------------------------
 // Pure helpers: people, admin rights, access paths, time
 
+/** How HR named the person leaving. */
 export type PersonQuery = { readonly kind: 'email'; readonly email: string } | { readonly kind: 'slack'; readonly slackId: string; readonly email?: string };
 
 /** The roster person a query names (Slack id first, then email); undefined when nobody matches. */
@@ -235,6 +239,8 @@ export interface DepartureDraft {
   readonly notes?: string;
   /** `slack:U…` */
   readonly requestedBy: string;
+  /** HR left date and time blank: the departure takes effect when confirmed, not when the form was filled in. */
+  readonly effectiveNow?: boolean;
 }
 
 export type FormField = 'person' | 'date' | 'time' | 'timezone' | 'reason' | 'notes';
@@ -260,6 +266,7 @@ export interface FormContext {
   readonly maxAheadDays?: number;
 }
 
+/** The validated draft, or one message per field in error. */
 export type FormCheck =
   | { readonly ok: true; readonly draft: DepartureDraft }
   | { readonly ok: false; readonly errors: readonly { readonly field: FormField; readonly message: string }[] };
@@ -334,6 +341,7 @@ export function checkDepartureForm(form: DepartureForm, context: FormContext): F
       ...(reason !== undefined && reason !== '' ? { reason } : {}),
       ...(notes !== undefined && notes !== '' ? { notes } : {}),
       requestedBy: context.requestedBy,
+      ...(date === '' ? { effectiveNow: true } : {}),
     },
   };
 }
@@ -470,6 +478,7 @@ function previewFrom(deps: OffboardingDeps, draft: DepartureDraft, planned: Plan
 // ---------------------------------------------------------------------------------------------------------------------
 // Confirm, approve, cancel
 
+/** What confirming led to: recorded and scheduled, awaiting approval, attempted now, a duplicate, or refused. */
 export type ConfirmResult =
   | { readonly kind: 'duplicate'; readonly departure: Departure }
   | { readonly kind: 'blocked'; readonly reasons: readonly string[] }
@@ -491,7 +500,7 @@ export async function confirmDeparture(deps: OffboardingDeps, draft: DepartureDr
   const departure: Departure = {
     id: draft.id,
     person: preview.person,
-    effectiveAt: draft.effectiveAt,
+    effectiveAt: draft.effectiveNow === true ? now : draft.effectiveAt,
     timezone: draft.timezone,
     ...(draft.reason !== undefined ? { reason: draft.reason } : {}),
     ...(draft.notes !== undefined ? { notes: draft.notes } : {}),
@@ -531,13 +540,19 @@ export async function confirmDeparture(deps: OffboardingDeps, draft: DepartureDr
   return outcome === undefined ? { kind: 'scheduled', departure: announced } : { kind: 'attempted', ...outcome };
 }
 
+const announceFailed = (deps: OffboardingDeps, departure: Departure) => (error: unknown): undefined => {
+  deps.log?.warn(`Could not announce departure ${departure.id}: ${errorText(error)}`);
+  return undefined;
+};
+
 async function announce(deps: OffboardingDeps, departure: Departure): Promise<Departure> {
-  const thread = await deps.announcer.opened(departure).catch(() => undefined);
+  const thread = await deps.announcer.opened(departure).catch(announceFailed(deps, departure));
   if (thread === undefined) return departure;
   const attached = await deps.departures.attachThread(departure.id, thread);
   return attached.ok ? attached.departure : departure;
 }
 
+/** What an approval led to. */
 export type ApproveResult =
   | { readonly kind: 'approved'; readonly departure: Departure }
   | { readonly kind: 'attempted'; readonly departure: Departure; readonly attempt: DepartureAttempt }
@@ -561,12 +576,13 @@ export async function approveDeparture(deps: OffboardingDeps, id: string, approv
     result: 'ok',
     after: { departureId: departure.id, status: departure.status, approvals: departure.approvals.map((a) => a.by) },
   });
-  await deps.announcer.changed(departure, { kind: 'approved', by: approver }).catch(() => undefined);
+  await deps.announcer.changed(departure, { kind: 'approved', by: approver }).catch(announceFailed(deps, departure));
   if (departure.status !== 'scheduled' || departure.effectiveAt.getTime() > now.getTime()) return { kind: 'approved', departure };
   const [outcome] = await applyDueDepartures(deps, { actor: approver, ids: [departure.id] });
   return outcome === undefined ? { kind: 'approved', departure } : { kind: 'attempted', ...outcome };
 }
 
+/** Cancelled, or why not. */
 export type CancelResult =
   | { readonly kind: 'cancelled'; readonly departure: Departure }
   | { readonly kind: 'refused'; readonly reason: DepartureRefusal; readonly departure?: Departure };
@@ -585,13 +601,14 @@ export async function cancelDeparture(deps: OffboardingDeps, id: string, actor: 
     result: 'ok',
     after: { departureId: departure.id, effectiveAt: departure.effectiveAt.toISOString() },
   });
-  await deps.announcer.changed(departure, { kind: 'cancelled', by: actor }).catch(() => undefined);
+  await deps.announcer.changed(departure, { kind: 'cancelled', by: actor }).catch(announceFailed(deps, departure));
   return { kind: 'cancelled', departure };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Applying
 
+/** A departure after one attempt, with that attempt. */
 export interface DepartureOutcome {
   readonly departure: Departure;
   readonly attempt: DepartureAttempt;
@@ -705,7 +722,7 @@ async function recordAll(
         },
       });
     }
-    await deps.announcer.changed(updated, { kind: 'attempted' }).catch(() => undefined);
+    await deps.announcer.changed(updated, { kind: 'attempted' }).catch(announceFailed(deps, updated));
     outcomes.push({ departure: updated, attempt });
   }
   return outcomes;
@@ -714,6 +731,7 @@ async function recordAll(
 // ---------------------------------------------------------------------------------------------------------------------
 // Auditors
 
+/** Whose history an auditor asked for. */
 export type HistoryTarget = { readonly kind: 'person'; readonly email: string } | { readonly kind: 'iam-user'; readonly userName: string };
 
 /** Audit entries about a person (by email) or an IAM user, newest first, at most `limit`. */

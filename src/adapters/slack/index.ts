@@ -1,0 +1,17 @@
+export { createSlackApp, parsePersonArgument } from './app';
+export type { CreateSlackAppOptions, SlackConfig, SlackReceiverMode, WardenSlackApp } from './app';
+export { SlackAuthorizer, isPrincipal } from './authorization';
+export type { SlackPrincipals, SlackRole, UserGroupDirectory } from './authorization';
+export { createJobRunner, parseHistoryQuery } from './jobs';
+export type { HistoryQuery, SlackJobContext } from './jobs';
+export { slackSettingsFromEnv } from './env';
+export type { SlackSettings } from './env';
+export { escapeMrkdwn } from './mrkdwn';
+export { SlackNotifier } from './notifier';
+export type { SlackNotifierOptions } from './notifier';
+export { MemorySeenStore, checkRequestTimestamp, deliveryKey, guardHttpListener, guardLambdaHandler, MAX_CLOCK_SKEW_SECONDS } from './request-hygiene';
+export type { AwsEvent, AwsHandler, AwsResponse, SeenStore } from './request-hygiene';
+export { WebClientSlackWeb } from './web';
+export type { SlackMessage, SlackWeb, SlackUserInfo } from './web';
+export { InProcessWorkQueue, draftFromJson, draftToJson } from './work-queue';
+export type { JobRunner, ReplyTarget, SlackJob, WorkQueue } from './work-queue';
