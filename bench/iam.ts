@@ -24,7 +24,7 @@ import { MemoryAuditLog } from '../src/adapters/audit/memory-audit-log';
 import { FileRosterSource } from '../src/adapters/roster/file-roster';
 import { MemoryRunStateStore } from '../src/adapters/state/memory-run-state';
 import { computePlan, type ReconcileDeps } from '../src/app/reconcile';
-import { toCsv } from '../src/cli/format';
+import { toCsv } from '../src/lib/csv';
 import { mapLimit } from '../src/lib/concurrency';
 import { IamSandboxState } from '../src/sandbox/iam-state';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/server';

@@ -1,15 +1,4 @@
-/** Output helpers for the command line: tables, CSV safe for spreadsheets, progress lines. */
-
-/** Quotes a CSV cell per RFC 4180 and defuses spreadsheet formulas (cells starting with = + - @ or a control character). */
-export function csvCell(value: unknown): string {
-  let text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) || text !== text.trim() ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-export function toCsv(header: readonly string[], rows: readonly (readonly unknown[])[]): string {
-  return [header, ...rows].map((row) => row.map(csvCell).join(',')).join('\r\n') + '\r\n';
-}
+/** Output helpers for the command line: tables and progress lines (CSV is in src/lib/csv.ts). */
 
 /** A plain text table with columns padded to the widest cell (cells are cut at `maxWidth`). */
 export function toTable(header: readonly string[], rows: readonly (readonly string[])[], maxWidth = 60): string {

@@ -24,9 +24,29 @@ const slackPrincipals = z.strictObject({
   users: z.array(z.string().regex(/^[UW][A-Z0-9]+$/, 'must be a Slack user id (U… or W…)')).default([]),
 });
 
+/** One place the audit chain head is anchored after each run, outside the audit store (config `audit.anchors`). */
+const anchorSpec = z.discriminatedUnion('kind', [
+  /** A file (relative to the config file); the default beside a SQLite audit log. */
+  z.strictObject({ kind: z.literal('file'), path: z.string().min(1) }),
+  /** An SSM Parameter Store String parameter. */
+  z.strictObject({
+    kind: z.literal('ssm'),
+    name: z.string().regex(/^\/?[A-Za-z0-9_.\-/]{1,1011}$/, 'must be an SSM parameter name such as /warden/audit-head'),
+  }),
+  /** A message in the Slack channel (the config's `slack.channel` unless given). */
+  z.strictObject({ kind: z.literal('slack'), channel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id (C… or G…)').optional() }),
+]);
+
+export type AnchorSpec = z.infer<typeof anchorSpec>;
+
 const auditStore = z.discriminatedUnion('store', [
-  z.strictObject({ store: z.literal('sqlite'), path: z.string().min(1).default('.warden/warden.db') }),
-  z.strictObject({ store: z.literal('dynamodb'), table: z.string().min(3), stateTable: z.string().min(3).optional() }),
+  z.strictObject({ store: z.literal('sqlite'), path: z.string().min(1).default('.warden/warden.db'), anchors: z.array(anchorSpec).optional() }),
+  z.strictObject({
+    store: z.literal('dynamodb'),
+    table: z.string().min(3),
+    stateTable: z.string().min(3).optional(),
+    anchors: z.array(anchorSpec).optional(),
+  }),
 ]);
 
 const account = z.strictObject({

@@ -2,7 +2,8 @@ import { resolveEndAt } from '../../domain/time';
 import { ExitCode, InputError } from '../../errors';
 import type { AuditEntry, AuditFilter } from '../../ports';
 import { openAuditOnly } from '../../runtime/compose';
-import { toCsv, toTable } from '../format';
+import { toCsv } from '../../lib/csv';
+import { toTable } from '../format';
 import type { CliIo } from '../io';
 import { resolveConfigPath } from './config-path';
 

@@ -1,0 +1,203 @@
+/** Evidence use cases: snapshots of access per run, chain anchors, leaver SLA reports and point-in-time queries. */
+import type { ChainAnchor } from '../domain/audit-chain';
+import { accessRecordsOf, carryForward, noOwners, scopeOf } from '../domain/evidence/access-records';
+import type { Owners, RecordScope } from '../domain/evidence/access-records';
+import { buildLeaverReport } from '../domain/evidence/leavers';
+import type { LeaverReport } from '../domain/evidence/leavers';
+import { accessAt, holdingsOverTime } from '../domain/evidence/snapshot';
+import type { AccessFilter, AccessRow, HoldingSpan, SnapshotHeader, SnapshotSaveResult } from '../domain/evidence/snapshot';
+import type { Inventory } from '../domain/inventory';
+import type { AuditLog, ChainVerification } from '../ports';
+import type { AnchorableAuditLog, AnchorSink, AnchorStore, PublishedAnchor, SnapshotStore } from '../ports/evidence';
+
+const DEFAULT_DENY_ALL = 'warden-deny-all';
+
+export interface RecordSnapshotInput {
+  readonly runId: string;
+  /** When the inventory was read (the run's start). */
+  readonly at: Date;
+  readonly inventory: Inventory;
+  /** Attributes principals to people (see `ownersFromRoster`); without it records carry no person. */
+  readonly owners?: Owners;
+  /** Config `denyAllPolicyName`. */
+  readonly denyAllPolicyName?: string;
+  /**
+   * Whether `inventory.hosts` lists every host in scope (default: when it lists any). When false,
+   * host records of the previous snapshot are kept rather than read as "keys removed".
+   */
+  readonly hostsRead?: boolean;
+}
+
+/** Saves the access this run saw; unreadable accounts and hosts keep their last known state. */
+export async function recordSnapshot(store: SnapshotStore, input: RecordSnapshotInput): Promise<SnapshotSaveResult> {
+  const { records, unread } = accessRecordsOf(input.inventory, {
+    owners: input.owners ?? noOwners,
+    denyAllPolicyName: input.denyAllPolicyName ?? DEFAULT_DENY_ALL,
+  });
+  const previous = await store.latest();
+  const hostsRead = input.hostsRead ?? input.inventory.hosts.length > 0;
+  const previousRecords = previous?.records ?? [];
+  const unreadHosts: RecordScope[] = hostsRead ? [] : previousRecords.filter((r) => r.kind === 'host-user').map(scopeOf);
+  const complete = carryForward(previousRecords, records, [...unread, ...unreadHosts]);
+  return store.save({ runId: input.runId, at: input.at.toISOString(), records: complete });
+}
+
+/** Where one anchor went. */
+export interface AnchorDelivery {
+  readonly description: string;
+  readonly ok: boolean;
+  readonly error?: string;
+}
+
+export type AnchorOutcome =
+  | { readonly kind: 'anchored'; readonly anchor: PublishedAnchor; readonly deliveries: readonly AnchorDelivery[] }
+  /** The log no longer reaches an earlier anchor: publishing would hide that, so nothing was published. */
+  | { readonly kind: 'refused'; readonly problem: string; readonly firstBadSeq: number; readonly against: string }
+  | { readonly kind: 'empty' };
+
+export interface AnchorHeadOptions {
+  readonly now: Date;
+  readonly runId?: string;
+}
+
+const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+
+const isStore = (sink: AnchorSink): sink is AnchorStore => typeof (sink as Partial<AnchorStore>).latest === 'function';
+
+/**
+ * Publishes the chain head to every sink after a run. Each readable anchor is first checked
+ * against the log (fail closed): if the log no longer reaches it, nothing is published anywhere;
+ * a store whose previous anchor cannot be read is not overwritten.
+ */
+export async function anchorHead(audit: AnchorableAuditLog, sinks: readonly AnchorSink[], options: AnchorHeadOptions): Promise<AnchorOutcome> {
+  const head = await audit.head();
+  if (head === undefined) return { kind: 'empty' };
+  const unreadable = new Map<AnchorSink, string>();
+  for (const sink of sinks) {
+    if (!isStore(sink)) continue;
+    let previous: PublishedAnchor | undefined;
+    try {
+      previous = await sink.latest();
+    } catch (error) {
+      unreadable.set(sink, `previous anchor unreadable, not overwritten: ${errorText(error)}`);
+      continue;
+    }
+    if (previous === undefined) continue;
+    const check = await audit.verify({ expectedHead: previous });
+    if (!check.ok) return { kind: 'refused', problem: check.problem, firstBadSeq: check.firstBadSeq, against: sink.description };
+  }
+  const anchor: PublishedAnchor = {
+    seq: head.seq,
+    hash: head.hash,
+    at: options.now.toISOString(),
+    ...(options.runId !== undefined ? { runId: options.runId } : {}),
+  };
+  const deliveries: AnchorDelivery[] = [];
+  for (const sink of sinks) {
+    const problem = unreadable.get(sink);
+    if (problem !== undefined) {
+      deliveries.push({ description: sink.description, ok: false, error: problem });
+      continue;
+    }
+    try {
+      await sink.publish(anchor);
+      deliveries.push({ description: sink.description, ok: true });
+    } catch (error) {
+      deliveries.push({ description: sink.description, ok: false, error: errorText(error) });
+    }
+  }
+  return { kind: 'anchored', anchor, deliveries };
+}
+
+/** One anchor `verifyAgainstAnchors` looked at. */
+export interface AnchorCheck {
+  readonly description: string;
+  readonly anchor?: PublishedAnchor;
+  /** The anchor could not be read (so a truncated tail cannot be ruled out against it). */
+  readonly error?: string;
+}
+
+export interface AnchoredVerification {
+  /** The chain, checked against every anchor that could be read (the first failure, if any). */
+  readonly chain: ChainVerification;
+  /** Which anchor the failure was found against, when it was an anchor check. */
+  readonly failedAgainst?: string;
+  readonly anchors: readonly AnchorCheck[];
+}
+
+const sameAnchor = (a: ChainAnchor, b: ChainAnchor): boolean => a.seq === b.seq && a.hash === b.hash;
+
+/** Verifies the hash chain, and against each readable anchor, so edited, deleted, reordered and truncated entries are all detected. */
+export async function verifyAgainstAnchors(audit: AnchorableAuditLog, stores: readonly AnchorStore[]): Promise<AnchoredVerification> {
+  const anchors: AnchorCheck[] = [];
+  for (const store of stores) {
+    try {
+      const anchor = await store.latest();
+      anchors.push({ description: store.description, ...(anchor !== undefined ? { anchor } : {}) });
+    } catch (error) {
+      anchors.push({ description: store.description, error: errorText(error) });
+    }
+  }
+  const distinct: { anchor: PublishedAnchor; description: string }[] = [];
+  for (const check of anchors) {
+    if (check.anchor !== undefined && !distinct.some((d) => sameAnchor(d.anchor, check.anchor as PublishedAnchor))) {
+      distinct.push({ anchor: check.anchor, description: check.description });
+    }
+  }
+  // Highest seq first: the strictest anchor finds a truncation soonest.
+  distinct.sort((a, b) => b.anchor.seq - a.anchor.seq);
+  let chain: ChainVerification | undefined;
+  for (const { anchor, description } of distinct) {
+    chain = await audit.verify({ expectedHead: { seq: anchor.seq, hash: anchor.hash } });
+    if (!chain.ok) return { chain, failedAgainst: description, anchors };
+  }
+  return { chain: chain ?? (await audit.verify()), anchors };
+}
+
+export interface LeaverReportRequest {
+  readonly from: Date;
+  readonly to: Date;
+  readonly slaHours: number;
+  readonly now: Date;
+}
+
+/** The leaver SLA report for leavers whose effective time falls in [from, to], from the whole audit log. */
+export async function leaverReport(audit: AuditLog, request: LeaverReportRequest): Promise<LeaverReport> {
+  // The whole log: a leaver's entries can precede `from` (revoked early) and follow `to` (revoked late).
+  const entries = await audit.query({});
+  return buildLeaverReport(entries, request);
+}
+
+export interface AccessAtResult {
+  /** The snapshot in force, or undefined when none had been taken by then. */
+  readonly snapshot?: SnapshotHeader;
+  readonly rows: readonly AccessRow[];
+}
+
+/** "Who could get in then": the snapshot in force at `at`, narrowed by account, group, host or person. */
+export async function accessAtTime(store: SnapshotStore, at: Date, filter: AccessFilter = {}): Promise<AccessAtResult> {
+  const snapshot = await store.inForceAt(at);
+  if (snapshot === undefined) return { rows: [] };
+  return { snapshot: snapshot.header, rows: accessAt(snapshot.records, filter) };
+}
+
+export interface PersonHistory {
+  readonly person: string;
+  readonly holdings: readonly HoldingSpan[];
+  /** The first and last snapshots taken, so "seen from" is read against when Warden started looking. */
+  readonly firstSnapshot?: SnapshotHeader;
+  readonly lastSnapshot?: SnapshotHeader;
+}
+
+/** Everything a person held over time, per principal and path (`warden audit access --person`, Slack `/access history`). */
+export async function personAccessHistory(store: SnapshotStore, person: string): Promise<PersonHistory> {
+  const [spans, headers] = await Promise.all([store.personHistory(person), store.list()]);
+  const first = headers[0];
+  const last = headers.at(-1);
+  return {
+    person,
+    holdings: holdingsOverTime(spans),
+    ...(first !== undefined ? { firstSnapshot: first } : {}),
+    ...(last !== undefined ? { lastSnapshot: last } : {}),
+  };
+}
