@@ -27,12 +27,14 @@ import { ParameterStore } from '../adapters/aws/parameters';
 import { S3RosterSource, parseS3Url } from '../adapters/aws/s3-roster';
 import { DynamoDbAuditLog } from '../adapters/audit/dynamodb-audit-log';
 import { DynamoDbRunStateStore } from '../adapters/state/dynamodb-run-state';
+import { DynamoDbDepartureStore } from '../adapters/departures/dynamodb-departure-store';
 import { FileRosterSource } from '../adapters/roster/file-roster';
 import { createJsonLogger, isLogLevel } from '../lib/logger';
 import type { LogFields, LogLevel, Logger } from '../lib/logger';
 import { systemClock } from '../ports';
 import type { AccountDirectory, Clock, Notifier, RosterSource } from '../ports';
 import type { DepartureNotifier, DepartureStore } from '../ports/departures';
+import { LambdaSlackNotifier } from './slack-notifier';
 
 /** Where the config comes from: an SSM parameter (the deployment) or a file in the package (local runs, tests). */
 export type ConfigLocation = { readonly kind: 'parameter'; readonly name: string } | { readonly kind: 'file'; readonly path: string };
@@ -47,6 +49,8 @@ export interface LambdaSettings {
   readonly slackSecretsPath?: string;
   /** The worker function, for fan-out and deferred Slack work; absent means everything runs in-process. */
   readonly workerFunction?: string;
+  /** `SLACK_API_URL`: Slack Web API base URL override (tests, proxies); ends with `/`. */
+  readonly slackApiUrl?: string;
   /** Accounts dispatched (or, without a worker, reconciled) at once. */
   readonly accountConcurrency: number;
   readonly logLevel: LogLevel;
@@ -92,6 +96,9 @@ export function lambdaSettingsFromEnv(env: Env): LambdaSettings {
   let secretsPath = value(env, 'WARDEN_SLACK_SECRETS_PATH');
   if (secretsPath !== undefined && !secretsPath.startsWith('/')) problems.push('WARDEN_SLACK_SECRETS_PATH must be a Parameter Store path starting with /');
   if (secretsPath !== undefined && !secretsPath.endsWith('/')) secretsPath = `${secretsPath}/`;
+  let slackApiUrl = value(env, 'SLACK_API_URL');
+  if (slackApiUrl !== undefined && !/^https?:\/\//.test(slackApiUrl)) problems.push(`SLACK_API_URL must be an http(s) URL, got "${slackApiUrl}"`);
+  if (slackApiUrl !== undefined && !slackApiUrl.endsWith('/')) slackApiUrl = `${slackApiUrl}/`;
   const accountConcurrency = positiveInt(env, 'WARDEN_ACCOUNT_CONCURRENCY', 10, problems);
   const ttlSeconds = positiveInt(env, 'WARDEN_PARAMETER_TTL_SECONDS', 300, problems);
   if (problems.length > 0) throw new ConfigError(`Lambda environment: ${problems.join('; ')}`);
@@ -104,6 +111,7 @@ export function lambdaSettingsFromEnv(env: Env): LambdaSettings {
     ...(departuresTable !== undefined ? { departuresTable } : {}),
     ...(secretsPath !== undefined ? { slackSecretsPath: secretsPath } : {}),
     ...(workerFunction !== undefined ? { workerFunction } : {}),
+    ...(slackApiUrl !== undefined ? { slackApiUrl } : {}),
     accountConcurrency,
     logLevel: isLogLevel(level) ? level : 'info',
     parameterTtlMs: ttlSeconds * 1000,
@@ -140,7 +148,7 @@ export interface SlackSecrets {
   readonly signingSecret: string;
 }
 
-/** Departures marked in Slack, once their DynamoDB store is wired. */
+/** Departures marked in Slack: the DynamoDB store (WARDEN_DEPARTURES_TABLE) and who announces them. */
 export interface LambdaDepartures {
   readonly store: DepartureStore;
   readonly announcer?: DepartureNotifier;
@@ -154,7 +162,9 @@ export interface LambdaContainerOptions {
   /** Options for every IAM client (tests point them at the sandbox; `credentials` apply to the ambient account only). */
   readonly iam?: IamClientOptions;
   readonly clock?: Clock;
+  /** Default: Slack (`slack.channel`) when the secrets path is set and the config has a `slack` section; else silent. */
   readonly notifier?: Notifier;
+  /** Default: the DynamoDB store in `settings.departuresTable`, announced like `notifier`; none without a table. */
   readonly departures?: LambdaDepartures;
   /** Log line sink (default stdout, which Lambda ships to CloudWatch Logs). */
   readonly logSink?: (line: string) => void;
@@ -205,9 +215,21 @@ export class LambdaContainer {
       (settings.workerFunction !== undefined && clients.lambda !== undefined
         ? new LambdaAsyncInvoker({ client: clients.lambda, functionName: settings.workerFunction })
         : undefined);
-    this.notifier = options.notifier ?? silentNotifier;
-    this.departures = options.departures;
     this.logSink = options.logSink;
+    const slack =
+      settings.slackSecretsPath !== undefined
+        ? new LambdaSlackNotifier({
+            source: this,
+            clock: this.clock,
+            ...(settings.slackApiUrl !== undefined ? { apiUrl: settings.slackApiUrl } : {}),
+            log: () => this.logger('slack-notifier', { fn: 'notifier' }),
+          })
+        : undefined;
+    this.notifier = options.notifier ?? slack ?? silentNotifier;
+    const table = settings.departuresTable;
+    this.departures =
+      options.departures ??
+      (table !== undefined ? { store: new DynamoDbDepartureStore({ client: clients.dynamodb, table }), announcer: slack ?? silentAnnouncer } : undefined);
   }
 
   /** A JSON logger with `runId` on every line. */
@@ -289,7 +311,7 @@ export class LambdaContainer {
   }
 
   /** The offboarding use cases' dependencies, when departures are wired. */
-  offboardingDeps(reconcile: ReconcileDeps, loaded: LoadedConfig): OffboardingDeps | undefined {
+  offboardingDeps(reconcile: ReconcileDeps, loaded: LoadedConfig, logger?: Logger): OffboardingDeps | undefined {
     const departures = this.departures;
     if (departures === undefined) return undefined;
     return {
@@ -297,6 +319,7 @@ export class LambdaContainer {
       departures: departures.store,
       announcer: departures.announcer ?? silentAnnouncer,
       secondApproverFor: loaded.config.slack?.secondApproverFor ?? 'admins',
+      ...(logger !== undefined ? { log: { warn: (message: string) => logger.warn(message) } } : {}),
     };
   }
 }

@@ -109,7 +109,7 @@ export async function applyDueDeparturesJob(
   options: DeparturesRunOptions,
 ): Promise<DeparturesRunResult> {
   const directories = targets.map((target) => container.directoryFor(loaded, target, options.logger.child({ account: target.id ?? 'ambient' })));
-  const deps = container.offboardingDeps(container.reconcileDeps(loaded, directories, options.logger), loaded);
+  const deps = container.offboardingDeps(container.reconcileDeps(loaded, directories, options.logger), loaded, options.logger);
   if (deps === undefined) {
     options.logger.warn('departures are not wired into this deployment; nothing to apply');
     return { kind: 'skipped', reason: 'no departure store' };

@@ -5,6 +5,7 @@ import type { Logger } from '../lib/logger';
 import { lambdaContainer } from './container';
 import type { LambdaContainer, SlackSecrets } from './container';
 import { parseHttpApiEvent } from './events';
+import { createSlackLambdaApp } from './slack-app';
 import type { HttpApiEvent, HttpApiResult, LambdaContextLike, WorkerEvent } from './events';
 
 /** Serves one Slack HTTP request (Bolt's AwsLambdaReceiver handler, behind the request hygiene guard). */
@@ -90,8 +91,5 @@ export function createSlackHandler(options: SlackHandlerOptions = {}) {
   };
 }
 
-/**
- * The Lambda entry point (serverless.yml: `src/lambda/slack.handler`). The Slack adapter's factory is
- * passed here once it exists: `createSlackHandler({ app: createSlackLambdaApp })`.
- */
-export const handler = createSlackHandler();
+/** The Lambda entry point (serverless.yml: `src/lambda/slack.handler`): the Warden Slack app, slow work to the worker. */
+export const handler = createSlackHandler({ app: createSlackLambdaApp });

@@ -6,10 +6,14 @@ import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, parseWorkerEvent } from './events';
 import type { LambdaContextLike, WorkerEvent } from './events';
 import { applyDueDeparturesJob, reconcileAccount } from './jobs';
+import { createSlackTaskRunner } from './slack-app';
 import type { AccountRunResult, DeparturesRunResult } from './jobs';
 
 /** Runs one deferred Slack task (the Slack adapter provides it; the payload is whatever the Slack handler deferred). */
-export type SlackTaskRunner = (task: unknown, input: { readonly container: LambdaContainer; readonly loaded: LoadedConfig; readonly logger: Logger }) => Promise<void>;
+export type SlackTaskRunner = (
+  task: unknown,
+  input: { readonly container: LambdaContainer; readonly loaded: LoadedConfig; readonly logger: Logger; readonly context?: LambdaContextLike },
+) => Promise<void>;
 
 /** What the worker did; a malformed payload is rejected as a value (retrying it could not help). */
 export type WorkerResult =
@@ -83,7 +87,7 @@ async function run(
         logger.error('a Slack task arrived but no Slack task runner is wired into the worker');
         return { kind: 'slack-task', result: 'not-wired' };
       }
-      await options.slackTasks(job.task, { container, loaded, logger });
+      await options.slackTasks(job.task, { container, loaded, logger, context });
       return { kind: 'slack-task', result: 'done' };
     }
     default: {
@@ -93,5 +97,5 @@ async function run(
   }
 }
 
-/** The Lambda entry point (serverless.yml: `src/lambda/worker.handler`). */
-export const handler = createWorkerHandler();
+/** The Lambda entry point (serverless.yml: `src/lambda/worker.handler`), with the Slack app's jobs wired in. */
+export const handler = createWorkerHandler(lambdaContainer, { slackTasks: createSlackTaskRunner() });

@@ -24,6 +24,8 @@ export const NOT_DEPLOYED: Readonly<Record<string, readonly string[]>> = {
 export const TABLE_OF_FILE: Readonly<Record<string, string>> = {
   'src/adapters/audit/dynamodb-audit-log.ts': 'AuditTable',
   'src/adapters/state/dynamodb-run-state.ts': 'RunStateTable',
+  'src/adapters/departures/dynamodb-departure-store.ts': 'DeparturesTable',
+  'src/adapters/slack/dynamodb-seen-store.ts': 'RunStateTable',
 };
 
 /** What osls grants every function on its own log groups. */

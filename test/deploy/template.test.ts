@@ -1,3 +1,4 @@
+import { departuresTableDefinition } from '../../src/adapters/departures/dynamodb-departure-store';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -202,6 +203,7 @@ describe('tables', () => {
     const pairs: [string, ReturnType<typeof auditTableDefinition>][] = [
       ['AuditTable', auditTableDefinition('x')],
       ['RunStateTable', runStateTableDefinition('x')],
+      ['DeparturesTable', departuresTableDefinition('x')],
     ];
     for (const [id, code] of pairs) {
       const props = tableOf(id).Properties as Record<string, never>;
