@@ -8,6 +8,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchIamCalls, benchThrottledPlan } from './iam';
+import { benchSlack } from './slack';
 
 const quick = process.argv.includes('--quick');
 const repo = path.resolve(__dirname, '..');
@@ -32,6 +33,7 @@ const sections: Record<string, Section> = {
     return { ...result, naiveOverWarden: result.naiveCalls === null ? null : Number((result.naiveCalls / result.wardenCalls).toFixed(1)) };
   },
   throttledPlan: () => benchThrottledPlan(quick ? 1000 : 5000, 10),
+  slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),
   planner: async () => {
     const sizes = quick ? [10_000] : [10_000, 100_000];
     const runs = [];
