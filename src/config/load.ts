@@ -82,7 +82,7 @@ export function accessPolicyOf(config: WardenConfig): AccessPolicy {
     identity: config.identity,
     hygiene: config.hygiene,
     denyAllPolicyName: config.denyAllPolicyName,
-    hosts: { lockUsers: config.hosts?.lockUsers ?? true },
+    hosts: { lockUsers: config.hosts?.lockUsers ?? true, userMap: config.hosts?.userMap ?? {} },
   };
 }
 

@@ -1,17 +1,15 @@
 import type { Plan } from './plan';
 import { sortActions, sortFindings } from './planning/build';
 import { buildContext, mustBeRevoked, phaseIn, type PlanContext, type PlanInput, type PlanPart } from './planning/context';
+import { planHosts } from './planning/hosts';
 import { planAccountHealth, planIamUsers } from './planning/iam';
 import { planPeople } from './planning/people';
 
 export type { PlanInput, PlanPart, PlanContext } from './planning/context';
 export { actionId } from './planning/build';
 
-/**
- * The planning steps, each pure over the shared context. Host keys (remove-host-key, lock-host-user) are a further
- * step over `context.input.inventory.hosts` and the departed people's `sshKeys`, appended here when built.
- */
-const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople];
+/** The planning steps, each pure over the shared context. */
+const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts];
 
 /** Computes what must change and what to report, from the roster, the inventory and the policy at `now`. Pure. */
 export function plan(input: PlanInput): Plan {

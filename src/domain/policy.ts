@@ -22,7 +22,11 @@ export interface AccessPolicy {
   readonly hygiene: { readonly rotationDays: number; readonly unusedDays: number };
   /** Name of the inline deny-all policy Warden attaches to stop a user at once. */
   readonly denyAllPolicyName: string;
-  readonly hosts: { readonly lockUsers: boolean };
+  readonly hosts: {
+    readonly lockUsers: boolean;
+    /** Host account name -> roster email, for host accounts not named after their person (config `hosts.userMap`). */
+    readonly userMap?: Readonly<Record<string, string>>;
+  };
 }
 
 export interface GuardPolicy {

@@ -1,4 +1,4 @@
-/** Local AWS sandbox: IAM and STS over their real wire protocols, for `warden demo`, tests and the bench. */
+/** Local AWS sandbox: IAM, STS and SSM Run Command over their real wire protocols, for `warden demo`, tests and the bench. */
 export { CallLog, type CallRecord } from './call-log';
 export { buildCredentialReportCsv, CREDENTIAL_REPORT_COLUMNS } from './credential-report';
 export { apiError, type ApiError, type Outcome } from './errors';
@@ -18,3 +18,18 @@ export { jsonService, jsonReply, errorReply, queryService, QueryParams, xmlReply
 export { STS_XML_NAMESPACE, stsService } from './sts-service';
 export { syntheticAccount, type SyntheticAccount, type SyntheticOptions, type SyntheticRosterRow } from './synthetic';
 export type { ThrottleOptions } from './throttle';
+export {
+  FLEET_FILE,
+  SimulatedFleet,
+  folderHostRunner,
+  loadFleetDirectory,
+  parseHostScriptCommand,
+  type FleetDirectory,
+  type HostRunResult,
+  type HostRunner,
+  type HostScriptRun,
+  type SimulatedInstance,
+  type SimulatedInstanceState,
+} from './hosts';
+export { RUN_SHELL_SCRIPT_PLUGIN, createSsmSandbox, type CommandSnapshot, type SsmSandbox, type SsmSandboxOptions } from './ssm';
+export { ModelHostRunner, modelInventoryText, type ModelAccount, type ModelHost } from './ssm-model-hosts';
