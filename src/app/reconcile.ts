@@ -4,9 +4,13 @@ import { isRevocation, type Action, type Plan } from '../domain/plan';
 import type { AccessPolicy, GuardPolicy } from '../domain/policy';
 import type { Roster } from '../domain/roster';
 import { plan as planAccess, usersNeedingDetail } from '../domain/planner';
+import { hostPrincipal, isHostAction, remainingOnHost } from '../domain/planning/hosts';
 import { evaluateGuard, withGuard } from '../domain/guard';
 import { actionHolds, remainingAccess } from '../domain/verification';
 import { formatAuditPerson } from '../domain/audit-chain';
+import { ownersFromRoster } from '../domain/evidence/owners';
+import { isAnchorable, type AnchorSink, type SnapshotStore } from '../ports/evidence';
+import { anchorHead, recordSnapshot, type AnchorOutcome } from './evidence';
 import { mapLimit } from '../lib/concurrency';
 import { ExitCode, WardenError } from '../errors';
 import type {
@@ -40,8 +44,18 @@ export interface ReconcileDeps {
   readonly policy: AccessPolicy;
   readonly guard: GuardPolicy;
   readonly progress?: (event: ProgressEvent) => void;
-  /** How many IAM users are changed at once (per-user actions stay sequential). */
+  /** How many IAM users (and hosts) are changed at once (per-user actions stay sequential). */
   readonly concurrency?: number;
+  /** Point-in-time evidence: each run's inventory snapshot, and the audit chain head anchored outside the store. */
+  readonly evidence?: EvidenceDeps;
+}
+
+export interface EvidenceDeps {
+  readonly snapshots?: SnapshotStore;
+  /** Where the chain head goes after each run (file, SSM parameter, Slack); needs an anchorable audit log. */
+  readonly anchors?: readonly AnchorSink[];
+  /** Host account name -> roster email, to attribute host keys in snapshots (config `hosts.userMap`). */
+  readonly hostUserMap?: Readonly<Record<string, string>>;
 }
 
 /** A freshly computed plan with what it was computed from. */
@@ -75,6 +89,8 @@ export interface ApplyReport {
   readonly outcome: 'ok' | 'guard-tripped' | 'partial';
   readonly results: readonly ActionRecord[];
   readonly verifications: readonly VerificationRecord[];
+  /** Where the audit chain head was anchored after the run (absent when no anchors are configured). */
+  readonly anchor?: AnchorOutcome;
 }
 
 export interface ApplyOptions {
@@ -84,6 +100,11 @@ export interface ApplyOptions {
   readonly override?: { readonly by: string; readonly reason: string };
   /** Restrict the run to some actions (e.g. one person's offboarding from Slack). */
   readonly only?: (action: Action) => boolean;
+  /**
+   * Stops starting new actions once aborted (graceful shutdown): actions under way finish and are
+   * audited and verified; the rest stay in the next run's plan.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const newRunId = (now: Date): string => `run-${now.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
@@ -142,7 +163,7 @@ async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]>
   return deps.hosts.inventory();
 }
 
-/** Reads roster and AWS and computes the guarded plan. Writes nothing anywhere. */
+/** Reads roster and AWS and computes the guarded plan. Writes nothing to AWS; records the inventory snapshot when evidence is configured. */
 export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   const startedAt = deps.clock.now();
   deps.progress?.({ kind: 'phase', phase: 'roster' });
@@ -175,7 +196,33 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
     ...(last !== undefined ? { lastActiveHeadcount: last.activeHeadcount } : {}),
     policy: deps.guard,
   });
-  return { runId: newRunId(startedAt), startedAt, plan: withGuard(unguarded, guard), roster, inventory, activeHeadcount };
+  const runId = newRunId(startedAt);
+  const snapshots = deps.evidence?.snapshots;
+  if (snapshots !== undefined) {
+    await recordSnapshot(snapshots, {
+      runId,
+      at: startedAt,
+      inventory,
+      owners: ownersFromRoster(roster, deps.policy.identity, deps.evidence?.hostUserMap ?? {}),
+      denyAllPolicyName: deps.policy.denyAllPolicyName,
+      hostsRead: deps.hosts !== undefined,
+    });
+  }
+  return { runId, startedAt, plan: withGuard(unguarded, guard), roster, inventory, activeHeadcount };
+}
+
+/**
+ * Anchors the audit chain head outside the store after a run. A log that no longer reaches an
+ * earlier anchor is not re-anchored (that would hide a truncation): the refusal is returned and alerted.
+ */
+async function anchorRun(deps: ReconcileDeps, runId: string): Promise<AnchorOutcome | undefined> {
+  const sinks = deps.evidence?.anchors;
+  if (sinks === undefined || sinks.length === 0 || !isAnchorable(deps.audit)) return undefined;
+  const outcome = await anchorHead(deps.audit, sinks, { now: deps.clock.now(), runId });
+  if (outcome.kind === 'refused') {
+    await deps.notifier.notify({ kind: 'guard-tripped', runId, reasons: [`audit log does not reach its anchor (${outcome.against}): ${outcome.problem}`] });
+  }
+  return outcome;
 }
 
 const userKey = (account: string, userName: string): string => `${account}\u0000${userName}`;
@@ -202,7 +249,8 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
     await audit.append({ ...base, action: 'guard.tripped', result: 'skipped', after: { reasons: plan.guard.reasons }, error: plan.guard.reasons.join('; ') });
     await deps.notifier.notify({ kind: 'guard-tripped', runId, reasons: plan.guard.reasons });
     await recordRun(deps, planned, 'apply', 'guard-tripped', { reasons: plan.guard.reasons });
-    return { runId, plan, outcome: 'guard-tripped', results: [], verifications: [] };
+    const anchor = await anchorRun(deps, runId);
+    return { runId, plan, outcome: 'guard-tripped', results: [], verifications: [], ...(anchor !== undefined ? { anchor } : {}) };
   }
   if (plan.guard.tripped && options.override !== undefined) {
     await audit.append({
@@ -219,12 +267,16 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
   const actions = plan.actions.filter((a) => options.only?.(a) ?? true);
   await auditLeavers(deps, planned, options.actor, actions);
   deps.progress?.({ kind: 'phase', phase: 'apply' });
-  const results = await executeAll(deps, runId, options.actor, actions);
+  const results = await executeAll(deps, runId, options.actor, actions, options.signal);
+  const interrupted = actions.length - results.length;
+  if (interrupted > 0) {
+    await audit.append({ ...base, action: 'run.interrupted', result: 'skipped', after: { notStarted: interrupted }, error: 'stopped before all actions ran; the next run completes them' });
+  }
 
   deps.progress?.({ kind: 'phase', phase: 'verify' });
-  const verifications = await verifyUsers(deps, runId, options.actor, results);
+  const verifications = [...(await verifyUsers(deps, runId, options.actor, results)), ...(await verifyHosts(deps, runId, options.actor, results))];
 
-  const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length;
+  const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted;
   const outcome = failed === 0 ? 'ok' : 'partial';
   await audit.append({
     ...base,
@@ -233,6 +285,7 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
     after: { actions: results.length, failed, verified: verifications.filter((v) => v.verified).length },
   });
   await recordRun(deps, planned, 'apply', outcome, { actions: results.length, failed });
+  const anchor = await anchorRun(deps, runId);
   await deps.notifier.notify({
     kind: 'run-summary',
     runId,
@@ -240,7 +293,7 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
     applied: results.filter((r) => r.outcome.result === 'ok').length,
     failed,
   });
-  return { runId, plan, outcome, results, verifications };
+  return { runId, plan, outcome, results, verifications, ...(anchor !== undefined ? { anchor } : {}) };
 }
 
 /**
@@ -271,7 +324,13 @@ async function auditLeavers(deps: ReconcileDeps, planned: PlannedRun, actor: str
   }
 }
 
-async function executeAll(deps: ReconcileDeps, runId: string, actor: string, actions: readonly Action[]): Promise<ActionRecord[]> {
+async function executeAll(
+  deps: ReconcileDeps,
+  runId: string,
+  actor: string,
+  actions: readonly Action[],
+  signal: AbortSignal | undefined,
+): Promise<ActionRecord[]> {
   const byUser = new Map<string, Action[]>();
   const byHost = new Map<string, Action[]>();
   for (const action of actions) {
@@ -305,6 +364,7 @@ async function executeAll(deps: ReconcileDeps, runId: string, actor: string, act
 
   await mapLimit([...byUser.values()], deps.concurrency ?? 4, async (userActions) => {
     for (const action of userActions) {
+      if (signal?.aborted === true) return;
       const directory = deps.directories.find((d) => d.account === action.account);
       await deps.audit.append({ ...entryFor(runId, actor, action), result: 'intent', before: action.target });
       const outcome: ActionOutcome =
@@ -317,7 +377,9 @@ async function executeAll(deps: ReconcileDeps, runId: string, actor: string, act
     }
   });
 
-  for (const [instanceId, hostActions] of byHost) {
+  // One SSM command per host; hosts run side by side like users do (SSM's own MaxConcurrency still applies).
+  await mapLimit([...byHost.entries()], deps.concurrency ?? 4, async ([instanceId, hostActions]) => {
+    if (signal?.aborted === true) return;
     for (const action of hostActions) await deps.audit.append({ ...entryFor(runId, actor, action), result: 'intent', before: action.target });
     const outcomes =
       deps.hosts === undefined
@@ -329,7 +391,7 @@ async function executeAll(deps: ReconcileDeps, runId: string, actor: string, act
     for (const action of hostActions) {
       await finish(action, outcomes.get(action.id) ?? { result: 'failed', error: 'host gave no result for this action', retryable: true });
     }
-  }
+  });
   return records;
 }
 
@@ -397,6 +459,49 @@ async function verifyUsers(deps: ReconcileDeps, runId: string, actor: string, re
   return records;
 }
 
+/**
+ * Re-reads every host an action ran on and records, per host account (`INSTANCE:OSUSER`), whether the keys are gone
+ * and the account is locked. Skipped actions (the account does not exist there) prove nothing and are not checked.
+ */
+async function verifyHosts(deps: ReconcileDeps, runId: string, actor: string, results: readonly ActionRecord[]): Promise<VerificationRecord[]> {
+  const fleet = deps.hosts;
+  const checked = results.flatMap(({ action, outcome }) => (isHostAction(action) && outcome.result !== 'skipped' ? [action] : []));
+  if (fleet === undefined || checked.length === 0) return [];
+  const touched = new Map<string, { instanceId: string; actions: Action[] }>();
+  for (const action of checked) {
+    const key = hostPrincipal(action.target.instanceId, action.target.osUser);
+    const entry = touched.get(key) ?? { instanceId: action.target.instanceId, actions: [] };
+    entry.actions.push(action);
+    touched.set(key, entry);
+  }
+  const instanceIds = [...new Set([...touched.values()].map((t) => t.instanceId))];
+  const reread = await (fleet.inventoryInstances?.(instanceIds) ?? fleet.inventory()).catch(
+    (error: unknown): HostInventory[] => instanceIds.map((instanceId) => ({ instanceId, account: '', status: 'unreachable', error: errorText(error), keys: [], lockedUsers: [] })),
+  );
+  const records: VerificationRecord[] = [];
+  for (const [target, { instanceId, actions }] of touched) {
+    const first = actions[0];
+    const account = first?.account ?? '';
+    const remaining = remainingOnHost(reread.find((h) => h.instanceId === instanceId), actions);
+    const verified = remaining.length === 0;
+    const revocation = actions.some(isRevocation);
+    await deps.audit.append({
+      runId,
+      actor,
+      action: 'verify',
+      account,
+      target,
+      ...(first?.person !== undefined ? { person: formatAuditPerson(first.person) } : {}),
+      reason: first?.reason ?? 'departed',
+      result: verified ? 'verified' : 'failed',
+      after: { noAccessLeft: verified && revocation },
+      ...(verified ? {} : { error: remaining.join('; ') }),
+    });
+    records.push({ account, userName: target, verified, noAccessLeft: verified && revocation, remaining });
+  }
+  return records;
+}
+
 async function recordRun(deps: ReconcileDeps, planned: PlannedRun, mode: 'plan' | 'apply', outcome: 'ok' | 'guard-tripped' | 'partial', summary: unknown): Promise<void> {
   await deps.runs.record({
     runId: planned.runId,
@@ -410,7 +515,7 @@ async function recordRun(deps: ReconcileDeps, planned: PlannedRun, mode: 'plan' 
 }
 
 /** Records a dry run: one audit entry and the run's headcount, nothing sent to AWS. */
-export async function recordPlanRun(deps: ReconcileDeps, planned: PlannedRun, actor: string): Promise<void> {
+export async function recordPlanRun(deps: ReconcileDeps, planned: PlannedRun, actor: string): Promise<AnchorOutcome | undefined> {
   await deps.audit.append({
     runId: planned.runId,
     actor,
@@ -418,4 +523,5 @@ export async function recordPlanRun(deps: ReconcileDeps, planned: PlannedRun, ac
     result: 'ok',
     after: { summary: planned.plan.summary, guard: planned.plan.guard },
   });
+  return anchorRun(deps, planned.runId);
 }

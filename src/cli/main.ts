@@ -4,7 +4,12 @@ import type { CliIo } from './io';
 import { processIo } from './io';
 import { runPlan, runApply } from './commands/reconcile';
 import { runDemo } from './commands/demo';
-import { runAuditQuery, runAuditVerify } from './commands/audit';
+import { runServe } from './commands/serve';
+import { runAuditQuery } from './commands/audit';
+import { runAuditAccess, runAuditVerifyAnchored } from './commands/audit-access';
+import type { AuditAccessOptions } from './commands/audit-access';
+import { runReportLeavers } from './commands/report';
+import type { ReportLeaversOptions } from './commands/report';
 
 import packageJson from '../../package.json';
 
@@ -51,6 +56,15 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--dir <folder>', 'where to keep the demo audit log and config', '.warden/demo')
     .action(run((opts: { dir: string }) => runDemo(io, opts)));
 
+  program
+    .command('serve')
+    .description('self-hosted: reconcile on the config schedule and serve Slack (Socket Mode if SLACK_APP_TOKEN is set, else HTTP)')
+    .addOption(configOption())
+    .option('-p, --port <port>', 'HTTP port for Slack requests (POST /slack/events)', '3000')
+    .option('--host <address>', 'address to listen on', '0.0.0.0')
+    .option('--no-initial-run', 'do not reconcile at start-up; wait for the first scheduled slot')
+    .action(run((opts: { config?: string; port: string; host: string; initialRun: boolean }) => runServe(io, opts)));
+
   const audit = program.command('audit').description('query and verify the tamper-evident audit log');
   audit
     .command('query')
@@ -79,9 +93,32 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     );
   audit
     .command('verify')
-    .description('check the hash chain; exit 4 if any entry was edited, deleted or reordered')
+    .description('check the hash chain and its anchors; exit 4 if any entry was edited, deleted or reordered, or the tail truncated')
     .addOption(configOption())
-    .action(run((opts: { config?: string }) => runAuditVerify(io, opts)));
+    .action(run((opts: { config?: string }) => runAuditVerifyAnchored(io, opts)));
+  audit
+    .command('access')
+    .description('point-in-time access: who could get in at a date, or what a person held over time')
+    .addOption(configOption())
+    .option('--at <date>', 'the snapshot in force at this date (end of day in the config time zone) or date-time')
+    .option('--account <id>', 'only this AWS account')
+    .option('--group <name>', 'only members of this IAM group')
+    .option('--host <instance-id>', 'only accounts on this host')
+    .option('--person <email>', 'with --at: only this person; alone: everything they held over time')
+    .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
+    .action(run((opts: AuditAccessOptions) => runAuditAccess(io, opts)));
+
+  const report = program.command('report').description('evidence for auditors');
+  report
+    .command('leavers')
+    .description('leaver SLA evidence: per leaver every access path closed and verified, time to no access left, within SLA')
+    .addOption(configOption())
+    .requiredOption('--from <date>', 'leavers whose effective time is on or after this date (ISO 8601)')
+    .requiredOption('--to <date>', 'and on or before this date (ISO 8601)')
+    .addOption(new Option('--format <format>', 'output format (default: from --out, else html)').choices(['html', 'csv', 'json']))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .option('--sla-hours <hours>', 'SLA in hours (default: config slaHours)')
+    .action(run((opts: ReportLeaversOptions) => runReportLeavers(io, opts)));
 
   return program;
 }

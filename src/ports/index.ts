@@ -27,6 +27,8 @@ export interface AccountDirectory {
 /** SSH keys on EC2 hosts, read and changed through SSM Run Command. */
 export interface HostFleet {
   inventory(): Promise<readonly HostInventory[]>;
+  /** Re-reads only the named instances (to verify changes); fleets without it are re-read in full. */
+  inventoryInstances?(instanceIds: readonly string[]): Promise<readonly HostInventory[]>;
   /** Applies the host actions for one instance in one command. */
   executeOnHost(instanceId: string, actions: readonly Action[]): Promise<ReadonlyMap<string, ActionOutcome>>;
 }
@@ -106,3 +108,19 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** Outcome of trying to take a named lock, as a value: being refused is expected, not an error. */
+export type LockResult =
+  | { readonly acquired: true; readonly expiresAt: Date }
+  | { readonly acquired: false; readonly heldBy: string; readonly expiresAt: Date };
+
+/**
+ * A lease-style lock so two reconciliations never run at once. It lives in the store, so it
+ * survives a crash of its holder and simply expires; an expired lock can be taken over.
+ */
+export interface RunLock {
+  /** Takes or renews (same owner) the lock until `now + ttlMs`. */
+  acquireLock(name: string, owner: string, ttlMs: number, now: Date): Promise<LockResult>;
+  /** Releases the lock if `owner` holds it; false when someone else does (or nobody). */
+  releaseLock(name: string, owner: string): Promise<boolean>;
+}

@@ -1,36 +1,47 @@
+import path from 'node:path';
 import { existsSync } from 'node:fs';
 import type { IAMClient } from '@aws-sdk/client-iam';
-import { STSClient, AssumeRoleCommand } from '@aws-sdk/client-sts';
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { S3Client } from '@aws-sdk/client-s3';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
 import type { ProgressEvent, ReconcileDeps } from '../app/reconcile';
 import { accessPolicyOf, guardPolicyOf, loadConfig, type LoadedConfig } from '../config/load';
 import type { WardenConfig } from '../config/schema';
-import { createIamClient } from '../adapters/aws/iam/client';
+import { AccountClients, resolveAccounts, type AccountTarget } from '../adapters/aws/accounts';
 import { IamAccountDirectory } from '../adapters/aws/iam/directory';
+import { createSsmClient } from '../adapters/aws/ssm/client';
+import { SsmHostFleet, type SsmHostFleetOptions } from '../adapters/aws/ssm/fleet';
+import { s3OutputStore } from '../adapters/aws/ssm/run-command';
 import { SqliteAuditLog } from '../adapters/audit/sqlite-audit-log';
 import { SqliteRunStateStore } from '../adapters/state/sqlite-run-state';
 import { openWardenDatabase } from '../adapters/state/sqlite-database';
+import { SqliteDepartureStore } from '../adapters/departures/sqlite-departure-store';
+import { SqliteSnapshotStore } from '../adapters/evidence/sqlite-snapshot-store';
+import { createAnchors, defaultFileAnchorPath, type AnchorSpec } from '../adapters/evidence/anchor-config';
 import { FileRosterSource } from '../adapters/roster/file-roster';
+import { departureOverlay } from '../app/offboarding';
 import { InputError, WardenError } from '../errors';
-import { systemClock, type AuditLog, type Clock, type Notifier, type RunStateStore } from '../ports';
-
-/** An account Warden works in: from config, or the ambient credentials' own account. */
-export interface AccountRef {
-  readonly id?: string;
-  readonly name?: string;
-  readonly roleArn?: string;
-  readonly externalId?: string;
-}
+import { systemClock, type AuditLog, type Clock, type HostFleet, type Notifier, type RunLock, type RunStateStore } from '../ports';
+import type { DepartureStore } from '../ports/departures';
+import type { SnapshotStore } from '../ports/evidence';
+import type { SlackWeb } from '../adapters/slack/web';
 
 export interface RuntimeOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Audit actor for changes this process makes. */
   readonly actor: string;
   readonly progress?: (event: ProgressEvent) => void;
-  /** Builds the IAM client for an account; the default follows the SDK's configuration chain. */
-  readonly iamClientFor?: (account: AccountRef) => IAMClient;
+  /** Builds the IAM client for an account; the default follows the SDK's configuration chain (AssumeRole for role targets). */
+  readonly iamClientFor?: (account: AccountTarget) => IAMClient;
+  /** Slack client for a Slack anchor (config `audit.anchors`), when the process has one. */
+  readonly slackWeb?: Pick<SlackWeb, 'postMessage'>;
   readonly notifier?: Notifier;
   readonly clock?: Clock;
+  /** The SSM client for hosts (config `hosts`); the default follows the SDK's configuration chain. */
+  readonly ssmClient?: SSMClient;
+  /** Host fleet timing (the demo polls its local sandbox fast). */
+  readonly hostTiming?: Pick<SsmHostFleetOptions, 'poll' | 'deliveryTimeoutSeconds' | 'executionTimeoutSeconds'>;
 }
 
 /** Everything one process needs for reconciliation, opened once and closed at the end. */
@@ -40,6 +51,11 @@ export interface Runtime {
   readonly actor: string;
   readonly audit: AuditLog;
   readonly runs: RunStateStore;
+  readonly lock: RunLock;
+  /** Departures marked in Slack; the CLI's plans include them too (the roster overlay). */
+  readonly departures: DepartureStore;
+  /** What could not be resolved about the accounts (e.g. Organizations listing failed); the others still run. */
+  readonly accountProblems: readonly string[];
   close(): Promise<void>;
 }
 
@@ -47,10 +63,13 @@ const silentNotifier: Notifier = { notify: async () => undefined };
 
 interface Stores {
   readonly audit: AuditLog;
-  readonly runs: RunStateStore;
+  readonly runs: RunStateStore & RunLock;
+  readonly departures: DepartureStore;
+  readonly snapshots: SnapshotStore;
   close(): Promise<void>;
 }
 
+/** Audit log, run state and lock, departures and snapshots: one SQLite file, one connection. */
 function openStores(loaded: LoadedConfig, clock: Clock): Stores {
   const audit = loaded.config.audit;
   switch (audit.store) {
@@ -59,6 +78,8 @@ function openStores(loaded: LoadedConfig, clock: Clock): Stores {
       return {
         audit: SqliteAuditLog.open(db, { clock }),
         runs: new SqliteRunStateStore(db),
+        departures: SqliteDepartureStore.open(db),
+        snapshots: new SqliteSnapshotStore(db),
         close: async () => {
           db.close();
         },
@@ -69,80 +90,138 @@ function openStores(loaded: LoadedConfig, clock: Clock): Stores {
   }
 }
 
-/** Temporary credentials for a role in another account, refreshed by the SDK when they expire. */
-function assumeRoleCredentials(roleArn: string, externalId: string | undefined, sessionName: string): AwsCredentialIdentityProvider {
+/** The anchor specs a config asks for: `audit.anchors`, else a file beside a SQLite audit log (so a truncated tail is caught out of the box). */
+export function anchorSpecsOf(loaded: LoadedConfig): AnchorSpec[] {
+  const configured = loaded.config.audit.anchors;
+  if (configured !== undefined) return configured;
+  return loaded.sqlitePath !== undefined ? [{ kind: 'file', path: defaultFileAnchorPath(loaded.sqlitePath) }] : [];
+}
+
+/** The account the ambient credentials are in, asked of STS once. */
+async function ambientAccount(): Promise<string> {
   const sts = new STSClient({});
-  return async (): Promise<AwsCredentialIdentity> => {
-    const out = await sts.send(
-      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName, ...(externalId !== undefined ? { ExternalId: externalId } : {}) }),
-    );
-    const c = out.Credentials;
-    if (c?.AccessKeyId === undefined || c.SecretAccessKey === undefined) throw new WardenError(`AssumeRole ${roleArn} returned no credentials`);
-    return {
-      accessKeyId: c.AccessKeyId,
-      secretAccessKey: c.SecretAccessKey,
-      ...(c.SessionToken !== undefined ? { sessionToken: c.SessionToken } : {}),
-      ...(c.Expiration !== undefined ? { expiration: c.Expiration } : {}),
-    };
+  try {
+    const account = (await sts.send(new GetCallerIdentityCommand({}))).Account;
+    if (account === undefined) throw new WardenError('STS GetCallerIdentity returned no account for the hosts');
+    return account;
+  } finally {
+    sts.destroy();
+  }
+}
+
+/**
+ * The SSM host fleet for config `hosts`, with the ambient credentials (SSM runs where they are): its account is the first
+ * configured account reached without a role, else whatever STS says the credentials are in.
+ */
+function openHostFleet(config: WardenConfig, options: RuntimeOptions): { fleet: HostFleet; close(): void } | undefined {
+  const hosts = config.hosts;
+  if (hosts === undefined) return undefined;
+  if (hosts.targets.length === 0 && hosts.instanceIds.length === 0) {
+    throw new InputError('hosts: give targets or instanceIds (or leave the hosts block out to skip hosts)');
+  }
+  const ownClient = options.ssmClient === undefined;
+  const client = options.ssmClient ?? createSsmClient();
+  const s3 = hosts.outputBucket !== undefined ? new S3Client({}) : undefined;
+  const fleet = new SsmHostFleet({
+    client,
+    account: config.accounts.find((a) => a.roleArn === undefined)?.id ?? ambientAccount,
+    targets: hosts.targets,
+    instanceIds: hosts.instanceIds,
+    maxConcurrency: hosts.maxConcurrency,
+    killSessions: hosts.killSessions,
+    ...(hosts.outputBucket !== undefined && s3 !== undefined ? { output: { bucket: hosts.outputBucket, keyPrefix: 'warden', store: s3OutputStore(s3) } } : {}),
+    ...options.hostTiming,
+  });
+  return {
+    fleet,
+    close: () => {
+      if (ownClient) client.destroy();
+      s3?.destroy();
+    },
   };
 }
 
-const defaultIamClient = (account: AccountRef): IAMClient =>
-  createIamClient(
-    account.roleArn !== undefined ? { credentials: assumeRoleCredentials(account.roleArn, account.externalId, 'warden') } : {},
-  );
-
-function accountsOf(config: WardenConfig): AccountRef[] {
-  if (config.accounts.length === 0) return [{}];
-  return config.accounts.map((a) => ({
-    id: a.id,
-    ...(a.name !== undefined ? { name: a.name } : {}),
-    ...(a.roleArn !== undefined ? { roleArn: a.roleArn } : {}),
-    ...(a.externalId !== undefined ? { externalId: a.externalId } : {}),
-  }));
-}
-
-/** Loads the config and wires roster, IAM directories, stores and notifier (the CLI's composition root). */
+/** Loads the config and wires roster, IAM directories, host fleet, stores and notifier (the CLI's composition root). */
 export async function openRuntime(configPath: string, options: RuntimeOptions): Promise<Runtime> {
   const loaded = loadConfig(configPath);
   const { config } = loaded;
   const clock = options.clock ?? systemClock;
   const policy = accessPolicyOf(config);
+  const hosts = openHostFleet(config, options);
   const stores = openStores(loaded, clock);
-  const iamClientFor = options.iamClientFor ?? defaultIamClient;
-  const clients: IAMClient[] = [];
-  const directories = accountsOf(config).map((account) => {
-    const client = iamClientFor(account);
-    clients.push(client);
-    return new IamAccountDirectory({
-      client,
-      ...(account.id !== undefined ? { account: account.id } : {}),
-      policy: { denyAllPolicyName: policy.denyAllPolicyName, identity: policy.identity },
-      clock,
+  const closers: (() => void)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const close of closers) close();
+    hosts?.close();
+    await stores.close();
+  };
+  try {
+    const organizations = config.organizations?.discover === true ? new OrganizationsClient({}) : undefined;
+    if (organizations !== undefined) closers.push(() => organizations.destroy());
+    const { targets, problems } = await resolveAccounts(config, organizations !== undefined ? { organizations } : {});
+    let iamClientFor = options.iamClientFor;
+    if (iamClientFor === undefined) {
+      const sts = new STSClient({});
+      const clients = new AccountClients({ sts, clock });
+      closers.push(
+        () => clients.destroy(),
+        () => sts.destroy(),
+      );
+      iamClientFor = (target) => clients.iamFor(target);
+    }
+    const makeClient = iamClientFor;
+    const directories = targets.map((target) => {
+      const client = makeClient(target);
+      if (options.iamClientFor !== undefined) closers.push(() => client.destroy());
+      return new IamAccountDirectory({
+        client,
+        ...(target.id !== undefined ? { account: target.id } : {}),
+        policy: { denyAllPolicyName: policy.denyAllPolicyName, identity: policy.identity },
+        clock,
+      });
     });
-  });
-  const deps: ReconcileDeps = {
-    roster: new FileRosterSource({ path: loaded.rosterPath, timezone: config.timezone }),
-    directories,
-    audit: stores.audit,
-    runs: stores.runs,
-    notifier: options.notifier ?? silentNotifier,
-    clock,
-    policy,
-    guard: guardPolicyOf(config),
-    ...(options.progress !== undefined ? { progress: options.progress } : {}),
-  };
-  return {
-    loaded,
-    deps,
-    actor: options.actor,
-    audit: stores.audit,
-    runs: stores.runs,
-    close: async () => {
-      for (const client of clients) client.destroy();
-      await stores.close();
-    },
-  };
+    let ssm: SSMClient | undefined;
+    const anchors = createAnchors(anchorSpecsOf(loaded), {
+      baseDir: path.dirname(loaded.file),
+      ssm: () => (ssm ??= createSsmClient()),
+      ...(options.slackWeb !== undefined
+        ? { slack: { web: options.slackWeb, ...(config.slack !== undefined ? { defaultChannel: config.slack.channel } : {}) } }
+        : {}),
+    });
+    closers.push(() => ssm?.destroy());
+    const deps: ReconcileDeps = {
+      roster: new FileRosterSource({ path: loaded.rosterPath, timezone: config.timezone }),
+      overlayRoster: departureOverlay(stores.departures),
+      directories,
+      ...(hosts !== undefined ? { hosts: hosts.fleet } : {}),
+      audit: stores.audit,
+      runs: stores.runs,
+      notifier: options.notifier ?? silentNotifier,
+      clock,
+      policy,
+      guard: guardPolicyOf(config),
+      evidence: {
+        snapshots: stores.snapshots,
+        anchors: anchors.sinks,
+        ...(config.hosts !== undefined ? { hostUserMap: config.hosts.userMap } : {}),
+      },
+      ...(options.progress !== undefined ? { progress: options.progress } : {}),
+    };
+    return {
+      loaded,
+      deps,
+      actor: options.actor,
+      audit: stores.audit,
+      runs: stores.runs,
+      lock: stores.runs,
+      departures: stores.departures,
+      accountProblems: [...problems, ...anchors.skipped.map((what) => `audit anchor not written here: ${what}`)],
+      close: closeAll,
+    };
+  } catch (error) {
+    await closeAll();
+    throw error;
+  }
 }
 
 /** Opens just the audit log named by a config (for `warden audit` and `warden report`). */

@@ -51,8 +51,11 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
     sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed) });
     dir = mkdtempSync(path.join(os.tmpdir(), 'warden-cli-'));
     writeFileSync(path.join(dir, 'roster.csv'), renderDemoTemplate(readFileSync(path.join(demo, 'roster.csv'), 'utf8'), now));
-    // No `accounts`: the account comes from the credentials, as for a first-time user.
-    const config = readFileSync(path.join(demo, 'warden.yaml'), 'utf8').replace(/^accounts:\n(\s+-.*\n)+/m, '');
+    // No `accounts`: the account comes from the credentials, as for a first-time user. No `hosts`: this
+    // test is about IAM, and SSM is not served here (the demo and the SSM tests cover hosts).
+    const config = readFileSync(path.join(demo, 'warden.yaml'), 'utf8')
+      .replace(/^accounts:\n(\s+-.*\n)+/m, '')
+      .replace(/^hosts:\n(\s+.*\n)+/m, '');
     writeFileSync(path.join(dir, 'warden.yaml'), config);
     env = {
       AWS_ENDPOINT_URL_IAM: sandbox.url,

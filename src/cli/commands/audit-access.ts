@@ -2,8 +2,8 @@ import path from 'node:path';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { accessAtTime, personAccessHistory, verifyAgainstAnchors } from '../../app/evidence';
 import type { AnchoredVerification } from '../../app/evidence';
-import { createAnchors, defaultFileAnchorPath } from '../../adapters/evidence/anchor-config';
-import type { AnchorSpec, AnchorWiring } from '../../adapters/evidence/anchor-config';
+import { createAnchors } from '../../adapters/evidence/anchor-config';
+import type { AnchorWiring } from '../../adapters/evidence/anchor-config';
 import { SqliteSnapshotStore } from '../../adapters/evidence/sqlite-snapshot-store';
 import type { LoadedConfig } from '../../config/load';
 import { ExitCode, InputError, WardenError } from '../../errors';
@@ -11,19 +11,12 @@ import { isAnchorable } from '../../ports/evidence';
 import type { AuditLog } from '../../ports';
 import { accessRowsTable, holdingsTable, snapshotLine } from '../../report/access';
 import { formatUtc } from '../../report/format';
-import { openAuditOnly } from '../../runtime/compose';
+import { anchorSpecsOf, openAuditOnly } from '../../runtime/compose';
 import { toCsv } from '../../lib/csv';
 import { toTable } from '../format';
 import type { CliIo } from '../io';
 import { parseBound } from './audit';
 import { resolveConfigPath } from './config-path';
-
-/** The anchor specs a config asks for: `audit.anchors`, else a file beside a SQLite audit log (so a truncated tail is caught out of the box). */
-export function anchorSpecsOf(loaded: LoadedConfig): AnchorSpec[] {
-  const configured = loaded.config.audit.anchors;
-  if (configured !== undefined) return configured;
-  return loaded.sqlitePath !== undefined ? [{ kind: 'file', path: defaultFileAnchorPath(loaded.sqlitePath) }] : [];
-}
 
 /** Anchor stores for a CLI process (SSM built on first use with the SDK's own configuration chain; Slack is write-only and skipped). */
 export function openCliAnchors(loaded: LoadedConfig): AnchorWiring & { close(): void } {

@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline/promises';
 import { applyPlan, computePlan, recordPlanRun, type ApplyReport, type ProgressEvent } from '../../app/reconcile';
+import type { AnchorOutcome } from '../../app/evidence';
 import { renderPlanText } from '../../domain/render';
 import { isRevocation, type Plan } from '../../domain/plan';
 import { ExitCode, InputError } from '../../errors';
@@ -32,6 +33,7 @@ const planExitCode = (plan: Plan): number => (plan.guard.tripped ? ExitCode.guar
 async function withRuntime<T>(io: CliIo, configFlag: string | undefined, fn: (runtime: Runtime, progress: ReturnType<typeof progressReporter>) => Promise<T>): Promise<T> {
   const progress = progressReporter(io);
   const runtime = await openRuntime(resolveConfigPath(io, configFlag), { env: io.env, actor: `cli:${io.userName}`, progress: progress.onEvent });
+  for (const problem of runtime.accountProblems) io.stderr.write(`warden: warning: ${problem}\n`);
   try {
     return await fn(runtime, progress);
   } finally {
@@ -45,10 +47,17 @@ export async function runPlan(io: CliIo, opts: { config?: string; json?: boolean
   return withRuntime(io, opts.config, async (runtime, progress) => {
     const planned = await computePlan(runtime.deps);
     progress.done();
-    await recordPlanRun(runtime.deps, planned, runtime.actor);
+    const anchor = await recordPlanRun(runtime.deps, planned, runtime.actor);
     io.stdout.write(opts.json === true ? `${JSON.stringify(planned.plan, null, 2)}\n` : renderPlanText(planned.plan));
-    return unreachableExit(planned.plan) ?? planExitCode(planned.plan);
+    return anchorExit(io, anchor) ?? unreachableExit(planned.plan) ?? planExitCode(planned.plan);
   });
+}
+
+/** A log that no longer reaches its anchor is a broken chain (exit 4), whatever else the run did. */
+function anchorExit(io: CliIo, anchor: AnchorOutcome | undefined): number | undefined {
+  if (anchor?.kind !== 'refused') return undefined;
+  io.stderr.write(`warden: audit log no longer reaches its anchor in ${anchor.against} (seq ${anchor.firstBadSeq}: ${anchor.problem}); not re-anchored\n`);
+  return ExitCode.auditChainBroken;
 }
 
 /** Any account that could not be read makes the run a runtime error after printing what it could. */
@@ -108,6 +117,8 @@ function finishApply(io: CliIo, opts: { json?: boolean }, report: ApplyReport): 
   } else {
     io.stdout.write(renderApplyText(report));
   }
+  const anchored = anchorExit(io, report.anchor);
+  if (anchored !== undefined) return anchored;
   if (report.outcome === 'guard-tripped') return ExitCode.guardTripped;
   if (report.outcome === 'partial') return ExitCode.runtime;
   return unreachableExit(report.plan) ?? ExitCode.ok;
