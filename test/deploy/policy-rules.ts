@@ -7,12 +7,12 @@ export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
   'iam:GenerateCredentialReport',
   'iam:GetCredentialReport',
   'organizations:ListAccounts',
+  'ssm:ListCommands',
   'ssm:ListCommandInvocations',
   'ssm:GetCommandInvocation',
+  'ssm:DescribeInstanceInformation',
+  'sts:GetCallerIdentity',
 ]);
-
-/** Granted ahead of the host-fleet adapter (SSH keys on hosts through SSM Run Command), which calls them. */
-export const ANTICIPATED: ReadonlySet<string> = new Set(['ssm:SendCommand', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation']);
 
 /** Calls that never run in the deployment, per file. */
 export const NOT_DEPLOYED: Readonly<Record<string, readonly string[]>> = {

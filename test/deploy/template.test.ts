@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { auditTableDefinition, runStateTableDefinition } from '../../src/adapters/state/dynamodb-tables';
-import { ANTICIPATED, FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_RESOURCE_LEVEL, TABLE_OF_FILE } from './policy-rules';
+import { FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_RESOURCE_LEVEL, TABLE_OF_FILE } from './policy-rules';
 import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourceText, sdkCalls } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
 
@@ -108,10 +108,10 @@ describe('the function role is least privilege', () => {
     expect(missing).toEqual([]);
   });
 
-  it('grants nothing the code does not call (besides the functions own logs and the host-fleet calls)', () => {
+  it('grants nothing the code does not call (besides the functions own logs)', () => {
     const called = actionsOf(deployedCalls());
     const extra = [...new Set(allowed(functionRoleStatements()).flatMap(actionList))]
-      .filter((a) => !called.has(a) && !FRAMEWORK_LOG_ACTIONS.has(a) && !ANTICIPATED.has(a))
+      .filter((a) => !called.has(a) && !FRAMEWORK_LOG_ACTIONS.has(a))
       .sort();
     expect(extra).toEqual([]);
   });
