@@ -31,7 +31,11 @@ function build(n: number): { roster: Roster; inventory: Inventory } {
       ...(departed ? { endAt: new Date(NOW.getTime() - 2 * DAY) } : {}),
       source: { file: 'roster.csv', line: i + 1 },
     });
-    const keyDate = new Date(NOW.getTime() - (i % 200) * DAY);
+    // A fairly healthy company: keys created over the last year, nine in ten used this month, most
+    // console users with MFA (a population where every user trips every check measures finding
+    // allocation, not planning).
+    const keyDate = new Date(NOW.getTime() - ((i * 7919) % 365) * DAY);
+    const lastUsed = i % 10 === 0 ? undefined : new Date(NOW.getTime() - ((i * 104729) % 30) * DAY);
     users.push({
       account: ACCOUNT,
       userName: `person${i}`,
@@ -45,8 +49,9 @@ function build(n: number): { roster: Roster; inventory: Inventory } {
       inlinePolicies: [],
       credentials: {
         passwordEnabled: i % 2 === 0,
-        mfaActive: i % 7 !== 0,
-        accessKeys: [{ slot: 1, active: true, lastRotated: keyDate, lastUsed: keyDate }],
+        ...(i % 2 === 0 ? { passwordLastUsed: new Date(NOW.getTime() - (i % 20) * DAY) } : {}),
+        mfaActive: i % 20 !== 0,
+        accessKeys: [{ slot: 1, active: true, lastRotated: keyDate, ...(lastUsed !== undefined ? { lastUsed } : {}) }],
       },
       ...(departed
         ? {
