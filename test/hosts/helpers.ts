@@ -6,6 +6,7 @@ import path from 'node:path';
 export const SCRIPT_DIR = path.resolve(__dirname, '../../scripts/host');
 export const INVENTORY_SH = path.join(SCRIPT_DIR, 'inventory.sh');
 export const REVOKE_SH = path.join(SCRIPT_DIR, 'revoke.sh');
+export const COMMON_SH = path.join(SCRIPT_DIR, 'common.sh');
 export const IS_ROOT = process.getuid?.() === 0;
 
 /** A local account of a simulated host. */

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import {
+  COMMON_SOURCE_LINE,
   HostScriptInputError,
   assembleInventoryPages,
   inventoryCommand,
@@ -17,7 +18,7 @@ import {
   summariseRevoke,
   type InventoryPage,
 } from '../../src/adapters/hosts/host-script-protocol';
-import { INVENTORY_SH, REVOKE_SH, createDummyAccount, createHostRoot, makeKey, records, runScript, type TestKey } from './helpers';
+import { COMMON_SH, INVENTORY_SH, REVOKE_SH, createDummyAccount, createHostRoot, makeKey, records, runScript, type TestKey } from './helpers';
 
 let ed: TestKey;
 let ec: TestKey;
@@ -33,22 +34,21 @@ describe('the host scripts', () => {
     expect(spawnSync('bash', ['--posix', '-n', file]).status).toBe(0);
   });
 
-  it('share one byte-identical block of account, file and key-line logic', () => {
-    const block = (file: string): string => {
-      const text = readFileSync(file, 'utf8');
-      const start = text.indexOf('# ---- BEGIN WARDEN SHARED BLOCK');
-      const end = text.indexOf('# ---- END WARDEN SHARED BLOCK');
-      expect(start).toBeGreaterThan(0);
-      expect(end).toBeGreaterThan(start);
-      return text.slice(start, end);
-    };
-    expect(block(REVOKE_SH)).toBe(block(INVENTORY_SH));
-  });
-
-  it('are what loadHostScripts embeds', () => {
+  it('source one shared library, which loadHostScripts inlines into the single script SSM sends', () => {
+    const common = readFileSync(COMMON_SH, 'utf8');
     const scripts = loadHostScripts();
-    expect(scripts.inventory).toBe(readFileSync(INVENTORY_SH, 'utf8'));
-    expect(scripts.revoke).toBe(readFileSync(REVOKE_SH, 'utf8'));
+    for (const [file, sent] of [
+      [INVENTORY_SH, scripts.inventory],
+      [REVOKE_SH, scripts.revoke],
+    ] as const) {
+      const source = readFileSync(file, 'utf8');
+      expect(source.split('\n')).toContain(COMMON_SOURCE_LINE);
+      expect(sent).toContain(common);
+      expect(sent).not.toContain('common.sh" # warden:inline');
+      expect(sent.replace(common, `${COMMON_SOURCE_LINE}\n`)).toBe(source);
+      // The inlined text is what runs on a host: it must parse on its own.
+      expect(spawnSync('sh', ['-n'], { input: sent }).status).toBe(0);
+    }
   });
 });
 

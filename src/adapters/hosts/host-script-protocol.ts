@@ -33,12 +33,23 @@ export class HostScriptInputError extends Error {
 const DEFAULT_SCRIPT_DIR = path.resolve(__dirname, '../../../scripts/host');
 let defaultScripts: HostScripts | undefined;
 
+/** The line by which each host script sources the shared library when run from its folder. */
+export const COMMON_SOURCE_LINE = '. "$(dirname "$0")/common.sh" # warden:inline common.sh';
+
+/** SSM sends one script: the shared library replaces its source line, so the sent text stands alone. */
+export function inlineCommon(script: string, common: string): string {
+  const at = script.indexOf(COMMON_SOURCE_LINE);
+  if (at < 0) throw new HostScriptInputError('host script does not source common.sh');
+  return `${script.slice(0, at)}${common}${script.slice(at + COMMON_SOURCE_LINE.length + 1)}`;
+}
+
 /** Reads inventory.sh and revoke.sh from `dir` (the repository's scripts/host by default, cached). */
 export function loadHostScripts(dir: string = DEFAULT_SCRIPT_DIR): HostScripts {
   if (dir === DEFAULT_SCRIPT_DIR && defaultScripts !== undefined) return defaultScripts;
+  const common = readFileSync(path.join(dir, 'common.sh'), 'utf8');
   const scripts: HostScripts = {
-    inventory: readFileSync(path.join(dir, 'inventory.sh'), 'utf8'),
-    revoke: readFileSync(path.join(dir, 'revoke.sh'), 'utf8'),
+    inventory: inlineCommon(readFileSync(path.join(dir, 'inventory.sh'), 'utf8'), common),
+    revoke: inlineCommon(readFileSync(path.join(dir, 'revoke.sh'), 'utf8'), common),
   };
   if (dir === DEFAULT_SCRIPT_DIR) defaultScripts = scripts;
   return scripts;
