@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { benchIamCalls, benchThrottledPlan } from './iam';
 import { benchSlack } from './slack';
+import { benchSsm } from './ssm';
 
 const quick = process.argv.includes('--quick');
 const repo = path.resolve(__dirname, '..');
@@ -33,6 +34,7 @@ const sections: Record<string, Section> = {
     return { ...result, naiveOverWarden: result.naiveCalls === null ? null : Number((result.naiveCalls / result.wardenCalls).toFixed(1)) };
   },
   throttledPlan: () => benchThrottledPlan(quick ? 1000 : 5000, 10),
+  ssmCalls: () => benchSsm(),
   slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),
   planner: async () => {
     const sizes = quick ? [10_000] : [10_000, 100_000];
