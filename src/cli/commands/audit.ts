@@ -89,19 +89,3 @@ export async function runAuditQuery(
     await close();
   }
 }
-
-/** `warden audit verify`: exit 4 when the chain is broken. */
-export async function runAuditVerify(io: CliIo, opts: { config?: string }): Promise<number> {
-  const { audit, close } = await openAuditOnly(resolveConfigPath(io, opts.config), io.env);
-  try {
-    const result = await audit.verify();
-    if (result.ok) {
-      io.stdout.write(`Audit chain intact: ${result.entries} entries, head ${result.head}\n`);
-      return ExitCode.ok;
-    }
-    io.stdout.write(`Audit chain BROKEN at seq ${result.firstBadSeq}: ${result.problem} (${result.entries} entries read)\n`);
-    return ExitCode.auditChainBroken;
-  } finally {
-    await close();
-  }
-}
