@@ -17,6 +17,7 @@ import type {
   DepartureStore,
   PathStatus,
 } from '../ports/departures';
+import type { SnapshotStore } from '../ports/evidence';
 import { applyPlan, computePlan, type ApplyReport, type PlannedRun, type ReconcileDeps } from './reconcile';
 
 /** Offboarding use cases shared by Slack and the scheduled run: preview, confirm, approve, cancel, apply when due, history, status. */
@@ -38,6 +39,8 @@ export interface OffboardingDeps {
   readonly newId?: () => string;
   /** Where failures to announce (Slack down) are reported; announcing never blocks a revocation. */
   readonly log?: { warn(message: string): void };
+  /** Access snapshots auditors' history and point-in-time queries read (default: the store reconciliation records to). */
+  readonly snapshots?: SnapshotStore;
 }
 
 const DAY_MS = 86_400_000;
@@ -740,6 +743,9 @@ export async function accessHistory(audit: AuditLog, target: HistoryTarget, limi
     target.kind === 'person' ? await audit.query({ person: lower(target.email), limit }) : await audit.query({ userName: target.userName, limit });
   return [...entries].sort((a, b) => b.seq - a.seq);
 }
+
+/** The snapshot store auditors' queries read, if this deployment keeps snapshots. */
+export const snapshotsOf = (deps: OffboardingDeps): SnapshotStore | undefined => deps.snapshots ?? deps.reconcile.evidence?.snapshots;
 
 /** The status auditors and HR see: last run, pending and unresolved departures, recent guard trips, open findings. */
 export interface OffboardingStatus {

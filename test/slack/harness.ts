@@ -11,6 +11,7 @@ import type { ReconcileDeps } from '../../src/app/reconcile';
 import type { AccessPolicy, GuardPolicy } from '../../src/domain/policy';
 import type { Person, Roster } from '../../src/domain/roster';
 import type { AccountDirectory, Clock, RosterSource } from '../../src/ports';
+import type { SnapshotStore } from '../../src/ports/evidence';
 import { FakeSlackApi, type FakeSlackUser } from '../fakes/fake-slack-api';
 import { leaverDetail, MemoryAccountDirectory } from '../fakes/memory-account-directory';
 import { createDummyViewSubmission, offboardFormValues, sendToSlackApp, type SendOptions, type SlackDelivery } from '../fakes/slack-requests';
@@ -93,6 +94,8 @@ export interface HarnessOptions {
   readonly mode?: SlackReceiverMode;
   readonly queue?: WorkQueue;
   readonly users?: Readonly<Record<string, FakeSlackUser>>;
+  /** Access snapshots for `/access history` and `/access at` (none by default, as on Lambda). */
+  readonly snapshots?: SnapshotStore;
 }
 
 export interface Harness {
@@ -145,6 +148,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     announcer: notifier,
     secondApproverFor: options.secondApproverFor ?? 'admins',
     log: { warn: (message) => logs.push(`warn ${message}`) },
+    ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}),
   };
   const app = await createSlackApp({
     mode: options.mode ?? { kind: 'http', signingSecret: SIGNING_SECRET },

@@ -111,7 +111,8 @@ const FIELD_BLOCK: Readonly<Record<Exclude<FormField, 'person'>, string>> = {
   notes: IDS.block.notes,
 };
 
-const ACCESS_USAGE = 'Usage: `/access history <email | @user | iam-user>` or `/access status`.';
+const ACCESS_USAGE =
+  'Usage: `/access history <email | @user | iam-user>`, `/access at <YYYY-MM-DD> [account <id>] [group <name>] [host <instance-id>] [person <email>]` or `/access status`.';
 
 function receiverFor(mode: SlackReceiverMode, logger: Logger | undefined, logLevel: LogLevel): Receiver {
   const common = { ...(logger !== undefined ? { logger } : {}), logLevel };
@@ -356,6 +357,16 @@ export async function createSlackApp(options: CreateSlackAppOptions): Promise<Wa
         }
         await ack();
         await queue.enqueue({ kind: 'history', query, page: 0, actor, responseUrl: command.response_url, replace: false });
+        return;
+      }
+      case 'at': {
+        if (rest.length === 0) {
+          await ack({ response_type: 'ephemeral', text: ACCESS_USAGE });
+          return;
+        }
+        await ack();
+        // A history job whose query starts with "at ": the same paging and the same job shape on every queue.
+        await queue.enqueue({ kind: 'history', query: `at ${rest.join(' ')}`, page: 0, actor, responseUrl: command.response_url, replace: false });
         return;
       }
       case 'status':

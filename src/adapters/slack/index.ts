@@ -2,6 +2,7 @@ export { createSlackApp, parsePersonArgument } from './app';
 export type { CreateSlackAppOptions, SlackConfig, SlackReceiverMode, WardenSlackApp } from './app';
 export { SlackAuthorizer, isPrincipal } from './authorization';
 export type { SlackPrincipals, SlackRole, UserGroupDirectory } from './authorization';
+export { boltLevelOf, boltLoggerOver } from './bolt-logger';
 export { createJobRunner, parseHistoryQuery } from './jobs';
 export type { HistoryQuery, SlackJobContext } from './jobs';
 export { slackSettingsFromEnv } from './env';

@@ -6,14 +6,28 @@ import {
   findPerson,
   offboardingStatus,
   previewDeparture,
+  snapshotsOf,
   type HistoryTarget,
   type OffboardingDeps,
 } from '../../app/offboarding';
+import { accessAtTime, personAccessHistory, type PersonHistory } from '../../app/evidence';
+import type { AccessFilter } from '../../domain/evidence/snapshot';
 import type { Roster } from '../../domain/roster';
-import { approveReply, cancelReply, confirmOutcomeView, historyMessage, homeView, messageView, previewView, statusMessage } from './blocks';
+import { resolveEndAt } from '../../domain/time';
+import {
+  accessAtMessage,
+  approveReply,
+  cancelReply,
+  confirmOutcomeView,
+  historyMessage,
+  homeView,
+  messageView,
+  previewView,
+  statusMessage,
+} from './blocks';
 import type { SlackAuthorizer } from './authorization';
 import { safeText } from './mrkdwn';
-import type { SlackWeb } from './web';
+import type { SlackMessage, SlackWeb } from './web';
 import { draftFromJson, draftToJson, type JobRunner, type ReplyTarget, type SlackJob } from './work-queue';
 
 /** What the slow half of every Slack interaction needs. */
@@ -27,16 +41,47 @@ export interface SlackJobContext {
   readonly log: { error(message: string): void };
 }
 
-/** What `/access history` was asked about. */
+/** What an auditor's `/access` read asked about: someone's history, or who could get in at a time. */
 export type HistoryQuery =
   | { readonly kind: 'slack'; readonly slackId: string }
   | { readonly kind: 'email'; readonly email: string }
   | { readonly kind: 'iam-user'; readonly userName: string }
-  | { readonly kind: 'invalid'; readonly text: string };
+  /** `at <date | date-time> [account ID] [group NAME] [host INSTANCE] [person EMAIL]`; the date is read in the config's zone. */
+  | { readonly kind: 'at'; readonly at: string; readonly filter: AccessFilter; readonly filterText: string }
+  | { readonly kind: 'invalid'; readonly text: string; readonly problem?: string };
 
-/** Parses `<@U…|name>`, `<mailto:a@b|a@b>`, `a@b` or an IAM user name. Pure. */
+const AT_FILTERS = ['account', 'group', 'host', 'person'] as const;
+type AtFilterKey = (typeof AT_FILTERS)[number];
+
+/** A Slack-wrapped argument unwrapped: `<mailto:a@b|a@b>` is `a@b`. */
+const unwrap = (token: string): string => /^<mailto:([^|>]+)(?:\|[^>]*)?>$/.exec(token)?.[1] ?? token;
+
+function parseAtQuery(text: string): HistoryQuery {
+  const [at = '', ...rest] = text.split(/\s+/).filter((t) => t !== '');
+  if (!/^\d{4}-\d{2}-\d{2}(T[\d:.]+(Z|[+-]\d{2}:\d{2}))?$/.test(at)) {
+    return { kind: 'invalid', text, problem: `"${safeText(at, 60)}" is not a date (YYYY-MM-DD) or a date-time with offset.` };
+  }
+  const filter: Partial<Record<AtFilterKey, string>> = {};
+  for (let i = 0; i < rest.length; i += 2) {
+    const key = rest[i]?.toLowerCase();
+    const value = rest[i + 1];
+    if (!AT_FILTERS.includes(key as AtFilterKey) || value === undefined) {
+      return { kind: 'invalid', text, problem: `After the date, narrow with \`account ID\`, \`group NAME\`, \`host INSTANCE-ID\` or \`person EMAIL\` (got "${safeText(rest.slice(i).join(' '), 100)}").` };
+    }
+    const unwrapped = unwrap(value);
+    if (!/^[\w+=,.@:-]{1,128}$/.test(unwrapped)) return { kind: 'invalid', text, problem: `"${safeText(value, 100)}" is not a valid ${key}.` };
+    filter[key as AtFilterKey] = key === 'person' ? unwrapped.toLowerCase() : unwrapped;
+  }
+  const filterText = AT_FILTERS.flatMap((k) => (filter[k] !== undefined ? [`${k} ${filter[k]}`] : [])).join(', ');
+  return { kind: 'at', at, filter, filterText };
+}
+
+/** Parses `<@U…|name>`, `<mailto:a@b|a@b>`, `a@b`, an IAM user name, or `at DATE [filters]`. Pure. */
 export function parseHistoryQuery(text: string): HistoryQuery {
   const t = text.trim();
+  // IAM user names have no spaces, so "at " followed by more is never a user.
+  const at = /^at\s+(.+)$/i.exec(t);
+  if (at?.[1] !== undefined) return parseAtQuery(at[1]);
   const mention = /^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$/.exec(t);
   if (mention?.[1] !== undefined) return { kind: 'slack', slackId: mention[1] };
   const mailto = /^<mailto:([^|>]+)(?:\|[^>]*)?>$/.exec(t);
@@ -48,7 +93,9 @@ export function parseHistoryQuery(text: string): HistoryQuery {
 
 const loadRoster = async (deps: OffboardingDeps): Promise<Roster | undefined> => deps.reconcile.roster.load().catch(() => undefined);
 
-async function resolveHistory(ctx: SlackJobContext, query: HistoryQuery): Promise<{ target: HistoryTarget; title: string } | { error: string }> {
+type PersonQuery = Extract<HistoryQuery, { kind: 'slack' | 'email' | 'iam-user' }>;
+
+async function resolveHistory(ctx: SlackJobContext, query: PersonQuery): Promise<{ target: HistoryTarget; title: string } | { error: string }> {
   switch (query.kind) {
     case 'email':
       return { target: { kind: 'person', email: query.email }, title: query.email };
@@ -60,8 +107,71 @@ async function resolveHistory(ctx: SlackJobContext, query: HistoryQuery): Promis
       if (email === undefined) return { error: `Could not find an email for <@${query.slackId}> on the roster or in Slack; try their email.` };
       return { target: { kind: 'person', email: email.toLowerCase() }, title: email.toLowerCase() };
     }
+    default: {
+      const unexpected: never = query;
+      throw new Error(`unknown query ${JSON.stringify(unexpected)}`);
+    }
+  }
+}
+
+/** An auditor's read, answered and audited: the answer, or a one-line reason it could not be. */
+type ReadAnswer = { readonly message: SlackMessage; readonly audit: { readonly action: string; readonly target: string; readonly after: Record<string, unknown> } } | { readonly error: string };
+
+async function answerHistory(ctx: SlackJobContext, query: PersonQuery, cursor: { q: string; p: number }): Promise<ReadAnswer> {
+  const resolved = await resolveHistory(ctx, query);
+  if ('error' in resolved) return resolved;
+  const deps = ctx.offboarding;
+  const snapshots = snapshotsOf(deps);
+  // Snapshots attribute access to people, not IAM user names: an IAM user query shows the audit trail only.
+  const holdings: Promise<PersonHistory | undefined> =
+    snapshots !== undefined && resolved.target.kind === 'person' ? personAccessHistory(snapshots, resolved.target.email) : Promise.resolve(undefined);
+  const [entries, held] = await Promise.all([accessHistory(deps.reconcile.audit, resolved.target, 1000), holdings]);
+  return {
+    message: historyMessage(resolved.title, entries, cursor, ctx.timezone, held),
+    audit: { action: 'slack.access.history', target: resolved.title, after: { entries: entries.length, ...(held !== undefined ? { holdings: held.holdings.length } : {}) } },
+  };
+}
+
+async function answerAccessAt(ctx: SlackJobContext, query: Extract<HistoryQuery, { kind: 'at' }>, cursor: { q: string; p: number }): Promise<ReadAnswer> {
+  const snapshots = snapshotsOf(ctx.offboarding);
+  if (snapshots === undefined) return { error: 'Point-in-time access is not available here: this deployment keeps no access snapshots. Use `warden audit access --at` where the snapshots are kept.' };
+  const at = resolveEndAt(query.at, ctx.timezone);
+  if (!(at instanceof Date)) return { error: safeText(at.error, 500) };
+  const [result, headers] = await Promise.all([accessAtTime(snapshots, at, query.filter), snapshots.list()]);
+  const first = headers[0];
+  return {
+    message: accessAtMessage(
+      {
+        at,
+        // A date alone means the end of that day, as in `warden audit access --at`.
+        ...(/^\d{4}-\d{2}-\d{2}$/.test(query.at) ? { label: `end of ${query.at} (${ctx.timezone})` } : {}),
+        filter: query.filterText,
+        ...(first !== undefined ? { firstSnapshot: first } : {}),
+      },
+      result,
+      cursor,
+      ctx.timezone,
+    ),
+    audit: {
+      action: 'slack.access.at',
+      target: `${at.toISOString()}${query.filterText !== '' ? ` ${query.filterText}` : ''}`,
+      after: { ...(result.snapshot !== undefined ? { snapshot: result.snapshot.seq } : {}), rows: result.rows.length, couldGetIn: result.rows.filter((r) => r.canGetIn).length },
+    },
+  };
+}
+
+async function answerRead(ctx: SlackJobContext, text: string, page: number): Promise<ReadAnswer> {
+  const query = parseHistoryQuery(text);
+  const cursor = { q: text, p: page };
+  switch (query.kind) {
+    case 'at':
+      return answerAccessAt(ctx, query, cursor);
     case 'invalid':
-      return { error: `"${safeText(query.text, 100)}" is not an email, a @mention or an IAM user name.` };
+      return { error: query.problem ?? `"${safeText(query.text, 100)}" is not an email, a @mention or an IAM user name.` };
+    case 'slack':
+    case 'email':
+    case 'iam-user':
+      return answerHistory(ctx, query, cursor);
     default: {
       const unexpected: never = query;
       throw new Error(`unknown query ${JSON.stringify(unexpected)}`);
@@ -138,23 +248,16 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
         return;
       }
       case 'history': {
-        const resolved = await resolveHistory(ctx, parseHistoryQuery(job.query));
-        if ('error' in resolved) {
-          await ctx.web.respond(job.responseUrl, { text: resolved.error });
+        const answer = await answerRead(ctx, job.query, job.page);
+        if ('error' in answer) {
+          await ctx.web.respond(job.responseUrl, { text: answer.error });
           return;
         }
-        const entries = await accessHistory(deps.reconcile.audit, resolved.target, 1000);
+        // Paging re-reads what was already asked; only the first answer is audited.
         if (!job.replace) {
-          await deps.reconcile.audit.append({
-            runId: `slack-history-${now().getTime()}`,
-            actor: job.actor,
-            action: 'slack.access.history',
-            target: resolved.title,
-            result: 'ok',
-            after: { entries: entries.length },
-          });
+          await deps.reconcile.audit.append({ runId: `slack-history-${now().getTime()}`, actor: job.actor, result: 'ok', ...answer.audit });
         }
-        await ctx.web.respond(job.responseUrl, { ...historyMessage(resolved.title, entries, { q: job.query, p: job.page }, ctx.timezone), replaceOriginal: job.replace });
+        await ctx.web.respond(job.responseUrl, { ...answer.message, replaceOriginal: job.replace });
         return;
       }
       case 'status': {

@@ -1,13 +1,13 @@
 import cron from 'node-cron';
 import { loadConfig } from '../../config/load';
-import { createSlackApp, slackSettingsFromEnv, SlackNotifier, WebClientSlackWeb, type WardenSlackApp } from '../../adapters/slack';
+import { boltLevelOf, boltLoggerOver, createSlackApp, slackSettingsFromEnv, SlackNotifier, WebClientSlackWeb, type WardenSlackApp } from '../../adapters/slack';
 import type { OffboardingDeps } from '../../app/offboarding';
 import { ScheduledReconciler, type ScheduledOutcome } from '../../app/scheduled-run';
 import { ExitCode, InputError } from '../../errors';
-import { createJsonLogger, isLogLevel, type Logger } from '../../lib/logger';
+import { createJsonLogger, isLogLevel, type Logger, type LogLevel } from '../../lib/logger';
 import { systemClock } from '../../ports';
 import type { DepartureNotifier } from '../../ports/departures';
-import { openRuntime } from '../../runtime/compose';
+import { openRuntime, type Runtime } from '../../runtime/compose';
 import type { CliIo } from '../io';
 import { resolveConfigPath } from './config-path';
 
@@ -34,14 +34,37 @@ const describeOutcome = (outcome: ScheduledOutcome): Record<string, unknown> => 
   }
 };
 
-/** Resolves on SIGINT/SIGTERM (or when `until` aborts, for tests). */
-function shutdownRequested(until: AbortSignal | undefined): Promise<string> {
-  return new Promise((resolve) => {
-    const done = (why: string) => () => resolve(why);
-    process.once('SIGINT', done('SIGINT'));
-    process.once('SIGTERM', done('SIGTERM'));
-    until?.addEventListener('abort', done('stop requested'), { once: true });
+interface ShutdownRequest {
+  /** Resolves with why (the signal's name) on the first SIGINT/SIGTERM, or when `until` aborts (tests). */
+  readonly requested: Promise<string>;
+  /** Removes the handlers when serve returns (a process may serve more than once, as tests do). */
+  dispose(): void;
+}
+
+/**
+ * Listens for shutdown from the very start, so a signal during start-up still stops gracefully rather than killing.
+ * Each signal is caught once: sending the same one again while stopping gets Node's default (exit at once).
+ */
+function listenForShutdown(until: AbortSignal | undefined): ShutdownRequest {
+  let resolveRequest: (why: string) => void = () => undefined;
+  const requested = new Promise<string>((resolve) => {
+    resolveRequest = resolve;
   });
+  const onSigint = (): void => resolveRequest('SIGINT');
+  const onSigterm = (): void => resolveRequest('SIGTERM');
+  const onAbort = (): void => resolveRequest('stop requested');
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
+  if (until?.aborted === true) onAbort();
+  else until?.addEventListener('abort', onAbort, { once: true });
+  return {
+    requested,
+    dispose: () => {
+      process.removeListener('SIGINT', onSigint);
+      process.removeListener('SIGTERM', onSigterm);
+      until?.removeEventListener('abort', onAbort);
+    },
+  };
 }
 
 /**
@@ -52,14 +75,11 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
   const configPath = resolveConfigPath(io, opts.config);
   const { config } = loadConfig(configPath);
   const port = Number(opts.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: "${opts.port}" is not a port number`);
+  if (opts.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: "${opts.port}" is not a port number`);
   if (!cron.validate(config.schedule)) throw new InputError(`schedule: "${config.schedule}" is not a valid cron expression`);
-  const level = io.env['LOG_LEVEL'];
-  const log: Logger = createJsonLogger({
-    runId: 'serve',
-    sink: (line) => io.stdout.write(`${line}\n`),
-    ...(isLogLevel(level) ? { level } : {}),
-  });
+  const envLevel = io.env['LOG_LEVEL'];
+  const level: LogLevel = isLogLevel(envLevel) ? envLevel : 'info';
+  const log: Logger = createJsonLogger({ runId: 'serve', sink: (line) => io.stdout.write(`${line}\n`), level });
 
   const slackSettings = config.slack === undefined ? undefined : slackSettingsFromEnv(io.env);
   if (slackSettings !== undefined && 'error' in slackSettings) throw new InputError(slackSettings.error);
@@ -67,10 +87,33 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
   const notifier =
     web === undefined || config.slack === undefined ? undefined : new SlackNotifier({ web, channel: config.slack.channel, clock: systemClock, slaHours: config.slaHours });
 
-  const runtime = await openRuntime(configPath, { env: io.env, actor: 'system', ...(notifier !== undefined ? { notifier } : {}) });
+  const shutdown = listenForShutdown(until);
   let slack: WardenSlackApp | undefined;
   let tasks: { stop(): void | Promise<void> }[] = [];
+  let reconciler: ScheduledReconciler | undefined;
+  let runtime: Runtime | undefined;
+  // Idempotent, so the error path (finally) and the graceful path share it: Slack first (no new work), then the
+  // schedule, then the run under way finishes its current action, then the stores close.
+  const stopAll = async (): Promise<void> => {
+    for (const task of tasks) await task.stop();
+    tasks = [];
+    const app = slack;
+    slack = undefined;
+    await app?.stop();
+    await reconciler?.stop();
+    const open = runtime;
+    runtime = undefined;
+    await open?.close();
+  };
   try {
+    runtime = await openRuntime(configPath, {
+      env: io.env,
+      actor: 'system',
+      ...(notifier !== undefined ? { notifier } : {}),
+      // A `kind: slack` audit anchor posts with the same client.
+      ...(web !== undefined ? { slackWeb: web } : {}),
+    });
+    for (const problem of runtime.accountProblems) log.warn(problem);
     const offboarding: OffboardingDeps = {
       reconcile: runtime.deps,
       departures: runtime.departures,
@@ -78,7 +121,8 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
       secondApproverFor: config.slack?.secondApproverFor ?? 'admins',
       log: { warn: (message) => log.warn(message) },
     };
-    const reconciler = new ScheduledReconciler({ reconcile: runtime.deps, lock: runtime.lock, clock: systemClock, log, offboarding });
+    const scheduled = new ScheduledReconciler({ reconcile: runtime.deps, lock: runtime.lock, clock: systemClock, log, offboarding });
+    reconciler = scheduled;
     const report = (outcome: ScheduledOutcome, trigger: string): void => {
       if (outcome.kind === 'departures' && outcome.applied === 0) return;
       log.info(`${trigger} run`, describeOutcome(outcome));
@@ -89,7 +133,6 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
         slackSettings.appToken !== undefined
           ? ({ kind: 'socket', appToken: slackSettings.appToken } as const)
           : ({ kind: 'http', signingSecret: slackSettings.signingSecret ?? '' } as const);
-      if (mode.kind === 'http' && mode.signingSecret === '') throw new InputError('SLACK_SIGNING_SECRET is required for Slack over HTTP (or set SLACK_APP_TOKEN for Socket Mode)');
       slack = await createSlackApp({
         mode,
         botToken: slackSettings.botToken,
@@ -98,36 +141,45 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
         timezone: config.timezone,
         offboarding,
         web,
+        logger: boltLoggerOver(log.child({ component: 'slack' }), level),
+        logLevel: boltLevelOf(level),
       });
       const started = await slack.start({ port, host: opts.host });
-      log.info('slack app ready', mode.kind === 'http' ? { mode: 'http', url: `http://${opts.host}:${started.port ?? port}/slack/events` } : { mode: 'socket' });
+      if (mode.kind === 'http') {
+        // With --port 0 the system picks the port: this line is the only place it can be read.
+        const actual = started.port ?? port;
+        log.info('slack app ready', { mode: 'http', port: actual, url: `http://${urlHost(opts.host)}:${actual}/slack/events` });
+      } else {
+        log.info('slack app ready', { mode: 'socket' });
+      }
     } else {
       log.info('slack not configured: scheduled reconciliation only');
     }
 
-    const reconcileTask = cron.schedule(config.schedule, async () => report(await reconciler.run('schedule'), 'scheduled'), {
+    const reconcileTask = cron.schedule(config.schedule, async () => report(await scheduled.run('schedule'), 'scheduled'), {
       timezone: config.timezone,
       name: 'reconcile',
       noOverlap: true,
     });
-    const dueTask = cron.schedule('* * * * *', async () => report(await reconciler.applyDue(), 'due-departures'), {
+    const dueTask = cron.schedule('* * * * *', async () => report(await scheduled.applyDue(), 'due-departures'), {
       timezone: config.timezone,
       name: 'due-departures',
       noOverlap: true,
     });
     tasks = [reconcileTask, dueTask];
     log.info('warden serve started', { schedule: config.schedule, timezone: config.timezone, nextRun: reconcileTask.getNextRun()?.toISOString() ?? null });
-    if (opts.initialRun) void reconciler.run('startup').then((outcome) => report(outcome, 'startup'));
+    if (opts.initialRun) void scheduled.run('startup').then((outcome) => report(outcome, 'startup'));
 
-    const why = await shutdownRequested(until);
-    log.info('stopping: letting the current action finish', { signal: why, busy: reconciler.busy });
-    for (const task of tasks) await task.stop();
-    await reconciler.stop();
+    const why = await shutdown.requested;
+    log.info('stopping: letting the current action finish', { signal: why, busy: scheduled.busy });
+    await stopAll();
     log.info('stopped');
     return ExitCode.ok;
   } finally {
-    for (const task of tasks) await task.stop();
-    await slack?.stop();
-    await runtime.close();
+    shutdown.dispose();
+    await stopAll();
   }
 }
+
+/** How to write the listening address in a URL (IPv6 in brackets). */
+const urlHost = (host: string): string => (host.includes(':') ? `[${host}]` : host);
