@@ -11,7 +11,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { ProgressEvent, ReconcileDeps } from '../app/reconcile';
 import { departureOverlay } from '../app/offboarding';
 import type { OffboardingDeps } from '../app/offboarding';
@@ -28,12 +28,21 @@ import { S3RosterSource, parseS3Url } from '../adapters/aws/s3-roster';
 import { DynamoDbAuditLog } from '../adapters/audit/dynamodb-audit-log';
 import { DynamoDbRunStateStore } from '../adapters/state/dynamodb-run-state';
 import { DynamoDbDepartureStore } from '../adapters/departures/dynamodb-departure-store';
+import { DynamoDbSnapshotStore } from '../adapters/evidence/dynamodb-snapshot-store';
+import { SsmAnchorStore } from '../adapters/evidence/ssm-anchor-store';
+import { createSsmClient } from '../adapters/aws/ssm/client';
+import { SsmHostFleet } from '../adapters/aws/ssm/fleet';
+import type { SsmHostFleetOptions } from '../adapters/aws/ssm/fleet';
+import { loadHostScripts } from '../adapters/hosts/host-script-protocol';
+import type { HostScripts } from '../adapters/hosts/host-script-protocol';
 import { FileRosterSource } from '../adapters/roster/file-roster';
 import { createJsonLogger, isLogLevel } from '../lib/logger';
 import type { LogFields, LogLevel, Logger } from '../lib/logger';
 import { systemClock } from '../ports';
-import type { AccountDirectory, Clock, Notifier, RosterSource } from '../ports';
+import type { AccountDirectory, Clock, HostFleet, Notifier, RosterSource } from '../ports';
 import type { DepartureNotifier, DepartureStore } from '../ports/departures';
+import type { AnchorStore } from '../ports/evidence';
+import { forwardOnlyAnchor, runScope } from './evidence';
 import { LambdaSlackNotifier } from './slack-notifier';
 
 /** Where the config comes from: an SSM parameter (the deployment) or a file in the package (local runs, tests). */
@@ -45,6 +54,10 @@ export interface LambdaSettings {
   readonly auditTable: string;
   readonly stateTable: string;
   readonly departuresTable?: string;
+  /** `WARDEN_SNAPSHOTS_TABLE`: where each run's access snapshot goes; none without it. */
+  readonly snapshotsTable?: string;
+  /** `WARDEN_AUDIT_ANCHOR_PARAMETER`: the SSM parameter the audit chain head is published to after each run. */
+  readonly auditAnchorParameter?: string;
   /** Parameter Store path holding `bot-token` and `signing-secret` (SecureString), ending in `/`. */
   readonly slackSecretsPath?: string;
   /** The worker function, for fan-out and deferred Slack work; absent means everything runs in-process. */
@@ -103,12 +116,16 @@ export function lambdaSettingsFromEnv(env: Env): LambdaSettings {
   const ttlSeconds = positiveInt(env, 'WARDEN_PARAMETER_TTL_SECONDS', 300, problems);
   if (problems.length > 0) throw new ConfigError(`Lambda environment: ${problems.join('; ')}`);
   const departuresTable = value(env, 'WARDEN_DEPARTURES_TABLE');
+  const snapshotsTable = value(env, 'WARDEN_SNAPSHOTS_TABLE');
+  const auditAnchorParameter = value(env, 'WARDEN_AUDIT_ANCHOR_PARAMETER');
   const workerFunction = value(env, 'WARDEN_WORKER_FUNCTION');
   return {
     config,
     auditTable: auditTable as string,
     stateTable: value(env, 'WARDEN_STATE_TABLE') ?? (auditTable as string),
     ...(departuresTable !== undefined ? { departuresTable } : {}),
+    ...(snapshotsTable !== undefined ? { snapshotsTable } : {}),
+    ...(auditAnchorParameter !== undefined ? { auditAnchorParameter } : {}),
     ...(secretsPath !== undefined ? { slackSecretsPath: secretsPath } : {}),
     ...(workerFunction !== undefined ? { workerFunction } : {}),
     ...(slackApiUrl !== undefined ? { slackApiUrl } : {}),
@@ -128,6 +145,8 @@ export interface LambdaClients {
   readonly s3: S3Client;
   /** Only when there is a worker to invoke. */
   readonly lambda?: LambdaClient;
+  /** Run Command on hosts (adaptive retries: SSM throttles it per account); `ssm` when absent. */
+  readonly hostSsm?: SSMClient;
 }
 
 /** Builds the clients once; region, credentials and endpoints come from the Lambda environment. */
@@ -138,6 +157,7 @@ export function defaultLambdaClients(settings: LambdaSettings): LambdaClients {
     sts: new STSClient({}),
     organizations: new OrganizationsClient({}),
     s3: new S3Client({}),
+    hostSsm: createSsmClient(),
     ...(settings.workerFunction !== undefined ? { lambda: new LambdaClient({}) } : {}),
   };
 }
@@ -168,6 +188,8 @@ export interface LambdaContainerOptions {
   readonly departures?: LambdaDepartures;
   /** Log line sink (default stdout, which Lambda ships to CloudWatch Logs). */
   readonly logSink?: (line: string) => void;
+  /** Host fleet timing (tests poll their local sandbox fast). */
+  readonly hostTiming?: Pick<SsmHostFleetOptions, 'poll' | 'deliveryTimeoutSeconds' | 'executionTimeoutSeconds'>;
 }
 
 const silentNotifier: Notifier = { notify: async () => undefined };
@@ -192,8 +214,16 @@ export class LambdaContainer {
   readonly clock: Clock;
   readonly notifier: Notifier;
   readonly departures: LambdaDepartures | undefined;
+  /** Access snapshots (WARDEN_SNAPSHOTS_TABLE); each run saves through a view scoped to what it read. */
+  readonly snapshots: DynamoDbSnapshotStore | undefined;
+  /** The audit chain head's SSM parameter (WARDEN_AUDIT_ANCHOR_PARAMETER), never moved backwards. */
+  readonly anchor: AnchorStore | undefined;
   private readonly logSink: ((line: string) => void) | undefined;
+  private readonly hostTiming: LambdaContainerOptions['hostTiming'];
   private parsed: { readonly text: string; readonly loaded: LoadedConfig } | undefined;
+  private readonly fleets = new WeakMap<LoadedConfig, HostFleet>();
+  private scripts: HostScripts | undefined;
+  private callerAccount: Promise<string> | undefined;
 
   constructor(options: LambdaContainerOptions) {
     const { settings, clients } = options;
@@ -216,6 +246,10 @@ export class LambdaContainer {
         ? new LambdaAsyncInvoker({ client: clients.lambda, functionName: settings.workerFunction })
         : undefined);
     this.logSink = options.logSink;
+    this.hostTiming = options.hostTiming;
+    this.snapshots = settings.snapshotsTable !== undefined ? new DynamoDbSnapshotStore({ client: clients.dynamodb, table: settings.snapshotsTable }) : undefined;
+    this.anchor =
+      settings.auditAnchorParameter !== undefined ? forwardOnlyAnchor(new SsmAnchorStore({ client: clients.ssm, name: settings.auditAnchorParameter })) : undefined;
     const slack =
       settings.slackSecretsPath !== undefined
         ? new LambdaSlackNotifier({
@@ -293,13 +327,56 @@ export class LambdaContainer {
     });
   }
 
-  /** The reconcile use case's dependencies over the given accounts. */
-  reconcileDeps(loaded: LoadedConfig, directories: readonly AccountDirectory[], logger: Logger): ReconcileDeps {
+  /**
+   * The SSM host fleet for config `hosts` (undefined without it), one per config version. The hosts are in the account
+   * of the function's own credentials: the configured account without a role, else whatever STS says. The host
+   * scripts ship in the bundle (serverless.yml package patterns) and are read on first use.
+   */
+  hostFleetFor(loaded: LoadedConfig): HostFleet | undefined {
+    const hosts = loaded.config.hosts;
+    if (hosts === undefined) return undefined;
+    const cached = this.fleets.get(loaded);
+    if (cached !== undefined) return cached;
+    if (hosts.targets.length === 0 && hosts.instanceIds.length === 0) {
+      throw new ConfigError('hosts: give targets or instanceIds (or leave the hosts block out to skip hosts)');
+    }
+    const fleet = new SsmHostFleet({
+      client: this.clients.hostSsm ?? this.clients.ssm,
+      account: loaded.config.accounts.find((a) => a.roleArn === undefined)?.id ?? (() => this.ownAccount()),
+      targets: hosts.targets,
+      instanceIds: hosts.instanceIds,
+      maxConcurrency: hosts.maxConcurrency,
+      killSessions: hosts.killSessions,
+      scripts: this.hostScripts(),
+      ...this.hostTiming,
+    });
+    this.fleets.set(loaded, fleet);
+    return fleet;
+  }
+
+  /** The reconcile use case's dependencies over the given accounts, and the hosts unless `hosts: false`. */
+  reconcileDeps(loaded: LoadedConfig, directories: readonly AccountDirectory[], logger: Logger, options: { readonly hosts?: boolean } = {}): ReconcileDeps {
     const departures = this.departures;
+    const hosts = options.hosts === false ? undefined : this.hostFleetFor(loaded);
+    if (hosts !== undefined && loaded.config.hosts?.outputBucket !== undefined) {
+      logger.warn('hosts.outputBucket is not used on Lambda (the function role reads no other bucket): host output is read in pages');
+    }
+    const snapshots = this.snapshots?.scopedTo(runScope(directories, hosts !== undefined));
+    const hostUserMap = loaded.config.hosts?.userMap;
     return {
       roster: this.rosterSource(loaded),
       ...(departures !== undefined ? { overlayRoster: departureOverlay(departures.store) } : {}),
       directories,
+      ...(hosts !== undefined ? { hosts } : {}),
+      ...(snapshots !== undefined || this.anchor !== undefined
+        ? {
+            evidence: {
+              ...(snapshots !== undefined ? { snapshots } : {}),
+              ...(this.anchor !== undefined ? { anchors: [this.anchor] } : {}),
+              ...(hostUserMap !== undefined ? { hostUserMap } : {}),
+            },
+          }
+        : {}),
       audit: this.audit,
       runs: this.runs,
       notifier: this.notifier,
@@ -308,6 +385,34 @@ export class LambdaContainer {
       guard: guardPolicyOf(loaded.config),
       progress: progressLogger(logger),
     };
+  }
+
+  /** Host scripts from the unpacked bundle, read when a command is first built (the Slack function never does). */
+  private hostScripts(): HostScripts {
+    const load = (): HostScripts => (this.scripts ??= loadHostScripts(path.join(this.settings.taskRoot, 'scripts', 'host')));
+    return {
+      get inventory() {
+        return load().inventory;
+      },
+      get revoke() {
+        return load().revoke;
+      },
+    };
+  }
+
+  /** The account of the function's own credentials, asked of STS once per container. */
+  private ownAccount(): Promise<string> {
+    this.callerAccount ??= this.clients.sts.send(new GetCallerIdentityCommand({})).then(
+      (out) => {
+        if (out.Account === undefined) throw new Error('STS GetCallerIdentity returned no account');
+        return out.Account;
+      },
+      (error: unknown) => {
+        this.callerAccount = undefined;
+        throw error;
+      },
+    );
+    return this.callerAccount;
   }
 
   /** The offboarding use cases' dependencies, when departures are wired. */
@@ -319,6 +424,8 @@ export class LambdaContainer {
       departures: departures.store,
       announcer: departures.announcer ?? silentAnnouncer,
       secondApproverFor: loaded.config.slack?.secondApproverFor ?? 'admins',
+      // Auditors' questions read every account's snapshots, not the scoped view one run saves through.
+      ...(this.snapshots !== undefined ? { snapshots: this.snapshots } : {}),
       ...(logger !== undefined ? { log: { warn: (message: string) => logger.warn(message) } } : {}),
     };
   }

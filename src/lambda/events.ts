@@ -122,6 +122,7 @@ const workerEventSchema = z.discriminatedUnion('kind', [
     runId: z.string().min(1),
     account: accountTargetSchema,
     scheduledAt: z.iso.datetime({ offset: true }),
+    hosts: z.boolean().optional(),
   }),
   z.strictObject({
     kind: z.literal('apply-due-departures'),
@@ -139,7 +140,14 @@ const workerEventSchema = z.discriminatedUnion('kind', [
  * - `slack-task`: slow work a Slack request handed off after acknowledging within Slack's 3 seconds.
  */
 export type WorkerEvent =
-  | { readonly kind: 'reconcile-account'; readonly runId: string; readonly account: AccountTarget; readonly scheduledAt: string }
+  | {
+      readonly kind: 'reconcile-account';
+      readonly runId: string;
+      readonly account: AccountTarget;
+      readonly scheduledAt: string;
+      /** This account's run also reconciles the hosts. */
+      readonly hosts?: boolean;
+    }
   | { readonly kind: 'apply-due-departures'; readonly runId: string; readonly ids?: readonly string[]; readonly actor?: string }
   | { readonly kind: 'slack-task'; readonly runId: string; readonly task: unknown };
 
@@ -162,7 +170,10 @@ export function parseWorkerEvent(event: unknown): Parsed<WorkerEvent> {
               ...(a.name !== undefined ? { name: a.name } : {}),
               ...(a.externalId !== undefined ? { externalId: a.externalId } : {}),
             };
-      return { ok: true, value: { kind: 'reconcile-account', runId: data.runId, account, scheduledAt: data.scheduledAt } };
+      return {
+        ok: true,
+        value: { kind: 'reconcile-account', runId: data.runId, account, scheduledAt: data.scheduledAt, ...(data.hosts === true ? { hosts: true } : {}) },
+      };
     }
     case 'apply-due-departures':
       return {

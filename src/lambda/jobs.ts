@@ -25,6 +25,8 @@ export interface AccountRunOptions {
   readonly logger: Logger;
   /** Time this invocation has left; the lock expires shortly after it, so a crash never blocks the next run for long. */
   readonly remainingMs: number;
+  /** This account's run also reconciles the hosts (config `hosts`); one account of a tick does (see `hostsTargetOf`). */
+  readonly hosts?: boolean;
 }
 
 /** Slack for the lock after the invocation's own deadline, for clock skew between Lambda and DynamoDB. */
@@ -40,6 +42,14 @@ const knownAccount = (directory: { readonly account: string }): string | undefin
 
 /** The lock that keeps two reconciliations of one account from ever running at once (held in the run-state table). */
 export const accountLockName = (target: AccountTarget): string => `reconcile:${target.id ?? 'ambient'}`;
+
+/**
+ * The account whose run also reconciles the hosts, so one tick never runs host commands twice: the account Warden
+ * runs in (its own credentials reach the hosts' SSM), else the first. Its account lock then covers the hosts too.
+ */
+export function hostsTargetOf(targets: readonly AccountTarget[]): AccountTarget | undefined {
+  return targets.find((t) => t.kind === 'ambient') ?? targets[0];
+}
 
 /**
  * Reconciles one account end to end (plan, guard, apply, verify, audit) under that account's lock.
@@ -65,7 +75,7 @@ export async function reconcileAccount(
   try {
     logger.info(`reconciling ${describeTarget(target)}`, { via: target.kind });
     const directory = container.directoryFor(loaded, target, logger);
-    const deps = container.reconcileDeps(loaded, [directory], logger);
+    const deps = container.reconcileDeps(loaded, [directory], logger, { hosts: options.hosts === true });
     const planned = await computePlan(deps);
     const runLogger = logger.child({ auditRunId: planned.runId });
     const report = await applyPlan(deps, planned, { actor: 'system' });

@@ -6,7 +6,7 @@ import { lambdaContainer } from './container';
 import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, parseReconcileTrigger } from './events';
 import type { LambdaContextLike, ReconcileTrigger, WorkerEvent } from './events';
-import { applyDueDeparturesJob, reconcileAccount } from './jobs';
+import { applyDueDeparturesJob, hostsTargetOf, reconcileAccount } from './jobs';
 import type { AccountRunResult, DeparturesRunResult } from './jobs';
 
 /** What one scheduled reconciliation did, returned by the handler and summarised in the audit log. */
@@ -79,13 +79,14 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
         departures = await applyDueDeparturesJob(container, loaded, targets, { logger });
       }
 
+      const hostsTarget = loaded.config.hosts !== undefined ? hostsTargetOf(targets) : undefined;
       const dispatched: string[] = [];
       const results: AccountRunResult[] = [];
       const failures: { account: string; error: string }[] = [];
       if (fanOut && invoker !== undefined) {
         const scheduledAt = trigger.time.toISOString();
         const outcomes = await forEachAccount(targets, container.settings.accountConcurrency, async (account) => {
-          const job: WorkerEvent = { kind: 'reconcile-account', runId, account, scheduledAt };
+          const job: WorkerEvent = { kind: 'reconcile-account', runId, account, scheduledAt, ...(account === hostsTarget ? { hosts: true } : {}) };
           await invoker.invokeAsync(job);
         });
         for (const outcome of outcomes) {
@@ -98,6 +99,7 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
             lockOwner: `${runId}/${context.awsRequestId}`,
             logger,
             remainingMs: context.getRemainingTimeInMillis(),
+            hosts: account === hostsTarget,
           }),
         );
         for (const outcome of outcomes) {

@@ -65,6 +65,7 @@ async function run(
         lockOwner: `${job.runId}/${context.awsRequestId}`,
         logger,
         remainingMs: context.getRemainingTimeInMillis(),
+        hosts: job.hosts === true,
       });
       return { kind: 'account', result };
     }

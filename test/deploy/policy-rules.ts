@@ -26,6 +26,7 @@ export const TABLE_OF_FILE: Readonly<Record<string, string>> = {
   'src/adapters/state/dynamodb-run-state.ts': 'RunStateTable',
   'src/adapters/departures/dynamodb-departure-store.ts': 'DeparturesTable',
   'src/adapters/slack/dynamodb-seen-store.ts': 'RunStateTable',
+  'src/adapters/evidence/dynamodb-snapshot-store.ts': 'SnapshotsTable',
 };
 
 /** What osls grants every function on its own log groups. */

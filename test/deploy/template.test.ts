@@ -1,6 +1,7 @@
 import { departuresTableDefinition } from '../../src/adapters/departures/dynamodb-departure-store';
+import { snapshotsTableDefinition } from '../../src/adapters/evidence/dynamodb-snapshot-store';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -8,6 +9,7 @@ import { auditTableDefinition, runStateTableDefinition } from '../../src/adapter
 import { FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_RESOURCE_LEVEL, TABLE_OF_FILE } from './policy-rules';
 import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourceText, sdkCalls } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
+import { readZip } from './zip';
 
 const execFileAsync = promisify(execFile);
 
@@ -72,6 +74,19 @@ describe('npm run package (offline)', () => {
     }
     const handlers = resourcesOfType('AWS::Lambda::Function').map(([, r]) => r.Properties['Handler']);
     expect(handlers.sort()).toEqual(['src/lambda/reconcile.handler', 'src/lambda/slack.handler', 'src/lambda/worker.handler']);
+  });
+
+  it('ships the host scripts, byte for byte, where the reconcile and worker functions read them', () => {
+    for (const name of ['reconcile', 'worker']) {
+      const entries = readZip(path.join(outDir, `${name}.zip`));
+      expect(entries.map((e) => e.name)).toContain(`src/lambda/${name}.js`);
+      const scripts = readdirSync(path.join(ROOT, 'scripts/host')).filter((f) => f.endsWith('.sh'));
+      expect(scripts).toEqual(expect.arrayContaining(['inventory.sh', 'revoke.sh']));
+      for (const script of scripts) {
+        const entry = entries.find((e) => e.name === `scripts/host/${script}`);
+        expect({ name, script, shipped: entry?.read().toString('utf8') }).toEqual({ name, script, shipped: readFileSync(path.join(ROOT, 'scripts/host', script), 'utf8') });
+      }
+    }
   });
 
   it('runs reconcile on an EventBridge schedule, hourly by default', () => {
@@ -187,7 +202,7 @@ describe('tables', () => {
 
   it('have point-in-time recovery, deletion protection and are retained with the stack gone', () => {
     const tables = resourcesOfType('AWS::DynamoDB::Table');
-    expect(tables.map(([id]) => id).sort()).toEqual(['AuditTable', 'DeparturesTable', 'RunStateTable']);
+    expect(tables.map(([id]) => id).sort()).toEqual(['AuditTable', 'DeparturesTable', 'RunStateTable', 'SnapshotsTable']);
     for (const [, table] of tables) {
       expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
       expect(table.Properties['DeletionProtectionEnabled']).toBe(true);
@@ -204,6 +219,7 @@ describe('tables', () => {
       ['AuditTable', auditTableDefinition('x')],
       ['RunStateTable', runStateTableDefinition('x')],
       ['DeparturesTable', departuresTableDefinition('x')],
+      ['SnapshotsTable', snapshotsTableDefinition('x')],
     ];
     for (const [id, code] of pairs) {
       const props = tableOf(id).Properties as Record<string, never>;

@@ -2,6 +2,8 @@ import { ConfigError } from '../../src/config/load';
 import { LambdaContainer, lambdaContainer, lambdaSettingsFromEnv } from '../../src/lambda/container';
 import { S3RosterSource } from '../../src/adapters/aws/s3-roster';
 import { FileRosterSource } from '../../src/adapters/roster/file-roster';
+import { snapshotsOf } from '../../src/app/offboarding';
+import { createJsonLogger } from '../../src/lib/logger';
 import type { RunningSandbox } from '../../src/sandbox/server';
 import { createTestClock, startExampleSandbox } from '../sandbox/helpers';
 import { destroyClients, parameterStoreService, sandboxClients, type FakeParameter } from './helpers';
@@ -14,6 +16,8 @@ describe('lambdaSettingsFromEnv', () => {
       WARDEN_STATE_TABLE: 'access-warden-prod-state',
       WARDEN_SLACK_SECRETS_PATH: '/warden/prod/slack',
       WARDEN_WORKER_FUNCTION: 'access-warden-prod-worker',
+      WARDEN_SNAPSHOTS_TABLE: 'access-warden-prod-snapshots',
+      WARDEN_AUDIT_ANCHOR_PARAMETER: '/warden/prod/audit-head',
       LAMBDA_TASK_ROOT: '/var/task',
     });
     expect(settings).toEqual({
@@ -22,6 +26,8 @@ describe('lambdaSettingsFromEnv', () => {
       stateTable: 'access-warden-prod-state',
       slackSecretsPath: '/warden/prod/slack/',
       workerFunction: 'access-warden-prod-worker',
+      snapshotsTable: 'access-warden-prod-snapshots',
+      auditAnchorParameter: '/warden/prod/audit-head',
       accountConcurrency: 10,
       logLevel: 'info',
       parameterTtlMs: 300_000,
@@ -98,6 +104,53 @@ describe('LambdaContainer.loadConfig', () => {
     parameters.set('/warden/test/config', { value: 'roster: { path: ./r.csv }\norphans: delete\n' });
     const { c } = container();
     await expect(c.loadConfig()).rejects.toThrow(/^SSM parameter \/warden\/test\/config: orphans: /);
+    destroyClients(c.clients);
+  });
+});
+
+describe('LambdaContainer evidence and hosts wiring', () => {
+  const parameters = new Map<string, FakeParameter>();
+  let sandbox: RunningSandbox;
+  beforeAll(async () => {
+    sandbox = await startExampleSandbox({ extraServices: [parameterStoreService(parameters)] });
+  });
+  afterAll(async () => {
+    await sandbox.close();
+  });
+
+  function container(env: Record<string, string> = {}) {
+    const settings = lambdaSettingsFromEnv({
+      WARDEN_CONFIG_PARAMETER: '/warden/test/config',
+      WARDEN_AUDIT_TABLE: 'audit',
+      WARDEN_DEPARTURES_TABLE: 'departures',
+      LAMBDA_TASK_ROOT: '/var/task',
+      ...env,
+    });
+    return new LambdaContainer({ settings, clients: sandboxClients(sandbox, 'http://127.0.0.1:9'), clock: createTestClock() });
+  }
+  const logger = createJsonLogger({ runId: 'test', level: 'error', sink: () => undefined });
+
+  it('saves snapshots through a view of what the run read, anchors to the parameter, and answers auditors from every account', async () => {
+    parameters.set('/warden/test/config', { value: 'roster: { path: ./roster.csv }\nhosts: { instanceIds: [i-0abc] }\n' });
+    const c = container({ WARDEN_SNAPSHOTS_TABLE: 'snapshots', WARDEN_AUDIT_ANCHOR_PARAMETER: '/warden/test/audit-head' });
+    const loaded = await c.loadConfig();
+    const deps = c.reconcileDeps(loaded, [], logger);
+    expect(deps.hosts).toBe(c.hostFleetFor(loaded));
+    expect(deps.evidence?.snapshots).toBeDefined();
+    expect(deps.evidence?.snapshots).not.toBe(c.snapshots);
+    expect(deps.evidence?.anchors?.map((a) => a.description)).toEqual(['SSM parameter /warden/test/audit-head']);
+    expect(c.reconcileDeps(loaded, [], logger, { hosts: false }).hosts).toBeUndefined();
+    const offboarding = c.offboardingDeps(deps, loaded);
+    expect(offboarding !== undefined && snapshotsOf(offboarding)).toBe(c.snapshots);
+    destroyClients(c.clients);
+  });
+
+  it('wires no evidence without a snapshots table or anchor parameter, and refuses a hosts block with nothing to reach', async () => {
+    parameters.set('/warden/test/config', { value: 'roster: { path: ./roster.csv }\nhosts: { lockUsers: true }\n' });
+    const c = container();
+    const loaded = await c.loadConfig();
+    expect(() => c.reconcileDeps(loaded, [], logger)).toThrow(/hosts: give targets or instanceIds/);
+    expect(c.reconcileDeps(loaded, [], logger, { hosts: false }).evidence).toBeUndefined();
     destroyClients(c.clients);
   });
 });

@@ -64,6 +64,11 @@ describe('parseWorkerEvent', () => {
       ok: true,
       value: { kind: 'reconcile-account', runId: 'sched-1', account, scheduledAt: '2026-11-26T12:00:00Z' },
     });
+    expect(parseWorkerEvent({ kind: 'reconcile-account', runId: 'sched-1', account, scheduledAt: '2026-11-26T12:00:00Z', hosts: true })).toEqual({
+      ok: true,
+      value: { kind: 'reconcile-account', runId: 'sched-1', account, scheduledAt: '2026-11-26T12:00:00Z', hosts: true },
+    });
+    expect(parseWorkerEvent({ kind: 'reconcile-account', runId: 'sched-1', account, scheduledAt: '2026-11-26T12:00:00Z', hosts: 'yes' }).ok).toBe(false);
     expect(parseWorkerEvent({ kind: 'apply-due-departures', runId: 'r', ids: ['dep-1'], actor: 'slack:U0HR1' })).toEqual({
       ok: true,
       value: { kind: 'apply-due-departures', runId: 'r', ids: ['dep-1'], actor: 'slack:U0HR1' },

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -8,6 +8,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { errorReply, jsonReply, jsonService, type ServiceCall, type ServiceHandler } from '../../src/sandbox/service';
 import type { RunningSandbox } from '../../src/sandbox/server';
 import type { LambdaClients } from '../../src/lambda/container';
+import { snapshotsTableDefinition } from '../../src/adapters/evidence/dynamodb-snapshot-store';
 import type { HttpApiEvent, LambdaContextLike, ScheduledEvent } from '../../src/lambda/events';
 
 /** A Parameter Store parameter in the fake. */
@@ -67,6 +68,17 @@ export async function startDynalite(): Promise<{ endpoint: string; close(): Prom
   };
 }
 
+/** Creates the snapshots table (as serverless.yml's SnapshotsTable) and waits until it is active. */
+export async function createSnapshotsTable(client: DynamoDBClient, name: string): Promise<void> {
+  await client.send(new CreateTableCommand(snapshotsTableDefinition(name)));
+  for (let i = 0; i < 200; i += 1) {
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: name }));
+    if (Table?.TableStatus === 'ACTIVE') return;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`table ${name} did not become active`);
+}
+
 const local = { region: 'us-east-1', credentials: { accessKeyId: 'AKIAPRODSANDBOX00001', secretAccessKey: 'x' }, maxAttempts: 1 } as const;
 
 /** The container's clients, pointed at the sandbox (SSM, STS, Organizations, S3) and dynalite. */
@@ -86,6 +98,7 @@ export function destroyClients(clients: LambdaClients): void {
   clients.sts.destroy();
   clients.organizations.destroy();
   clients.s3.destroy();
+  clients.hostSsm?.destroy();
 }
 
 /** The event an EventBridge schedule rule sends its Lambda target (as documented by AWS). */

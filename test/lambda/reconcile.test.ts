@@ -1,31 +1,33 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTables } from '../../src/adapters/state/dynamodb-tables';
+import { decodeAnchor } from '../../src/adapters/evidence/anchor-codec';
+import { recordKey } from '../../src/domain/evidence/access-records';
 import { LambdaContainer, lambdaSettingsFromEnv } from '../../src/lambda/container';
 import type { LambdaClients } from '../../src/lambda/container';
 import { createReconcileHandler } from '../../src/lambda/reconcile';
 import { createWorkerHandler } from '../../src/lambda/worker';
 import type { WorkerResult } from '../../src/lambda/worker';
-import { accountLockName } from '../../src/lambda/jobs';
+import { accountLockName, hostsTargetOf } from '../../src/lambda/jobs';
 import { IamSandboxState } from '../../src/sandbox/iam-state';
 import { organizationsService } from '../../src/sandbox/organizations';
+import { SimulatedFleet } from '../../src/sandbox/hosts';
+import { createSsmSandbox, type SsmSandbox } from '../../src/sandbox/ssm';
+import { ModelHostRunner, type ModelHost } from '../../src/sandbox/ssm-model-hosts';
+import { ParameterStoreSandbox, withParameterStore } from '../../src/sandbox/ssm-parameters';
+import type { WorkerEvent } from '../../src/lambda/events';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import type { SandboxSeed, SeedUser } from '../../src/sandbox/seed';
 import { createDummyUser, createTestClock } from '../sandbox/helpers';
-import {
-  createDummyContext,
-  createDummyScheduledEvent,
-  destroyClients,
-  parameterStoreService,
-  sandboxClients,
-  startDynalite,
-  type FakeParameter,
-} from './helpers';
+import { createDummyContext, createDummyScheduledEvent, createSnapshotsTable, destroyClients, sandboxClients, startDynalite } from './helpers';
 
 const PROD = '111111111111';
 const DEV = '222222222222';
 const CONFIG_PARAMETER = '/warden/test/config';
+const ANCHOR_PARAMETER = '/warden/test/audit-head';
+const HOST = 'i-0123456789abcdef0';
+const hostKey = (name: string): string => `AAAAC3NzaC1lZDI1NTE5AAAAI${Buffer.from(name.padEnd(32, '.')).toString('base64').replace(/=+$/, '')}`;
 
 const ROSTER = [
   'employee_id,email,status,full_name,role,end_date',
@@ -54,6 +56,11 @@ function seed(): SandboxSeed {
 
 interface World {
   readonly sandbox: RunningSandbox;
+  readonly parameters: ParameterStoreSandbox;
+  /** What the reconcile function handed the worker. */
+  readonly dispatched: WorkerEvent[];
+  /** The simulated hosts (config `hosts`), when asked for. */
+  readonly hosts?: { readonly ssm: SsmSandbox; readonly models: Map<string, ModelHost> };
   readonly container: LambdaContainer;
   readonly lines: string[];
   readonly jobs: Promise<WorkerResult>[];
@@ -77,17 +84,37 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-/** A sandbox (IAM, STS, Organizations, Parameter Store), fresh dynalite tables, and the handlers over one container. */
-async function world(configYaml: string, options: { fanOut: boolean }): Promise<World> {
+/** One simulated host in PROD where bob and alice have keys. */
+function modelHosts(): Map<string, ModelHost> {
+  const accounts = new Map([
+    ['bob', { keys: [`ssh-ed25519 ${hostKey('bob')} bob@laptop`], locked: false }],
+    ['alice', { keys: [`ssh-ed25519 ${hostKey('alice')} alice@laptop`], locked: false }],
+  ]);
+  return new Map([[HOST, { hostname: 'web-1', accounts }]]);
+}
+
+/**
+ * A sandbox (IAM, STS, Organizations, SSM Parameter Store and, with `hosts`, Run Command over simulated hosts), fresh
+ * dynalite tables, and the handlers over one container whose task root holds the roster and the host scripts as the
+ * bundle ships them.
+ */
+async function world(configYaml: string, options: { fanOut: boolean; hosts?: boolean }): Promise<World> {
   const clock = createTestClock('2026-11-26T12:00:00Z');
-  const parameters = new Map<string, FakeParameter>([[CONFIG_PARAMETER, { value: configYaml }]]);
+  const parameters = new ParameterStoreSandbox({ [CONFIG_PARAMETER]: { value: configYaml } }, clock.now);
+  const models = modelHosts();
+  const ssm =
+    options.hosts === true
+      ? createSsmSandbox({ fleet: new SimulatedFleet([{ instanceId: HOST, tags: { Warden: 'managed' }, state: 'online' }]), runner: new ModelHostRunner(models), runOnSend: true })
+      : undefined;
   const sandbox = await startSandbox({
     state: IamSandboxState.fromSeed(seed(), clock.now),
-    extraServices: [organizationsService(), parameterStoreService(parameters)],
+    extraServices: [organizationsService(), ssm !== undefined ? withParameterStore(ssm.service, parameters) : parameters.service()],
   });
   cleanups.push(() => sandbox.close());
   const taskRoot = mkdtempSync(path.join(tmpdir(), 'warden-lambda-'));
   writeFileSync(path.join(taskRoot, 'roster.csv'), ROSTER);
+  // serverless.yml ships scripts/host/*.sh at the package root; the container reads them from the task root.
+  cpSync(path.resolve(__dirname, '../../scripts/host'), path.join(taskRoot, 'scripts', 'host'), { recursive: true });
   cleanups.push(() => rmSync(taskRoot, { recursive: true, force: true }));
 
   const n = ++tableCounter;
@@ -95,6 +122,8 @@ async function world(configYaml: string, options: { fanOut: boolean }): Promise<
     WARDEN_CONFIG_PARAMETER: CONFIG_PARAMETER,
     WARDEN_AUDIT_TABLE: `warden-audit-${n}`,
     WARDEN_STATE_TABLE: `warden-state-${n}`,
+    WARDEN_SNAPSHOTS_TABLE: `warden-snapshots-${n}`,
+    WARDEN_AUDIT_ANCHOR_PARAMETER: ANCHOR_PARAMETER,
     LAMBDA_TASK_ROOT: taskRoot,
     LOG_LEVEL: 'debug',
     ...(options.fanOut ? { WARDEN_WORKER_FUNCTION: 'access-warden-test-worker' } : {}),
@@ -102,9 +131,11 @@ async function world(configYaml: string, options: { fanOut: boolean }): Promise<
   const clients: LambdaClients = sandboxClients(sandbox, dynamo.endpoint);
   cleanups.push(() => destroyClients(clients));
   await createTables(clients.dynamodb, { audit: settings.auditTable, state: settings.stateTable });
+  await createSnapshotsTable(clients.dynamodb, settings.snapshotsTable ?? '');
 
   const lines: string[] = [];
   const jobs: Promise<WorkerResult>[] = [];
+  const dispatched: WorkerEvent[] = [];
   // The handlers read the container when invoked, after it is built below.
   const getContainer = async (): Promise<LambdaContainer> => container;
   const worker = createWorkerHandler(getContainer);
@@ -114,11 +145,13 @@ async function world(configYaml: string, options: { fanOut: boolean }): Promise<
     iam: { endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAPRODSANDBOX00001', secretAccessKey: 'x' }, maxAttempts: 2 },
     clock,
     logSink: (line) => lines.push(line),
+    hostTiming: { poll: { firstDelayMs: 5, maxDelayMs: 20, factor: 2 } },
     // Lambda's asynchronous Invoke, in process: the payload crosses a JSON boundary like the real one.
     ...(options.fanOut
       ? {
           invoker: {
             invokeAsync: async (payload: unknown) => {
+              dispatched.push(JSON.parse(JSON.stringify(payload)) as WorkerEvent);
               jobs.push(worker(JSON.parse(JSON.stringify(payload)), createDummyContext({ functionName: 'access-warden-test-worker', awsRequestId: `req-${jobs.length}` })));
             },
           },
@@ -126,7 +159,18 @@ async function world(configYaml: string, options: { fanOut: boolean }): Promise<
       : {}),
   });
   cleanups.push(() => container.accounts.destroy());
-  return { sandbox, container, lines, jobs, reconcile: createReconcileHandler(getContainer), worker };
+  if (ssm !== undefined) cleanups.push(() => ssm.settle());
+  return {
+    sandbox,
+    parameters,
+    dispatched,
+    ...(ssm !== undefined ? { hosts: { ssm, models } } : {}),
+    container,
+    lines,
+    jobs,
+    reconcile: createReconcileHandler(getContainer),
+    worker,
+  };
 }
 
 const DISCOVER = ['timezone: UTC', 'roster: { path: ./roster.csv }', 'organizations: { discover: true, roleName: WardenAccess, externalId: ext-42 }', 'roles: { engineer: { groups: [developers] } }'].join('\n');
@@ -163,19 +207,70 @@ describe('the reconcile handler on a scheduled event', () => {
     expect(dispatch.map((e) => [e.action, e.result])).toEqual([['run.dispatch', 'ok']]);
     await expect(w.container.audit.verify()).resolves.toMatchObject({ ok: true });
 
+    // Each account's run saved a snapshot of what it read, carrying the other account over: one complete series.
+    const snapshots = w.container.snapshots;
+    if (snapshots === undefined) throw new Error('no snapshot store wired');
+    expect((await snapshots.list()).map((h) => [h.seq, h.recordCount])).toEqual([
+      [1, 3],
+      [2, 6],
+    ]);
+    const latest = await snapshots.latest();
+    expect(latest?.records.map(recordKey).sort()).toEqual(
+      [PROD, DEV].flatMap((account) => ['alice', 'bob', 'carol'].map((name) => `iam/${account}/${name}`)).sort(),
+    );
+    expect(latest?.records.find((r) => r.kind === 'iam-user' && r.userName === 'bob')?.person?.email).toBe('bob@example.com');
+    // The chain head went to the anchor parameter after the runs, and never backwards.
+    const anchors = w.parameters.versions(ANCHOR_PARAMETER).map((v) => decodeAnchor(v.value, ANCHOR_PARAMETER));
+    expect(anchors.length).toBeGreaterThan(0);
+    expect(anchors.map((a) => a.seq)).toEqual([...anchors.map((a) => a.seq)].sort((a, b) => a - b));
+    const last = anchors.at(-1);
+    const anchored = (await w.container.audit.query({})).find((e) => e.seq === last?.seq);
+    expect(anchored?.hash).toBe(last?.hash);
+    await expect(w.container.audit.verify({ expectedHead: { seq: last?.seq ?? 0, hash: last?.hash ?? '' } })).resolves.toMatchObject({ ok: true });
+
     const logged = w.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged.length).toBeGreaterThan(10);
     expect(new Set(logged.map((l) => l['runId']))).toEqual(new Set([report.runId]));
     expect(logged.some((l) => l['fn'] === 'worker' && l['account'] === DEV)).toBe(true);
   });
 
-  it('changes nothing the second time', async () => {
+  it('changes nothing the second time, and the next snapshot shows the leaver revoked in both accounts', async () => {
     const w = await world(DISCOVER, { fanOut: true });
     await w.reconcile(createDummyScheduledEvent(), createDummyContext());
     await Promise.all(w.jobs.splice(0));
     await w.reconcile(createDummyScheduledEvent({ id: 'second-tick', time: '2026-11-26T13:00:00Z' }), createDummyContext());
     const again = await Promise.all(w.jobs);
     for (const result of again) expect(result).toMatchObject({ kind: 'account', result: { kind: 'applied', actions: 0 } });
+    const bobs = (await w.container.snapshots?.latest())?.records.filter((r) => r.kind === 'iam-user' && r.userName === 'bob') ?? [];
+    expect(bobs.map((r) => [r.account, r.kind === 'iam-user' && r.denyAll]).sort()).toEqual([
+      [PROD, true],
+      [DEV, true],
+    ]);
+    expect(await w.container.snapshots?.list()).toHaveLength(4);
+  });
+
+  it('reconciles the hosts over SSM in one account’s worker only, and snapshots them', async () => {
+    const config = [DISCOVER, `hosts: { instanceIds: ["${HOST}"] }`].join('\n');
+    const w = await world(config, { fanOut: true, hosts: true });
+    await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    await Promise.all(w.jobs.splice(0));
+    // The account Warden runs in (reached with its own credentials, like the hosts' SSM) carries the hosts.
+    expect(w.dispatched.filter((e) => e.kind === 'reconcile-account' && e.hosts === true).map((e) => e.kind === 'reconcile-account' && e.account.id)).toEqual([PROD]);
+    const host = w.hosts?.models.get(HOST);
+    expect(host?.accounts.get('bob')).toEqual({ keys: [], locked: true });
+    expect(host?.accounts.get('alice')?.keys).toHaveLength(1);
+    const inventories = w.hosts?.ssm.commands().filter((c) => c.script === 'inventory') ?? [];
+    // One read for the plan and one to verify the revocation, from that one worker.
+    expect(inventories).toHaveLength(2);
+
+    await w.reconcile(createDummyScheduledEvent({ id: 'second-tick', time: '2026-11-26T13:00:00Z' }), createDummyContext());
+    await Promise.all(w.jobs);
+    const hostRecords = (await w.container.snapshots?.latest())?.records.filter((r) => r.kind === 'host-user') ?? [];
+    expect(hostRecords.map((r) => [recordKey(r), r.paths.length, r.person?.email])).toEqual([[`host/${HOST}/alice`, 1, 'alice@example.com']]);
+    // Bob's key was in the snapshots until the run that removed it (snapshots are taken when a run reads, before it acts).
+    const bobOnHost = (await w.container.snapshots?.personHistory('bob@example.com'))?.filter((span) => span.record.kind === 'host-user') ?? [];
+    // The two accounts' runs save in either order: the first tick's snapshots are 1 and 2, the second tick's 3 and 4.
+    expect(bobOnHost.map((span) => [span.key, span.fromSeq <= 2, (span.toSeq ?? 0) > 2])).toEqual([[`host/${HOST}/bob`, true, true]]);
   });
 
   it('runs the accounts in-process when there is no worker, and one unreachable account never stops the others', async () => {
@@ -196,6 +291,15 @@ describe('the reconcile handler on a scheduled event', () => {
     expect(dispatch[0]?.error).toContain('444444444444');
     expect(keysOf(w.sandbox, PROD, 'bob')).toEqual(['Inactive']);
     expect(keysOf(w.sandbox, DEV, 'bob')).toEqual(['Active']);
+  });
+});
+
+describe('hostsTargetOf', () => {
+  it('gives the hosts to the account Warden runs in, else to the first account, and to nobody without accounts', () => {
+    const member = (id: string) => ({ kind: 'assume-role', id, roleArn: `arn:aws:iam::${id}:role/WardenAccess`, source: 'config' }) as const;
+    expect(hostsTargetOf([member(DEV), { kind: 'ambient', id: PROD }])).toEqual({ kind: 'ambient', id: PROD });
+    expect(hostsTargetOf([member(DEV), member('333333333333')])).toEqual(member(DEV));
+    expect(hostsTargetOf([])).toBeUndefined();
   });
 });
 

@@ -1,0 +1,310 @@
+/**
+ * The Lambda deployment: (a) how big each function's package is, (b) how long each bundle takes to load in a fresh
+ * Node process (the part of a cold start Warden controls), and (c) a scheduled run over 20 accounts fanned out the way
+ * Lambda does it, one of them made slow, to show the wall time follows the slowest account rather than the sum.
+ *
+ * (a) and (b) read the zips `npm run package` writes: `.serverless/*.zip` when they are newer than every source file,
+ * else a fresh offline packaging into a temporary folder. (c) runs the real reconcile and worker handlers against the
+ * IAM/STS sandbox and dynalite: the dispatcher hands each account to the worker handler in a container of its own (its
+ * own clients, stores and caches, as a separate Lambda execution environment would have), all at once. Every container
+ * shares this one Node process and its CPU, unlike Lambda, so per-account times include that contention.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createTables } from '../src/adapters/state/dynamodb-tables';
+import { toCsv } from '../src/lib/csv';
+import { LambdaContainer, lambdaSettingsFromEnv } from '../src/lambda/container';
+import type { LambdaSettings } from '../src/lambda/container';
+import { createReconcileHandler } from '../src/lambda/reconcile';
+import { createWorkerHandler } from '../src/lambda/worker';
+import type { WorkerResult } from '../src/lambda/worker';
+import { iamService } from '../src/sandbox/iam-service';
+import { IamSandboxState } from '../src/sandbox/iam-state';
+import { startSandbox, type RunningSandbox } from '../src/sandbox/server';
+import type { ServiceHandler } from '../src/sandbox/service';
+import { ParameterStoreSandbox } from '../src/sandbox/ssm-parameters';
+import { syntheticAccount, type SyntheticAccount } from '../src/sandbox/synthetic';
+import { readZip } from '../test/deploy/zip';
+import { createDummyContext, createDummyScheduledEvent, createSnapshotsTable, destroyClients, sandboxClients, startDynalite } from '../test/lambda/helpers';
+
+const execFileAsync = promisify(execFile);
+const REPO = path.resolve(__dirname, '..');
+const FUNCTIONS = ['reconcile', 'worker', 'slack'] as const;
+
+export interface FunctionPackage {
+  readonly name: string;
+  readonly zipBytes: number;
+  /** The bundled handler (`src/lambda/<name>.js`), unzipped. */
+  readonly handlerJsBytes: number;
+  readonly unzippedBytes: number;
+  readonly files: readonly string[];
+  /** `require()` of the handler in a fresh `node` process: median, min and max of the runs, in ms. */
+  readonly coldRequireMs: { readonly median: number; readonly min: number; readonly max: number; readonly runs: readonly number[] };
+}
+
+export interface FanOutBench {
+  readonly accounts: number;
+  readonly usersPerAccount: number;
+  readonly leaversPerAccount: number;
+  readonly slowAccount: string;
+  /** Added to every IAM call the slow account answers. */
+  readonly slowLatencyMsPerCall: number;
+  /** From the scheduled event until every worker finished. */
+  readonly wallMs: number;
+  readonly slowestAccountMs: number;
+  readonly sumOfAccountsMs: number;
+  readonly wallOverSlowest: number;
+  readonly wallOverSum: number;
+  /** The slowed account, and the other accounts' slowest and median: they finish without waiting for it. */
+  readonly slowAccountMs: number;
+  readonly othersMaxMs: number;
+  readonly othersMedianMs: number;
+  readonly perAccountMs: Readonly<Record<string, number>>;
+  /** Every account's worker reported its account reconciled. */
+  readonly allApplied: boolean;
+  /** Snapshots saved (one per account run) and anchor versions published. */
+  readonly snapshots: number;
+  readonly anchorsPublished: number;
+  readonly note: string;
+}
+
+export interface DeployBench {
+  readonly packaging: { readonly source: 'reused .serverless' | 'packaged now'; readonly ms: number };
+  readonly functions: readonly FunctionPackage[];
+  readonly fanOut: FanOutBench;
+}
+
+export interface DeployBenchOptions {
+  readonly accounts?: number;
+  readonly usersPerAccount?: number;
+  readonly coldRuns?: number;
+  readonly slowLatencyMsPerCall?: number;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+};
+const round = (n: number, digits = 1): number => Number(n.toFixed(digits));
+
+function newestSourceMs(): number {
+  let newest = 0;
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  walk(path.join(REPO, 'src'));
+  walk(path.join(REPO, 'scripts', 'host'));
+  for (const file of ['serverless.yml', 'package-lock.json', 'package.json']) if (existsSync(path.join(REPO, file))) newest = Math.max(newest, statSync(path.join(REPO, file)).mtimeMs);
+  return newest;
+}
+
+/** The folder holding reconcile.zip, worker.zip and slack.zip: `.serverless` if fresh, else a new offline package. */
+async function packages(): Promise<{ dir: string; source: DeployBench['packaging']['source']; ms: number; cleanup(): void }> {
+  const existing = path.join(REPO, '.serverless');
+  const zips = FUNCTIONS.map((name) => path.join(existing, `${name}.zip`));
+  if (zips.every((zip) => existsSync(zip)) && Math.min(...zips.map((zip) => statSync(zip).mtimeMs)) > newestSourceMs()) {
+    return { dir: existing, source: 'reused .serverless', ms: 0, cleanup: () => undefined };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'warden-bench-package-'));
+  // Packaging needs no AWS account: no credentials, config or metadata service.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    AWS_PROFILE: 'warden-offline-package-bench',
+    AWS_CONFIG_FILE: path.join(dir, 'no-aws-config'),
+    AWS_SHARED_CREDENTIALS_FILE: path.join(dir, 'no-aws-credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+  };
+  delete env['AWS_ACCESS_KEY_ID'];
+  delete env['AWS_SECRET_ACCESS_KEY'];
+  delete env['AWS_SESSION_TOKEN'];
+  const started = performance.now();
+  await execFileAsync('npm', ['run', '--silent', 'package', '--', '--package', dir, '--stage', 'bench'], { cwd: REPO, env, timeout: 300_000, maxBuffer: 16 << 20 });
+  return { dir, source: 'packaged now', ms: Math.round(performance.now() - started), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Unzips a package and times `require()` of its handler in fresh `node` processes. */
+async function measurePackage(name: string, zip: string, runs: number): Promise<FunctionPackage> {
+  const entries = readZip(zip);
+  const root = mkdtempSync(path.join(os.tmpdir(), `warden-bench-${name}-`));
+  try {
+    for (const entry of entries) {
+      const target = path.join(root, entry.name);
+      mkdirSync(path.dirname(target), { recursive: true });
+      writeFileSync(target, entry.read());
+    }
+    const handler = path.join(root, 'src', 'lambda', `${name}.js`);
+    const script = `const t=process.hrtime.bigint(); require(${JSON.stringify(handler)}); console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+    const times: number[] = [];
+    for (let i = 0; i < runs; i += 1) {
+      // Lambda's environment, not this process's: no AWS settings leak into the load.
+      const { stdout } = await execFileAsync(process.execPath, ['-e', script], { cwd: root, env: { PATH: process.env['PATH'] ?? '', LAMBDA_TASK_ROOT: root, AWS_REGION: 'us-east-1' } });
+      times.push(Number(stdout.trim()));
+    }
+    return {
+      name,
+      zipBytes: statSync(zip).size,
+      handlerJsBytes: entries.find((e) => e.name === `src/lambda/${name}.js`)?.bytes ?? 0,
+      unzippedBytes: entries.reduce((sum, e) => sum + e.bytes, 0),
+      files: entries.map((e) => e.name).sort(),
+      coldRequireMs: { median: round(median(times)), min: round(Math.min(...times)), max: round(Math.max(...times)), runs: times.map((t) => round(t)) },
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+/** IAM answered as usual, `extraMs` later for the accounts `slow` picks. */
+function slowedIam(slow: (account: string) => number): ServiceHandler {
+  const iam = iamService();
+  return {
+    ...iam,
+    async handle(call) {
+      const extra = slow(call.account);
+      if (extra > 0) await new Promise((resolve) => setTimeout(resolve, extra));
+      return iam.handle(call);
+    },
+  };
+}
+
+const ROLES = 'roles: { engineer: { groups: [developers] }, sre: { groups: [developers, ops] }, data-analyst: { groups: [data] }, support: { groups: [support] }, admin: { groups: [admins] } }';
+
+function rosterCsv(account: SyntheticAccount): string {
+  const columns = ['employee_id', 'email', 'status', 'role', 'full_name', 'department', 'end_date', 'aws_usernames'] as const;
+  return toCsv(columns, account.roster.map((row) => columns.map((c) => row[c])));
+}
+
+/** A scheduled run over `accounts` accounts, fanned out to one worker container each, the last account slowed down. */
+export async function benchFanOut(options: { accounts: number; usersPerAccount: number; slowLatencyMsPerCall: number }): Promise<FanOutBench> {
+  const now = new Date('2026-11-01T00:00:00Z');
+  const ids = Array.from({ length: options.accounts }, (_, i) => `1000000000${String(i + 1).padStart(2, '0')}`);
+  const slowAccount = ids.at(-1) as string;
+  // The same seed in every account: the same people, with a user in each account, as one roster describes them.
+  const accounts = ids.map((accountId) => syntheticAccount({ accountId, users: options.usersPerAccount, departedEvery: 20, now }));
+  const first = accounts[0] as SyntheticAccount;
+  const sandbox: RunningSandbox = await startSandbox({ state: IamSandboxState.fromSeed({ accounts: accounts.map((a) => ({ ...a, accessKeyIds: a.id === first.id ? ['AKIAPRODSANDBOX00001'] : [] })) }, () => now) });
+  sandbox.registerService(slowedIam((account) => (account === slowAccount ? options.slowLatencyMsPerCall : 0)));
+  const dynamo = await startDynalite();
+  const taskRoot = mkdtempSync(path.join(os.tmpdir(), 'warden-bench-fanout-'));
+  const containers: LambdaContainer[] = [];
+  try {
+    writeFileSync(path.join(taskRoot, 'roster.csv'), rosterCsv(first));
+    const config = [
+      'timezone: UTC',
+      'roster: { path: ./roster.csv }',
+      ROLES,
+      'guard: { maxRevocations: 100000, maxHeadcountDropPercent: 100 }',
+      'accounts:',
+      ...ids.map((id, i) => (i === 0 ? `  - { id: "${id}" }` : `  - { id: "${id}", roleArn: "arn:aws:iam::${id}:role/WardenAccess", externalId: bench }`)),
+    ].join('\n');
+    const parameters = new ParameterStoreSandbox({ '/warden/bench/config': { value: config } }, () => now);
+    sandbox.registerService(parameters.service());
+    const settings: LambdaSettings = lambdaSettingsFromEnv({
+      WARDEN_CONFIG_PARAMETER: '/warden/bench/config',
+      WARDEN_AUDIT_TABLE: 'bench-audit',
+      WARDEN_STATE_TABLE: 'bench-state',
+      WARDEN_SNAPSHOTS_TABLE: 'bench-snapshots',
+      WARDEN_AUDIT_ANCHOR_PARAMETER: '/warden/bench/audit-head',
+      WARDEN_WORKER_FUNCTION: 'access-warden-bench-worker',
+      WARDEN_ACCOUNT_CONCURRENCY: String(options.accounts),
+      LAMBDA_TASK_ROOT: taskRoot,
+      LOG_LEVEL: 'error',
+    });
+    const setupClients = sandboxClients(sandbox, dynamo.endpoint);
+    await createTables(setupClients.dynamodb, { audit: settings.auditTable, state: settings.stateTable });
+    await createSnapshotsTable(setupClients.dynamodb, settings.snapshotsTable ?? '');
+    destroyClients(setupClients);
+
+    const clock = { now: () => now };
+    /** A fresh execution environment: its own clients, stores and caches. */
+    const newContainer = (invoker?: { invokeAsync(payload: unknown): Promise<void> }): LambdaContainer => {
+      const container = new LambdaContainer({
+        settings,
+        clients: sandboxClients(sandbox, dynamo.endpoint),
+        iam: { endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAPRODSANDBOX00001', secretAccessKey: 'x' }, maxAttempts: 3 },
+        clock,
+        logSink: () => undefined,
+        ...(invoker !== undefined ? { invoker } : {}),
+      });
+      containers.push(container);
+      return container;
+    };
+    const perAccountMs: Record<string, number> = {};
+    const jobs: Promise<WorkerResult>[] = [];
+    const dispatcher = newContainer({
+      invokeAsync: async (payload) => {
+        const event = JSON.parse(JSON.stringify(payload)) as { account?: { id?: string } };
+        const worker = createWorkerHandler(async () => newContainer());
+        const started = performance.now();
+        jobs.push(
+          worker(event, createDummyContext({ functionName: 'access-warden-bench-worker', awsRequestId: `bench-${jobs.length}` })).then((result) => {
+            perAccountMs[event.account?.id ?? 'unknown'] = Math.round(performance.now() - started);
+            return result;
+          }),
+        );
+      },
+    });
+    const reconcile = createReconcileHandler(async () => dispatcher);
+    const started = performance.now();
+    await reconcile(createDummyScheduledEvent({ time: now.toISOString() }), createDummyContext({ account: first.id }));
+    const results = await Promise.all(jobs);
+    const wallMs = Math.round(performance.now() - started);
+
+    const times = Object.values(perAccountMs);
+    const others = Object.entries(perAccountMs).flatMap(([id, ms]) => (id === slowAccount ? [] : [ms]));
+    const slowestAccountMs = Math.max(...times);
+    const sumOfAccountsMs = times.reduce((a, b) => a + b, 0);
+    return {
+      accounts: options.accounts,
+      usersPerAccount: options.usersPerAccount,
+      leaversPerAccount: first.departedUserNames.length,
+      slowAccount,
+      slowLatencyMsPerCall: options.slowLatencyMsPerCall,
+      wallMs,
+      slowestAccountMs,
+      sumOfAccountsMs,
+      wallOverSlowest: round(wallMs / slowestAccountMs, 2),
+      wallOverSum: round(wallMs / sumOfAccountsMs, 3),
+      slowAccountMs: perAccountMs[slowAccount] ?? 0,
+      othersMaxMs: Math.max(...others),
+      othersMedianMs: Math.round(median(others)),
+      perAccountMs,
+      allApplied: results.length === options.accounts && results.every((r) => r.kind === 'account' && r.result.kind === 'applied' && r.result.failed === 0),
+      snapshots: (await dispatcher.snapshots?.list())?.length ?? 0,
+      anchorsPublished: parameters.versions('/warden/bench/audit-head').length,
+      note: 'every worker container shares one Node process (and its CPU) with the sandbox and dynalite; on Lambda each has its own',
+    };
+  } finally {
+    for (const container of containers) {
+      container.accounts.destroy();
+      destroyClients(container.clients);
+    }
+    rmSync(taskRoot, { recursive: true, force: true });
+    await dynamo.close();
+    await sandbox.close();
+  }
+}
+
+/** Package sizes, cold `require()` time of each bundle, and a 20-account fan-out with one slow account. */
+export async function benchDeploy(options: DeployBenchOptions = {}): Promise<DeployBench> {
+  const packaged = await packages();
+  try {
+    const functions: FunctionPackage[] = [];
+    for (const name of FUNCTIONS) functions.push(await measurePackage(name, path.join(packaged.dir, `${name}.zip`), options.coldRuns ?? 5));
+    const fanOut = await benchFanOut({
+      accounts: options.accounts ?? 20,
+      usersPerAccount: options.usersPerAccount ?? 100,
+      slowLatencyMsPerCall: options.slowLatencyMsPerCall ?? 150,
+    });
+    return { packaging: { source: packaged.source, ms: packaged.ms }, functions, fanOut };
+  } finally {
+    packaged.cleanup();
+  }
+}
