@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { AccountInventory, HostInventory, IamUser, IamUserDetail, Inventory } from '../domain/inventory';
-import { isRevocation, type Action, type Plan } from '../domain/plan';
+import { isRevocation, type Action, type Finding, type Plan } from '../domain/plan';
 import type { AccessPolicy, GuardPolicy } from '../domain/policy';
 import type { Roster } from '../domain/roster';
 import { plan as planAccess, usersNeedingDetail } from '../domain/planner';
@@ -197,19 +197,43 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
     policy: deps.guard,
   });
   const runId = newRunId(startedAt);
+  const snapshotProblem = await snapshotRun(deps, runId, startedAt, roster, inventory);
+  const guarded = withGuard(unguarded, guard);
+  return { runId, startedAt, plan: snapshotProblem === undefined ? guarded : withFinding(guarded, snapshotProblem), roster, inventory, activeHeadcount };
+}
+
+/**
+ * Stores the inventory snapshot for point-in-time evidence. A failure is a finding, never a
+ * stopped run: evidence must not hold up a leaver's revocation.
+ */
+async function snapshotRun(deps: ReconcileDeps, runId: string, at: Date, roster: Roster, inventory: Inventory): Promise<Finding | undefined> {
   const snapshots = deps.evidence?.snapshots;
-  if (snapshots !== undefined) {
+  if (snapshots === undefined) return undefined;
+  try {
     await recordSnapshot(snapshots, {
       runId,
-      at: startedAt,
+      at,
       inventory,
       owners: ownersFromRoster(roster, deps.policy.identity, deps.evidence?.hostUserMap ?? {}),
       denyAllPolicyName: deps.policy.denyAllPolicyName,
       hostsRead: deps.hosts !== undefined,
     });
+    return undefined;
+  } catch (error) {
+    return {
+      kind: 'snapshot-unavailable',
+      severity: 'medium',
+      control: 'access-logging',
+      detail: `this run's access snapshot could not be stored (${errorText(error)}); point-in-time answers will skip it`,
+    };
   }
-  return { runId, startedAt, plan: withGuard(unguarded, guard), roster, inventory, activeHeadcount };
 }
+
+const withFinding = (plan: Plan, finding: Finding): Plan => ({
+  ...plan,
+  findings: [...plan.findings, finding],
+  summary: { ...plan.summary, findings: plan.summary.findings + 1 },
+});
 
 /**
  * Anchors the audit chain head outside the store after a run. A log that no longer reaches an

@@ -76,6 +76,7 @@ export type FindingKind =
   | 'unknown-role'
   | 'departed-without-iam-user'
   | 'credential-report-unavailable'
+  | 'snapshot-unavailable'
   | 'account-unreachable'
   | 'orphan-host-key'
   | 'host-unreachable'

@@ -1,6 +1,6 @@
 import { SlackNotifier } from '../adapters/slack/notifier';
 import { WebClientSlackWeb } from '../adapters/slack/web';
-import type { webApi } from '@slack/bolt';
+import type * as webApi from '@slack/web-api';
 import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../lib/logger';
 import type { Clock, Notice, Notifier } from '../ports';
