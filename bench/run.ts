@@ -10,6 +10,7 @@ import path from 'node:path';
 import { benchIamCalls, benchThrottledPlan } from './iam';
 import { benchSlack } from './slack';
 import { benchSsm } from './ssm';
+import { benchDeploy } from './deploy';
 
 const quick = process.argv.includes('--quick');
 const repo = path.resolve(__dirname, '..');
@@ -36,6 +37,7 @@ const sections: Record<string, Section> = {
   throttledPlan: () => benchThrottledPlan(quick ? 1000 : 5000, 10),
   ssmCalls: () => benchSsm(),
   slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),
+  deploy: () => benchDeploy(quick ? { usersPerAccount: 50, coldRuns: 3 } : {}),
   planner: async () => {
     const sizes = quick ? [10_000] : [10_000, 100_000];
     const runs = [];
