@@ -2,7 +2,7 @@ import { MemoryAuditLog } from '../../src/adapters/audit/memory-audit-log';
 import { MemoryRunStateStore } from '../../src/adapters/state/memory-run-state';
 import { applyPlan, computePlan, type ReconcileDeps } from '../../src/app/reconcile';
 import type { SnapshotStore } from '../../src/ports/evidence';
-import { createDummyPerson, createDummyRoster, daysBefore, NOW } from '../fixtures/builders';
+import { createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore, NOW } from '../fixtures/builders';
 import { leaverDetail, MemoryAccountDirectory } from '../fakes/memory-account-directory';
 
 const ACCOUNT = '111111111111';
@@ -15,18 +15,7 @@ function depsWith(snapshots: SnapshotStore, directory: MemoryAccountDirectory): 
     runs: new MemoryRunStateStore(),
     notifier: { notify: async () => undefined },
     clock: { now: () => NOW },
-    policy: {
-      timezone: 'UTC',
-      roles: {},
-      breakGlass: [],
-      serviceAccounts: [],
-      orphans: 'report',
-      deleteAfterDays: 30,
-      identity: { employeeIdTag: 'employee_id', emailTag: 'email' },
-      hygiene: { rotationDays: 90, unusedDays: 45 },
-      denyAllPolicyName: 'warden-deny-all',
-      hosts: { lockUsers: true },
-    },
+    policy: createDummyPolicy({ roles: {} }),
     guard: { maxRevocations: 50, maxHeadcountDropPercent: 100 },
     evidence: { snapshots },
   };

@@ -1,7 +1,5 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { DeleteItemCommand, DynamoDBClient, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue , DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import { canonicalJson } from '../../src/domain/audit-chain';
 import { AUDIT_CHAIN_PARTITION, DynamoDbAuditLog, seqSortKey } from '../../src/adapters/audit/dynamodb-audit-log';
 import { DynamoDbRunStateStore } from '../../src/adapters/state/dynamodb-run-state';
@@ -9,28 +7,10 @@ import { auditTableDefinition, createTables, runStateTableDefinition } from '../
 import type { AuditEntry } from '../../src/ports';
 import { createDummyEntry, runAuditLogContract } from '../contract/audit-log.contract';
 import { createDummyRun, runRunStateContract } from '../contract/run-state.contract';
+import { useDynalite } from '../fixtures/dynalite';
 
-// dynalite has no type declarations; this is the part of its API the tests use.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, number>) => Server;
-
-let server: Server;
-let endpoint: string;
+const { newClient } = useDynalite();
 let tableCounter = 0;
-
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-});
-
-/** One client per "process": the contract's second handle gets its own, like a second Lambda. */
-const newClient = (): DynamoDBClient =>
-  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 });
 
 async function freshTable(): Promise<{ client: DynamoDBClient; table: string }> {
   const client = newClient();

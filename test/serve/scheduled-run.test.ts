@@ -9,7 +9,7 @@ import { RECONCILE_LOCK, ScheduledReconciler } from '../../src/app/scheduled-run
 import type { Action } from '../../src/domain/plan';
 import { createJsonLogger } from '../../src/lib/logger';
 import type { ActionOutcome, RunLock, RunStateStore } from '../../src/ports';
-import { createDummyPerson, createDummyRoster, NOW, daysBefore } from '../fixtures/builders';
+import { createDummyPerson, createDummyPolicy, createDummyRoster, NOW, daysBefore } from '../fixtures/builders';
 import { MemoryAccountDirectory, leaverDetail } from '../fakes/memory-account-directory';
 
 const ACCOUNT = '111111111111';
@@ -60,18 +60,7 @@ function depsWith(directory: MemoryAccountDirectory, runs: RunStateStore, audit 
     runs,
     notifier: { notify: async () => undefined },
     clock: { now: () => NOW },
-    policy: {
-      timezone: 'UTC',
-      roles: {},
-      breakGlass: [],
-      serviceAccounts: [],
-      orphans: 'report',
-      deleteAfterDays: 30,
-      identity: { employeeIdTag: 'employee_id', emailTag: 'email' },
-      hygiene: { rotationDays: 90, unusedDays: 45 },
-      denyAllPolicyName: 'warden-deny-all',
-      hosts: { lockUsers: true },
-    },
+    policy: createDummyPolicy({ roles: {} }),
     guard: { maxRevocations: 50, maxHeadcountDropPercent: 100 },
     concurrency: 1,
   };

@@ -1,30 +1,11 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbDepartureStore, departuresTableDefinition } from '../../src/adapters/departures/dynamodb-departure-store';
 import { createDummyDeparture, departureStoreContract } from '../contract/departure-store.contract';
+import { useDynalite } from '../fixtures/dynalite';
 
-// dynalite has no type declarations; this is the part of its API the tests use.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, number>) => Server;
-
-let server: Server;
-let endpoint: string;
+const { newClient } = useDynalite();
 let tableCounter = 0;
-
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-});
-
-/** One client per "container": the contract's second handle gets its own, like a second Lambda. */
-const newClient = (): DynamoDBClient =>
-  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 });
 
 async function freshTable(): Promise<{ table: string; clients: DynamoDBClient[] }> {
   const client = newClient();

@@ -1,31 +1,12 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { CreateTableCommand, DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDbSeenStore, SEEN_PARTITION, SEEN_TTL_ATTRIBUTE } from '../../src/adapters/slack/dynamodb-seen-store';
 import { MemorySeenStore } from '../../src/adapters/slack/request-hygiene';
 import { runStateTableDefinition } from '../../src/adapters/state/dynamodb-tables';
 import { seenStoreContract } from './seen-store.contract';
+import { useDynalite } from '../fixtures/dynalite';
 
-// dynalite has no type declarations; this is the part of its API the tests use.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as (options: Record<string, number>) => Server;
-
-let server: Server;
-let endpoint: string;
+const { newClient } = useDynalite();
 let tableCounter = 0;
-
-beforeAll(async () => {
-  server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-
-afterAll(async () => {
-  await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
-});
-
-const newClient = (): DynamoDBClient =>
-  new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'AKIDLOCAL', secretAccessKey: 'local' }, maxAttempts: 1 });
 
 seenStoreContract('memory', async () => {
   const store = new MemorySeenStore();
