@@ -52,38 +52,66 @@ interface Candidate {
   readonly awsUsernames: readonly string[];
 }
 
-/** One index per rule, over either the valid people or the invalid rows. */
+/**
+ * One index per rule, over either the valid people or the invalid rows. Each is built on first use:
+ * where IAM users carry the employee-id tag, only the first is ever needed. Rule 4 (user name equal
+ * to the email's local part) looks up `name@domain` for each roster domain instead of keeping a
+ * fourth index: companies have a handful of domains, and this runs only for users rules 1-3 missed.
+ */
 class RuleIndexes<T extends Candidate & object> {
-  private readonly byEmployeeId = new Index<T>();
-  private readonly byEmail = new Index<T>();
-  private readonly byAwsUsername = new Index<T>();
-  private readonly byLocalPart = new Index<T>();
+  private byEmployeeIdIndex: Index<T> | undefined;
+  private byEmailIndex: Index<T> | undefined;
+  private byAwsUsernameIndex: Index<T> | undefined;
+  private domainList: readonly string[] | undefined;
 
-  constructor(candidates: readonly T[]) {
-    for (const candidate of candidates) {
-      const email = candidate.email?.toLowerCase();
-      this.byEmployeeId.add(candidate.employeeId?.trim(), candidate);
-      this.byEmail.add(email, candidate);
-      for (const name of candidate.awsUsernames) this.byAwsUsername.add(name.toLowerCase(), candidate);
-      const at = email?.lastIndexOf('@') ?? -1;
-      if (email !== undefined && at > 0) this.byLocalPart.add(email.slice(0, at), candidate);
+  constructor(private readonly candidates: readonly T[]) {}
+
+  private get byEmployeeId(): Index<T> {
+    return (this.byEmployeeIdIndex ??= this.build((index, c) => index.add(c.employeeId?.trim(), c)));
+  }
+
+  private get byEmail(): Index<T> {
+    return (this.byEmailIndex ??= this.build((index, c) => index.add(c.email?.toLowerCase(), c)));
+  }
+
+  private get byAwsUsername(): Index<T> {
+    return (this.byAwsUsernameIndex ??= this.build((index, c) => {
+      for (const name of c.awsUsernames) index.add(name.toLowerCase(), c);
+    }));
+  }
+
+  private get domains(): readonly string[] {
+    if (this.domainList === undefined) {
+      const domains = new Set<string>();
+      for (const c of this.candidates) {
+        const at = c.email?.lastIndexOf('@') ?? -1;
+        if (c.email !== undefined && at > 0) domains.add(c.email.slice(at + 1).toLowerCase());
+      }
+      this.domainList = [...domains];
     }
+    return this.domainList;
+  }
+
+  private build(add: (index: Index<T>, candidate: T) => void): Index<T> {
+    const index = new Index<T>();
+    for (const candidate of this.candidates) add(index, candidate);
+    return index;
   }
 
   lookup(rule: MatchRule, keys: UserKeys): readonly T[] {
     switch (rule) {
       case 'employee-id-tag':
-        return this.byEmployeeId.get(keys.employeeIdTag);
+        return keys.employeeIdTag === undefined ? NONE : this.byEmployeeId.get(keys.employeeIdTag);
       case 'email-tag':
-        return this.byEmail.get(keys.emailTag);
+        return keys.emailTag === undefined ? NONE : this.byEmail.get(keys.emailTag);
       case 'aws-username':
         return this.byAwsUsername.get(keys.userName);
       case 'email-username': {
-        const byEmail = this.byEmail.get(keys.userName);
-        const byLocal = this.byLocalPart.get(keys.userName);
-        if (byEmail.length === 0) return byLocal;
-        if (byLocal.length === 0) return byEmail;
-        return [...new Set([...byEmail, ...byLocal])];
+        const found = new Set<T>(this.byEmail.get(keys.userName));
+        if (!keys.userName.includes('@')) {
+          for (const domain of this.domains) for (const c of this.byEmail.get(`${keys.userName}@${domain}`)) found.add(c);
+        }
+        return found.size === 0 ? NONE : [...found];
       }
     }
   }
