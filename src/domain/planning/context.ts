@@ -34,7 +34,7 @@ export type PersonPhase =
 export function phaseOf(person: Person, policy: AccessPolicy, now: Date): PersonPhase {
   switch (person.status) {
     case 'active':
-      return { kind: 'working' };
+      return WORKING;
     case 'on_leave':
       return { kind: 'on-leave' };
     case 'departed': {
@@ -66,11 +66,13 @@ export interface ClassifiedUser {
 export interface PlanContext {
   readonly input: PlanInput;
   readonly users: readonly ClassifiedUser[];
+  /** Phases of the people not simply working (most people are, and need no entry). */
   readonly phases: ReadonlyMap<Person, PersonPhase>;
+  /** Built on first use: only service-account owners and host account mappings look people up by email. */
   readonly peopleByEmail: ReadonlyMap<string, Person>;
   readonly invalidEmails: ReadonlySet<string>;
   /** People some IAM user matched, or might belong to (ambiguous or held back). */
-  readonly peopleWithUsers: ReadonlySet<Person>;
+  readonly peopleWithUsers: { has(person: Person): boolean };
   /** Users matched to each person, for findings that list them. */
   readonly usersByPerson: ReadonlyMap<Person, readonly ClassifiedUser[]>;
   roleOf(person: Person): RoleGrant | undefined;
@@ -91,22 +93,29 @@ export function buildContext(input: PlanInput): PlanContext {
   const serviceAccountFor = (user: IamUser): ServiceAccount | undefined =>
     serviceAccounts.get(user.userName.toLowerCase())?.find((sa) => sa.account === undefined || sa.account === user.account);
 
+  // Per-person maps cost real time at 100k people; keep only what is not the common case.
   const phases = new Map<Person, PersonPhase>();
-  const peopleByEmail = new Map<string, Person>();
-  for (const person of roster.people) {
-    phases.set(person, phaseOf(person, policy, now));
-    peopleByEmail.set(person.email.toLowerCase(), person);
-  }
+  for (const person of roster.people) if (person.status !== 'active') phases.set(person, phaseOf(person, policy, now));
+  let peopleByEmail: Map<string, Person> | undefined;
+  const emailIndex = (): Map<string, Person> => {
+    if (peopleByEmail === undefined) {
+      peopleByEmail = new Map();
+      for (const person of roster.people) peopleByEmail.set(person.email.toLowerCase(), person);
+    }
+    return peopleByEmail;
+  };
   const invalidEmails = new Set<string>();
   for (const identity of roster.invalidRowIdentities) if (identity.email !== undefined) invalidEmails.add(identity.email.toLowerCase());
 
   const users: ClassifiedUser[] = [];
-  const peopleWithUsers = new Set<Person>();
+  // People only possibly behind a user (ambiguous or held back); matched ones are in usersByPerson.
+  const possiblyWithUsers = new Set<Person>();
   const usersByPerson = new Map<Person, ClassifiedUser[]>();
   for (const account of inventory.accounts) {
     for (const user of account.users) {
-      const serviceAccount = serviceAccountFor(user);
-      const userClass: UserClass = breakGlass.has(user.userName.toLowerCase())
+      const lowerName = user.userName.toLowerCase();
+      const serviceAccount = serviceAccounts.size === 0 ? undefined : serviceAccountFor(user);
+      const userClass: UserClass = breakGlass.has(lowerName)
         ? { kind: 'break-glass' }
         : serviceAccount !== undefined
           ? { kind: 'service-account', serviceAccount }
@@ -114,12 +123,11 @@ export function buildContext(input: PlanInput): PlanContext {
       const classified: ClassifiedUser = { account, user, class: userClass };
       users.push(classified);
       if (userClass.kind === 'matched') {
-        peopleWithUsers.add(userClass.person);
         const list = usersByPerson.get(userClass.person);
         if (list === undefined) usersByPerson.set(userClass.person, [classified]);
         else list.push(classified);
       } else if (userClass.kind === 'ambiguous' || userClass.kind === 'held-back') {
-        for (const person of userClass.people) peopleWithUsers.add(person);
+        for (const person of userClass.people) possiblyWithUsers.add(person);
       }
     }
   }
@@ -130,9 +138,11 @@ export function buildContext(input: PlanInput): PlanContext {
     input,
     users,
     phases,
-    peopleByEmail,
+    get peopleByEmail() {
+      return emailIndex();
+    },
     invalidEmails,
-    peopleWithUsers,
+    peopleWithUsers: { has: (person: Person) => usersByPerson.has(person) || possiblyWithUsers.has(person) },
     usersByPerson,
     roleOf: (person) => (person.role === undefined ? undefined : roles.get(person.role.trim().toLowerCase())),
   };
@@ -140,5 +150,7 @@ export function buildContext(input: PlanInput): PlanContext {
 
 /** The phase of a roster person (every person has one once the context is built). */
 export function phaseIn(context: PlanContext, person: Person): PersonPhase {
-  return context.phases.get(person) ?? phaseOf(person, context.input.policy, context.input.now);
+  return person.status === 'active' ? WORKING : (context.phases.get(person) ?? phaseOf(person, context.input.policy, context.input.now));
 }
+
+const WORKING: PersonPhase = { kind: 'working' };

@@ -3,10 +3,10 @@ import { describeRule } from '../identity';
 import type { AccountInventory, IamUser } from '../inventory';
 import type { Action, Control, Finding } from '../plan';
 import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
-import { personRef, type Person, type RowIdentity } from '../roster';
+import { personRef, type Person, type PersonRef, type RowIdentity } from '../roster';
 import { formatInZone } from '../time';
 import { makeAction, makeFinding, type ActionFields } from './build';
-import { type ClassifiedUser, type PlanContext, type PlanPart, mustBeRevoked, phaseIn, userLabel } from './context';
+import { type ClassifiedUser, type PersonPhase, type PlanContext, type PlanPart, mustBeRevoked, phaseIn, userLabel } from './context';
 import { hygieneFindings } from './hygiene';
 
 /** Per-account findings: accounts that could not be read, and accounts whose credential report is missing. */
@@ -42,14 +42,35 @@ export function planAccountHealth(context: PlanContext): PlanPart {
 
 /** Actions and findings for every IAM user, by how the user relates to the roster. */
 export function planIamUsers(context: PlanContext): PlanPart {
-  const actions: Action[] = [];
-  const findings: Finding[] = [];
+  const out: Accumulator = { actions: [], findings: [] };
   for (const entry of context.users) {
+    // Staff in post are most users: plan them straight into the accumulator (no per-user arrays on 100k users).
+    if (entry.class.kind === 'matched' && isWorking(phaseIn(context, entry.class.person))) {
+      planWorkingUser(context, entry, entry.class.person, out);
+      continue;
+    }
     const part = planUser(context, entry);
-    actions.push(...part.actions);
-    findings.push(...part.findings);
+    for (const action of part.actions) out.actions.push(action);
+    for (const finding of part.findings) out.findings.push(finding);
   }
-  return { actions, findings };
+  return out;
+}
+
+interface Accumulator {
+  readonly actions: Action[];
+  readonly findings: Finding[];
+}
+
+const isWorking = (phase: PersonPhase): boolean => phase.kind === 'working' || phase.kind === 'on-leave' || phase.kind === 'scheduled';
+
+/** Until the end instant a leaver is still staff: least privilege and hygiene apply as for anyone working. */
+function planWorkingUser(context: PlanContext, entry: ClassifiedUser, person: Person, out: Accumulator): void {
+  const { policy, now } = context.input;
+  const { user, account } = entry;
+  const ref = personRef(person);
+  excessPrivilegeActions(context, user, person, ref, out.actions);
+  privilegeFindings(context, account, user, person, ref, out.findings);
+  for (const finding of hygieneFindings(account, user, policy, now, ref)) out.findings.push(finding);
 }
 
 function planUser(context: PlanContext, entry: ClassifiedUser): PlanPart {
@@ -188,8 +209,8 @@ function serviceAccountFindings(context: PlanContext, user: IamUser, serviceAcco
 }
 
 function planMatchedUser(context: PlanContext, entry: ClassifiedUser, person: Person): PlanPart {
-  const { policy, now } = context.input;
-  const { user, account } = entry;
+  const { policy } = context.input;
+  const { user } = entry;
   const phase = phaseIn(context, person);
   const fields = { account: user.account, userName: user.userName, person: personRef(person) };
   switch (phase.kind) {
@@ -200,12 +221,11 @@ function planMatchedUser(context: PlanContext, entry: ClassifiedUser, person: Pe
       return stopAccess(user, policy, { ...fields, reason: 'departed', control: 'offboarding-24h' });
     case 'working':
     case 'on-leave':
-    case 'scheduled':
-      // Until the end instant a leaver is still staff: least privilege and hygiene apply as for anyone working.
-      return {
-        actions: [...excessPrivilegeActions(context, user, person)],
-        findings: [...privilegeFindings(context, account, user, person), ...hygieneFindings(account, user, policy, now, personRef(person))],
-      };
+    case 'scheduled': {
+      const out: Accumulator = { actions: [], findings: [] };
+      planWorkingUser(context, entry, person, out);
+      return out;
+    }
   }
 }
 
@@ -289,27 +309,21 @@ function compile(grant: RoleGrant): CompiledGrant {
 /** Roles are only enforced once any are configured; with none, Warden cannot know what a role may hold. */
 const rolesConfigured = (context: PlanContext): boolean => Object.keys(context.input.policy.roles).length > 0;
 
-function excessPrivilegeActions(context: PlanContext, user: IamUser, person: Person): Action[] {
-  if (!rolesConfigured(context)) return [];
+function excessPrivilegeActions(context: PlanContext, user: IamUser, person: Person, ref: PersonRef, actions: Action[]): void {
+  if (!rolesConfigured(context)) return;
   const grant = context.roleOf(person);
-  if (grant === undefined) return [];
-  const fields: ActionFields = {
-    account: user.account,
-    userName: user.userName,
-    person: personRef(person),
-    reason: 'excess-privilege',
-    control: 'least-privilege',
-  };
+  if (grant === undefined) return;
   const allowed = compile(grant);
-  const actions: Action[] = [];
+  let fields: ActionFields | undefined;
+  const fieldsOf = (): ActionFields =>
+    (fields ??= { account: user.account, userName: user.userName, person: ref, reason: 'excess-privilege', control: 'least-privilege' });
   for (const groupName of user.detail?.groups ?? user.groups) {
-    if (!allowed.groups.has(groupName.toLowerCase())) actions.push(makeAction('remove-from-group', fields, { groupName }));
+    if (!allowed.groups.has(groupName.toLowerCase())) actions.push(makeAction('remove-from-group', fieldsOf(), { groupName }));
   }
   for (const attached of user.detail?.attachedPolicies ?? user.attachedPolicies) {
     const isAllowed = allowed.managedPolicies.has(attached.name.toLowerCase()) || allowed.managedPolicies.has(attached.arn.toLowerCase());
-    if (!isAllowed) actions.push(makeAction('detach-user-policy', fields, { policyArn: attached.arn }));
+    if (!isAllowed) actions.push(makeAction('detach-user-policy', fieldsOf(), { policyArn: attached.arn }));
   }
-  return actions;
 }
 
 const accountGroupNames = new WeakMap<AccountInventory, ReadonlySet<string>>();
@@ -322,10 +336,9 @@ function groupNamesOf(account: AccountInventory): ReadonlySet<string> {
   return names;
 }
 
-function privilegeFindings(context: PlanContext, account: AccountInventory, user: IamUser, person: Person): Finding[] {
+function privilegeFindings(context: PlanContext, account: AccountInventory, user: IamUser, person: Person, ref: PersonRef, findings: Finding[]): void {
   const { policy } = context.input;
-  const where = { account: user.account, userName: user.userName, person: personRef(person) };
-  const findings: Finding[] = [];
+  const where = { account: user.account, userName: user.userName, person: ref };
   const attached = user.detail?.attachedPolicies ?? user.attachedPolicies;
   const inline = user.detail?.inlinePolicies ?? user.inlinePolicies;
   const customInline = inline.filter((name) => name !== policy.denyAllPolicyName);
@@ -356,7 +369,7 @@ function privilegeFindings(context: PlanContext, account: AccountInventory, user
       ),
     );
   }
-  if (!rolesConfigured(context)) return findings;
+  if (!rolesConfigured(context)) return;
   const grant = context.roleOf(person);
   if (grant === undefined) {
     const why = person.role === undefined ? 'has no role on the roster' : `has role "${person.role}", which the config does not define`;
@@ -369,11 +382,15 @@ function privilegeFindings(context: PlanContext, account: AccountInventory, user
         `${person.email} ${why}; privileges were not checked or changed`,
       ),
     );
-    return findings;
+    return;
   }
-  const held = lower(user.detail?.groups ?? user.groups);
+  if (grant.groups.length === 0) return;
+  const heldGroups = user.detail?.groups ?? user.groups;
   const existing = groupNamesOf(account);
-  const missing = grant.groups.filter((g) => !held.has(g.toLowerCase()) && existing.has(g.toLowerCase()));
+  const missing = grant.groups.filter((g) => {
+    const wanted = g.toLowerCase();
+    return existing.has(wanted) && !heldGroups.some((held) => held.toLowerCase() === wanted);
+  });
   if (missing.length > 0) {
     findings.push(
       makeFinding(
@@ -385,7 +402,6 @@ function privilegeFindings(context: PlanContext, account: AccountInventory, user
       ),
     );
   }
-  return findings;
 }
 
 /** The label used in people-level findings that list a person's IAM users. */
