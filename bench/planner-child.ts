@@ -70,10 +70,11 @@ function build(n: number): { roster: Roster; inventory: Inventory } {
         : {}),
     });
   }
-  return asParsed({
-    roster: { people: persons, errors: [], invalidRowIdentities: [] },
-    inventory: { accounts: [{ account: ACCOUNT, users, groups: [], credentialReportAt: NOW }], hosts: [], accountErrors: [] },
-  });
+  // One item at a time, so no giant JSON text raises the process's peak RSS before planning starts.
+  return {
+    roster: { people: persons.map(asParsed), errors: [], invalidRowIdentities: [] },
+    inventory: { accounts: [{ account: ACCOUNT, users: users.map(asParsed), groups: [], credentialReportAt: NOW }], hosts: [], accountErrors: [] },
+  };
 }
 
 const DATE_KEYS = new Set(['endAt', 'createdAt', 'lastRotated', 'lastUsed', 'passwordLastUsed', 'credentialReportAt']);

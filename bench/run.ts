@@ -4,7 +4,7 @@
  * `npm run bench -- --quick` runs smaller sizes (for a smoke check; not the README's figures).
  */
 import { execFile } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { benchIamCalls, benchThrottledPlan } from './iam';
@@ -48,7 +48,11 @@ const sections: Record<string, Section> = {
 
 async function main(): Promise<void> {
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+  const out = path.join(__dirname, quick ? 'results.quick.json' : 'results.json');
+  // --only=a,b re-measures some sections and keeps the others' last figures.
+  const previous: Record<string, unknown> = only !== undefined && existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>) : {};
   const results: Record<string, unknown> = {
+    ...previous,
     generatedAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, loadAverage1m: os.loadavg()[0] },
     quick,
@@ -61,7 +65,6 @@ async function main(): Promise<void> {
     process.stderr.write(`bench: ${name} done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     process.stdout.write(`${name}: ${JSON.stringify(results[name])}\n`);
   }
-  const out = path.join(__dirname, quick ? 'results.quick.json' : 'results.json');
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${path.relative(repo, out)}\n`);
 }

@@ -71,9 +71,12 @@ export interface PlanContext {
   /** Built on first use: only service-account owners and host account mappings look people up by email. */
   readonly peopleByEmail: ReadonlyMap<string, Person>;
   readonly invalidEmails: ReadonlySet<string>;
-  /** People some IAM user matched, or might belong to (ambiguous or held back). */
+  /** Whether an IAM user matched, or might belong to (ambiguous, held back), a person who is not simply working. */
   readonly peopleWithUsers: { has(person: Person): boolean };
-  /** Users matched to each person, for findings that list them. */
+  /**
+   * Users matched to each person whose findings list them: leavers, people on leave, and anyone with
+   * an end date. Staff in post are left out, which spares a map entry for nearly every person.
+   */
   readonly usersByPerson: ReadonlyMap<Person, readonly ClassifiedUser[]>;
   roleOf(person: Person): RoleGrant | undefined;
 }
@@ -122,7 +125,7 @@ export function buildContext(input: PlanInput): PlanContext {
           : matcher.match(user);
       const classified: ClassifiedUser = { account, user, class: userClass };
       users.push(classified);
-      if (userClass.kind === 'matched') {
+      if (userClass.kind === 'matched' && (userClass.person.status !== 'active' || userClass.person.endAt !== undefined)) {
         const list = usersByPerson.get(userClass.person);
         if (list === undefined) usersByPerson.set(userClass.person, [classified]);
         else list.push(classified);

@@ -87,7 +87,7 @@ function accountOwnerResolver(context: PlanContext): (osUser: string) => Account
     add(person.email.slice(0, person.email.indexOf('@')), person);
     for (const name of person.awsUsernames) add(name, person);
   }
-  for (const [person, users] of context.usersByPerson) for (const { user } of users) add(user.userName, person);
+  for (const { user, class: userClass } of context.users) if (userClass.kind === 'matched') add(user.userName, userClass.person);
 
   return (osUser) => {
     const email = mapped.get(osUser);
