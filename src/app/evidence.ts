@@ -83,7 +83,8 @@ export async function anchorHead(audit: AnchorableAuditLog, sinks: readonly Anch
       continue;
     }
     if (previous === undefined) continue;
-    const check = await audit.verify({ expectedHead: previous });
+    // Only what came after the previous anchor: the whole history is `warden audit verify`'s job.
+    const check = await audit.verify({ expectedHead: previous, fromAnchor: true });
     if (!check.ok) return { kind: 'refused', problem: check.problem, firstBadSeq: check.firstBadSeq, against: sink.description };
   }
   const anchor: PublishedAnchor = {

@@ -43,6 +43,12 @@ export type ChainCheck =
 export interface VerifyOptions {
   /** An anchor recorded earlier (e.g. printed by a previous run, kept in a ticket): the log must still reach it. */
   readonly expectedHead?: ChainAnchor;
+  /**
+   * Check only from `expectedHead` on: the entry at the anchor must still hash to it, and every
+   * later entry must chain from it. What re-anchoring after each run needs, at a cost that follows
+   * the run's entries instead of the whole history (`warden audit verify` still reads it all).
+   */
+  readonly fromAnchor?: boolean;
 }
 
 /**
@@ -115,7 +121,15 @@ export class ChainVerifier {
   private anchorSeen = false;
   private failure: Extract<ChainCheck, { ok: false }> | undefined;
 
-  constructor(private readonly options: VerifyOptions = {}) {}
+  constructor(private readonly options: VerifyOptions = {}) {
+    const anchor = options.expectedHead;
+    if (options.fromAnchor === true && anchor !== undefined && anchor.seq > 0) this.expectedSeq = anchor.seq;
+  }
+
+  /** Whether this check starts at the anchor rather than at the genesis entry. */
+  private get startsAtAnchor(): boolean {
+    return this.options.fromAnchor === true && this.options.expectedHead !== undefined && this.verified === 0;
+  }
 
   /** Feeds the next entry; false means the chain is already broken and further entries are ignored. */
   push(entry: ChainEntry): boolean {
@@ -162,7 +176,8 @@ export class ChainVerifier {
       const missing = entry.seq === expected + 1 ? `seq ${expected} is missing` : `seqs ${expected}..${entry.seq - 1} are missing`;
       return { seq: expected, message: `${missing} (the chain jumps from seq ${expected - 1} to seq ${entry.seq}): entries deleted or reordered` };
     }
-    if (entry.prevHash !== this.prevHash) {
+    // Starting at the anchor, the first entry's predecessor is not read: its link is the anchor's own hash, checked below.
+    if (!this.startsAtAnchor && entry.prevHash !== this.prevHash) {
       const previous = expected === 1 ? 'the genesis hash' : `the hash of seq ${expected - 1}`;
       return {
         seq: entry.seq,

@@ -292,6 +292,25 @@ export function runAuditLogContract(name: string, factory: AuditLogFactory): voi
         const later = await appendMany(log, 2, clock);
         expect(await log.verify({ expectedHead: anchor! })).toEqual({ ok: true, entries: 5, head: later[1]!.hash });
       });
+
+      it('checks from the anchor on only when asked, still catching cuts and edits after it', async () => {
+        await appendMany(log, 3, clock);
+        const anchor = (await log.head())!;
+        const later = await appendMany(log, 3, clock);
+        // Reads the anchor entry and what follows: 4 entries, not 6.
+        expect(await log.verify({ expectedHead: anchor, fromAnchor: true })).toEqual({ ok: true, entries: 4, head: later[2]!.hash });
+        await edit(5, { action: 'edited' });
+        expect(await log.verify({ expectedHead: anchor, fromAnchor: true })).toMatchObject({ ok: false, firstBadSeq: 5 });
+      });
+
+      it('checks from the anchor on and still sees the anchor entry itself cut away', async () => {
+        await appendMany(log, 4, clock);
+        const anchor = (await log.head())!;
+        await truncateAfter(2);
+        const verdict = await log.verify({ expectedHead: anchor, fromAnchor: true });
+        expect(verdict).toMatchObject({ ok: false });
+        expect(verdict.ok ? '' : verdict.problem).toMatch(/truncated|removed/);
+      });
     });
 
     describe('concurrency', () => {

@@ -173,11 +173,12 @@ export class DynamoDbAuditLog implements AnchoredAuditLog {
 
   async verify(options?: VerifyOptions): Promise<ChainVerification> {
     const verifier = new ChainVerifier(options);
+    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : 0;
     const input: QueryCommandInput = {
       TableName: this.table,
-      KeyConditionExpression: '#pk = :chain',
-      ExpressionAttributeNames: { '#pk': KEY.partition },
-      ExpressionAttributeValues: { ':chain': { S: AUDIT_CHAIN_PARTITION } },
+      KeyConditionExpression: from > 0 ? '#pk = :chain AND #sk >= :from' : '#pk = :chain',
+      ExpressionAttributeNames: { '#pk': KEY.partition, ...(from > 0 ? { '#sk': KEY.sort } : {}) },
+      ExpressionAttributeValues: { ':chain': { S: AUDIT_CHAIN_PARTITION }, ...(from > 0 ? { ':from': { S: seqSortKey(from) } } : {}) },
       ConsistentRead: true,
     };
     for await (const item of this.items(input)) {

@@ -36,7 +36,8 @@ export class MemoryAuditLog implements AnchoredAuditLog {
   }
 
   async verify(options?: VerifyOptions): Promise<ChainVerification> {
-    return verifyChain(this.entries, options);
+    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : 0;
+    return verifyChain(from > 0 ? this.entries.filter((e) => e.seq >= from) : this.entries, options);
   }
 
   async head(): Promise<ChainAnchor | undefined> {

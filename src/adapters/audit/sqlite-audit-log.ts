@@ -76,6 +76,7 @@ export class SqliteAuditLog implements AnchoredAuditLog {
   private readonly insert: Statement;
   private readonly last: Statement<[], { seq: number; hash: string }>;
   private readonly all: Statement<[], EntryRow>;
+  private readonly fromSeq: Statement<[number], EntryRow>;
   private readonly appendTx: (entry: NewAuditEntry) => AuditEntry;
 
   /** Uses an open connection (e.g. shared with `SqliteRunStateStore`); `close()` then leaves it open. */
@@ -93,6 +94,7 @@ export class SqliteAuditLog implements AnchoredAuditLog {
     );
     this.last = db.prepare<[], { seq: number; hash: string }>('SELECT seq, hash FROM audit_entries ORDER BY seq DESC LIMIT 1');
     this.all = db.prepare<[], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM audit_entries ORDER BY seq`);
+    this.fromSeq = db.prepare<[number], EntryRow>(`SELECT ${ENTRY_COLUMNS} FROM audit_entries WHERE seq >= ? ORDER BY seq`);
     const transaction = db.transaction((entry: NewAuditEntry) => {
       const head = this.last.get();
       const sealed = sealEntry(entry, (head?.seq ?? 0) + 1, this.clock.now().toISOString(), head?.hash ?? GENESIS_HASH);
@@ -154,7 +156,9 @@ export class SqliteAuditLog implements AnchoredAuditLog {
   }
 
   async verify(options?: VerifyOptions): Promise<ChainVerification> {
-    return verifyChain(mapIterable(this.all.iterate(), fromRow), options);
+    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : 0;
+    const rows = from > 0 ? this.fromSeq.iterate(from) : this.all.iterate();
+    return verifyChain(mapIterable(rows, fromRow), options);
   }
 
   async head(): Promise<ChainAnchor | undefined> {
