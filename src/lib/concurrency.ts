@@ -12,4 +12,33 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
   return results;
 }
 
+/** The default sleep; tests inject their own. */
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Runs at most `limit` tasks at a time; tasks queue in arrival order. */
+export class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly limit: number) {
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency limit must be a positive integer, got ${limit}`);
+  }
+
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    // A released slot is handed straight to the next waiter, so late arrivals cannot overtake the queue.
+    if (this.active >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.active += 1;
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      if (next !== undefined) next();
+      else this.active -= 1;
+    }
+  }
+}
+
+/** Full-jitter exponential backoff: a random wait in [0, min(cap, base * 2^attempt)). */
+export const jitteredBackoff = (attempt: number, baseMs: number, capMs: number, random: () => number = Math.random): number =>
+  Math.floor(random() * Math.min(capMs, baseMs * 2 ** attempt));
+

@@ -8,6 +8,7 @@ import { AUDIT_INDEX, KEY, isConditionFailure, readNumber, readString } from '..
 import type { AuditIndexedAttribute, Item } from '../state/dynamodb-tables';
 import { effectiveLimit, indexKeys, sealEntry } from './audit-entry';
 import type { AnchoredAuditLog } from './audit-entry';
+import { jitteredBackoff, sleep } from '../../lib/concurrency';
 
 /** Partition holding the chain; entries are sorted by their zero-padded seq. */
 export const AUDIT_CHAIN_PARTITION = 'audit-chain';
@@ -55,7 +56,7 @@ export class DynamoDbAuditLog implements AnchoredAuditLog {
     this.table = options.table;
     this.clock = options.clock ?? systemClock;
     this.maxAttempts = options.maxAttempts ?? 10;
-    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.sleep = options.sleep ?? sleep;
   }
 
   append(entry: NewAuditEntry): Promise<AuditEntry> {
@@ -89,7 +90,7 @@ export class DynamoDbAuditLog implements AnchoredAuditLog {
           });
         }
         // A stale cached head is expected (another process appended); retry at once with a fresh read.
-        if (!wasCached) await this.sleep(Math.random() * Math.min(1_000, 10 * 2 ** attempt));
+        if (!wasCached) await this.sleep(jitteredBackoff(attempt, 10, 1_000));
       }
     }
   }

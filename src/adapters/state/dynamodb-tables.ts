@@ -1,5 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { sleep } from '../../lib/concurrency';
 
 /** A DynamoDB item as the low-level client reads and writes it. */
 export type Item = Record<string, AttributeValue>;
@@ -82,7 +83,7 @@ async function waitUntilActive(client: DynamoDBClient, table: string, timeoutMs 
     const indexesReady = (Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
     if (Table?.TableStatus === 'ACTIVE' && indexesReady) return;
     if (Date.now() > deadline) throw new Error(`DynamoDB table ${table} is not active after ${timeoutMs / 1000}s`);
-    await new Promise((resolve) => setTimeout(resolve, delay));
+    await sleep(delay);
   }
 }
 

@@ -48,7 +48,7 @@ import { DENY_ALL_POLICY_DOCUMENT } from '../../../domain/policy';
 import type { AccessPolicy } from '../../../domain/policy';
 import { systemClock } from '../../../ports';
 import type { AccountDirectory, ActionOutcome, Clock } from '../../../ports';
-import { jitteredBackoff, realSleep, Semaphore } from './concurrency';
+import { jitteredBackoff, Semaphore, sleep as realSleep } from '../../../lib/concurrency';
 import { parseCredentialReport } from './credential-report';
 import {
   describeAwsError,

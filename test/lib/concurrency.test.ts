@@ -1,4 +1,4 @@
-import { jitteredBackoff, Semaphore } from '../../../src/adapters/aws/iam/concurrency';
+import { jitteredBackoff, Semaphore } from '../../src/lib/concurrency';
 
 describe('Semaphore', () => {
   it('never runs more than the limit at once, even when tasks arrive as others finish', async () => {
