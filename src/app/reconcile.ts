@@ -149,7 +149,8 @@ async function readAccounts(deps: ReconcileDeps): Promise<Pick<Inventory, 'accou
   const first = failures[0];
   if (first !== undefined && failures.length === settled.length) {
     // Nothing could be read: a plan from no inventory would be empty and misleading, so stop here.
-    throw new WardenError(`cannot read IAM in ${first.account === UNKNOWN_ACCOUNT ? 'the account of the current credentials' : `account ${first.account}`}: ${first.message}`, ExitCode.runtime, { cause: first.error });
+    // The adapter's message already names the account and the API that failed.
+    throw new WardenError(first.message, ExitCode.runtime, { cause: first.error });
   }
   return {
     accounts: settled.flatMap((s) => (s.ok ? [s.inventory] : [])),

@@ -190,7 +190,7 @@ export class IamAccountDirectory implements AccountDirectory {
   }
 
   private get accountLabel(): string {
-    return this.configuredAccount ?? this.derivedAccount ?? 'unknown-account';
+    return this.configuredAccount ?? this.derivedAccount ?? 'the account of the current credentials';
   }
 
   // ---------------------------------------------------------------- inventory

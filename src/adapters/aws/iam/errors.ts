@@ -26,7 +26,7 @@ export class IamInventoryError extends IamDirectoryError {
     readonly api: string,
     cause: unknown,
   ) {
-    super(`IAM inventory of account ${account} failed in ${api}: ${describeAwsError(cause).text}`, { cause });
+    super(`IAM inventory of ${/^\d{12}$/.test(account) ? `account ${account}` : account} failed in ${api}: ${describeAwsError(cause).text}`, { cause });
   }
 }
 
