@@ -89,6 +89,24 @@ describe('npm run package (offline)', () => {
     }
   });
 
+  it('puts every function on a runtime AWS still accepts for new functions', () => {
+    // nodejs20.x was deprecated on 2026-04-30 and creating functions on it has been refused since
+    // 2026-06-01; nodejs18.x and older long before. A deploy on any of them fails at CreateFunction.
+    const refused = /^nodejs(?:\d|1\d|20)\.x$/;
+    const functions = resourcesOfType('AWS::Lambda::Function');
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [id, fn] of functions) {
+      const runtime = String(fn.Properties['Runtime']);
+      expect({ id, refused: refused.test(runtime) }).toEqual({ id, refused: false });
+      expect({ id, runtime }).toEqual({ id, runtime: 'nodejs24.x' });
+    }
+  });
+
+  it('bundles for the Node version the functions run on', () => {
+    const manifest = readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8');
+    expect(manifest).toMatch(/^\s+target: node24$/m);
+  });
+
   it('runs reconcile on an EventBridge schedule, hourly by default', () => {
     const rules = resourcesOfType('AWS::Events::Rule');
     expect(rules).toHaveLength(1);
