@@ -98,41 +98,53 @@ function planUser(context: PlanContext, entry: ClassifiedUser): PlanPart {
       return { actions: stop.actions, findings: [orphan, ...stop.findings] };
     }
     case 'ambiguous': {
-      const leaver = entry.class.people.some((p) => mustBeRevoked(phaseIn(context, p)));
-      const who = entry.class.people.map((p) => `${p.email} (${p.employeeId}, line ${p.source.line})`).join(', ');
-      return {
-        actions: [],
-        findings: [
-          makeFinding(
-            'ambiguous-identity',
-            leaver ? 'high' : 'medium',
-            'account-ownership',
-            where,
-            `matches ${entry.class.people.length} people by ${describeRule(entry.class.rule, policy.identity)}: ${who}; ` +
-              `no automatic action until the roster or the user's tags say who owns it`,
-          ),
-        ],
-      };
+      const { people, matches } = entry.class;
+      const leaver = people.find((p) => mustBeRevoked(phaseIn(context, p)));
+      const who = matches
+        .map((m) => `${describeRule(m.rule, policy.identity)}: ${m.people.map((p) => `${p.email} (${p.employeeId}, line ${p.source.line})`).join(', ')}`)
+        .join('; ');
+      const finding = (what: string): Finding =>
+        makeFinding(
+          'ambiguous-identity',
+          leaver !== undefined ? 'high' : 'medium',
+          'account-ownership',
+          where,
+          `matches ${people.length} people — ${who}; ${what}`,
+        );
+      if (leaver === undefined) return { actions: [], findings: [finding(`no automatic action until the roster or the user's tags say who owns it`)] };
+      return stopAmbiguous(context, user, leaver, finding(`access stopped because ${leaver.email} has left; never deleted until the roster or the user's tags say who owns it`));
     }
     case 'held-back': {
       const rows = entry.class.identities.map(describeRowIdentity).join('; ');
-      return {
-        actions: [],
-        findings: [
-          makeFinding(
-            'ambiguous-identity',
-            'medium',
-            'account-ownership',
-            where,
-            `matches an invalid roster row by ${describeRule(entry.class.rule, policy.identity)} (${rows}); ` +
-              `held back with no automatic action until the row is fixed`,
-          ),
-        ],
-      };
+      const leaver = entry.class.people.find((p) => mustBeRevoked(phaseIn(context, p)));
+      const finding = makeFinding(
+        'ambiguous-identity',
+        leaver !== undefined ? 'high' : 'medium',
+        'account-ownership',
+        where,
+        `matches an invalid roster row by ${describeRule(entry.class.rule, policy.identity)} (${rows}); ` +
+          (leaver !== undefined
+            ? `access stopped because it also matches ${leaver.email}, who has left; nothing else changes until the row is fixed`
+            : `held back with no automatic action until the row is fixed`),
+      );
+      if (leaver === undefined) return { actions: [], findings: [finding] };
+      return stopAmbiguous(context, user, leaver, finding);
     }
     case 'matched':
       return planMatchedUser(context, entry, entry.class.person);
   }
+}
+
+/** A user that might be a leaver's: access is stopped (never granted, never deleted), attributed to the leaver. */
+function stopAmbiguous(context: PlanContext, user: IamUser, leaver: Person, finding: Finding): PlanPart {
+  const stop = stopAccess(user, context.input.policy, {
+    account: user.account,
+    userName: user.userName,
+    person: personRef(leaver),
+    reason: 'departed',
+    control: 'offboarding-24h',
+  });
+  return { actions: stop.actions, findings: [finding, ...stop.findings] };
 }
 
 function describeRowIdentity(identity: RowIdentity): string {
