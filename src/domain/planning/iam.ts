@@ -1,6 +1,6 @@
 import { citation } from '../controls';
 import { describeRule } from '../identity';
-import type { AccountInventory, IamUser } from '../inventory';
+import { DETAIL_PATHS, type AccountInventory, type IamUser, type UnreadPath } from '../inventory';
 import type { Action, Control, Finding } from '../plan';
 import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
 import { personRef, type Person, type PersonRef, type RowIdentity } from '../roster';
@@ -249,7 +249,9 @@ export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFi
   const actions: Action[] = [];
   const findings: Finding[] = [];
   const detail = user.detail;
-  const inlinePolicies = detail?.inlinePolicies ?? user.inlinePolicies;
+  const unread = new Set((detail?.unread ?? []).map((u) => u.path));
+  // A path whose live read failed falls back on the bulk inventory where it has one (groups, policies).
+  const inlinePolicies = detail !== undefined && !unread.has('inline-policies') ? detail.inlinePolicies : user.inlinePolicies;
   if (!inlinePolicies.includes(policy.denyAllPolicyName)) {
     actions.push(makeAction('attach-deny-all', fields, { policyName: policy.denyAllPolicyName }));
   }
@@ -274,13 +276,28 @@ export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFi
         );
       }
     }
+    if (detail.unread !== undefined && detail.unread.length > 0) findings.push(pathsUnreadFinding(user, detail.unread, fields));
   } else {
     findings.push(detailUnavailableFinding(user, fields.control, fields));
   }
-  for (const groupName of detail?.groups ?? user.groups) {
+  for (const groupName of detail !== undefined && !unread.has('groups') ? detail.groups : user.groups) {
     actions.push(makeAction('remove-from-group', fields, { groupName }));
   }
   return { actions, findings };
+}
+
+/** Some of a leaver's paths could not be read: what was read is revoked, the deny-all still goes on, and this names the rest. */
+function pathsUnreadFinding(user: IamUser, unread: readonly UnreadPath[], fields: ActionFields): Finding {
+  const paths = unread.map((u) => `${DETAIL_PATHS[u.path].label} (${u.api} failed: ${u.error})`).join('; ');
+  return makeFinding(
+    'user-detail-unavailable',
+    'high',
+    fields.control,
+    { account: user.account, userName: user.userName, ...(fields.person !== undefined ? { person: fields.person } : {}) },
+    `could not read ${paths}; what was read is revoked and the deny-all still goes on, but ` +
+      `${unread.length === 1 ? 'this path was' : 'these paths were'} not revoked and stay${unread.length === 1 ? 's' : ''} unverified ` +
+      `until a run can read ${unread.length === 1 ? 'it' : 'them'} (check SCPs and the endpoint) — ${citation(fields.control)}`,
+  );
 }
 
 function detailUnavailableFinding(user: IamUser, control: Control, fields: ActionFields): Finding {
