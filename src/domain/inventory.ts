@@ -100,6 +100,8 @@ export interface IamUserDetail {
   readonly groups: readonly string[];
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  /** Inline policy documents by name (decoded JSON text), when read: deny-alls are recognised by these, never by name. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, string>>;
 }
 
 export interface IamUser {
@@ -114,6 +116,8 @@ export interface IamUser {
   readonly groups: readonly string[];
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  /** Inline policy documents by name, as the bulk read returned them. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, string>>;
   /** From the credential report; absent when the report could not be had. */
   readonly credentials?: CredentialReportRow;
   /** Present only for users whose live state was fetched. */
@@ -124,12 +128,15 @@ export interface IamGroup {
   readonly name: string;
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  readonly inlinePolicyDocuments?: Readonly<Record<string, string>>;
 }
 
 export interface AccountInventory {
   readonly account: string;
   readonly users: readonly IamUser[];
   readonly groups: readonly IamGroup[];
+  /** Default-version documents of the managed policies attached to anyone, by ARN (from the bulk read). */
+  readonly managedPolicyDocuments?: Readonly<Record<string, string>>;
   /** When the credential report used was generated; null when none could be had (hygiene findings are then skipped). */
   readonly credentialReportAt: Date | null;
 }

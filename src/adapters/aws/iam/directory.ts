@@ -1,4 +1,5 @@
 import {
+  AttachUserPolicyCommand,
   DeactivateMFADeviceCommand,
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
@@ -24,14 +25,13 @@ import {
   ListSSHPublicKeysCommand,
   ListUserPoliciesCommand,
   ListVirtualMFADevicesCommand,
-  PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
   UpdateAccessKeyCommand,
   UpdateServiceSpecificCredentialCommand,
   UpdateSigningCertificateCommand,
   UpdateSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
-import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, Tag, UserDetail } from '@aws-sdk/client-iam';
+import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, PolicyDetail, Tag, UserDetail } from '@aws-sdk/client-iam';
 import { DETAIL_PATHS } from '../../../domain/inventory';
 import type {
   AccountInventory,
@@ -47,7 +47,7 @@ import type {
 } from '../../../domain/inventory';
 import { assertNever } from '../../../domain/plan';
 import type { Action, ActionOf } from '../../../domain/plan';
-import { DENY_ALL_POLICY_DOCUMENT } from '../../../domain/policy';
+import { denyAllInlineNames, isDenyAllDocument } from '../../../domain/policy-documents';
 import type { AccessPolicy } from '../../../domain/policy';
 import { systemClock } from '../../../ports';
 import type { AccountDirectory, ActionOutcome, Clock } from '../../../ports';
@@ -144,6 +144,13 @@ const decodePolicyDocument = (doc: string): string => {
   }
 };
 
+/** Inline policy documents by name, decoded (GAAD returns them URL-encoded). */
+const inlineDocuments = (list: readonly PolicyDetail[] | undefined): Record<string, string> => {
+  const documents: Record<string, string> = {};
+  for (const p of list ?? []) if (p.PolicyName !== undefined && p.PolicyDocument !== undefined) documents[p.PolicyName] = decodePolicyDocument(p.PolicyDocument);
+  return documents;
+};
+
 interface Page {
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
@@ -203,7 +210,7 @@ export class IamAccountDirectory implements AccountDirectory {
     const stop = { requested: false };
     const reportRead = this.readCredentialReport(stop);
     const mfaRead = this.readAssignedVirtualMfaUsers();
-    let details: { users: UserDetail[]; groups: GroupDetail[] };
+    let details: { users: UserDetail[]; groups: GroupDetail[]; policyDocuments: Record<string, string> };
     try {
       details = await this.readAuthorizationDetails();
     } catch (err) {
@@ -219,28 +226,39 @@ export class IamAccountDirectory implements AccountDirectory {
         name: g.GroupName ?? '',
         attachedPolicies: toPolicies(g.AttachedManagedPolicies),
         inlinePolicies: (g.GroupPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+        inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    return { account, users, groups, credentialReportAt: report?.at ?? null };
+    return { account, users, groups, managedPolicyDocuments: details.policyDocuments, credentialReportAt: report?.at ?? null };
   }
 
-  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[] }> {
+  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; policyDocuments: Record<string, string> }> {
     const users: UserDetail[] = [];
     const groups: GroupDetail[] = [];
+    // Managed policies come with their documents (only those attached to something, for AWS managed ones): they tell
+    // a restriction (a Deny, never removed by cleanup) from a grant, and Warden's deny-all from a look-alike.
+    const policyDocuments: Record<string, string> = {};
     const api = 'GetAccountAuthorizationDetails';
     try {
       await this.eachPage(
         api,
-        (m) => this.client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group'], MaxItems: PAGE_SIZE, ...marker(m) })),
+        (m) =>
+          this.client.send(
+            new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'], MaxItems: PAGE_SIZE, ...marker(m) }),
+          ),
         (page) => {
           users.push(...(page.UserDetailList ?? []));
           groups.push(...(page.GroupDetailList ?? []));
+          for (const policy of page.Policies ?? []) {
+            const version = policy.PolicyVersionList?.find((v) => v.IsDefaultVersion === true || v.VersionId === policy.DefaultVersionId);
+            if (policy.Arn !== undefined && version?.Document !== undefined) policyDocuments[policy.Arn] = decodePolicyDocument(version.Document);
+          }
         },
       );
     } catch (err) {
       throw new IamInventoryError(this.accountLabel, api, err);
     }
-    return { users, groups };
+    return { users, groups, policyDocuments };
   }
 
   /** Users holding an assigned virtual MFA device: fresher than the credential report, which may be hours old. */
@@ -349,6 +367,7 @@ export class IamAccountDirectory implements AccountDirectory {
       groups: [...(u.GroupList ?? [])],
       attachedPolicies: toPolicies(u.AttachedManagedPolicies),
       inlinePolicies: (u.UserPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+      inlinePolicyDocuments: inlineDocuments(u.UserPolicyList),
       ...(credentials !== undefined ? { credentials } : {}),
     };
   }
@@ -427,16 +446,15 @@ export class IamAccountDirectory implements AccountDirectory {
               ),
             ).then((list) => list.map((g) => g.GroupName ?? '')),
           ),
-          read('attached-policies', [], () =>
-            limited(() =>
-              this.collect(
-                'ListAttachedUserPolicies',
-                (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-                (p) => p.AttachedPolicies,
-              ),
-            ).then(toPolicies),
+          read('attached-policies', [] as AttachedPolicy[], () => limited(() => this.listAttachedPolicies(UserName))),
+          read('inline-policies', { names: [] as string[], documents: {} as Record<string, string> }, () =>
+            limited(() => this.listInlinePolicies(UserName)).then(async (names) => {
+              // Documents, not names, say whether a policy is a deny-all: read each (users being changed have few).
+              const documents: Record<string, string> = {};
+              await Promise.all(names.map((name) => limited(() => this.readUserPolicy(UserName, name)).then((d) => d !== undefined && (documents[name] = d))));
+              return { names: names.filter((n) => documents[n] !== undefined), documents };
+            }),
           ),
-          read('inline-policies', [], () => limited(() => this.listInlinePolicies(UserName))),
         ]);
       unread.sort((a, b) => DETAIL_PATHS[a.path].order - DETAIL_PATHS[b.path].order);
       return {
@@ -448,7 +466,8 @@ export class IamAccountDirectory implements AccountDirectory {
         serviceSpecificCredentials,
         groups,
         attachedPolicies,
-        inlinePolicies,
+        inlinePolicies: inlinePolicies.names,
+        inlinePolicyDocuments: inlinePolicies.documents,
         ...(unread.length > 0 ? { unread } : {}),
       };
     } catch (err) {
@@ -524,6 +543,17 @@ export class IamAccountDirectory implements AccountDirectory {
       (p) => p.ServiceSpecificCredentials,
     );
     return creds.map((c) => ({ id: c.ServiceSpecificCredentialId ?? '', serviceName: c.ServiceName ?? '', status: toStatus(c.Status) }));
+  }
+
+  /** An inline policy's document, decoded; undefined when it was deleted meanwhile. */
+  private async readUserPolicy(UserName: string, PolicyName: string): Promise<string | undefined> {
+    try {
+      const got = await this.call('GetUserPolicy', () => this.client.send(new GetUserPolicyCommand({ UserName, PolicyName })));
+      return decodePolicyDocument(got.PolicyDocument ?? '');
+    } catch (err) {
+      if (isNoSuchEntity(err)) return undefined;
+      throw err;
+    }
   }
 
   private listInlinePolicies(UserName: string): Promise<string[]> {
@@ -611,26 +641,34 @@ export class IamAccountDirectory implements AccountDirectory {
           ),
         );
       case 'detach-user-policy':
+        if (this.isOwnDenyAll(action.target.policyArn)) {
+          // Removing the deny-all alone would hand a departed user their access back; delete-user removes it last.
+          return Promise.resolve({ result: 'skipped', note: `${action.target.policyArn} is Warden's deny-all policy; only delete-user removes it` });
+        }
         return this.removal({ attached: true }, { attached: false }, () =>
           this.call('DetachUserPolicy', () =>
             this.client.send(new DetachUserPolicyCommand({ UserName, PolicyArn: action.target.policyArn })),
           ),
         );
       case 'delete-user-policy':
-        if (action.target.policyName === this.denyAllPolicyName) {
-          // Removing the deny-all alone would hand a departed user their access back; delete-user removes it last.
-          return Promise.resolve({ result: 'skipped', note: `${this.denyAllPolicyName} is Warden's deny-all policy; only delete-user removes it` });
-        }
-        return this.removal({ exists: true }, { exists: false }, () =>
-          this.call('DeleteUserPolicy', () =>
-            this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName: action.target.policyName })),
-          ),
-        );
+        return this.deleteInlinePolicy(UserName, action.target.policyName);
       case 'delete-user':
         return this.deleteUser(UserName);
       default:
         return assertNever(action);
     }
+  }
+
+  /** Deletes an inline policy unless its document denies all (a deny-all, whatever its name, goes only with delete-user). */
+  private async deleteInlinePolicy(UserName: string, PolicyName: string): Promise<ActionOutcome> {
+    const document = await this.readUserPolicy(UserName, PolicyName);
+    if (document === undefined) return { result: 'ok', before: { exists: false }, after: { exists: false } };
+    if (isDenyAllDocument(document)) {
+      return { result: 'skipped', note: `${PolicyName} denies everything (a deny-all); only delete-user removes it` };
+    }
+    return this.removal({ exists: true }, { exists: false }, () =>
+      this.call('DeleteUserPolicy', () => this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName }))),
+    );
   }
 
   /** Reads the credential's status first so the outcome records the real before-state and a second run writes nothing. */
@@ -668,28 +706,52 @@ export class IamAccountDirectory implements AccountDirectory {
     }
   }
 
+  /**
+   * Attaches Warden's managed deny-all (the role may attach that one policy and no other). Warden never writes inline
+   * policies: `iam:PutUserPolicy` would let whoever holds its role grant anything.
+   */
   private async attachDenyAll(action: ActionOf<'attach-deny-all'>): Promise<ActionOutcome> {
     const UserName = action.userName;
-    const PolicyName = action.target.policyName;
-    let before: 'absent' | 'present' | 'different';
+    const PolicyArn = action.target.policyArn;
+    const attached = async (): Promise<boolean | undefined> => {
+      try {
+        return (await this.listAttachedPolicies(UserName)).some((p) => p.arn === PolicyArn);
+      } catch (err) {
+        if (isNoSuchEntity(err)) return undefined;
+        throw err;
+      }
+    };
+    const before = await attached();
+    // The user itself is gone: nobody is left to deny.
+    if (before === undefined) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
+    if (before) return { result: 'ok', before: { denyAll: 'present' }, after: { denyAll: 'present' } };
     try {
-      const got = await this.call('GetUserPolicy', () => this.client.send(new GetUserPolicyCommand({ UserName, PolicyName })));
-      before = decodePolicyDocument(got.PolicyDocument ?? '') === DENY_ALL_POLICY_DOCUMENT ? 'present' : 'different';
+      await this.call('AttachUserPolicy', () => this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn })));
     } catch (err) {
       if (!isNoSuchEntity(err)) throw err;
-      before = 'absent';
+      if ((await attached()) === undefined) return { result: 'ok', before: { userExists: true }, after: { userExists: false } };
+      // The user exists, so the policy does not: the stack or member-account template that creates it is missing.
+      return {
+        result: 'failed',
+        error: `NoSuchEntity: Warden's deny-all policy ${PolicyArn} does not exist in account ${action.account}; deploy deploy/member-account-role.yaml (or the Warden stack) there (AttachUserPolicy)`,
+        retryable: false,
+      };
     }
-    if (before === 'present') return { result: 'ok', before: { denyAll: 'present' }, after: { denyAll: 'present' } };
-    try {
-      await this.call('PutUserPolicy', () =>
-        this.client.send(new PutUserPolicyCommand({ UserName, PolicyName, PolicyDocument: DENY_ALL_POLICY_DOCUMENT })),
-      );
-    } catch (err) {
-      // The user itself is gone: nobody is left to deny.
-      if (isNoSuchEntity(err)) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
-      throw err;
-    }
-    return { result: 'ok', before: { denyAll: before }, after: { denyAll: 'present' } };
+    return { result: 'ok', before: { denyAll: 'absent' }, after: { denyAll: 'present' } };
+  }
+
+  private listAttachedPolicies(UserName: string): Promise<AttachedPolicy[]> {
+    return this.collect(
+      'ListAttachedUserPolicies',
+      (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (p) => p.AttachedPolicies,
+    ).then(toPolicies);
+  }
+
+  /** Whether an attached policy is Warden's own deny-all (in any partition) in this directory's account. */
+  private isOwnDenyAll(arn: string): boolean {
+    const account = this.configuredAccount ?? this.derivedAccount;
+    return account !== undefined && /^arn:[\w-]+:iam::/.test(arn) && arn.endsWith(`:iam::${account}:policy/${this.denyAllPolicyName}`);
   }
 
   /**
@@ -756,20 +818,25 @@ export class IamAccountDirectory implements AccountDirectory {
         await gone(() => this.call('DeleteVirtualMFADevice', () => send(new DeleteVirtualMFADeviceCommand({ SerialNumber: m.serialNumber }))));
       }
     }
+    const denyAllInline = new Set(denyAllInlineNames(d));
     for (const p of d.attachedPolicies) {
+      if (this.isOwnDenyAll(p.arn)) continue;
       await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
     }
     for (const name of d.inlinePolicies) {
-      if (name === this.denyAllPolicyName) continue;
+      if (denyAllInline.has(name)) continue;
       await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
     }
     for (const group of d.groups) {
       await gone(() => this.call('RemoveUserFromGroup', () => send(new RemoveUserFromGroupCommand({ UserName, GroupName: group }))));
     }
-    if (d.inlinePolicies.includes(this.denyAllPolicyName)) {
-      await gone(() =>
-        this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: this.denyAllPolicyName }))),
-      );
+    // The deny-alls go last, so a teardown that fails half-way leaves the user with no usable access.
+    for (const p of d.attachedPolicies) {
+      if (!this.isOwnDenyAll(p.arn)) continue;
+      await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
+    }
+    for (const name of denyAllInline) {
+      await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
     }
   }
 
