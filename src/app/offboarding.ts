@@ -4,6 +4,7 @@ import { createIdentityMatcher } from '../domain/identity';
 import type { AccountInventory, IamGroup, IamUser } from '../domain/inventory';
 import { assertNever, type Action, type Finding, type GuardResult } from '../domain/plan';
 import type { AccessPolicy } from '../domain/policy';
+import { allowsEverything } from '../domain/policy-documents';
 import type { Person, Roster } from '../domain/roster';
 import { isValidTimeZone, resolveEndAt } from '../domain/time';
 import type { AuditEntry, AuditLog, Notifier, RunRecord } from '../ports';
@@ -94,18 +95,44 @@ export function findPerson(roster: Roster, query: PersonQuery): Person | undefin
 const isAdministratorAccess = (policy: { readonly name: string; readonly arn: string }): boolean =>
   policy.name === 'AdministratorAccess' || policy.arn.endsWith(':policy/AdministratorAccess');
 
+/** Why a set of policies gives administrator rights: AWS's AdministratorAccess, or any document allowing `*` on `*`. */
+function adminPolicies(
+  attached: readonly { readonly name: string; readonly arn: string }[],
+  inline: readonly string[],
+  inlineDocuments: Readonly<Record<string, unknown>> | undefined,
+  managedDocuments: Readonly<Record<string, unknown>>,
+): string[] {
+  const reasons: string[] = [];
+  for (const policy of attached) {
+    if (isAdministratorAccess(policy)) reasons.push('AdministratorAccess');
+    else if (allowsEverything(managedDocuments[policy.arn])) reasons.push(`policy ${policy.name} allowing * on *`);
+  }
+  for (const name of inline) if (allowsEverything(inlineDocuments?.[name])) reasons.push(`inline policy ${name} allowing * on *`);
+  return reasons;
+}
+
 /**
- * Why an IAM user counts as an administrator (empty: it does not): AdministratorAccess attached directly or through a
- * group, or membership of a group named like "admin". Inline policy contents are not read, so they never count.
+ * Why an IAM user counts as an administrator (empty: it does not): AWS's AdministratorAccess, a customer-managed or
+ * inline policy allowing `*` on `*` (attached to the user or to one of its groups, whatever its name), or membership
+ * of a group named like "admin".
  */
-export function adminRights(user: IamUser, groups: readonly IamGroup[]): string[] {
+export function adminRights(user: IamUser, groups: readonly IamGroup[], managedPolicyDocuments: Readonly<Record<string, unknown>> = {}): string[] {
   const reasons: string[] = [];
   const attached = user.detail?.attachedPolicies ?? user.attachedPolicies;
-  if (attached.some(isAdministratorAccess)) reasons.push(`${user.userName} has AdministratorAccess attached`);
+  const inline = user.detail?.inlinePolicies ?? user.inlinePolicies;
+  for (const why of adminPolicies(attached, inline, user.inlinePolicyDocuments, managedPolicyDocuments)) {
+    reasons.push(why === 'AdministratorAccess' ? `${user.userName} has AdministratorAccess attached` : `${user.userName} has ${why}`);
+  }
   for (const groupName of user.detail?.groups ?? user.groups) {
     const group = groups.find((g) => g.name === groupName);
-    if (/admin/i.test(groupName)) reasons.push(`${user.userName} is in group ${groupName}`);
-    else if (group?.attachedPolicies.some(isAdministratorAccess)) reasons.push(`${user.userName} gets AdministratorAccess from group ${groupName}`);
+    if (/admin/i.test(groupName)) {
+      reasons.push(`${user.userName} is in group ${groupName}`);
+      continue;
+    }
+    if (group === undefined) continue;
+    for (const why of adminPolicies(group.attachedPolicies, group.inlinePolicies, group.inlinePolicyDocuments, managedPolicyDocuments)) {
+      reasons.push(`${user.userName} gets ${why} from group ${groupName}`);
+    }
   }
   return reasons;
 }
@@ -459,7 +486,7 @@ function previewFrom(deps: OffboardingDeps, draft: DepartureDraft, planned: Plan
     if (access.ambiguousUsers.length > 0) {
       blockers.push(`IAM user ${access.ambiguousUsers.join(', ')} matches more than one person; fix the roster or the user's tags first.`);
     }
-    adminReasons = access.users.flatMap(({ account, user }) => adminRights(user, account.groups));
+    adminReasons = access.users.flatMap(({ account, user }) => adminRights(user, account.groups, account.managedPolicyDocuments));
   }
   const departureErrors = planned.roster.errors.filter((e) => e.source === 'departures' && e.message.toLowerCase().includes(email));
   blockers.push(...departureErrors.map((e) => e.message));

@@ -148,3 +148,47 @@ describe('A departure that needed two approvers needs two to cancel', () => {
     expect(replyText(h, 'alone')).toContain('a second HR member');
   });
 });
+
+describe('Admin rights for secondApproverFor: admins come from what the policies allow, not their names', () => {
+  const everything = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+  const customer = `arn:aws:iam::${ACCOUNT}:policy/platform-tools`;
+  let h: Harness | undefined;
+  afterEach(async () => {
+    await h?.close();
+    h = undefined;
+  });
+
+  const offboardAlice = async (directory: MemoryAccountDirectory) => {
+    h = await startHarness({ directories: [directory], secondApproverFor: 'admins' });
+    const { preview } = await submitOffboardForm(h, HR1, { email: 'alice@example.com' });
+    await h.send(confirmDelivery(HR1, preview));
+    return { preview, departure: (await h.departures.listPending())[0] };
+  };
+
+  it('an inline policy allowing * on * needs a second approver', async () => {
+    const directory = new MemoryAccountDirectory(ACCOUNT, [
+      { userName: 'alice', detail: leaverDetail('AKIAALICE00000000001', { groups: [], inlinePolicies: ['helper'] }), inlinePolicyDocuments: { helper: encodeURIComponent(everything) } },
+    ]);
+
+    const { preview, departure } = await offboardAlice(directory);
+
+    expect(departure?.status).toBe('awaiting-approval');
+    expect(departure?.requiredApprovals).toBe(2);
+    expect(blockText(preview?.['blocks'])).toContain('alice has inline policy helper allowing * on *');
+    expect(directory.executed).toEqual([]);
+  });
+
+  it('a customer-managed policy allowing * on *, attached through a group, needs a second approver', async () => {
+    const directory = new MemoryAccountDirectory(
+      ACCOUNT,
+      [{ userName: 'alice', detail: leaverDetail('AKIAALICE00000000001', { groups: ['platform'] }) }],
+      [{ name: 'platform', attachedPolicies: [{ name: 'platform-tools', arn: customer }], inlinePolicies: [] }],
+      { [customer]: everything },
+    );
+
+    const { departure } = await offboardAlice(directory);
+
+    expect(departure?.status).toBe('awaiting-approval');
+    expect(directory.executed).toEqual([]);
+  });
+});
