@@ -79,6 +79,8 @@ export interface IamUser {
   readonly groups: readonly string[];
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  /** Inline policy documents by name, when the inventory read them (JSON value or IAM's URL-encoded text). */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
   /** From the credential report; absent when the report could not be had. */
   readonly credentials?: CredentialReportRow;
   /** Present only for users whose live state was fetched. */
@@ -89,6 +91,8 @@ export interface IamGroup {
   readonly name: string;
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  /** Inline policy documents by name, when the inventory read them. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 export interface AccountInventory {
@@ -97,6 +101,8 @@ export interface AccountInventory {
   readonly groups: readonly IamGroup[];
   /** When the credential report used was generated; null when none could be had (hygiene findings are then skipped). */
   readonly credentialReportAt: Date | null;
+  /** Default-version documents of the account's customer-managed policies, by ARN, when the inventory read them. */
+  readonly managedPolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 /** An authorized_keys line found on a host. */

@@ -141,6 +141,10 @@ const decodePolicyDocument = (doc: string): string => {
   }
 };
 
+/** Inline policy documents by name, as IAM returned them (URL-encoded JSON, decoded when it parses). */
+const inlineDocuments = (list: readonly { PolicyName?: string | undefined; PolicyDocument?: string | undefined }[] | undefined): Record<string, unknown> =>
+  Object.fromEntries((list ?? []).flatMap((p) => (p.PolicyName !== undefined && p.PolicyDocument !== undefined ? [[p.PolicyName, decodePolicyDocument(p.PolicyDocument)]] : [])));
+
 interface Page {
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
@@ -200,7 +204,7 @@ export class IamAccountDirectory implements AccountDirectory {
     const stop = { requested: false };
     const reportRead = this.readCredentialReport(stop);
     const mfaRead = this.readAssignedVirtualMfaUsers();
-    let details: { users: UserDetail[]; groups: GroupDetail[] };
+    let details: { users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> };
     try {
       details = await this.readAuthorizationDetails();
     } catch (err) {
@@ -216,28 +220,35 @@ export class IamAccountDirectory implements AccountDirectory {
         name: g.GroupName ?? '',
         attachedPolicies: toPolicies(g.AttachedManagedPolicies),
         inlinePolicies: (g.GroupPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+        inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    return { account, users, groups, credentialReportAt: report?.at ?? null };
+    return { account, users, groups, credentialReportAt: report?.at ?? null, managedPolicyDocuments: details.managedPolicyDocuments };
   }
 
-  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[] }> {
+  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> }> {
     const users: UserDetail[] = [];
     const groups: GroupDetail[] = [];
+    // Customer-managed policies' default versions: what they allow decides, not their names (admin rights, Denies).
+    const managedPolicyDocuments: Record<string, unknown> = {};
     const api = 'GetAccountAuthorizationDetails';
     try {
       await this.eachPage(
         api,
-        (m) => this.client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group'], MaxItems: PAGE_SIZE, ...marker(m) })),
+        (m) => this.client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'LocalManagedPolicy'], MaxItems: PAGE_SIZE, ...marker(m) })),
         (page) => {
           users.push(...(page.UserDetailList ?? []));
           groups.push(...(page.GroupDetailList ?? []));
+          for (const policy of page.Policies ?? []) {
+            const version = (policy.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion === true);
+            if (policy.Arn !== undefined && version?.Document !== undefined) managedPolicyDocuments[policy.Arn] = decodePolicyDocument(version.Document);
+          }
         },
       );
     } catch (err) {
       throw new IamInventoryError(this.accountLabel, api, err);
     }
-    return { users, groups };
+    return { users, groups, managedPolicyDocuments };
   }
 
   /** Users holding an assigned virtual MFA device: fresher than the credential report, which may be hours old. */
@@ -346,6 +357,7 @@ export class IamAccountDirectory implements AccountDirectory {
       groups: [...(u.GroupList ?? [])],
       attachedPolicies: toPolicies(u.AttachedManagedPolicies),
       inlinePolicies: (u.UserPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+      inlinePolicyDocuments: inlineDocuments(u.UserPolicyList),
       ...(credentials !== undefined ? { credentials } : {}),
     };
   }
