@@ -12,7 +12,8 @@ import {
 import { MEMBER_TEMPLATE, REPO_ROOT, documentFiles } from '../../../src/adapters/aws/ssm/document-files';
 import { inventoryCommand, loadHostScripts, revokeCommand } from '../../../src/adapters/hosts/host-script-protocol';
 import { parseHostScriptCommand } from '../../../src/sandbox/hosts';
-import { readCloudFormationYaml } from '../../deploy/sdk-calls';
+import { readCloudFormationYaml, type Statement } from '../../deploy/sdk-calls';
+import { sendCommandProblems } from '../../deploy/send-command-policy';
 
 const scripts = loadHostScripts();
 const KEY = 'AAAAC3NzaC1lZDI1NTE5AAAAIGp1c3QgYSB0ZXN0IGtleSBmb3Igd2FyZGVuIHNzbQ';
@@ -69,5 +70,30 @@ describe('Warden SSM Command documents', () => {
     for (const document of Object.values(wardenDocuments(scripts))) expect(Buffer.byteLength(document.content)).toBeLessThan(MAX_DOCUMENT_BYTES - 16_384);
     expect(() => commandDocument('inventory', { ...scripts, inventory: `${scripts.inventory}echo {{ Arguments }}\n` })).toThrow(DocumentShapeError);
     expect(() => commandDocument('revoke', { ...scripts, revoke: scripts.revoke.repeat(3) })).toThrow(/64|65536/);
+  });
+});
+
+describe('the SendCommand policy check', () => {
+  it('fails the policy Warden had before: AWS-RunShellScript on every instance', () => {
+    const before: Statement = {
+      Sid: 'HostCommands',
+      Effect: 'Allow',
+      Action: ['ssm:SendCommand'],
+      Resource: [
+        { 'Fn::Sub': 'arn:${AWS::Partition}:ssm:${AWS::Region}::document/AWS-RunShellScript' },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*' },
+      ],
+    };
+    expect(sendCommandProblems([before], 'managed')).toEqual([
+      'HostCommands: SendCommand on arn:${AWS::Partition}:ssm:${AWS::Region}::document/AWS-RunShellScript',
+      'HostCommands: SendCommand on instances without the Warden tag condition (null)',
+    ]);
+    expect(sendCommandProblems([{ Sid: 'Wild', Effect: 'Allow', Action: 'ssm:*', Resource: '*' }], 'managed')).toEqual([
+      'Wild: SendCommand shares a statement with ssm:*',
+      'Wild: SendCommand on *',
+    ]);
+    const tagged: Statement = { ...before, Resource: [{ 'Fn::Sub': 'arn:${AWS::Partition}:ec2:${AWS::Region}:${AWS::AccountId}:instance/*' }], Condition: { StringEquals: { 'ssm:resourceTag/Warden': 'managed' } } };
+    expect(sendCommandProblems([tagged], 'managed')).toEqual([]);
+    expect(sendCommandProblems([{ ...tagged, Condition: { StringLike: { 'ssm:resourceTag/Warden': '*' } } }], 'managed')).toHaveLength(1);
   });
 });
