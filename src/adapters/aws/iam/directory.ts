@@ -32,9 +32,12 @@ import {
   UpdateSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
 import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, Tag, UserDetail } from '@aws-sdk/client-iam';
+import { DETAIL_PATHS } from '../../../domain/inventory';
 import type {
   AccountInventory,
   AttachedPolicy,
+  DetailPath,
+  UnreadPath,
   CredentialReportRow,
   CredentialStatus,
   IamGroup,
@@ -381,13 +384,28 @@ export class IamAccountDirectory implements AccountDirectory {
     return result;
   }
 
-  /** Live state of one user, or undefined when the user does not exist (or vanished while being read). */
+  /**
+   * Live state of one user, or undefined when the user does not exist (or vanished while being read). A list that
+   * cannot be read (AccessDenied from an SCP, an API the endpoint lacks, retries exhausted) is recorded in `unread`
+   * and left empty: one such path never hides what the other paths show, nor stops the run.
+   */
   private async readUserDetail(UserName: string, gate: Semaphore, sshBodies = true): Promise<IamUserDetail | undefined> {
+    const unread: UnreadPath[] = [];
+    const read = async <T>(path: DetailPath, empty: T, task: () => Promise<T>): Promise<T> => {
+      try {
+        return await task();
+      } catch (err) {
+        if (!(err instanceof IamCallError) || isNoSuchEntity(err)) throw err;
+        this.log.warn('IAM user path could not be read', { account: this.accountLabel, userName: UserName, path, api: err.api, error: describeAwsError(err).text });
+        unread.push({ path, api: err.api, error: describeAwsError(err).text });
+        return empty;
+      }
+    };
     const limited = <T>(task: () => Promise<T>): Promise<T> => gate.run(task);
     let accessKeys;
     try {
       // The first call doubles as the existence check.
-      accessKeys = await limited(() => this.listAccessKeys(UserName));
+      accessKeys = await read('access-keys', [], () => limited(() => this.listAccessKeys(UserName)));
     } catch (err) {
       if (isNoSuchEntity(err)) return undefined;
       throw err;
@@ -395,35 +413,44 @@ export class IamAccountDirectory implements AccountDirectory {
     try {
       const [loginProfile, sshPublicKeys, mfaDevices, signingCertificates, serviceSpecificCredentials, groups, attachedPolicies, inlinePolicies] =
         await Promise.all([
-          limited(() => this.readLoginProfile(UserName)),
-          limited(() => this.listSshKeys(UserName)).then((keys) =>
-            sshBodies ? Promise.all(keys.map((k) => limited(() => this.withSshBody(UserName, k)))) : keys,
+          read('login-profile', null, () => limited(() => this.readLoginProfile(UserName))),
+          read('ssh-public-keys', [] as (SshPublicKey | undefined)[], () =>
+            limited(() => this.listSshKeys(UserName)).then((keys) =>
+              sshBodies ? Promise.all(keys.map((k) => limited(() => this.withSshBody(UserName, k)))) : keys,
+            ),
           ),
-          limited(() =>
-            this.collect(
-              'ListMFADevices',
-              (m) => this.client.send(new ListMFADevicesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.MFADevices,
-            ),
-          ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
-          limited(() => this.listSigningCertificates(UserName)),
-          limited(() => this.listServiceCredentials(UserName)),
-          limited(() =>
-            this.collect(
-              'ListGroupsForUser',
-              (m) => this.client.send(new ListGroupsForUserCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.Groups,
-            ),
-          ).then((list) => list.map((g) => g.GroupName ?? '')),
-          limited(() =>
-            this.collect(
-              'ListAttachedUserPolicies',
-              (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.AttachedPolicies,
-            ),
-          ).then(toPolicies),
-          limited(() => this.listInlinePolicies(UserName)),
+          read('mfa-devices', [], () =>
+            limited(() =>
+              this.collect(
+                'ListMFADevices',
+                (m) => this.client.send(new ListMFADevicesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (p) => p.MFADevices,
+              ),
+            ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
+          ),
+          read('signing-certificates', [], () => limited(() => this.listSigningCertificates(UserName))),
+          read('service-credentials', [], () => limited(() => this.listServiceCredentials(UserName))),
+          read('groups', [], () =>
+            limited(() =>
+              this.collect(
+                'ListGroupsForUser',
+                (m) => this.client.send(new ListGroupsForUserCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (p) => p.Groups,
+              ),
+            ).then((list) => list.map((g) => g.GroupName ?? '')),
+          ),
+          read('attached-policies', [], () =>
+            limited(() =>
+              this.collect(
+                'ListAttachedUserPolicies',
+                (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (p) => p.AttachedPolicies,
+              ),
+            ).then(toPolicies),
+          ),
+          read('inline-policies', [], () => limited(() => this.listInlinePolicies(UserName))),
         ]);
+      unread.sort((a, b) => DETAIL_PATHS[a.path].order - DETAIL_PATHS[b.path].order);
       return {
         accessKeys,
         loginProfile,
@@ -434,6 +461,7 @@ export class IamAccountDirectory implements AccountDirectory {
         groups,
         attachedPolicies,
         inlinePolicies,
+        ...(unread.length > 0 ? { unread } : {}),
       };
     } catch (err) {
       // Deleted while being read: as absent as if it had never been there.
