@@ -406,6 +406,23 @@ async function executeAll(
     }
   });
 
+  // A fleet that batches gets every host at once (hosts with the same request share one SSM command); intents first.
+  const fleet = deps.hosts;
+  if (fleet?.executeOnHosts !== undefined && byHost.size > 0) {
+    if (signal?.aborted === true) return records;
+    for (const hostActions of byHost.values()) {
+      for (const action of hostActions) await deps.audit.append({ ...entryFor(runId, actor, action), result: 'intent', before: action.target });
+    }
+    const outcomes = await fleet.executeOnHosts(byHost).catch((error: unknown): ReadonlyMap<string, ActionOutcome> => {
+      const failed: ActionOutcome = { result: 'failed', error: errorText(error), retryable: true };
+      return new Map([...byHost.values()].flat().map((a) => [a.id, failed]));
+    });
+    for (const hostActions of byHost.values()) {
+      for (const action of hostActions) await finish(action, outcomes.get(action.id) ?? { result: 'failed', error: 'host gave no result for this action', retryable: true });
+    }
+    return records;
+  }
+
   // One SSM command per host; hosts run side by side like users do (SSM's own MaxConcurrency still applies).
   await mapLimit([...byHost.entries()], deps.concurrency ?? 4, async ([instanceId, hostActions]) => {
     if (signal?.aborted === true) return;

@@ -101,7 +101,7 @@ export interface IamUserDetail {
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
   /** Inline policy documents by name (decoded JSON text), when read: deny-alls are recognised by these, never by name. */
-  readonly inlinePolicyDocuments?: Readonly<Record<string, string>>;
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 export interface IamUser {
@@ -116,8 +116,8 @@ export interface IamUser {
   readonly groups: readonly string[];
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
-  /** Inline policy documents by name, as the bulk read returned them. */
-  readonly inlinePolicyDocuments?: Readonly<Record<string, string>>;
+  /** Inline policy documents by name, when the inventory read them (JSON value or IAM's URL-encoded text). */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
   /** From the credential report; absent when the report could not be had. */
   readonly credentials?: CredentialReportRow;
   /** Present only for users whose live state was fetched. */
@@ -128,17 +128,21 @@ export interface IamGroup {
   readonly name: string;
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
-  readonly inlinePolicyDocuments?: Readonly<Record<string, string>>;
+  /** Inline policy documents by name, when the inventory read them. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 export interface AccountInventory {
   readonly account: string;
   readonly users: readonly IamUser[];
   readonly groups: readonly IamGroup[];
-  /** Default-version documents of the managed policies attached to anyone, by ARN (from the bulk read). */
-  readonly managedPolicyDocuments?: Readonly<Record<string, string>>;
   /** When the credential report used was generated; null when none could be had (hygiene findings are then skipped). */
   readonly credentialReportAt: Date | null;
+  /**
+   * Default-version documents of the managed policies, by ARN, when the inventory read them: every customer-managed
+   * policy, and the AWS managed ones attached to someone.
+   */
+  readonly managedPolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 /** An authorized_keys line found on a host. */

@@ -1,79 +1,108 @@
 /**
- * Reading IAM policy documents the way IAM evaluates them, for the two questions Warden asks: "does this deny
- * everything?" (Warden's deny-all is recognised by what it says, never by its name) and "does this restrict?"
- * (a policy or group holding a Deny is never removed by least-privilege cleanup). Documents are hostile input:
- * anyone who can write a user's policies chooses them.
+ * Reading IAM policy documents the way IAM evaluates them, for the questions Warden asks of them: "does this allow
+ * everything?" (admin rights), "does this deny everything?" (Warden's deny-all is recognised by what it says, never by
+ * its name) and "does this restrict?" (a policy or group holding a Deny is never removed by least-privilege cleanup).
+ * Documents come from IAM (URL-encoded JSON) or from tests, and may have been written by the person Warden acts
+ * against: anything that does not parse grants nothing here, and every shape IAM accepts (a single statement or a
+ * list, a string or a list of patterns) is read.
  */
-
 import type { AttachedPolicy } from './inventory';
 
-interface Statement {
-  readonly Effect?: unknown;
-  readonly Action?: unknown;
-  readonly NotAction?: unknown;
-  readonly Resource?: unknown;
-  readonly NotResource?: unknown;
-  readonly Condition?: unknown;
-  readonly Principal?: unknown;
-  readonly NotPrincipal?: unknown;
-}
+type Json = Record<string, unknown>;
 
-/** IAM's own limit on a managed policy document is 6,144 characters; inline ones are smaller. Anything far larger is not a policy. */
+const isObject = (value: unknown): value is Json => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** IAM's own limit on a managed policy document is 6,144 characters; anything far larger is not a policy. */
 const MAX_DOCUMENT_CHARS = 131_072;
 
-/** The statements of a document, or undefined when it is not a policy IAM would accept (not JSON, no Statement). */
-export function policyStatements(document: string): readonly Statement[] | undefined {
+/** The document as a JSON value: objects as they are, text parsed (URL-decoded first when IAM returned it encoded). */
+function documentOf(document: unknown): unknown {
+  if (typeof document !== 'string') return document;
   if (document.length > MAX_DOCUMENT_CHARS) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(document);
-  } catch {
+  for (const text of [document, safeDecode(document)]) {
+    if (text === undefined) continue;
     try {
-      // GetAccountAuthorizationDetails and GetUserPolicy return documents URL-encoded; most SDKs do not decode them.
-      parsed = JSON.parse(decodeURIComponent(document));
+      return JSON.parse(text) as unknown;
     } catch {
-      return undefined;
+      // try the next form
     }
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) return undefined;
-  const statement = (parsed as { Statement?: unknown }).Statement;
-  const list = Array.isArray(statement) ? statement : statement !== undefined ? [statement] : undefined;
-  if (list === undefined) return undefined;
-  return list.filter((s): s is Statement => s !== null && typeof s === 'object' && !Array.isArray(s));
+  return undefined;
 }
 
-const isStar = (value: unknown): boolean => value === '*' || (Array.isArray(value) && value.includes('*'));
+function safeDecode(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The statements of a document (IAM accepts one statement object or a list). */
+export function statementsOf(document: unknown): Json[] {
+  const parsed = documentOf(document);
+  if (!isObject(parsed)) return [];
+  const statement = parsed['Statement'];
+  const list = Array.isArray(statement) ? statement : [statement];
+  return list.filter(isObject);
+}
+
+const patterns = (value: unknown): string[] => (typeof value === 'string' ? [value] : Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : []);
+
+/** `*`, `**`, `*:*`: a pattern IAM matches against every action. */
+const everyAction = (pattern: string): boolean => /^\*+(:\*+)?$/.test(pattern.trim());
+
+/** `*` or an ARN whose every part after `arn:` is a wildcard: a pattern matching every resource. */
+const everyResource = (pattern: string): boolean => {
+  const p = pattern.trim();
+  if (/^\*+$/.test(p)) return true;
+  const parts = p.split(':');
+  return parts.length >= 6 && parts[0] === 'arn' && parts.slice(1).every((part) => part === '' || /^\*+$/.test(part)) && parts.slice(1).some((part) => part !== '');
+};
 
 /**
- * Whether a document denies every action on every resource, unconditionally: `Effect: Deny`, `Action: *`,
- * `Resource: *`, no Condition, no NotAction/NotResource/Principal. An explicit deny wins over every allow in
- * IAM's evaluation, so any other statements beside it do not matter.
+ * Whether a statement in the document allows every action on every resource (administrator rights). Read
+ * conservatively, since it decides whether a second approver is needed: an Allow with `NotAction` or `NotResource`
+ * counts (it grants all but a few), and conditions are not taken to narrow it.
  */
-export function isDenyAllDocument(document: string): boolean {
-  const statements = policyStatements(document);
-  if (statements === undefined) return false;
-  return statements.some(
+export function allowsEverything(document: unknown): boolean {
+  return statementsOf(document).some((s) => {
+    if (s['Effect'] !== 'Allow') return false;
+    const actions = 'NotAction' in s || patterns(s['Action']).some(everyAction);
+    const resources = 'NotResource' in s || patterns(s['Resource']).some(everyResource);
+    return actions && resources;
+  });
+}
+
+/**
+ * Whether a document denies every action on every resource, unconditionally: `Effect: Deny`, every action, every
+ * resource, no Condition, no NotAction/NotResource/Principal. An explicit deny wins over every allow in IAM's
+ * evaluation, so any other statements beside it do not matter.
+ */
+export function isDenyAllDocument(document: unknown): boolean {
+  return statementsOf(document).some(
     (s) =>
-      s.Effect === 'Deny' &&
-      isStar(s.Action) &&
-      isStar(s.Resource) &&
-      s.NotAction === undefined &&
-      s.NotResource === undefined &&
-      s.Condition === undefined &&
-      s.Principal === undefined &&
-      s.NotPrincipal === undefined,
+      s['Effect'] === 'Deny' &&
+      patterns(s['Action']).some(everyAction) &&
+      patterns(s['Resource']).some(everyResource) &&
+      !('NotAction' in s) &&
+      !('NotResource' in s) &&
+      !('Condition' in s) &&
+      !('Principal' in s) &&
+      !('NotPrincipal' in s),
   );
 }
 
 /**
  * Whether a document restricts anything: any Deny statement (conditional or not). Removing such a policy can only
- * raise privilege. A document that cannot be read counts as restricting: Warden never removes what it cannot judge.
+ * raise privilege. A document that is there but cannot be read counts as restricting: Warden never removes what it
+ * cannot judge. An absent document (never read) is judged by nothing and does not count.
  */
-export function restricts(document: string | undefined): boolean {
+export function restricts(document: unknown): boolean {
   if (document === undefined) return false;
-  const statements = policyStatements(document);
-  if (statements === undefined) return true;
-  return statements.some((s) => s.Effect === 'Deny');
+  const parsed = documentOf(document);
+  if (!isObject(parsed) || !('Statement' in parsed)) return true;
+  return statementsOf(parsed).some((s) => s['Effect'] === 'Deny');
 }
 
 /** The ARN of Warden's managed deny-all policy in the account of a principal ARN (`arn:aws:iam::123…:user/bob`). */
@@ -86,7 +115,7 @@ export function denyAllPolicyArn(principalArn: string, account: string, policyNa
 export interface PolicyHolder {
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
-  readonly inlinePolicyDocuments?: Readonly<Record<string, string>>;
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -94,22 +123,21 @@ export interface PolicyHolder {
  * still deny all), or any inline policy whose document denies all (the older inline form, whatever its name).
  * An inline policy merely named like Warden's proves nothing.
  */
-export function denyAllIn(holder: PolicyHolder, managedArn: string, managedDocument?: string): 'managed' | 'inline' | undefined {
+export function denyAllIn(holder: PolicyHolder, managedArn: string, managedDocument?: unknown): 'managed' | 'inline' | undefined {
   if (holder.attachedPolicies.some((p) => p.arn === managedArn) && (managedDocument === undefined || isDenyAllDocument(managedDocument))) {
     return 'managed';
   }
   const documents = holder.inlinePolicyDocuments;
-  if (documents !== undefined && holder.inlinePolicies.some((name) => isDenyAllInline(documents, name))) return 'inline';
+  if (documents !== undefined && holder.inlinePolicies.some((name) => isDenyAllDocument(own(documents, name)))) return 'inline';
   return undefined;
 }
 
 /** Names of inline policies whose documents deny all. */
 export function denyAllInlineNames(holder: PolicyHolder): string[] {
   const documents = holder.inlinePolicyDocuments;
-  return documents === undefined ? [] : holder.inlinePolicies.filter((name) => isDenyAllInline(documents, name));
+  return documents === undefined ? [] : holder.inlinePolicies.filter((name) => isDenyAllDocument(own(documents, name)));
 }
 
-const isDenyAllInline = (documents: Readonly<Record<string, string>>, name: string): boolean => {
-  const document = Object.prototype.hasOwnProperty.call(documents, name) ? documents[name] : undefined;
-  return document !== undefined && isDenyAllDocument(document);
-};
+/** A record's own member (policy names such as `__proto__` or `constructor` are someone's input, not keys of Object). */
+export const own = (record: Readonly<Record<string, unknown>>, key: string): unknown =>
+  Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;

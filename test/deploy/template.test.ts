@@ -10,6 +10,9 @@ import { FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_RESOURCE_LEVEL, TABLE_OF_FILE }
 import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourceText, sdkCalls } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
 import { readZip } from './zip';
+import { sendCommandProblems } from './send-command-policy';
+import { wardenDocuments } from '../../src/adapters/aws/ssm/documents';
+import { loadHostScripts } from '../../src/adapters/hosts/host-script-protocol';
 
 const execFileAsync = promisify(execFile);
 
@@ -166,6 +169,17 @@ describe('the function role is least privilege', () => {
     const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
     expect(assume).toHaveLength(1);
     expect(resourceList(assume[0] as Statement).map(resourceText)).toEqual(['arn:${AWS::Partition}:iam::*:role/WardenAccess']);
+  });
+
+  it("sends SSM commands only with Warden's own documents, created by the stack byte for byte, to tagged instances", () => {
+    expect(sendCommandProblems(allStatements().map((s) => s.statement), 'managed')).toEqual([]);
+    expect(JSON.stringify(allStatements())).not.toContain('AWS-RunShellScript');
+    const generated = wardenDocuments(loadHostScripts());
+    const documents = resourcesOfType('AWS::SSM::Document').map(([, r]) => [r.Properties['Name'], r.Properties['DocumentType'], r.Properties['Content']]);
+    expect(documents).toEqual([
+      ['WardenInventory', 'Command', generated.inventory.content],
+      ['WardenRevoke', 'Command', generated.revoke.content],
+    ]);
   });
 
   it('reads only this stage’s parameters, writes only the audit anchor, and invokes only the worker', () => {

@@ -201,7 +201,7 @@ function iamRecord(user: IamUser, options: AccessRecordOptions): AccessRecord {
   };
 }
 
-const documentsOf = (user: IamUser): { inlinePolicyDocuments?: Readonly<Record<string, string>> } => {
+const documentsOf = (user: IamUser): { inlinePolicyDocuments?: Readonly<Record<string, unknown>> } => {
   const documents = { ...user.inlinePolicyDocuments, ...user.detail?.inlinePolicyDocuments };
   return Object.keys(documents).length > 0 ? { inlinePolicyDocuments: documents } : {};
 };

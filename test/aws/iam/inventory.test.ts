@@ -73,8 +73,9 @@ describe('IamAccountDirectory.inventory on a seeded account', () => {
       inlinePolicyDocuments: { 'dev-extra': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] }) },
     });
     // Managed policy documents come with the same bulk read: restrictions and Warden's deny-all are judged by them.
-    expect(JSON.parse(inventory.managedPolicyDocuments?.['arn:aws:iam::aws:policy/AdministratorAccess'] ?? '{}')).toMatchObject({ Statement: [{ Effect: 'Allow', Action: '*' }] });
-    expect(JSON.parse(inventory.managedPolicyDocuments?.[DENY_ALL_ARN] ?? '{}')).toEqual(JSON.parse(DENY_ALL_POLICY_DOCUMENT));
+    const documentOf = (arn: string): unknown => JSON.parse(String(inventory.managedPolicyDocuments?.[arn] ?? '{}'));
+    expect(documentOf('arn:aws:iam::aws:policy/AdministratorAccess')).toMatchObject({ Statement: [{ Effect: 'Allow', Action: '*' }] });
+    expect(documentOf(DENY_ALL_ARN)).toEqual(JSON.parse(DENY_ALL_POLICY_DOCUMENT));
     expect(inventory.groups.map((g) => g.name).sort()).toEqual(h.sandbox.state.account(ACCOUNT)?.groups.map((g) => g.name).sort());
   });
 

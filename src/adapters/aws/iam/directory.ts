@@ -31,7 +31,7 @@ import {
   UpdateSigningCertificateCommand,
   UpdateSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
-import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, PolicyDetail, Tag, UserDetail } from '@aws-sdk/client-iam';
+import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, Tag, UserDetail } from '@aws-sdk/client-iam';
 import { DETAIL_PATHS } from '../../../domain/inventory';
 import type {
   AccountInventory,
@@ -144,12 +144,9 @@ const decodePolicyDocument = (doc: string): string => {
   }
 };
 
-/** Inline policy documents by name, decoded (GAAD returns them URL-encoded). */
-const inlineDocuments = (list: readonly PolicyDetail[] | undefined): Record<string, string> => {
-  const documents: Record<string, string> = {};
-  for (const p of list ?? []) if (p.PolicyName !== undefined && p.PolicyDocument !== undefined) documents[p.PolicyName] = decodePolicyDocument(p.PolicyDocument);
-  return documents;
-};
+/** Inline policy documents by name, as IAM returned them (URL-encoded JSON, decoded when it parses). */
+const inlineDocuments = (list: readonly { PolicyName?: string | undefined; PolicyDocument?: string | undefined }[] | undefined): Record<string, unknown> =>
+  Object.fromEntries((list ?? []).flatMap((p) => (p.PolicyName !== undefined && p.PolicyDocument !== undefined ? [[p.PolicyName, decodePolicyDocument(p.PolicyDocument)]] : [])));
 
 interface Page {
   readonly IsTruncated?: boolean | undefined;
@@ -210,7 +207,7 @@ export class IamAccountDirectory implements AccountDirectory {
     const stop = { requested: false };
     const reportRead = this.readCredentialReport(stop);
     const mfaRead = this.readAssignedVirtualMfaUsers();
-    let details: { users: UserDetail[]; groups: GroupDetail[]; policyDocuments: Record<string, string> };
+    let details: { users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> };
     try {
       details = await this.readAuthorizationDetails();
     } catch (err) {
@@ -229,15 +226,15 @@ export class IamAccountDirectory implements AccountDirectory {
         inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    return { account, users, groups, managedPolicyDocuments: details.policyDocuments, credentialReportAt: report?.at ?? null };
+    return { account, users, groups, credentialReportAt: report?.at ?? null, managedPolicyDocuments: details.managedPolicyDocuments };
   }
 
-  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; policyDocuments: Record<string, string> }> {
+  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> }> {
     const users: UserDetail[] = [];
     const groups: GroupDetail[] = [];
-    // Managed policies come with their documents (only those attached to something, for AWS managed ones): they tell
-    // a restriction (a Deny, never removed by cleanup) from a grant, and Warden's deny-all from a look-alike.
-    const policyDocuments: Record<string, string> = {};
+    // Managed policies' default versions: what they allow or deny decides, never their names (admin rights, Warden's
+    // deny-all, restrictions cleanup must keep). AWS managed policies come only when attached to something.
+    const managedPolicyDocuments: Record<string, unknown> = {};
     const api = 'GetAccountAuthorizationDetails';
     try {
       await this.eachPage(
@@ -250,15 +247,15 @@ export class IamAccountDirectory implements AccountDirectory {
           users.push(...(page.UserDetailList ?? []));
           groups.push(...(page.GroupDetailList ?? []));
           for (const policy of page.Policies ?? []) {
-            const version = policy.PolicyVersionList?.find((v) => v.IsDefaultVersion === true || v.VersionId === policy.DefaultVersionId);
-            if (policy.Arn !== undefined && version?.Document !== undefined) policyDocuments[policy.Arn] = decodePolicyDocument(version.Document);
+            const version = (policy.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion === true);
+            if (policy.Arn !== undefined && version?.Document !== undefined) managedPolicyDocuments[policy.Arn] = decodePolicyDocument(version.Document);
           }
         },
       );
     } catch (err) {
       throw new IamInventoryError(this.accountLabel, api, err);
     }
-    return { users, groups, policyDocuments };
+    return { users, groups, managedPolicyDocuments };
   }
 
   /** Users holding an assigned virtual MFA device: fresher than the credential report, which may be hours old. */
