@@ -60,8 +60,8 @@ export interface SsmHostFleetOptions {
   readonly readConcurrency?: number;
   /** The host scripts whose documents the stack created (the repository's scripts/host by default): their hash is sent. */
   readonly scripts?: HostScripts;
-  /** Revoke commands (one per distinct request, up to 50 hosts each) in flight at once (default 4). */
-  readonly revokeConcurrency?: number;
+  /** Commands (a batch of up to 50 instances each) in flight at once (default 4). */
+  readonly commandConcurrency?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
 }
@@ -174,7 +174,7 @@ export class SsmHostFleet implements HostFleet {
       const groups = new Map<string, RevokeUnit[]>();
       for (const unit of units) if (unit.round === round) groups.set(unit.args, [...(groups.get(unit.args) ?? []), unit]);
       const batches = [...groups.values()].flatMap((group) => chunk(group, MAX_INSTANCE_IDS_PER_COMMAND));
-      await mapLimit(batches, this.options.revokeConcurrency ?? 4, async (batch) => {
+      await mapLimit(batches, this.options.commandConcurrency ?? 4, async (batch) => {
         for (const [id, outcome] of await this.revokeBatch(batch)) outcomes.set(id, outcome);
       });
     }
@@ -321,7 +321,7 @@ export class SsmHostFleet implements HostFleet {
     const reads = new Map<string, HostRead>();
     if (targets.length > 0) await this.readScope({ kind: 'targets', targets }, reads, `targets ${targets.map(describeTarget).join(' and ')}`);
     const rest = [...new Set(instanceIds)].filter((id) => !reads.has(id));
-    for (const batch of chunk(rest, MAX_INSTANCE_IDS_PER_COMMAND)) await this.readBatch(batch, reads);
+    await mapLimit(chunk(rest, MAX_INSTANCE_IDS_PER_COMMAND), this.options.commandConcurrency ?? 4, (batch) => this.readBatch(batch, reads));
     await this.pageLargeOutputs(reads);
 
     const hosts: HostInventory[] = [];
