@@ -110,6 +110,8 @@ describe('the SSM sandbox: Command documents', () => {
     const room = 65_536 - Buffer.byteLength(docs.revoke.content) - 'Arguments'.length;
     expect((await send({ Arguments: [` '${'A'.repeat(room)}'`] })).name).toBe('MaxDocumentSizeExceeded');
     expect((await sdkError(h.client.send(new SendCommandCommand({ DocumentName: 'WardenNope', InstanceIds: [A] })))).name).toBe('InvalidDocument');
+    const longComment = sdkError(h.client.send(new SendCommandCommand({ DocumentName: DOCUMENT_NAMES.inventory, InstanceIds: [A], Comment: 'x'.repeat(101) })));
+    expect((await longComment).name).toBe('ValidationException');
   });
 
   it('validates documents it is given: declared parameters, size, reserved names', async () => {
