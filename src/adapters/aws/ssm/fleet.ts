@@ -276,7 +276,7 @@ export class SsmHostFleet implements HostFleet {
       let report = parseRevokeOutput(preview.stdout);
       let stderr = preview.stderr;
       if (!report.complete && isTerminalInvocation(invocation.status)) {
-        const full = await this.run.fullStdout(sent.commandId, unit.instanceId, invocation.stdoutUrl, 'revoke');
+        const full = await this.run.fullStdout(sent.commandId, unit.instanceId, invocation.stdoutUrl, 'revoke', preview.stdout);
         if (full !== undefined) report = parseRevokeOutput(full);
         if (!report.complete) {
           const out = await this.run.output(sent.commandId, unit.instanceId, this.deadline(), false).catch(() => undefined);
@@ -412,7 +412,7 @@ export class SsmHostFleet implements HostFleet {
     const preview = splitPreview(invocation.preview);
     if (invocation.status !== 'Success') return { kind: 'unreachable', reason: describeInvocationFailure(invocation, preview.stderr, 'inventory') };
     if (parseInventoryOutput(invocation.instanceId, preview.stdout).complete) return { kind: 'text', text: preview.stdout };
-    const full = await this.run.fullStdout(commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory');
+    const full = await this.run.fullStdout(commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory', preview.stdout);
     if (full !== undefined && parseInventoryOutput(invocation.instanceId, full).complete) return { kind: 'text', text: full };
     try {
       const out = await this.run.output(commandId, invocation.instanceId, this.deadline(), false);
@@ -496,7 +496,7 @@ export class SsmHostFleet implements HostFleet {
       const fromPreview = parseInventoryPage(preview.stdout);
       if (fromPreview.kind === 'page') return [invocation.instanceId, fromPreview] as const;
       try {
-        const full = await this.run.fullStdout(sent.commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory');
+        const full = await this.run.fullStdout(sent.commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory', preview.stdout);
         const text = full ?? (await this.run.output(sent.commandId, invocation.instanceId, this.deadline(), false)).stdout;
         return [invocation.instanceId, parseInventoryPage(text)] as const;
       } catch (error) {
