@@ -152,8 +152,31 @@ export async function verifyAgainstAnchors(audit: AnchorableAuditLog, stores: re
     chain = await audit.verify({ expectedHead: { seq: anchor.seq, hash: anchor.hash } });
     if (!chain.ok) return { chain, failedAgainst: description, anchors };
   }
-  return { chain: chain ?? (await audit.verify()), anchors };
+  chain ??= await audit.verify();
+  if (!chain.ok) return { chain, anchors };
+  const missing = anchors.filter((a) => a.anchor === undefined && a.error === undefined);
+  if (missing.length > 0) {
+    // Every finished run is anchored: an anchor that is absent although one finished was deleted, the other half of a cut tail.
+    const finished = (await audit.query({})).filter((e) => FINISHED_RUN.has(e.action)).at(-1);
+    const [first] = missing;
+    if (finished !== undefined && first !== undefined) {
+      return {
+        chain: {
+          ok: false,
+          entries: chain.entries,
+          firstBadSeq: finished.seq,
+          problem: `the anchor is missing although the log holds a finished run (seq ${finished.seq} ${finished.action}, run ${finished.runId}): the anchor was deleted, so a truncated tail cannot be ruled out against it`,
+        },
+        failedAgainst: first.description,
+        anchors,
+      };
+    }
+  }
+  return { chain, anchors };
 }
+
+/** The audit actions that close a run (apply, plan); every run is anchored after them. */
+const FINISHED_RUN: ReadonlySet<string> = new Set(['run.finish', 'run.plan']);
 
 export interface LeaverReportRequest {
   readonly from: Date;

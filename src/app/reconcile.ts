@@ -6,7 +6,7 @@ import type { Roster } from '../domain/roster';
 import { plan as planAccess, usersNeedingDetail } from '../domain/planner';
 import { hostPrincipal, isHostAction, remainingOnHost } from '../domain/planning/hosts';
 import { evaluateGuard, withGuard } from '../domain/guard';
-import { actionHolds, remainingAccess } from '../domain/verification';
+import { actionHolds, actionUnverifiable, remainingAccess, unverifiedPaths } from '../domain/verification';
 import { formatAuditPerson } from '../domain/audit-chain';
 import { ownersFromRoster } from '../domain/evidence/owners';
 import { isAnchorable, type AnchorSink, type SnapshotStore } from '../ports/evidence';
@@ -479,8 +479,11 @@ async function verifyUsers(deps: ReconcileDeps, runId: string, actor: string, re
     } else if (detail === undefined) {
       remaining.push('user could not be read back');
     } else {
-      for (const action of actions) if (!actionHolds(action, detail)) remaining.push(`${action.kind} did not take effect`);
+      for (const action of actions) {
+        if (!actionUnverifiable(action, detail) && !actionHolds(action, detail)) remaining.push(`${action.kind} did not take effect`);
+      }
       if (actions.some(isRevocation)) remaining.push(...remainingAccess(detail, deps.policy.denyAllPolicyName));
+      else remaining.push(...unverifiedPaths(detail, actions));
     }
     const verified = remaining.length === 0;
     const person = actions.find((a) => a.person !== undefined)?.person;

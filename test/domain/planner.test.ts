@@ -293,14 +293,56 @@ describe('plan: users without a clear owner', () => {
     expect(findingsOf(p, 'ambiguous-identity')[0]?.detail).toMatch(/invalid roster row .*employee_id E9, email dave@example.com/);
   });
 
-  it('blocks action on an ambiguous user, high severity when one candidate is a leaver', () => {
+  it('stops access on an ambiguous user when one candidate is a leaver (high finding, never granted)', () => {
     const bob2 = createDummyPerson({ employeeId: 'E5', email: 'bob@other.example', status: 'active' });
     const p = planFor({ people: [bob, bob2], users: [bobWithEverything()] });
-    expect(p.actions).toEqual([]);
+    expect(kinds(p.actions)).toEqual(expect.arrayContaining(['attach-deny-all', 'deactivate-access-key', 'delete-login-profile', 'remove-from-group']));
+    expect(p.actions.every((a) => a.reason === 'departed' && a.person?.email === 'bob@example.com')).toBe(true);
     const [ambiguous] = findingsOf(p, 'ambiguous-identity');
     expect(ambiguous?.severity).toBe('high');
     expect(ambiguous?.detail).toContain('bob@example.com (E2, line 2), bob@other.example (E5, line 2)');
+    expect(ambiguous?.detail).toContain('access stopped');
     expect(findingsOf(p, 'departed-without-iam-user')).toEqual([]);
+  });
+
+  it('a leaver who tags their own user with an active colleague\'s employee_id is still revoked', () => {
+    const colleague = createDummyPerson({ employeeId: 'E7', email: 'carol@example.com', status: 'active' });
+    const tagged = createDummyUserWithDetail(
+      { userName: 'bob', tags: { employee_id: 'E7' }, groups: ['developers'] },
+      { accessKeys: [{ id: 'AKIABOB1', status: 'Active', createdAt: daysBefore(100) }] },
+    );
+    const input = inputOf({ people: [bob, colleague], users: [tagged] });
+    expect(usersNeedingDetail(input)).toEqual([{ account: ACCOUNT, userNames: ['bob'] }]);
+    const p = plan(input);
+    expect(kinds(p.actions).sort()).toEqual(['attach-deny-all', 'deactivate-access-key', 'remove-from-group']);
+    const [ambiguous] = findingsOf(p, 'ambiguous-identity');
+    expect(ambiguous?.severity).toBe('high');
+    expect(ambiguous?.detail).toMatch(/tag employee_id: carol@example.com.*user name equal to the email or its local part: bob@example.com/);
+  });
+
+  it('an ambiguous user long past the end is stopped, never deleted (ownership is unclear)', () => {
+    const longGone = createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(400) });
+    const colleague = createDummyPerson({ employeeId: 'E7', email: 'carol@example.com', status: 'active' });
+    const tagged = createDummyUserWithDetail({ userName: 'bob', tags: { employee_id: 'E7' } }, {});
+    const p = planFor({ people: [longGone, colleague], users: [tagged] });
+    expect(kinds(p.actions)).toEqual(['attach-deny-all']);
+  });
+
+  it('an ambiguous user whose candidates all work here gets no action and a medium finding', () => {
+    const alice = createDummyPerson({ employeeId: 'E1', email: 'alice@example.com' });
+    const colleague = createDummyPerson({ employeeId: 'E7', email: 'carol@example.com' });
+    const p = planFor({ people: [alice, colleague], users: [createDummyUser({ userName: 'alice', tags: { employee_id: 'E7' }, groups: ['admins'] })] });
+    expect(p.actions).toEqual([]);
+    expect(findingsOf(p, 'ambiguous-identity')[0]?.severity).toBe('medium');
+  });
+
+  it('a user held back by an invalid row is still stopped when a leaver also matches it', () => {
+    const tagged = createDummyUserWithDetail({ userName: 'bob', tags: { employee_id: 'E9' } }, {});
+    const input = inputOf({ people: [bob], users: [tagged], roster: { invalidRowIdentities: [{ employeeId: 'E9', awsUsernames: [] }] } });
+    expect(usersNeedingDetail(input)).toEqual([{ account: ACCOUNT, userNames: ['bob'] }]);
+    const p = plan(input);
+    expect(kinds(p.actions)).toEqual(['attach-deny-all']);
+    expect(findingsOf(p, 'ambiguous-identity')[0]).toMatchObject({ severity: 'high' });
   });
 });
 

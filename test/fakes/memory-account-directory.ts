@@ -6,6 +6,8 @@ export interface MemoryUser {
   readonly userName: string;
   readonly tags?: Readonly<Record<string, string>>;
   readonly detail: IamUserDetail;
+  /** Inline policy documents by name, as the bulk inventory returns them. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -21,6 +23,8 @@ export class MemoryAccountDirectory implements AccountDirectory {
     readonly account: string,
     users: readonly MemoryUser[],
     private readonly groups: readonly IamGroup[] = [],
+    /** Customer-managed policy documents by ARN. */
+    private readonly managedPolicyDocuments?: Readonly<Record<string, unknown>>,
   ) {
     for (const user of users) this.users.set(user.userName, user);
   }
@@ -47,9 +51,11 @@ export class MemoryAccountDirectory implements AccountDirectory {
         groups: u.detail.groups,
         attachedPolicies: u.detail.attachedPolicies,
         inlinePolicies: u.detail.inlinePolicies,
+        ...(u.inlinePolicyDocuments !== undefined ? { inlinePolicyDocuments: u.inlinePolicyDocuments } : {}),
       })),
       groups: this.groups,
       credentialReportAt: null,
+      ...(this.managedPolicyDocuments !== undefined ? { managedPolicyDocuments: this.managedPolicyDocuments } : {}),
     };
   }
 

@@ -1,6 +1,6 @@
 import { citation } from '../controls';
 import { describeRule } from '../identity';
-import type { AccountInventory, IamUser } from '../inventory';
+import { DETAIL_PATHS, type AccountInventory, type IamUser, type UnreadPath } from '../inventory';
 import type { Action, Control, Finding } from '../plan';
 import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
 import { personRef, type Person, type PersonRef, type RowIdentity } from '../roster';
@@ -98,41 +98,53 @@ function planUser(context: PlanContext, entry: ClassifiedUser): PlanPart {
       return { actions: stop.actions, findings: [orphan, ...stop.findings] };
     }
     case 'ambiguous': {
-      const leaver = entry.class.people.some((p) => mustBeRevoked(phaseIn(context, p)));
-      const who = entry.class.people.map((p) => `${p.email} (${p.employeeId}, line ${p.source.line})`).join(', ');
-      return {
-        actions: [],
-        findings: [
-          makeFinding(
-            'ambiguous-identity',
-            leaver ? 'high' : 'medium',
-            'account-ownership',
-            where,
-            `matches ${entry.class.people.length} people by ${describeRule(entry.class.rule, policy.identity)}: ${who}; ` +
-              `no automatic action until the roster or the user's tags say who owns it`,
-          ),
-        ],
-      };
+      const { people, matches } = entry.class;
+      const leaver = people.find((p) => mustBeRevoked(phaseIn(context, p)));
+      const who = matches
+        .map((m) => `${describeRule(m.rule, policy.identity)}: ${m.people.map((p) => `${p.email} (${p.employeeId}, line ${p.source.line})`).join(', ')}`)
+        .join('; ');
+      const finding = (what: string): Finding =>
+        makeFinding(
+          'ambiguous-identity',
+          leaver !== undefined ? 'high' : 'medium',
+          'account-ownership',
+          where,
+          `matches ${people.length} people — ${who}; ${what}`,
+        );
+      if (leaver === undefined) return { actions: [], findings: [finding(`no automatic action until the roster or the user's tags say who owns it`)] };
+      return stopAmbiguous(context, user, leaver, finding(`access stopped because ${leaver.email} has left; never deleted until the roster or the user's tags say who owns it`));
     }
     case 'held-back': {
       const rows = entry.class.identities.map(describeRowIdentity).join('; ');
-      return {
-        actions: [],
-        findings: [
-          makeFinding(
-            'ambiguous-identity',
-            'medium',
-            'account-ownership',
-            where,
-            `matches an invalid roster row by ${describeRule(entry.class.rule, policy.identity)} (${rows}); ` +
-              `held back with no automatic action until the row is fixed`,
-          ),
-        ],
-      };
+      const leaver = entry.class.people.find((p) => mustBeRevoked(phaseIn(context, p)));
+      const finding = makeFinding(
+        'ambiguous-identity',
+        leaver !== undefined ? 'high' : 'medium',
+        'account-ownership',
+        where,
+        `matches an invalid roster row by ${describeRule(entry.class.rule, policy.identity)} (${rows}); ` +
+          (leaver !== undefined
+            ? `access stopped because it also matches ${leaver.email}, who has left; nothing else changes until the row is fixed`
+            : `held back with no automatic action until the row is fixed`),
+      );
+      if (leaver === undefined) return { actions: [], findings: [finding] };
+      return stopAmbiguous(context, user, leaver, finding);
     }
     case 'matched':
       return planMatchedUser(context, entry, entry.class.person);
   }
+}
+
+/** A user that might be a leaver's: access is stopped (never granted, never deleted), attributed to the leaver. */
+function stopAmbiguous(context: PlanContext, user: IamUser, leaver: Person, finding: Finding): PlanPart {
+  const stop = stopAccess(user, context.input.policy, {
+    account: user.account,
+    userName: user.userName,
+    person: personRef(leaver),
+    reason: 'departed',
+    control: 'offboarding-24h',
+  });
+  return { actions: stop.actions, findings: [finding, ...stop.findings] };
 }
 
 function describeRowIdentity(identity: RowIdentity): string {
@@ -237,7 +249,9 @@ export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFi
   const actions: Action[] = [];
   const findings: Finding[] = [];
   const detail = user.detail;
-  const inlinePolicies = detail?.inlinePolicies ?? user.inlinePolicies;
+  const unread = new Set((detail?.unread ?? []).map((u) => u.path));
+  // A path whose live read failed falls back on the bulk inventory where it has one (groups, policies).
+  const inlinePolicies = detail !== undefined && !unread.has('inline-policies') ? detail.inlinePolicies : user.inlinePolicies;
   if (!inlinePolicies.includes(policy.denyAllPolicyName)) {
     actions.push(makeAction('attach-deny-all', fields, { policyName: policy.denyAllPolicyName }));
   }
@@ -262,13 +276,28 @@ export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFi
         );
       }
     }
+    if (detail.unread !== undefined && detail.unread.length > 0) findings.push(pathsUnreadFinding(user, detail.unread, fields));
   } else {
     findings.push(detailUnavailableFinding(user, fields.control, fields));
   }
-  for (const groupName of detail?.groups ?? user.groups) {
+  for (const groupName of detail !== undefined && !unread.has('groups') ? detail.groups : user.groups) {
     actions.push(makeAction('remove-from-group', fields, { groupName }));
   }
   return { actions, findings };
+}
+
+/** Some of a leaver's paths could not be read: what was read is revoked, the deny-all still goes on, and this names the rest. */
+function pathsUnreadFinding(user: IamUser, unread: readonly UnreadPath[], fields: ActionFields): Finding {
+  const paths = unread.map((u) => `${DETAIL_PATHS[u.path].label} (${u.api} failed: ${u.error})`).join('; ');
+  return makeFinding(
+    'user-detail-unavailable',
+    'high',
+    fields.control,
+    { account: user.account, userName: user.userName, ...(fields.person !== undefined ? { person: fields.person } : {}) },
+    `could not read ${paths}; what was read is revoked and the deny-all still goes on, but ` +
+      `${unread.length === 1 ? 'this path was' : 'these paths were'} not revoked and stay${unread.length === 1 ? 's' : ''} unverified ` +
+      `until a run can read ${unread.length === 1 ? 'it' : 'them'} (check SCPs and the endpoint) — ${citation(fields.control)}`,
+  );
 }
 
 function detailUnavailableFinding(user: IamUser, control: Control, fields: ActionFields): Finding {

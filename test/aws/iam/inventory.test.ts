@@ -69,6 +69,7 @@ describe('IamAccountDirectory.inventory on a seeded account', () => {
       name: 'developers',
       attachedPolicies: [{ name: 'PowerUserAccess', arn: 'arn:aws:iam::aws:policy/PowerUserAccess' }],
       inlinePolicies: ['dev-extra'],
+      inlinePolicyDocuments: { 'dev-extra': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] }) },
     });
     expect(inventory.groups.map((g) => g.name).sort()).toEqual(h.sandbox.state.account(ACCOUNT)?.groups.map((g) => g.name).sort());
   });

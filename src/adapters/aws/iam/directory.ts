@@ -32,9 +32,12 @@ import {
   UpdateSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
 import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, Tag, UserDetail } from '@aws-sdk/client-iam';
+import { DETAIL_PATHS } from '../../../domain/inventory';
 import type {
   AccountInventory,
   AttachedPolicy,
+  DetailPath,
+  UnreadPath,
   CredentialReportRow,
   CredentialStatus,
   IamGroup,
@@ -141,6 +144,10 @@ const decodePolicyDocument = (doc: string): string => {
   }
 };
 
+/** Inline policy documents by name, as IAM returned them (URL-encoded JSON, decoded when it parses). */
+const inlineDocuments = (list: readonly { PolicyName?: string | undefined; PolicyDocument?: string | undefined }[] | undefined): Record<string, unknown> =>
+  Object.fromEntries((list ?? []).flatMap((p) => (p.PolicyName !== undefined && p.PolicyDocument !== undefined ? [[p.PolicyName, decodePolicyDocument(p.PolicyDocument)]] : [])));
+
 interface Page {
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
@@ -200,7 +207,7 @@ export class IamAccountDirectory implements AccountDirectory {
     const stop = { requested: false };
     const reportRead = this.readCredentialReport(stop);
     const mfaRead = this.readAssignedVirtualMfaUsers();
-    let details: { users: UserDetail[]; groups: GroupDetail[] };
+    let details: { users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> };
     try {
       details = await this.readAuthorizationDetails();
     } catch (err) {
@@ -216,28 +223,35 @@ export class IamAccountDirectory implements AccountDirectory {
         name: g.GroupName ?? '',
         attachedPolicies: toPolicies(g.AttachedManagedPolicies),
         inlinePolicies: (g.GroupPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+        inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    return { account, users, groups, credentialReportAt: report?.at ?? null };
+    return { account, users, groups, credentialReportAt: report?.at ?? null, managedPolicyDocuments: details.managedPolicyDocuments };
   }
 
-  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[] }> {
+  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> }> {
     const users: UserDetail[] = [];
     const groups: GroupDetail[] = [];
+    // Customer-managed policies' default versions: what they allow decides, not their names (admin rights, Denies).
+    const managedPolicyDocuments: Record<string, unknown> = {};
     const api = 'GetAccountAuthorizationDetails';
     try {
       await this.eachPage(
         api,
-        (m) => this.client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group'], MaxItems: PAGE_SIZE, ...marker(m) })),
+        (m) => this.client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'LocalManagedPolicy'], MaxItems: PAGE_SIZE, ...marker(m) })),
         (page) => {
           users.push(...(page.UserDetailList ?? []));
           groups.push(...(page.GroupDetailList ?? []));
+          for (const policy of page.Policies ?? []) {
+            const version = (policy.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion === true);
+            if (policy.Arn !== undefined && version?.Document !== undefined) managedPolicyDocuments[policy.Arn] = decodePolicyDocument(version.Document);
+          }
         },
       );
     } catch (err) {
       throw new IamInventoryError(this.accountLabel, api, err);
     }
-    return { users, groups };
+    return { users, groups, managedPolicyDocuments };
   }
 
   /** Users holding an assigned virtual MFA device: fresher than the credential report, which may be hours old. */
@@ -346,6 +360,7 @@ export class IamAccountDirectory implements AccountDirectory {
       groups: [...(u.GroupList ?? [])],
       attachedPolicies: toPolicies(u.AttachedManagedPolicies),
       inlinePolicies: (u.UserPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+      inlinePolicyDocuments: inlineDocuments(u.UserPolicyList),
       ...(credentials !== undefined ? { credentials } : {}),
     };
   }
@@ -369,13 +384,28 @@ export class IamAccountDirectory implements AccountDirectory {
     return result;
   }
 
-  /** Live state of one user, or undefined when the user does not exist (or vanished while being read). */
+  /**
+   * Live state of one user, or undefined when the user does not exist (or vanished while being read). A list that
+   * cannot be read (AccessDenied from an SCP, an API the endpoint lacks, retries exhausted) is recorded in `unread`
+   * and left empty: one such path never hides what the other paths show, nor stops the run.
+   */
   private async readUserDetail(UserName: string, gate: Semaphore, sshBodies = true): Promise<IamUserDetail | undefined> {
+    const unread: UnreadPath[] = [];
+    const read = async <T>(path: DetailPath, empty: T, task: () => Promise<T>): Promise<T> => {
+      try {
+        return await task();
+      } catch (err) {
+        if (!(err instanceof IamCallError) || isNoSuchEntity(err)) throw err;
+        this.log.warn('IAM user path could not be read', { account: this.accountLabel, userName: UserName, path, api: err.api, error: describeAwsError(err).text });
+        unread.push({ path, api: err.api, error: describeAwsError(err).text });
+        return empty;
+      }
+    };
     const limited = <T>(task: () => Promise<T>): Promise<T> => gate.run(task);
     let accessKeys;
     try {
       // The first call doubles as the existence check.
-      accessKeys = await limited(() => this.listAccessKeys(UserName));
+      accessKeys = await read('access-keys', [], () => limited(() => this.listAccessKeys(UserName)));
     } catch (err) {
       if (isNoSuchEntity(err)) return undefined;
       throw err;
@@ -383,35 +413,44 @@ export class IamAccountDirectory implements AccountDirectory {
     try {
       const [loginProfile, sshPublicKeys, mfaDevices, signingCertificates, serviceSpecificCredentials, groups, attachedPolicies, inlinePolicies] =
         await Promise.all([
-          limited(() => this.readLoginProfile(UserName)),
-          limited(() => this.listSshKeys(UserName)).then((keys) =>
-            sshBodies ? Promise.all(keys.map((k) => limited(() => this.withSshBody(UserName, k)))) : keys,
+          read('login-profile', null, () => limited(() => this.readLoginProfile(UserName))),
+          read('ssh-public-keys', [] as (SshPublicKey | undefined)[], () =>
+            limited(() => this.listSshKeys(UserName)).then((keys) =>
+              sshBodies ? Promise.all(keys.map((k) => limited(() => this.withSshBody(UserName, k)))) : keys,
+            ),
           ),
-          limited(() =>
-            this.collect(
-              'ListMFADevices',
-              (m) => this.client.send(new ListMFADevicesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.MFADevices,
-            ),
-          ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
-          limited(() => this.listSigningCertificates(UserName)),
-          limited(() => this.listServiceCredentials(UserName)),
-          limited(() =>
-            this.collect(
-              'ListGroupsForUser',
-              (m) => this.client.send(new ListGroupsForUserCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.Groups,
-            ),
-          ).then((list) => list.map((g) => g.GroupName ?? '')),
-          limited(() =>
-            this.collect(
-              'ListAttachedUserPolicies',
-              (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.AttachedPolicies,
-            ),
-          ).then(toPolicies),
-          limited(() => this.listInlinePolicies(UserName)),
+          read('mfa-devices', [], () =>
+            limited(() =>
+              this.collect(
+                'ListMFADevices',
+                (m) => this.client.send(new ListMFADevicesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (p) => p.MFADevices,
+              ),
+            ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
+          ),
+          read('signing-certificates', [], () => limited(() => this.listSigningCertificates(UserName))),
+          read('service-credentials', [], () => limited(() => this.listServiceCredentials(UserName))),
+          read('groups', [], () =>
+            limited(() =>
+              this.collect(
+                'ListGroupsForUser',
+                (m) => this.client.send(new ListGroupsForUserCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (p) => p.Groups,
+              ),
+            ).then((list) => list.map((g) => g.GroupName ?? '')),
+          ),
+          read('attached-policies', [], () =>
+            limited(() =>
+              this.collect(
+                'ListAttachedUserPolicies',
+                (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (p) => p.AttachedPolicies,
+              ),
+            ).then(toPolicies),
+          ),
+          read('inline-policies', [], () => limited(() => this.listInlinePolicies(UserName))),
         ]);
+      unread.sort((a, b) => DETAIL_PATHS[a.path].order - DETAIL_PATHS[b.path].order);
       return {
         accessKeys,
         loginProfile,
@@ -422,6 +461,7 @@ export class IamAccountDirectory implements AccountDirectory {
         groups,
         attachedPolicies,
         inlinePolicies,
+        ...(unread.length > 0 ? { unread } : {}),
       };
     } catch (err) {
       // Deleted while being read: as absent as if it had never been there.
