@@ -7,6 +7,7 @@ import { plan as planAccess, usersNeedingDetail } from '../domain/planner';
 import { hostPrincipal, isHostAction, remainingOnHost } from '../domain/planning/hosts';
 import { evaluateGuard, withGuard } from '../domain/guard';
 import { actionHolds, actionUnverifiable, remainingAccess, unverifiedPaths } from '../domain/verification';
+import { denyAllPolicyArn } from '../domain/policy-documents';
 import { formatAuditPerson } from '../domain/audit-chain';
 import { ownersFromRoster } from '../domain/evidence/owners';
 import { isAnchorable, type AnchorSink, type SnapshotStore } from '../ports/evidence';
@@ -299,7 +300,10 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
   }
 
   deps.progress?.({ kind: 'phase', phase: 'verify' });
-  const verifications = [...(await verifyUsers(deps, runId, options.actor, results)), ...(await verifyHosts(deps, runId, options.actor, results))];
+  const verifications = [
+    ...(await verifyUsers(deps, runId, options.actor, results, planned.inventory)),
+    ...(await verifyHosts(deps, runId, options.actor, results)),
+  ];
 
   const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted;
   const outcome = failed === 0 ? 'ok' : 'partial';
@@ -449,7 +453,16 @@ const entryFor = (runId: string, actor: string, action: Action) => ({
   reason: action.reason,
 });
 
-async function verifyUsers(deps: ReconcileDeps, runId: string, actor: string, results: readonly ActionRecord[]): Promise<VerificationRecord[]> {
+async function verifyUsers(
+  deps: ReconcileDeps,
+  runId: string,
+  actor: string,
+  results: readonly ActionRecord[],
+  inventory: Inventory,
+): Promise<VerificationRecord[]> {
+  // The partition of each user's ARN names Warden's deny-all policy in that account (aws, aws-us-gov, aws-cn).
+  const arnOf = new Map<string, string>();
+  for (const account of inventory.accounts) for (const user of account.users) arnOf.set(userKey(account.account, user.userName), user.arn);
   const touched = new Map<string, { account: string; userName: string; actions: Action[] }>();
   for (const { action } of results) {
     if (action.kind === 'remove-host-key' || action.kind === 'lock-host-user') continue;
@@ -482,7 +495,8 @@ async function verifyUsers(deps: ReconcileDeps, runId: string, actor: string, re
       for (const action of actions) {
         if (!actionUnverifiable(action, detail) && !actionHolds(action, detail)) remaining.push(`${action.kind} did not take effect`);
       }
-      if (actions.some(isRevocation)) remaining.push(...remainingAccess(detail, deps.policy.denyAllPolicyName));
+      const denyAllArn = denyAllPolicyArn(arnOf.get(key) ?? `arn:aws:iam::${account}:user/${userName}`, account, deps.policy.denyAllPolicyName);
+      if (actions.some(isRevocation)) remaining.push(...remainingAccess(detail, denyAllArn));
       else remaining.push(...unverifiedPaths(detail, actions));
     }
     const verified = remaining.length === 0;

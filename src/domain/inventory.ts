@@ -100,6 +100,8 @@ export interface IamUserDetail {
   readonly groups: readonly string[];
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  /** Inline policy documents by name (decoded JSON text), when read: deny-alls are recognised by these, never by name. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 export interface IamUser {
@@ -136,7 +138,10 @@ export interface AccountInventory {
   readonly groups: readonly IamGroup[];
   /** When the credential report used was generated; null when none could be had (hygiene findings are then skipped). */
   readonly credentialReportAt: Date | null;
-  /** Default-version documents of the account's customer-managed policies, by ARN, when the inventory read them. */
+  /**
+   * Default-version documents of the managed policies, by ARN, when the inventory read them: every customer-managed
+   * policy, and the AWS managed ones attached to someone.
+   */
   readonly managedPolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 

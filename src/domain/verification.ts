@@ -1,11 +1,13 @@
 import { DETAIL_PATHS, type DetailPath, type IamUserDetail } from './inventory';
 import { assertNever, type Action, type ActionKind } from './plan';
+import { denyAllIn } from './policy-documents';
 
 /**
- * Access paths still open on a user after revocation. Empty means "no access left":
- * no active key, password, SSH key, certificate or service credential, no group, and the deny-all in place.
+ * Access paths still open on a user after revocation. Empty means "no access left": no active key, password, SSH key,
+ * certificate or service credential, no group, and a deny-all in place (Warden's managed policy, or an inline policy
+ * whose document denies all), every path read.
  */
-export function remainingAccess(detail: IamUserDetail, denyAllPolicyName: string): string[] {
+export function remainingAccess(detail: IamUserDetail, denyAllArn: string): string[] {
   const open: string[] = unverifiedPaths(detail);
   const unread = new Set((detail.unread ?? []).map((u) => u.path));
   for (const key of detail.accessKeys) if (key.status === 'Active') open.push(`access key ${key.id} active`);
@@ -15,7 +17,8 @@ export function remainingAccess(detail: IamUserDetail, denyAllPolicyName: string
   for (const cred of detail.serviceSpecificCredentials)
     if (cred.status === 'Active') open.push(`service credential ${cred.id} (${cred.serviceName}) active`);
   for (const group of detail.groups) open.push(`member of group ${group}`);
-  if (!unread.has('inline-policies') && !detail.inlinePolicies.includes(denyAllPolicyName)) open.push(`deny-all policy ${denyAllPolicyName} missing`);
+  const denyAllUnknown = unread.has('inline-policies') || unread.has('attached-policies');
+  if (!denyAllUnknown && denyAllIn(detail, denyAllArn) === undefined) open.push(`deny-all policy ${denyAllArn} missing`);
   return open;
 }
 
@@ -33,7 +36,7 @@ const PATH_OF: Readonly<Record<Exclude<ActionKind, 'delete-user' | 'remove-host-
   'deactivate-ssh-key': 'ssh-public-keys',
   'deactivate-signing-certificate': 'signing-certificates',
   'deactivate-service-credential': 'service-credentials',
-  'attach-deny-all': 'inline-policies',
+  'attach-deny-all': 'attached-policies',
   'remove-from-group': 'groups',
   'detach-user-policy': 'attached-policies',
   'delete-user-policy': 'inline-policies',
@@ -63,7 +66,7 @@ export function actionHolds(action: Action, detail: IamUserDetail | undefined): 
         (c) => c.id === action.target.serviceSpecificCredentialId && c.status === 'Active',
       );
     case 'attach-deny-all':
-      return detail.inlinePolicies.includes(action.target.policyName);
+      return denyAllIn(detail, action.target.policyArn) !== undefined;
     case 'remove-from-group':
       return !detail.groups.includes(action.target.groupName);
     case 'detach-user-policy':

@@ -3,6 +3,9 @@ import { NO_RESOURCE_LEVEL } from './policy-rules';
 import { ROOT, actionList, actionsOf, readCloudFormationYaml, resourceList, resourceText, sdkCalls } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
 import { sendCommandProblems } from './send-command-policy';
+import { grantProblems } from './grant-rules';
+import { isDenyAllDocument } from '../../src/domain/policy-documents';
+import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
 
 const TEMPLATE = path.join(ROOT, 'deploy/member-account-role.yaml');
 
@@ -53,6 +56,18 @@ describe('deploy/member-account-role.yaml', () => {
     expect(JSON.stringify(role.Policies)).not.toContain('AWS-RunShellScript');
     const documents = Object.values(template.Resources).filter((r) => r.Type === 'AWS::SSM::Document');
     expect(documents.map((d) => (d.Properties as unknown as Record<string, Json>)['Name'])).toEqual(['WardenInventory', 'WardenRevoke']);
+  });
+
+  it('cannot grant access: no policy writes, credentials or group joins, and AttachUserPolicy only for its own deny-all, which it creates', () => {
+    const { template, role } = load();
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(grantProblems(statements, { denyAllPolicy: { Ref: 'WardenDenyAllPolicy' }, hostTag: { Ref: 'HostTagValue' } })).toEqual([]);
+    const denyAll = template.Resources['WardenDenyAllPolicy'];
+    expect(denyAll?.Type).toBe('AWS::IAM::ManagedPolicy');
+    const properties = denyAll?.Properties as unknown as Record<string, Json>;
+    expect(isDenyAllDocument(properties['PolicyDocument'])).toBe(true);
+    expect(properties['ManagedPolicyName']).toEqual({ Ref: 'DenyAllPolicyName' });
+    expect(template.Parameters['DenyAllPolicyName']?.['Default']).toBe(DEFAULT_DENY_ALL_POLICY_NAME);
   });
 
   it('has no wildcard actions, and "*" resources only where IAM has no resource-level permissions', () => {

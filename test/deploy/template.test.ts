@@ -11,6 +11,9 @@ import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourc
 import type { Json, Statement } from './sdk-calls';
 import { readZip } from './zip';
 import { sendCommandProblems } from './send-command-policy';
+import { grantProblems } from './grant-rules';
+import { isDenyAllDocument } from '../../src/domain/policy-documents';
+import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
 import { wardenDocuments } from '../../src/adapters/aws/ssm/documents';
 import { loadHostScripts } from '../../src/adapters/hosts/host-script-protocol';
 
@@ -169,6 +172,16 @@ describe('the function role is least privilege', () => {
     const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
     expect(assume).toHaveLength(1);
     expect(resourceList(assume[0] as Statement).map(resourceText)).toEqual(['arn:${AWS::Partition}:iam::*:role/WardenAccess']);
+  });
+
+  it('cannot grant access: no policy writes, credentials or group joins, and AttachUserPolicy only for its own deny-all, which the stack creates', () => {
+    expect(grantProblems(allStatements().map((s) => s.statement), { denyAllPolicy: { Ref: 'WardenDenyAllPolicy' }, hostTag: 'managed' })).toEqual([]);
+    const denyAll = template.Resources['WardenDenyAllPolicy'];
+    expect(denyAll?.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(isDenyAllDocument(denyAll?.Properties['PolicyDocument'])).toBe(true);
+    expect(denyAll?.Properties['ManagedPolicyName']).toBe(DEFAULT_DENY_ALL_POLICY_NAME);
+    // Attaching it is the one grant-shaped call left, and it is pinned to that policy.
+    expect(allowed(functionRoleStatements()).filter((s) => actionList(s).includes('iam:AttachUserPolicy'))).toHaveLength(1);
   });
 
   it("sends SSM commands only with Warden's own documents, created by the stack byte for byte, to tagged instances", () => {

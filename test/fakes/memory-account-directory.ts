@@ -52,6 +52,7 @@ export class MemoryAccountDirectory implements AccountDirectory {
         attachedPolicies: u.detail.attachedPolicies,
         inlinePolicies: u.detail.inlinePolicies,
         ...(u.inlinePolicyDocuments !== undefined ? { inlinePolicyDocuments: u.inlinePolicyDocuments } : {}),
+        ...(u.inlinePolicyDocuments === undefined && u.detail.inlinePolicyDocuments !== undefined ? { inlinePolicyDocuments: u.detail.inlinePolicyDocuments } : {}),
       })),
       groups: this.groups,
       credentialReportAt: null,
@@ -90,7 +91,9 @@ export class MemoryAccountDirectory implements AccountDirectory {
         detail = { ...d, sshPublicKeys: d.sshPublicKeys.map((k) => (k.id === action.target.sshPublicKeyId ? { ...k, status: 'Inactive' as const } : k)) };
         break;
       case 'attach-deny-all':
-        detail = { ...d, inlinePolicies: [...new Set([...d.inlinePolicies, action.target.policyName])] };
+        detail = d.attachedPolicies.some((p) => p.arn === action.target.policyArn)
+          ? d
+          : { ...d, attachedPolicies: [...d.attachedPolicies, { name: action.target.policyName, arn: action.target.policyArn }] };
         break;
       case 'remove-from-group':
         detail = { ...d, groups: d.groups.filter((g) => g !== action.target.groupName) };

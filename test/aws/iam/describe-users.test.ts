@@ -55,7 +55,9 @@ describe('IamAccountDirectory.describeUsers', () => {
     expect(h.sandbox.calls.count('GetSSHPublicKey')).toBe(h.sandbox.state.user(ACCOUNT, 'alice')?.sshPublicKeys.length);
     expect(h.sandbox.calls.count('GetAccountAuthorizationDetails')).toBe(0);
     expect(h.sandbox.calls.count('GetAccessKeyLastUsed')).toBe(0);
-    expect(h.sandbox.calls.count()).toBe(PER_USER_LISTS.length * 2 + 1);
+    // Each inline policy's document is read too: deny-alls are recognised by what they say.
+    expect(h.sandbox.calls.count('GetUserPolicy')).toBe(Object.keys(h.sandbox.state.user(ACCOUNT, 'alice')?.inlinePolicies ?? {}).length);
+    expect(h.sandbox.calls.count()).toBe(PER_USER_LISTS.length * 2 + 1 + h.sandbox.calls.count('GetUserPolicy'));
   });
 
   it('leaves out users that do not exist after a single call for each', async () => {

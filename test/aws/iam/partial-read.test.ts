@@ -3,7 +3,7 @@ import { MemoryRunStateStore } from '../../../src/adapters/state/memory-run-stat
 import { applyPlan, computePlan, type ReconcileDeps } from '../../../src/app/reconcile';
 import type { Person } from '../../../src/domain/roster';
 import { createDummyGuardPolicy, createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore } from '../../fixtures/builders';
-import { ACCOUNT, createDummyAccount, createLoadedUser, startHarness, type Harness } from './helpers';
+import { ACCOUNT, createDummyAccount, createLoadedUser, DENY_ALL_ARN, startHarness, type Harness } from './helpers';
 
 const leaver = (name: string): Person =>
   createDummyPerson({ employeeId: `E-${name}`, email: `${name}@example.com`, status: 'departed', endAt: daysBefore(1) });
@@ -63,6 +63,7 @@ describe('one per-user read failing (an SCP denies ListServiceSpecificCredential
     const bob = h.sandbox.state.user(ACCOUNT, 'bob');
     expect(bob?.accessKeys.every((k) => k.status === 'Inactive')).toBe(true);
     expect(bob?.loginProfile).toBeNull();
+    expect(bob?.attachedPolicies).toContain(DENY_ALL_ARN);
     expect(bob?.groups).toEqual([]);
   });
 

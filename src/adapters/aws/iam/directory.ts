@@ -1,4 +1,5 @@
 import {
+  AttachUserPolicyCommand,
   DeactivateMFADeviceCommand,
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
@@ -24,7 +25,6 @@ import {
   ListSSHPublicKeysCommand,
   ListUserPoliciesCommand,
   ListVirtualMFADevicesCommand,
-  PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
   UpdateAccessKeyCommand,
   UpdateServiceSpecificCredentialCommand,
@@ -47,7 +47,7 @@ import type {
 } from '../../../domain/inventory';
 import { assertNever } from '../../../domain/plan';
 import type { Action, ActionOf } from '../../../domain/plan';
-import { DENY_ALL_POLICY_DOCUMENT } from '../../../domain/policy';
+import { denyAllInlineNames, isDenyAllDocument } from '../../../domain/policy-documents';
 import type { AccessPolicy } from '../../../domain/policy';
 import { systemClock } from '../../../ports';
 import type { AccountDirectory, ActionOutcome, Clock } from '../../../ports';
@@ -232,13 +232,17 @@ export class IamAccountDirectory implements AccountDirectory {
   private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> }> {
     const users: UserDetail[] = [];
     const groups: GroupDetail[] = [];
-    // Customer-managed policies' default versions: what they allow decides, not their names (admin rights, Denies).
+    // Managed policies' default versions: what they allow or deny decides, never their names (admin rights, Warden's
+    // deny-all, restrictions cleanup must keep). AWS managed policies come only when attached to something.
     const managedPolicyDocuments: Record<string, unknown> = {};
     const api = 'GetAccountAuthorizationDetails';
     try {
       await this.eachPage(
         api,
-        (m) => this.client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'LocalManagedPolicy'], MaxItems: PAGE_SIZE, ...marker(m) })),
+        (m) =>
+          this.client.send(
+            new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'], MaxItems: PAGE_SIZE, ...marker(m) }),
+          ),
         (page) => {
           users.push(...(page.UserDetailList ?? []));
           groups.push(...(page.GroupDetailList ?? []));
@@ -439,16 +443,15 @@ export class IamAccountDirectory implements AccountDirectory {
               ),
             ).then((list) => list.map((g) => g.GroupName ?? '')),
           ),
-          read('attached-policies', [], () =>
-            limited(() =>
-              this.collect(
-                'ListAttachedUserPolicies',
-                (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-                (p) => p.AttachedPolicies,
-              ),
-            ).then(toPolicies),
+          read('attached-policies', [] as AttachedPolicy[], () => limited(() => this.listAttachedPolicies(UserName))),
+          read('inline-policies', { names: [] as string[], documents: {} as Record<string, string> }, () =>
+            limited(() => this.listInlinePolicies(UserName)).then(async (names) => {
+              // Documents, not names, say whether a policy is a deny-all: read each (users being changed have few).
+              const documents: Record<string, string> = {};
+              await Promise.all(names.map((name) => limited(() => this.readUserPolicy(UserName, name)).then((d) => d !== undefined && (documents[name] = d))));
+              return { names: names.filter((n) => documents[n] !== undefined), documents };
+            }),
           ),
-          read('inline-policies', [], () => limited(() => this.listInlinePolicies(UserName))),
         ]);
       unread.sort((a, b) => DETAIL_PATHS[a.path].order - DETAIL_PATHS[b.path].order);
       return {
@@ -460,7 +463,8 @@ export class IamAccountDirectory implements AccountDirectory {
         serviceSpecificCredentials,
         groups,
         attachedPolicies,
-        inlinePolicies,
+        inlinePolicies: inlinePolicies.names,
+        inlinePolicyDocuments: inlinePolicies.documents,
         ...(unread.length > 0 ? { unread } : {}),
       };
     } catch (err) {
@@ -536,6 +540,17 @@ export class IamAccountDirectory implements AccountDirectory {
       (p) => p.ServiceSpecificCredentials,
     );
     return creds.map((c) => ({ id: c.ServiceSpecificCredentialId ?? '', serviceName: c.ServiceName ?? '', status: toStatus(c.Status) }));
+  }
+
+  /** An inline policy's document, decoded; undefined when it was deleted meanwhile. */
+  private async readUserPolicy(UserName: string, PolicyName: string): Promise<string | undefined> {
+    try {
+      const got = await this.call('GetUserPolicy', () => this.client.send(new GetUserPolicyCommand({ UserName, PolicyName })));
+      return decodePolicyDocument(got.PolicyDocument ?? '');
+    } catch (err) {
+      if (isNoSuchEntity(err)) return undefined;
+      throw err;
+    }
   }
 
   private listInlinePolicies(UserName: string): Promise<string[]> {
@@ -623,26 +638,34 @@ export class IamAccountDirectory implements AccountDirectory {
           ),
         );
       case 'detach-user-policy':
+        if (this.isOwnDenyAll(action.target.policyArn)) {
+          // Removing the deny-all alone would hand a departed user their access back; delete-user removes it last.
+          return Promise.resolve({ result: 'skipped', note: `${action.target.policyArn} is Warden's deny-all policy; only delete-user removes it` });
+        }
         return this.removal({ attached: true }, { attached: false }, () =>
           this.call('DetachUserPolicy', () =>
             this.client.send(new DetachUserPolicyCommand({ UserName, PolicyArn: action.target.policyArn })),
           ),
         );
       case 'delete-user-policy':
-        if (action.target.policyName === this.denyAllPolicyName) {
-          // Removing the deny-all alone would hand a departed user their access back; delete-user removes it last.
-          return Promise.resolve({ result: 'skipped', note: `${this.denyAllPolicyName} is Warden's deny-all policy; only delete-user removes it` });
-        }
-        return this.removal({ exists: true }, { exists: false }, () =>
-          this.call('DeleteUserPolicy', () =>
-            this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName: action.target.policyName })),
-          ),
-        );
+        return this.deleteInlinePolicy(UserName, action.target.policyName);
       case 'delete-user':
         return this.deleteUser(UserName);
       default:
         return assertNever(action);
     }
+  }
+
+  /** Deletes an inline policy unless its document denies all (a deny-all, whatever its name, goes only with delete-user). */
+  private async deleteInlinePolicy(UserName: string, PolicyName: string): Promise<ActionOutcome> {
+    const document = await this.readUserPolicy(UserName, PolicyName);
+    if (document === undefined) return { result: 'ok', before: { exists: false }, after: { exists: false } };
+    if (isDenyAllDocument(document)) {
+      return { result: 'skipped', note: `${PolicyName} denies everything (a deny-all); only delete-user removes it` };
+    }
+    return this.removal({ exists: true }, { exists: false }, () =>
+      this.call('DeleteUserPolicy', () => this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName }))),
+    );
   }
 
   /** Reads the credential's status first so the outcome records the real before-state and a second run writes nothing. */
@@ -680,28 +703,52 @@ export class IamAccountDirectory implements AccountDirectory {
     }
   }
 
+  /**
+   * Attaches Warden's managed deny-all (the role may attach that one policy and no other). Warden never writes inline
+   * policies: `iam:PutUserPolicy` would let whoever holds its role grant anything.
+   */
   private async attachDenyAll(action: ActionOf<'attach-deny-all'>): Promise<ActionOutcome> {
     const UserName = action.userName;
-    const PolicyName = action.target.policyName;
-    let before: 'absent' | 'present' | 'different';
+    const PolicyArn = action.target.policyArn;
+    const attached = async (): Promise<boolean | undefined> => {
+      try {
+        return (await this.listAttachedPolicies(UserName)).some((p) => p.arn === PolicyArn);
+      } catch (err) {
+        if (isNoSuchEntity(err)) return undefined;
+        throw err;
+      }
+    };
+    const before = await attached();
+    // The user itself is gone: nobody is left to deny.
+    if (before === undefined) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
+    if (before) return { result: 'ok', before: { denyAll: 'present' }, after: { denyAll: 'present' } };
     try {
-      const got = await this.call('GetUserPolicy', () => this.client.send(new GetUserPolicyCommand({ UserName, PolicyName })));
-      before = decodePolicyDocument(got.PolicyDocument ?? '') === DENY_ALL_POLICY_DOCUMENT ? 'present' : 'different';
+      await this.call('AttachUserPolicy', () => this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn })));
     } catch (err) {
       if (!isNoSuchEntity(err)) throw err;
-      before = 'absent';
+      if ((await attached()) === undefined) return { result: 'ok', before: { userExists: true }, after: { userExists: false } };
+      // The user exists, so the policy does not: the stack or member-account template that creates it is missing.
+      return {
+        result: 'failed',
+        error: `NoSuchEntity: Warden's deny-all policy ${PolicyArn} does not exist in account ${action.account}; deploy deploy/member-account-role.yaml (or the Warden stack) there (AttachUserPolicy)`,
+        retryable: false,
+      };
     }
-    if (before === 'present') return { result: 'ok', before: { denyAll: 'present' }, after: { denyAll: 'present' } };
-    try {
-      await this.call('PutUserPolicy', () =>
-        this.client.send(new PutUserPolicyCommand({ UserName, PolicyName, PolicyDocument: DENY_ALL_POLICY_DOCUMENT })),
-      );
-    } catch (err) {
-      // The user itself is gone: nobody is left to deny.
-      if (isNoSuchEntity(err)) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
-      throw err;
-    }
-    return { result: 'ok', before: { denyAll: before }, after: { denyAll: 'present' } };
+    return { result: 'ok', before: { denyAll: 'absent' }, after: { denyAll: 'present' } };
+  }
+
+  private listAttachedPolicies(UserName: string): Promise<AttachedPolicy[]> {
+    return this.collect(
+      'ListAttachedUserPolicies',
+      (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (p) => p.AttachedPolicies,
+    ).then(toPolicies);
+  }
+
+  /** Whether an attached policy is Warden's own deny-all (in any partition) in this directory's account. */
+  private isOwnDenyAll(arn: string): boolean {
+    const account = this.configuredAccount ?? this.derivedAccount;
+    return account !== undefined && /^arn:[\w-]+:iam::/.test(arn) && arn.endsWith(`:iam::${account}:policy/${this.denyAllPolicyName}`);
   }
 
   /**
@@ -768,20 +815,25 @@ export class IamAccountDirectory implements AccountDirectory {
         await gone(() => this.call('DeleteVirtualMFADevice', () => send(new DeleteVirtualMFADeviceCommand({ SerialNumber: m.serialNumber }))));
       }
     }
+    const denyAllInline = new Set(denyAllInlineNames(d));
     for (const p of d.attachedPolicies) {
+      if (this.isOwnDenyAll(p.arn)) continue;
       await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
     }
     for (const name of d.inlinePolicies) {
-      if (name === this.denyAllPolicyName) continue;
+      if (denyAllInline.has(name)) continue;
       await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
     }
     for (const group of d.groups) {
       await gone(() => this.call('RemoveUserFromGroup', () => send(new RemoveUserFromGroupCommand({ UserName, GroupName: group }))));
     }
-    if (d.inlinePolicies.includes(this.denyAllPolicyName)) {
-      await gone(() =>
-        this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: this.denyAllPolicyName }))),
-      );
+    // The deny-alls go last, so a teardown that fails half-way leaves the user with no usable access.
+    for (const p of d.attachedPolicies) {
+      if (!this.isOwnDenyAll(p.arn)) continue;
+      await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
+    }
+    for (const name of denyAllInline) {
+      await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
     }
   }
 
