@@ -8,7 +8,9 @@
 
 // C0 but tab and newline, DEL, C1, Arabic letter mark, zero-width and directional marks, line/paragraph separators,
 // bidi embeddings/overrides/isolates, word joiner and invisible operators, BOM.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE_KEEPING_LAYOUT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]|\r(?!\n)/gu;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const UNSAFE_WITH_LAYOUT = /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/gu;
 
 const visible = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;

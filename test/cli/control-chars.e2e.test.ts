@@ -15,6 +15,7 @@ const repo = path.resolve(__dirname, '../..');
 const bin = path.join(repo, 'bin/warden.js');
 
 /** What a terminal must never receive raw: C0 (but tab and newline), DEL, C1, bidi and invisible format characters. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 const withoutCrlf = (text: string): string => text.replace(/\r\n/g, '\n');
 

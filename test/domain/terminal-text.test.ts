@@ -11,6 +11,7 @@ const CLIPBOARD = '\u001b]52;c;ZXZpbA==\u0007';
 const C1_CSI = '\u009b31m';
 const RLO = '\u202e';
 const ZERO_WIDTH = '\u200b';
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 
 describe('terminalSafe: one helper for every human-readable output', () => {
