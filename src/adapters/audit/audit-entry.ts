@@ -62,6 +62,9 @@ export function matchesFilter(entry: AuditEntry, filter: AuditFilter): boolean {
   return true;
 }
 
+/** A filter that reads the whole log in seq order (no index, no bound, no limit). */
+export const isWholeLog = (filter: AuditFilter): boolean => Object.values(filter).every((value) => value === undefined);
+
 /** `limit` keeps the most recent matches (history views want the latest); results are always in seq order. */
 export function effectiveLimit(filter: AuditFilter): number | undefined {
   return filter.limit === undefined ? undefined : Math.max(0, Math.floor(filter.limit));

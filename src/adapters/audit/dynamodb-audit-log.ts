@@ -6,7 +6,7 @@ import { systemClock } from '../../ports';
 import type { AuditEntry, AuditFilter, AuditResult, ChainVerification, Clock, NewAuditEntry } from '../../ports';
 import { AUDIT_INDEX, KEY, isConditionFailure, readNumber, readString } from '../state/dynamodb-tables';
 import type { AuditIndexedAttribute, Item } from '../state/dynamodb-tables';
-import { checkedQuery, effectiveLimit, indexKeys, sealEntry, verifyStoredRows } from './audit-entry';
+import { checkedQuery, effectiveLimit, isWholeLog, indexKeys, sealEntry, verifyStoredRows } from './audit-entry';
 import type { AnchoredAuditLog, StoredRow } from './audit-entry';
 import { jitteredBackoff, sleep } from '../../lib/concurrency';
 
@@ -171,7 +171,8 @@ export class DynamoDbAuditLog implements AnchoredAuditLog {
     }
     // Anyone holding PutItem can overwrite a row (IAM cannot force a condition): the answer comes from the chain,
     // read strongly consistent from the earliest match on and checked link by link, not from the index as found.
-    return checkedQuery(found, (seq) => mapAsync(this.chainFrom(seq), storedRow), filter, seqSortKey);
+    const chain = isWholeLog(filter) ? () => found : (seq: number) => mapAsync(this.chainFrom(seq), storedRow);
+    return checkedQuery(found, chain, filter, seqSortKey);
   }
 
   private chainFrom(from: number): AsyncGenerator<Item> {

@@ -5,7 +5,7 @@ import { systemClock } from '../../ports';
 import type { AuditEntry, AuditFilter, AuditResult, ChainVerification, Clock, NewAuditEntry } from '../../ports';
 import { migrate, resolveDatabase } from '../state/sqlite-database';
 import type { SqliteDatabase } from '../state/sqlite-database';
-import { checkedQuery, effectiveLimit, indexKeys, sealEntry, verifyStoredRows } from './audit-entry';
+import { checkedQuery, effectiveLimit, isWholeLog, indexKeys, sealEntry, verifyStoredRows } from './audit-entry';
 import type { AnchoredAuditLog, StoredRow } from './audit-entry';
 
 const MIGRATIONS: readonly string[] = [
@@ -160,7 +160,9 @@ export class SqliteAuditLog implements AnchoredAuditLog {
     if (limit !== undefined) params['limit'] = limit;
     const rows = this.db.prepare<Record<string, string | number>, EntryRow>(sql).all(params);
     // Whoever holds the file can drop the triggers: what the query found is checked against the chain before it is used.
-    return checkedQuery(rows.map(storedRow), (seq) => mapIterable(this.fromSeq.iterate(seq), storedRow), filter);
+    const found = rows.map(storedRow);
+    // The whole log was just read in order: it is its own chain, no second read needed.
+    return checkedQuery(found, isWholeLog(filter) ? () => found : (seq) => mapIterable(this.fromSeq.iterate(seq), storedRow), filter);
   }
 
   async verify(options?: VerifyOptions): Promise<ChainVerification> {
