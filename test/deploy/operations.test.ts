@@ -6,6 +6,7 @@
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
+import { benchSlackColdPath } from '../../bench/deploy';
 import { packageStack } from './package-stack';
 import { ROOT, actionList, readCloudFormationYaml, resourceList } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
@@ -14,12 +15,14 @@ type Resource = { Type: string; Properties: Record<string, Json>; DeletionPolicy
 type Template = { Resources: Record<string, Resource>; Conditions?: Record<string, Json>; Outputs?: Record<string, { Value: Json }> };
 
 const dirs: string[] = [];
+let defaultsDir: string;
 let defaults: Template;
 let tuned: Template;
 
 async function packaged(params: readonly string[]): Promise<Template> {
   const { outDir, template } = await packageStack<Template>(params);
   dirs.push(outDir);
+  if (params.length === 0) defaultsDir = outDir;
   return template;
 }
 
@@ -227,4 +230,14 @@ describe('deploy/anchor-bucket.yaml (the log-archive account)', () => {
     expect(warden.map((s) => s.Principal)).toEqual([{ AWS: { Ref: 'WardenPrincipalArn' } }, { AWS: { Ref: 'WardenPrincipalArn' } }]);
     expect(warden.flatMap(actionList).sort()).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
   });
+});
+
+describe('the Slack cold path (bench/deploy.ts)', () => {
+  it('loads the packaged slack bundle in a fresh process and serves a first /offboard through it, opening the modal', async () => {
+    const cold = await benchSlackColdPath(path.join(defaultsDir, 'slack.zip'), 1);
+    expect(cold.runs).toBe(1);
+    expect(cold.moduleLoadMs.median).toBeGreaterThan(0);
+    expect(cold.firstOffboardMs.median).toBeGreaterThan(0);
+    expect(cold.totalMs.max).toBeCloseTo(cold.moduleLoadMs.max + cold.firstOffboardMs.max, 0);
+  }, 60_000);
 });
