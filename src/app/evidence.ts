@@ -7,7 +7,8 @@ import type { LeaverReport } from '../domain/evidence/leavers';
 import { accessAt, holdingsOverTime } from '../domain/evidence/snapshot';
 import type { AccessFilter, AccessRow, HoldingSpan, SnapshotHeader, SnapshotSaveResult } from '../domain/evidence/snapshot';
 import type { Inventory } from '../domain/inventory';
-import type { AuditLog, ChainVerification } from '../ports';
+import { AuditTamperedError } from '../errors';
+import type { AuditEntry, AuditFilter, AuditLog, ChainVerification } from '../ports';
 import type { AnchorableAuditLog, AnchorSink, AnchorStore, PublishedAnchor, SnapshotStore } from '../ports/evidence';
 
 const DEFAULT_DENY_ALL = 'warden-deny-all';
@@ -177,6 +178,26 @@ export async function verifyAgainstAnchors(audit: AnchorableAuditLog, stores: re
 
 /** The audit actions that close a run (apply, plan); every run is anchored after them. */
 const FINISHED_RUN: ReadonlySet<string> = new Set(['run.finish', 'run.plan']);
+
+/**
+ * An audit query whose answer is also checked against every readable anchor at or after its earliest entry: the
+ * store already checks each returned entry against its content and its neighbours up to the head; the anchor closes
+ * the last gap (a tail rewritten and re-hashed from some entry on). Throws `AuditTamperedError` (exit 4).
+ */
+export async function anchoredQuery(audit: AnchorableAuditLog, stores: readonly AnchorStore[], filter: AuditFilter): Promise<readonly AuditEntry[]> {
+  const entries = await audit.query(filter);
+  const [first] = entries;
+  if (first === undefined) return entries;
+  for (const store of stores) {
+    const anchor = await store.latest().catch(() => undefined);
+    if (anchor === undefined || anchor.seq < first.seq) continue;
+    const check = await audit.verify({ fromSeq: first.seq, expectedHead: { seq: anchor.seq, hash: anchor.hash } });
+    if (!check.ok) {
+      throw new AuditTamperedError(`audit log tampered with: ${check.problem} (checked against the anchor in ${store.description}; run \`warden audit verify\`)`, check.firstBadSeq);
+    }
+  }
+  return entries;
+}
 
 export interface LeaverReportRequest {
   readonly from: Date;

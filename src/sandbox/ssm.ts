@@ -502,6 +502,7 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     const bucket = text(input['OutputS3BucketName']);
     const prefix = text(input['OutputS3KeyPrefix']);
     const comment = text(input['Comment']);
+    if (comment !== undefined && comment.length > 100) return validation("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 100");
     const command: SimCommand = {
       commandId: randomUUID(),
       documentName,

@@ -1,5 +1,5 @@
 import { evaluateGuard } from '../../src/domain/guard';
-import { isRevocation } from '../../src/domain/plan';
+import { isRevocation, type Plan } from '../../src/domain/plan';
 import { plan } from '../../src/domain/planner';
 import {
   createDummyGuardPolicy,
@@ -97,5 +97,27 @@ describe('guard headcount boundary', () => {
   it('no previous run, or a previous run with nobody active, compares nothing', () => {
     expect(evaluateGuard({ plan: p, activeHeadcount: 1, policy }).tripped).toBe(false);
     expect(evaluateGuard({ plan: p, activeHeadcount: 1, lastActiveHeadcount: 0, policy }).tripped).toBe(false);
+  });
+});
+
+describe('guard wording of an unusable roster', () => {
+  const empty = (errors: Plan['errors']): Plan => ({ ...mixedPlan(), errors, summary: { ...mixedPlan().summary, people: 0 } });
+  const reasons = (errors: Plan['errors']) => evaluateGuard({ plan: empty(errors), activeHeadcount: 0, policy: createDummyGuardPolicy() }).reasons;
+
+  it('names file, line and column only when known', () => {
+    expect(reasons([{ source: 'hr.json', message: 'not a JSON array' }])).toEqual(['The roster has no valid people: hr.json: not a JSON array.']);
+    expect(reasons([{ source: 'roster.csv', line: 4, column: 'email', message: 'not an email' }])).toEqual([
+      'The roster has no valid people: roster.csv:4 email: not an email.',
+    ]);
+  });
+
+  it('quotes exactly three problems, separated by semicolons, then counts the rest', () => {
+    const errors = Array.from({ length: 5 }, (_, i) => ({ source: 'roster.csv', line: i + 2, message: `bad row ${i + 2}` }));
+    expect(reasons(errors.slice(0, 3))).toEqual([
+      'The roster has no valid people: roster.csv:2: bad row 2; roster.csv:3: bad row 3; roster.csv:4: bad row 4.',
+    ]);
+    expect(reasons(errors)).toEqual([
+      'The roster has no valid people: roster.csv:2: bad row 2; roster.csv:3: bad row 3; roster.csv:4: bad row 4 (and 2 more).',
+    ]);
   });
 });

@@ -14,6 +14,7 @@ import type { WorkerResult } from '../../src/lambda/worker';
 import { accountLockName, hostsTargetOf } from '../../src/lambda/jobs';
 import { IamSandboxState } from '../../src/sandbox/iam-state';
 import { iamService } from '../../src/sandbox/iam-service';
+import { S3Sandbox } from '../../src/sandbox/s3';
 import { DISPATCH_LOCK } from '../../src/lambda/reconcile';
 import { organizationsService } from '../../src/sandbox/organizations';
 import { SimulatedFleet } from '../../src/sandbox/hosts';
@@ -30,6 +31,7 @@ const PROD = '111111111111';
 const DEV = '222222222222';
 const CONFIG_PARAMETER = '/warden/test/config';
 const ANCHOR_PARAMETER = '/warden/test/audit-head';
+const ANCHOR_BUCKET = 'warden-test-anchors';
 const HOST = 'i-0123456789abcdef0';
 const hostKey = (name: string): string => `AAAAC3NzaC1lZDI1NTE5AAAAI${Buffer.from(name.padEnd(32, '.')).toString('base64').replace(/=+$/, '')}`;
 
@@ -61,6 +63,7 @@ function seed(): SandboxSeed {
 
 interface World {
   readonly sandbox: RunningSandbox;
+  readonly s3: S3Sandbox;
   readonly parameters: ParameterStoreSandbox;
   /** What the reconcile function handed the worker. */
   readonly dispatched: WorkerEvent[];
@@ -111,7 +114,10 @@ async function world(configYaml: string, options: { fanOut: boolean; hosts?: boo
     options.hosts === true
       ? createSsmSandbox({ fleet: new SimulatedFleet([{ instanceId: HOST, tags: { Warden: 'managed' }, state: 'online' }]), runner: new ModelHostRunner(models), runOnSend: true })
       : undefined;
+  const s3 = new S3Sandbox(clock.now);
+  s3.createBucket(ANCHOR_BUCKET, { objectLock: true });
   const sandbox = await startSandbox({
+    restServices: [s3],
     state: IamSandboxState.fromSeed(seed(), clock.now),
     extraServices: [organizationsService(), ssm !== undefined ? withParameterStore(ssm.service, parameters) : parameters.service()],
   });
@@ -134,6 +140,8 @@ async function world(configYaml: string, options: { fanOut: boolean; hosts?: boo
     WARDEN_STATE_TABLE: `warden-state-${n}`,
     WARDEN_SNAPSHOTS_TABLE: `warden-snapshots-${n}`,
     WARDEN_AUDIT_ANCHOR_PARAMETER: ANCHOR_PARAMETER,
+    WARDEN_AUDIT_ANCHOR_BUCKET: ANCHOR_BUCKET,
+    WARDEN_AUDIT_ANCHOR_RETENTION_DAYS: '30',
     LAMBDA_TASK_ROOT: taskRoot,
     LOG_LEVEL: 'debug',
     ...(options.mode !== 'unset' ? { WARDEN_SCHEDULED_MODE: options.mode ?? 'apply' } : {}),
@@ -173,6 +181,7 @@ async function world(configYaml: string, options: { fanOut: boolean; hosts?: boo
   if (ssm !== undefined) cleanups.push(() => ssm.settle());
   return {
     sandbox,
+    s3,
     parameters,
     dispatched,
     ...(ssm !== undefined ? { hosts: { ssm, models } } : {}),
@@ -238,6 +247,11 @@ describe('the reconcile handler on a scheduled event', () => {
     const anchored = (await w.container.audit.query({})).find((e) => e.seq === last?.seq);
     expect(anchored?.hash).toBe(last?.hash);
     await expect(w.container.audit.verify({ expectedHead: { seq: last?.seq ?? 0, hash: last?.hash ?? '' } })).resolves.toMatchObject({ ok: true });
+    // And to the Object Lock bucket, one compliance-locked object per anchor, the newest listed first.
+    const objects = w.s3.keys(ANCHOR_BUCKET).map((key) => w.s3.object(ANCHOR_BUCKET, key));
+    expect(objects.length).toBeGreaterThan(0);
+    for (const o of objects) expect(o?.lock).toEqual({ mode: 'COMPLIANCE', retainUntil: new Date('2026-12-26T12:00:00Z') });
+    expect(decodeAnchor(objects[0]?.body.toString() ?? '', 's3')).toEqual(last);
 
     const logged = w.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged.length).toBeGreaterThan(10);

@@ -1,8 +1,9 @@
 import { applyDueDepartures } from '../../src/app/offboarding';
 import { MemoryAccountDirectory, leaverDetail } from '../fakes/memory-account-directory';
-import { createDummyBlockAction } from '../fakes/slack-requests';
+import type { AuditEntry } from '../../src/ports';
+import { createDummyBlockAction, createDummyCommand } from '../fakes/slack-requests';
 import { ACCOUNT, createDummyPerson, createDummyRoster } from '../fixtures/builders';
-import { HR1, HR2, blockText, confirmDelivery, createDummyStaff, startHarness, submitOffboardForm, type Harness } from './harness';
+import { AUDITOR, HR1, HR2, blockText, confirmDelivery, createDummyStaff, startHarness, submitOffboardForm, type Harness } from './harness';
 
 const HOUR = 3_600_000;
 const isoDate = (d: Date): string => d.toISOString().slice(0, 10);
@@ -190,5 +191,28 @@ describe('Admin rights for secondApproverFor: admins come from what the policies
 
     expect(departure?.status).toBe('awaiting-approval');
     expect(directory.executed).toEqual([]);
+  });
+});
+
+describe('/access history on a tampered audit log', () => {
+  it('tells the auditor the log was tampered with instead of showing the rewritten line', async () => {
+    const entries: AuditEntry[] = [];
+    const h = await startHarness({ auditEntries: entries });
+    try {
+      for (const result of ['ok', 'ok', 'ok'] as const) {
+        await h.audit.append({ runId: 'run-1', actor: 'system', action: 'deactivate-access-key', target: 'carol', person: 'carol@example.com', result });
+      }
+      const second = entries[1];
+      if (second !== undefined) entries[1] = { ...second, result: 'skipped' };
+
+      await h.send(createDummyCommand({ command: '/access', text: 'history carol@example.com', user_id: AUDITOR, response_url: h.slack.responseUrl('tampered') }));
+
+      const text = replyText(h, 'tampered');
+      expect(text).toContain('tampered');
+      expect(text).toContain('seq 2');
+      expect(text).toContain('warden audit verify');
+    } finally {
+      await h.close();
+    }
   });
 });

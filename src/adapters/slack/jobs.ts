@@ -14,6 +14,7 @@ import {
 } from '../../app/offboarding';
 import { accessAtTime, personAccessHistory, type PersonHistory } from '../../app/evidence';
 import type { AccessFilter } from '../../domain/evidence/snapshot';
+import { AuditTamperedError } from '../../errors';
 import type { Roster } from '../../domain/roster';
 import { resolveEndAt } from '../../domain/time';
 import {
@@ -262,7 +263,16 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
         return;
       }
       case 'history': {
-        const answer = await answerRead(ctx, job.query, job.page);
+        let answer: ReadAnswer;
+        try {
+          answer = await answerRead(ctx, job.query, job.page);
+        } catch (error) {
+          if (!(error instanceof AuditTamperedError)) throw error;
+          // The auditor is told, not shown the rewritten lines; the operator's log says the same.
+          ctx.log.error(error.message);
+          await ctx.web.respond(job.responseUrl, { text: `:rotating_light: ${safeText(error.message, 1500)}` });
+          return;
+        }
         if ('error' in answer) {
           await ctx.web.respond(job.responseUrl, { text: answer.error });
           return;

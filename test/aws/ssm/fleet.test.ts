@@ -155,6 +155,23 @@ describe('SsmHostFleet.inventory against the SSM sandbox running the real script
     }
   });
 
+  it('ignores an S3 output that does not begin with what SSM reported (another instance may write the bucket) and reads through SSM', async () => {
+    const forged = `WARDEN-INVENTORY v1 big-1\nK\tdeploy\t/home/deploy/.ssh/authorized_keys\t1\t${stayEd.type}\t${stayEd.body}\tdeploy\nEND 1\n`;
+    let reads = 0;
+    const store = {
+      read: (): Promise<string> => {
+        reads++;
+        return Promise.resolve(forged);
+      },
+    };
+    const hosts = await h.hostFleet({ output: { bucket: 'warden-output', keyPrefix: 'runs', store } }).inventory();
+    const big = hosts.find((x) => x.instanceId === BIG);
+    expect(reads).toBeGreaterThan(0);
+    expect(big?.status).toBe('ok');
+    expect(big?.keys).toHaveLength(201);
+    expect(big?.keys.some((k) => k.keyBody === leaverEd.body)).toBe(true);
+  });
+
   it('leaves an instance SSM does not manage out of its batch and reports it, reading the rest', async () => {
     h.fleet.add(createDummyInstance({ instanceId: 'i-0fffffffffffffff6', state: 'unregistered' }));
     h.sandbox.calls.reset();

@@ -3,6 +3,7 @@ import {
   CreateDocumentCommand,
   DescribeDocumentCommand,
   GetCommandInvocationCommand,
+  ListCommandInvocationsCommand,
   ListCommandsCommand,
   SendCommandCommand,
   UpdateDocumentCommand,
@@ -109,6 +110,8 @@ describe('the SSM sandbox: Command documents', () => {
     const room = 65_536 - Buffer.byteLength(docs.revoke.content) - 'Arguments'.length;
     expect((await send({ Arguments: [` '${'A'.repeat(room)}'`] })).name).toBe('MaxDocumentSizeExceeded');
     expect((await sdkError(h.client.send(new SendCommandCommand({ DocumentName: 'WardenNope', InstanceIds: [A] })))).name).toBe('InvalidDocument');
+    const longComment = sdkError(h.client.send(new SendCommandCommand({ DocumentName: DOCUMENT_NAMES.inventory, InstanceIds: [A], Comment: 'x'.repeat(101) })));
+    expect((await longComment).name).toBe('ValidationException');
   });
 
   it('validates documents it is given: declared parameters, size, reserved names', async () => {
@@ -123,5 +126,33 @@ describe('the SSM sandbox: Command documents', () => {
     expect((await sdkError(h.client.send(new CreateDocumentCommand({ Name: DOCUMENT_NAMES.revoke, Content: docs.revoke.content })))).name).toBe('DocumentAlreadyExists');
     const big = docs.inventory.content.replace('"Warden (access-warden)', `"${'x'.repeat(65_536)}`);
     expect((await sdkError(h.client.send(new CreateDocumentCommand({ Name: 'WardenBig', Content: big })))).name).toBe('MaxDocumentSizeExceeded');
+  });
+});
+
+describe('the SSM sandbox: ListCommandInvocations with details, 50 a page', () => {
+  it('pages invocations with NextToken and refuses more than 50 a page, as SSM does', async () => {
+    const ids = Array.from({ length: 120 }, (_, i) => `i-0${String(i).padStart(16, '0')}`);
+    const h = await startSsmHarness({
+      instances: ids.map((instanceId) => createDummyInstance({ instanceId })),
+      runner: { run: () => Promise.resolve({ exitCode: 0, stdout: 'WARDEN-INVENTORY v1 x\nEND 0\n', stderr: '' }) },
+      ssm: { runOnSend: true },
+    });
+    try {
+      const { Command } = await h.client.send(
+        new SendCommandCommand({ DocumentName: DOCUMENT_NAMES.inventory, DocumentHash: docs.inventory.hash, DocumentHashType: 'Sha256', Targets: [{ Key: 'tag:Warden', Values: ['managed'] }] }),
+      );
+      const pages: number[] = [];
+      let token: string | undefined;
+      do {
+        const out = await h.client.send(new ListCommandInvocationsCommand({ CommandId: Command?.CommandId, Details: true, MaxResults: 50, ...(token !== undefined ? { NextToken: token } : {}) }));
+        pages.push(out.CommandInvocations?.length ?? 0);
+        expect(out.CommandInvocations?.every((i) => i.CommandPlugins?.[0]?.Name === 'inventory' && i.CommandPlugins[0].Output === 'WARDEN-INVENTORY v1 x\nEND 0\n')).toBe(true);
+        token = out.NextToken;
+      } while (token !== undefined);
+      expect(pages).toEqual([50, 50, 20]);
+      expect((await sdkError(h.client.send(new ListCommandInvocationsCommand({ CommandId: Command?.CommandId, MaxResults: 51 })))).name).toBe('ValidationException');
+    } finally {
+      await h.close();
+    }
   });
 });

@@ -62,8 +62,9 @@ const DESCRIPTIONS: Readonly<Record<DocumentKind, string>> = {
   revoke: "Warden (access-warden): removes leavers' SSH keys and locks their accounts (scripts/host/revoke.sh).",
 };
 
+/** The header line the protocol puts before the arguments (read from a sample command, so the protocol stays its owner). */
 const headerOf = (kind: DocumentKind, scripts: HostScripts): string =>
-  splitCommand(kind === 'inventory' ? inventoryCommand({ scripts }) : revokeCommand({ keyBodies: [], lockUsers: [], killSessions: true }, scripts), scripts[kind]).header;
+  splitCommand(kind === 'inventory' ? inventoryCommand({ scripts }) : revokeCommand({ keyBodies: [], lockUsers: ['nobody'], killSessions: true }, scripts), scripts[kind]).header;
 
 /**
  * The Command document for one script (schema 2.2, one aws:runShellScript step). Its runCommand lines join to exactly

@@ -60,8 +60,8 @@ export interface SsmHostFleetOptions {
   readonly readConcurrency?: number;
   /** The host scripts whose documents the stack created (the repository's scripts/host by default): their hash is sent. */
   readonly scripts?: HostScripts;
-  /** Revoke commands (one per distinct request, up to 50 hosts each) in flight at once (default 4). */
-  readonly revokeConcurrency?: number;
+  /** Commands (a batch of up to 50 instances each) in flight at once (default 4). */
+  readonly commandConcurrency?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
 }
@@ -70,6 +70,8 @@ export interface SsmHostFleetOptions {
 type HostRead = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'page-me' } | { readonly kind: 'unreachable'; readonly reason: string };
 
 const PAGE_RESTARTS = 3;
+/** Bytes kept free below SSM's 64 KB besides the Arguments value (parameter names, executionTimeout, SSM's own counting). */
+const PARAMETER_MARGIN_BYTES = 1_024;
 
 const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -174,7 +176,7 @@ export class SsmHostFleet implements HostFleet {
       const groups = new Map<string, RevokeUnit[]>();
       for (const unit of units) if (unit.round === round) groups.set(unit.args, [...(groups.get(unit.args) ?? []), unit]);
       const batches = [...groups.values()].flatMap((group) => chunk(group, MAX_INSTANCE_IDS_PER_COMMAND));
-      await mapLimit(batches, this.options.revokeConcurrency ?? 4, async (batch) => {
+      await mapLimit(batches, this.options.commandConcurrency ?? 4, async (batch) => {
         for (const [id, outcome] of await this.revokeBatch(batch)) outcomes.set(id, outcome);
       });
     }
@@ -192,37 +194,42 @@ export class SsmHostFleet implements HostFleet {
    */
   private revokeUnits(instanceId: string, actions: readonly Action[]): { kind: 'units'; units: RevokeUnit[] } | { kind: 'refused'; error: string } {
     const scripts = this.scripts ?? loadHostScripts();
-    const room = MAX_DOCUMENT_BYTES - Buffer.byteLength(this.documents().revoke.content, 'utf8') - 'Arguments'.length - 'executionTimeout'.length - 6;
-    const keyActions = actions.filter((a) => a.kind === 'remove-host-key');
-    const lockActions = actions.filter((a) => a.kind === 'lock-host-user');
+    // SSM counts the parameters against the document's 64 KB; 1 KB is kept back for how it counts them.
+    const room = MAX_DOCUMENT_BYTES - Buffer.byteLength(this.documents().revoke.content, 'utf8') - PARAMETER_MARGIN_BYTES;
+    const byBody = new Map<string, Action[]>();
+    for (const a of actions) if (a.kind === 'remove-host-key') byBody.set(a.target.keyBody, [...(byBody.get(a.target.keyBody) ?? []), a]);
+    const locks = actions.filter((a) => a.kind === 'lock-host-user');
     const others = actions.filter((a) => a.kind !== 'remove-host-key' && a.kind !== 'lock-host-user');
-    const build = (keys: readonly Action[], locks: readonly Action[]): { request: RevokeRequest; args: string } => {
+    const build = (bodies: readonly string[], withLocks: boolean): { request: RevokeRequest; args: string } => {
       const request: RevokeRequest = {
-        keyBodies: keys.flatMap((a) => (a.kind === 'remove-host-key' ? [a.target.keyBody] : [])),
-        lockUsers: locks.flatMap((a) => (a.kind === 'lock-host-user' ? [a.target.osUser] : [])),
+        keyBodies: bodies,
+        lockUsers: withLocks ? locks.flatMap((a) => (a.kind === 'lock-host-user' ? [a.target.osUser] : [])) : [],
         killSessions: this.options.killSessions ?? true,
       };
       return { request, args: argumentsOf('revoke', revokeCommand(request, scripts), scripts) };
     };
     try {
-      const whole = build(keyActions, lockActions);
-      if (Buffer.byteLength(whole.args) <= room) return { kind: 'units', units: [{ instanceId, ...whole, actions: [...keyActions, ...lockActions, ...others], round: 0 }] };
+      // Keys are packed greedily; the locks (and anything else) ride with the first command, so one key always stays with its twins.
       const units: RevokeUnit[] = [];
-      let keys: Action[] = [];
+      let bodies: string[] = [];
       const flush = (): void => {
-        const locks = units.length === 0 ? lockActions : [];
-        const built = build(keys, locks);
-        units.push({ instanceId, ...built, actions: [...keys, ...locks, ...(units.length === 0 ? others : [])], round: units.length });
-        keys = [];
+        const first = units.length === 0;
+        units.push({
+          instanceId,
+          ...build(bodies, first),
+          actions: [...bodies.flatMap((b) => byBody.get(b) ?? []), ...(first ? [...locks, ...others] : [])],
+          round: units.length,
+        });
+        bodies = [];
       };
-      for (const action of keyActions) {
-        if (keys.length > 0 && Buffer.byteLength(build([...keys, action], units.length === 0 ? lockActions : []).args) > room) flush();
-        keys.push(action);
-        if (Buffer.byteLength(build(keys, units.length === 0 ? lockActions : []).args) > room) {
-          return { kind: 'refused', error: `revoke request for ${instanceId} does not fit SSM's ${MAX_DOCUMENT_BYTES} bytes for document and parameters` };
+      for (const body of byBody.keys()) {
+        if (bodies.length > 0 && Buffer.byteLength(build([...bodies, body], units.length === 0).args) > room) flush();
+        bodies.push(body);
+        if (Buffer.byteLength(build(bodies, units.length === 0).args) > room) {
+          return { kind: 'refused', error: `revoke request for ${instanceId} does not fit in SSM's ${MAX_DOCUMENT_BYTES} bytes for document and parameters` };
         }
       }
-      if (keys.length > 0 || units.length === 0) flush();
+      if (bodies.length > 0 || units.length === 0) flush();
       return { kind: 'units', units };
     } catch (error) {
       if (error instanceof HostScriptInputError) return { kind: 'refused', error: error.message };
@@ -269,7 +276,7 @@ export class SsmHostFleet implements HostFleet {
       let report = parseRevokeOutput(preview.stdout);
       let stderr = preview.stderr;
       if (!report.complete && isTerminalInvocation(invocation.status)) {
-        const full = await this.run.fullStdout(sent.commandId, unit.instanceId, invocation.stdoutUrl, 'revoke');
+        const full = await this.run.fullStdout(sent.commandId, unit.instanceId, invocation.stdoutUrl, 'revoke', preview.stdout);
         if (full !== undefined) report = parseRevokeOutput(full);
         if (!report.complete) {
           const out = await this.run.output(sent.commandId, unit.instanceId, this.deadline(), false).catch(() => undefined);
@@ -321,7 +328,7 @@ export class SsmHostFleet implements HostFleet {
     const reads = new Map<string, HostRead>();
     if (targets.length > 0) await this.readScope({ kind: 'targets', targets }, reads, `targets ${targets.map(describeTarget).join(' and ')}`);
     const rest = [...new Set(instanceIds)].filter((id) => !reads.has(id));
-    for (const batch of chunk(rest, MAX_INSTANCE_IDS_PER_COMMAND)) await this.readBatch(batch, reads);
+    await mapLimit(chunk(rest, MAX_INSTANCE_IDS_PER_COMMAND), this.options.commandConcurrency ?? 4, (batch) => this.readBatch(batch, reads));
     await this.pageLargeOutputs(reads);
 
     const hosts: HostInventory[] = [];
@@ -405,7 +412,7 @@ export class SsmHostFleet implements HostFleet {
     const preview = splitPreview(invocation.preview);
     if (invocation.status !== 'Success') return { kind: 'unreachable', reason: describeInvocationFailure(invocation, preview.stderr, 'inventory') };
     if (parseInventoryOutput(invocation.instanceId, preview.stdout).complete) return { kind: 'text', text: preview.stdout };
-    const full = await this.run.fullStdout(commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory');
+    const full = await this.run.fullStdout(commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory', preview.stdout);
     if (full !== undefined && parseInventoryOutput(invocation.instanceId, full).complete) return { kind: 'text', text: full };
     try {
       const out = await this.run.output(commandId, invocation.instanceId, this.deadline(), false);
@@ -489,7 +496,7 @@ export class SsmHostFleet implements HostFleet {
       const fromPreview = parseInventoryPage(preview.stdout);
       if (fromPreview.kind === 'page') return [invocation.instanceId, fromPreview] as const;
       try {
-        const full = await this.run.fullStdout(sent.commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory');
+        const full = await this.run.fullStdout(sent.commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory', preview.stdout);
         const text = full ?? (await this.run.output(sent.commandId, invocation.instanceId, this.deadline(), false)).stdout;
         return [invocation.instanceId, parseInventoryPage(text)] as const;
       } catch (error) {

@@ -93,6 +93,15 @@ const ERROR_MARKER = '\n----------ERROR-------\n';
 /** Whether an invocation status is final (Success, Cancelled, TimedOut, Failed). */
 export const isTerminalInvocation = (status: string): boolean => TERMINAL_INVOCATION.has(status);
 
+/** What SSM appends to a plugin Output it cut at 2,500 characters. */
+export const TRUNCATION_MARKER = '\n---Output truncated---';
+
+/** Whether a full output read elsewhere (S3) begins with the stdout part of SSM's own preview. */
+export function agreesWithPreview(full: string, previewStdout: string): boolean {
+  const known = previewStdout.endsWith(TRUNCATION_MARKER) ? previewStdout.slice(0, -TRUNCATION_MARKER.length) : previewStdout;
+  return full.startsWith(known);
+}
+
 /** Splits a plugin Output preview into its stdout and stderr parts. */
 export function splitPreview(preview: string): { readonly stdout: string; readonly stderr: string } {
   const at = preview.indexOf(ERROR_MARKER);
@@ -236,8 +245,12 @@ export class RunCommand {
     }
   }
 
-  /** The whole stdout from S3 when the command wrote it there; undefined without an output bucket or on any S3 error. */
-  async fullStdout(commandId: string, instanceId: string, stdoutUrl: string | undefined, step: string): Promise<string | undefined> {
+  /**
+   * The whole stdout from S3 when the command wrote it there; undefined without an output bucket, on any S3 error, or
+   * when it does not begin with what SSM itself reported (`previewStdout`): an object in the bucket may be written by
+   * any instance allowed to write there, so SSM's own preview is the part that cannot be forged.
+   */
+  async fullStdout(commandId: string, instanceId: string, stdoutUrl: string | undefined, step: string, previewStdout?: string): Promise<string | undefined> {
     const output = this.deps.output;
     if (output === undefined) return undefined;
     const prefix = output.keyPrefix !== undefined && output.keyPrefix !== '' ? `${output.keyPrefix.replace(/\/+$/, '')}/` : '';
@@ -245,7 +258,8 @@ export class RunCommand {
       (stdoutUrl !== undefined ? s3KeyOf(stdoutUrl, output.bucket) : undefined) ??
       `${prefix}${commandId}/${instanceId}/awsrunShellScript/${step}/stdout`;
     try {
-      return await output.store.read(output.bucket, key);
+      const full = await output.store.read(output.bucket, key);
+      return previewStdout === undefined || agreesWithPreview(full, previewStdout) ? full : undefined;
     } catch {
       // Missing or unreadable: the caller falls back to GetCommandInvocation and paging.
       return undefined;
