@@ -114,7 +114,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       if (buckets && !buckets.take(`${service.name}:${account}`)) {
         return { account, reply: { kind: 'error', error: apiError(service.throttlingCode ?? 'Throttling', 'Rate exceeded', 400) } };
       }
-      const fault = faults.take({ service: service.name, action, account });
+      const fault = faults.take({ service: service.name, action, account, params: json ? jsonParams(body) : params });
       if (fault) return { account, reply: { kind: 'error', error: fault } };
       let input: unknown;
       if (json) {
@@ -306,4 +306,18 @@ function queryError(namespace: string, requestId: string, error: ApiError): stri
     `<ErrorResponse xmlns="${namespace}"><Error><Type>${error.type}</Type><Code>${esc(error.code)}</Code>` +
     `<Message>${esc(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
   );
+}
+
+/** Top-level string members of a JSON request, so fault rules can match JSON services' parameters too. */
+function jsonParams(body: string): ReadonlyMap<string, string> {
+  const found = new Map<string, string>();
+  try {
+    const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') found.set(key, value);
+    }
+  } catch {
+    // The handler reports malformed JSON; a fault rule simply does not match it.
+  }
+  return found;
 }

@@ -7,6 +7,12 @@ import { FRAMEWORK_DESTINATION_ACTIONS, FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_
 import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourceText, sdkCalls } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
 import { readZip } from './zip';
+import { sendCommandProblems } from './send-command-policy';
+import { grantProblems } from './grant-rules';
+import { isDenyAllDocument } from '../../src/domain/policy-documents';
+import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
+import { wardenDocuments } from '../../src/adapters/aws/ssm/documents';
+import { loadHostScripts } from '../../src/adapters/hosts/host-script-protocol';
 import { packageStack } from './package-stack';
 
 type Resource = { Type: string; Properties: Record<string, Json>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
@@ -149,6 +155,27 @@ describe('the function role is least privilege', () => {
     const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
     expect(assume).toHaveLength(1);
     expect(resourceList(assume[0] as Statement).map(resourceText)).toEqual(['arn:${AWS::Partition}:iam::*:role/WardenAccess']);
+  });
+
+  it('cannot grant access: no policy writes, credentials or group joins, and AttachUserPolicy only for its own deny-all, which the stack creates', () => {
+    expect(grantProblems(allStatements().map((s) => s.statement), { denyAllPolicy: { Ref: 'WardenDenyAllPolicy' }, hostTag: 'managed' })).toEqual([]);
+    const denyAll = template.Resources['WardenDenyAllPolicy'];
+    expect(denyAll?.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(isDenyAllDocument(denyAll?.Properties['PolicyDocument'])).toBe(true);
+    expect(denyAll?.Properties['ManagedPolicyName']).toBe(DEFAULT_DENY_ALL_POLICY_NAME);
+    // Attaching it is the one grant-shaped call left, and it is pinned to that policy.
+    expect(allowed(functionRoleStatements()).filter((s) => actionList(s).includes('iam:AttachUserPolicy'))).toHaveLength(1);
+  });
+
+  it("sends SSM commands only with Warden's own documents, created by the stack byte for byte, to tagged instances", () => {
+    expect(sendCommandProblems(allStatements().map((s) => s.statement), 'managed')).toEqual([]);
+    expect(JSON.stringify(allStatements())).not.toContain('AWS-RunShellScript');
+    const generated = wardenDocuments(loadHostScripts());
+    const documents = resourcesOfType('AWS::SSM::Document').map(([, r]) => [r.Properties['Name'], r.Properties['DocumentType'], r.Properties['Content']]);
+    expect(documents).toEqual([
+      ['WardenInventory', 'Command', generated.inventory.content],
+      ['WardenRevoke', 'Command', generated.revoke.content],
+    ]);
   });
 
   it('reads only this stage’s parameters, writes only the audit anchor, and invokes only the worker', () => {

@@ -1,4 +1,5 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { wardenDenyAllPolicy } from '../../src/sandbox/seed';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -49,6 +50,7 @@ function seed(): SandboxSeed {
     id,
     name,
     accessKeyIds: [key],
+    policies: [wardenDenyAllPolicy(id)],
     groups: [{ name: 'developers' }],
     users: [
       person('E1', 'alice@example.com'),
@@ -210,7 +212,7 @@ describe('the reconcile handler on a scheduled event', () => {
     for (const account of [PROD, DEV]) {
       expect(keysOf(w.sandbox, account, 'bob')).toEqual(['Inactive']);
       expect(w.sandbox.state.user(account, 'bob')?.loginProfile).toBeNull();
-      expect(Object.keys(w.sandbox.state.user(account, 'bob')?.inlinePolicies ?? {})).toContain('warden-deny-all');
+      expect(w.sandbox.state.user(account, 'bob')?.attachedPolicies).toContain(`arn:aws:iam::${account}:policy/warden-deny-all`);
       expect(keysOf(w.sandbox, account, 'alice')).toEqual(['Active']);
     }
     // Warden's own account is reached with its own credentials, the member account through its role.
