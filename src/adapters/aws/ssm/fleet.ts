@@ -8,6 +8,7 @@ import {
   INVENTORY_PAGE_BYTES,
   assembleInventoryPages,
   inventoryCommand,
+  inventoryExtras,
   parseInventoryOutput,
   parseInventoryPage,
   parseRevokeOutput,
@@ -216,6 +217,7 @@ export class SsmHostFleet implements HostFleet {
             ...(parsed.errors.length > 0 ? { error: parsed.errors.join('; ') } : {}),
             keys: parsed.keys,
             lockedUsers: parsed.lockedUsers,
+            ...inventoryExtras(parsed),
           });
           continue;
         }
