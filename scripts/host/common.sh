@@ -413,7 +413,7 @@ w_open() {
   fi
   if [ "$4" -gt "$W_MAX_BYTES" ]; then
     exec 4<&-
-    W_WHY="larger than $W_MAX_BYTES bytes ($4): not read"
+    W_WHY="larger than $W_MAX_BYTES bytes: not read"
     return 2
   fi
   W_NAME=$_oname

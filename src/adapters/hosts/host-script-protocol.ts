@@ -521,7 +521,8 @@ export function summariseRevoke(
   }
   const users = new Map<string, UserRevocation>();
   for (const user of new Set(request.lockUsers)) {
-    const mine = report.events.filter((e) => 'osUser' in e && e.osUser === user);
+    // A keys file of the account that could not be read says nothing about whether the account is locked.
+    const mine = report.events.filter((e) => 'osUser' in e && e.osUser === user && !(e.kind === 'error' && e.file !== undefined));
     let status: UserRevocation = 'failed';
     if (report.complete && !mine.some((e) => e.kind === 'error')) {
       if (mine.some((e) => e.kind === 'locked')) status = 'locked';
