@@ -8,11 +8,13 @@
  * never touches the disk, and callers may pass their own `HostScripts` (a bundle that inlines
  * them, a test). A bundler must ship scripts/host/ next to the code or inline the files.
  */
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 import type { HostAccount, HostKey, HostKeyLineProblem } from '../../domain/inventory';
+import { keyFingerprint } from '../../domain/ssh-key';
+
+export { keyFingerprint };
 
 /** The host scripts' source text. */
 export interface HostScripts {
@@ -127,18 +129,6 @@ export function parseAuthorizedKeyLine(line: string): AuthorizedKeyLine | undefi
   if (quoted) return undefined;
   const key = splitKey(s.slice(i).replace(/^[ \t]+/, ''));
   return key === undefined ? undefined : { options: s.slice(0, i), ...key };
-}
-
-/**
- * The fingerprint OpenSSH prints for a key (`ssh-keygen -l`: `SHA256:` and the unpadded base64 of
- * the SHA-256 of the decoded blob), from its base64 body; undefined when the body is not base64.
- */
-export function keyFingerprint(keyBody: string): string | undefined {
-  const body = keyBody.replace(/[\s]/g, '');
-  if (!BASE64_BODY.test(body) || body.length % 4 !== 0) return undefined;
-  const blob = Buffer.from(body, 'base64');
-  if (blob.length === 0) return undefined;
-  return `SHA256:${createHash('sha256').update(blob).digest('base64').replace(/=+$/, '')}`;
 }
 
 /**
