@@ -12,7 +12,8 @@
 #                every authorized keys file of every account (the same files inventory.sh reads).
 #   --lock-b64   base64 of newline-separated account names to lock (usermod -L), expire
 #                (usermod -e 1: key logins through PAM stop too) and whose processes are killed
-#                (stopped and killed again until none is left, for up to 10 s). This happens
+#                (killed by a process of that uid with kill -1, which no forking process escapes,
+#                and again while one is left, for up to 10 s). This happens
 #                before any keys file is read, so no file can delay or prevent it. Accounts are
 #                looked up by name (getent passwd NAME), so directory users are found too; uid 0
 #                and accounts below UID_MIN (login.defs, default 1000) are refused.
@@ -252,21 +253,58 @@ now_s() {
   esac
 }
 
-# Ends every process of uid $1: stops them all (a stopped process cannot fork), kills them all,
-# and again while any is left, for up to 10 s. 0 killed, 1 none was running, 2 some still run.
+# Whether uid $1 (effective or real) has a process that is not a zombie: an exited process whose
+# parent has not reaped it yet runs nothing, holds nothing and cannot be killed.
+alive_uid() {
+  ps -e -o uid= -o ruid= -o stat= </dev/null 2>/dev/null | awk -v u="$1" '($1 == u || $2 == u) && $3 !~ /^Z/ { n++ } END { exit !n }'
+}
+
+# Runs a command as uid $1, gid $2 (no supplementary groups): setpriv, else perl.
+as_uid() {
+  _au=$1
+  _ag=$2
+  shift 2
+  if command -v setpriv >/dev/null 2>&1; then
+    setpriv --reuid="$_au" --regid="$_ag" --clear-groups -- "$@" </dev/null >/dev/null 2>&1
+  elif command -v perl >/dev/null 2>&1; then
+    W_AU=$_au W_AG=$_ag perl -e '$( = $) = $ENV{W_AG} . " " . $ENV{W_AG}; $< = $> = $ENV{W_AU}; exit 1 if $< != $ENV{W_AU} || $> != $ENV{W_AU}; exec @ARGV or exit 1' -- "$@" </dev/null >/dev/null 2>&1
+  else
+    return 127
+  fi
+}
+
+# Ends every process of uid $1 (gid $2). Signals are sent by a process running as that uid to
+# every process it may signal (kill -1): the kernel walks all processes at once and aborts any
+# fork under way, so a process that keeps forking cannot slip past, as it can past pkill's
+# one-by-one walk. Each round stops them all, looks (stopped processes stay put, so one look is
+# enough), then kills them all, with pkill -u/-U after for processes only root can reach; until
+# two looks in a row find none, for up to 10 s. 0 killed, 1 none was running, 2 some still run.
 kill_uid() {
+  case $1 in '' | 0 | *[!0-9]*) return 2 ;; esac
   _kstart=$(now_s)
   _kany=1
-  while pgrep -u "$1" </dev/null >/dev/null 2>&1 || pgrep -U "$1" </dev/null >/dev/null 2>&1; do
-    _kany=0
-    pkill -STOP -u "$1" </dev/null >/dev/null 2>&1 || :
-    pkill -STOP -U "$1" </dev/null >/dev/null 2>&1 || :
+  _kclean=0
+  while :; do
+    if as_uid "$1" "$2" sh -c 'kill -s STOP -- -1'; then
+      _kas=1
+    else
+      _kas=
+      pkill -STOP -u "$1" </dev/null >/dev/null 2>&1 || :
+      pkill -STOP -U "$1" </dev/null >/dev/null 2>&1 || :
+    fi
+    if alive_uid "$1"; then
+      _kany=0
+      _kclean=0
+    else
+      _kclean=$((_kclean + 1))
+    fi
+    if [ -n "$_kas" ]; then as_uid "$1" "$2" sh -c 'kill -s KILL -- -1' || :; fi
     pkill -KILL -u "$1" </dev/null >/dev/null 2>&1 || :
     pkill -KILL -U "$1" </dev/null >/dev/null 2>&1 || :
+    if [ "$_kclean" -ge 2 ]; then return "$_kany"; fi
     if [ $(($(now_s) - _kstart)) -ge 10 ]; then return 2; fi
     sleep 0.05 2>/dev/null || sleep 1
   done
-  return "$_kany"
 }
 
 lock_users() {
@@ -294,7 +332,9 @@ lock_users() {
       error "$_u" '*' "system account (uid $_uid below UID_MIN $_umin): never locked or killed by Warden"
       continue
     fi
-    printf '%s\t%s\n' "$_u" "$_uid" >>"$W_TMP/uids"
+    _gid=$(printf '%s\n' "$_pe" | awk -F: '{ print $4; exit }')
+    case $_gid in '' | *[!0-9]*) _gid=$_uid ;; esac
+    printf '%s\t%s\t%s\n' "$_u" "$_uid" "$_gid" >>"$W_TMP/uids"
     _se=$(shadow_entry "$_u" </dev/null)
     if [ -z "$_se" ]; then
       error "$_u" '*' "no local shadow entry (a directory account?): not locked here, lock it in its directory"
@@ -326,16 +366,16 @@ lock_users() {
   if [ -z "$do_kill" ]; then
     return 0
   fi
-  while IFS=$W_TAB read -r _u _uid; do
+  while IFS=$W_TAB read -r _u _uid _gid; do
     if [ -n "$W_ROOT" ] && [ "${WARDEN_HOST_ALLOW_KILL:-}" != 1 ]; then
       emit KILL-SKIPPED "$_u" "simulated host: no process is killed"
       continue
     fi
-    if ! command -v pkill >/dev/null 2>&1 || ! command -v pgrep >/dev/null 2>&1; then
-      error "$_u" '*' "pkill or pgrep not available: processes not ended"
+    if ! command -v pkill >/dev/null 2>&1 || ! command -v ps >/dev/null 2>&1; then
+      error "$_u" '*' "pkill or ps not available: processes not ended"
       continue
     fi
-    if kill_uid "$_uid"; then
+    if kill_uid "$_uid" "$_gid"; then
       _rc=0
     else
       _rc=$?

@@ -187,13 +187,15 @@ describe('revoke.sh', () => {
     expect(summary.users.get('mallory')).toBe('locked');
   });
 
-  it('kills sessions only when allowed, by numeric uid, stopping and killing again while any process is left', () => {
-    const leaverAccount = createDummyAccount({ name: 'leaver', uid: 3999 });
+  it('kills sessions only when allowed: as the uid itself (kill -1, which no fork escapes), then by uid, again while any is left', () => {
+    const leaverAccount = createDummyAccount({ name: 'leaver', uid: 3999, gid: 3990 });
     const h = host({ accounts: [leaverAccount] });
-    // pgrep finds processes on its first FAKE_ALIVE calls (a process that keeps forking), then none.
+    // ps lists a live process of uid 3999 (and a zombie of it, which is no process) on its first FAKE_ALIVE calls, as
+    // when a process keeps forking, then only the zombie.
     const bin = fakeBin({
       pkill: 'exit 0',
-      pgrep: `n=$(cat "${'$'}{FAKE_COUNT}" 2>/dev/null || echo 0); echo $((n + 1)) > "${'$'}{FAKE_COUNT}"; [ "$n" -lt "${'$'}{FAKE_ALIVE:-0}" ]`,
+      setpriv: 'exit 0',
+      ps: `n=$(cat "${'$'}{FAKE_COUNT}" 2>/dev/null || echo 0); echo $((n + 1)) > "${'$'}{FAKE_COUNT}"; echo '3999 3999 Z'; [ "$n" -lt "${'$'}{FAKE_ALIVE:-0}" ] && echo '3999 3999 S'; echo '0 0 S'`,
     });
     const count = path.join(bin.dir, 'count');
 
@@ -203,9 +205,15 @@ describe('revoke.sh', () => {
 
     const killed = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1', FAKE_COUNT: count, FAKE_ALIVE: '3' });
     expect(records(killed.stdout)).toEqual([['ALREADY-LOCKED', 'leaver'], ['KILLED', 'leaver']]);
-    const calls = readFileSync(bin.log, 'utf8').split('\n').filter((l) => l.startsWith('pkill'));
-    // Three rounds, each stopping then killing everything of uid 3999 (effective and real).
-    expect(calls).toEqual(Array.from({ length: 3 }, () => ['pkill -STOP -u 3999', 'pkill -STOP -U 3999', 'pkill -KILL -u 3999', 'pkill -KILL -U 3999']).flat());
+    const calls = readFileSync(bin.log, 'utf8').split('\n').filter((l) => l.startsWith('pkill') || l.startsWith('setpriv'));
+    const round = [
+      'setpriv --reuid=3999 --regid=3990 --clear-groups -- sh -c kill -s STOP -- -1',
+      'setpriv --reuid=3999 --regid=3990 --clear-groups -- sh -c kill -s KILL -- -1',
+      'pkill -KILL -u 3999',
+      'pkill -KILL -U 3999',
+    ];
+    // Seen alive in three rounds, then two clean looks in a row.
+    expect(calls).toEqual([...round, ...round, ...round, ...round, ...round]);
 
     rmSync(count, { force: true });
     const none = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1', FAKE_COUNT: count, FAKE_ALIVE: '0' });
@@ -213,9 +221,20 @@ describe('revoke.sh', () => {
     expect(parseRevokeOutput(none.stdout).changed).toBe(0);
   });
 
+  it('stops everything before killing when it cannot act as the uid', () => {
+    const h = host({ accounts: [createDummyAccount({ name: 'leaver', uid: 3997 })] });
+    const bin = fakeBin({ pkill: 'exit 0', setpriv: 'exit 1', perl: 'exit 1', ps: "echo '0 0 S'" });
+
+    const r = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1' });
+
+    expect(records(r.stdout)).toContainEqual(['NO-SESSIONS', 'leaver']);
+    const calls = readFileSync(bin.log, 'utf8').split('\n').filter((l) => l.startsWith('pkill'));
+    expect(calls.slice(0, 4)).toEqual(['pkill -STOP -u 3997', 'pkill -STOP -U 3997', 'pkill -KILL -u 3997', 'pkill -KILL -U 3997']);
+  });
+
   it('reports processes that survive 10 s of stopping and killing as an error', () => {
     const h = host({ accounts: [createDummyAccount({ name: 'leaver', uid: 3998 })] });
-    const bin = fakeBin({ pkill: 'exit 0', pgrep: 'exit 0' });
+    const bin = fakeBin({ pkill: 'exit 0', setpriv: 'exit 0', ps: "echo '3998 3998 R'" });
     const started = Date.now();
 
     const r = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1' });
