@@ -213,7 +213,9 @@ w_passwd() {
 w_accounts() {
   w_passwd >"$W_TMP/passwd.enum" || return 1
   cp -- "$W_TMP/passwd.enum" "$W_TMP/passwd"
-  awk -F: 'NF >= 6 && $6 ~ /^\/[^\t\r]*\/[^\/]+\/?$/ { h = $6; sub(/\/+$/, "", h); sub(/\/[^\/]+$/, "", h); if (h != "" && !seen[h]++) print h }' "$W_TMP/passwd.enum" >"$W_TMP/homeparents"
+  # Folders holding people's homes: /home, and where accounts from uid 1000 up have theirs.
+  awk -F: 'BEGIN { print "/home"; seen["/home"] = 1 }
+NF >= 6 && $3 ~ /^[0-9]+$/ && $3 >= 1000 && $3 < 60000 && $6 ~ /^\/[^\t\r]*\/[^\/]+\/?$/ { h = $6; sub(/\/+$/, "", h); sub(/\/[^\/]+$/, "", h); if (h != "" && !seen[h]++) print h }' "$W_TMP/passwd.enum" >"$W_TMP/homeparents"
   while IFS= read -r _hp; do
     for _d in "$W_ROOT$_hp"/*; do
       [ -d "$_d" ] || continue
@@ -316,8 +318,10 @@ w_owner_ok() {
 # W_META: "uid gid mode size mtime" of the file open on descriptor 4; W_DIR_OWNER: uid owning
 # the working folder.
 w_meta() {
-  _mm=$(stat -L -c '%u %g %a %s %Y' /dev/fd/4 . 2>/dev/null) || return 1
+  _mm=$(stat -L -c '%u %g %a %s %Y %h' /dev/fd/4 . 2>/dev/null) || return 1
   W_META=${_mm%%"$W_NL"*}
+  W_LINKS=${W_META##* }
+  W_META=${W_META% *}
   W_DIR_OWNER=${_mm#*"$W_NL"}
   W_DIR_OWNER=${W_DIR_OWNER%% *}
 }
@@ -406,6 +410,13 @@ w_open() {
     W_WHY="owned by uid $1, not by its account or root: not read"
     return 2
   fi
+  # A second name for a file the account does not own, in a folder it controls: a hard link to
+  # someone else's file (where protected_hardlinks is off), never read as this account's.
+  if [ "$1" != "$_ouid" ] && [ "$W_LINKS" -gt 1 ]; then
+    exec 4<&-
+    W_WHY="a hard link to a file of uid $1: not read"
+    return 2
+  fi
   if ! w_owner_ok "$W_DIR_OWNER" "$_ouid"; then
     exec 4<&-
     W_WHY="its folder is owned by uid $W_DIR_OWNER, not by its account or root: not read"
@@ -464,7 +475,7 @@ w_sentinel() {
   rm -f -- "$W_TMP/sentinel" "$W_TMP/sentinel.pub"
   ssh-keygen -q -t ed25519 -N '' -C warden-sentinel -f "$W_TMP/sentinel" </dev/null >/dev/null 2>&1 || return 1
   IFS= read -r W_SENTINEL <"$W_TMP/sentinel.pub" || return 1
-  W_SENTINEL_FP=$(ssh-keygen -l -f "$W_TMP/sentinel.pub" </dev/null 2>/dev/null | awk '{ print $2; exit }')
+  W_SENTINEL_FP=$(ssh-keygen -E sha256 -l -f "$W_TMP/sentinel.pub" </dev/null 2>/dev/null | awk '{ print $2; exit }')
   [ -n "$W_SENTINEL_FP" ]
 }
 
@@ -478,7 +489,7 @@ w_judge() {
   W_S=$W_SENTINEL awk -F '\t' '
 BEGIN { s = ENVIRON["W_S"]; print s }
 { f = $2; while ((getline l < f) > 0) { print l; print s }; close(f) }' "$1" >"$W_TMP/judge.in" || return 1
-  ssh-keygen -l -f "$W_TMP/judge.in" </dev/null >"$W_TMP/judge.out" 2>/dev/null || :
+  ssh-keygen -E sha256 -l -f "$W_TMP/judge.in" </dev/null >"$W_TMP/judge.out" 2>/dev/null || :
   W_S=$W_SENTINEL_FP W_OUT=$W_TMP/judge.out awk -F '\t' "$W_AWK_LIB"'
 function next_fp(   l, n, a) {
   if ((getline l < out) <= 0) return ""

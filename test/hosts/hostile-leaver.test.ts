@@ -3,7 +3,7 @@
  * their own files, run against the real scripts on a simulated host.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, lchownSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lchownSync, linkSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { keyFingerprint, parseInventoryOutput, parseRevokeOutput, summariseRevoke } from '../../src/adapters/hosts/host-script-protocol';
@@ -249,6 +249,26 @@ describe('files that would stall or mislead a reader', () => {
 
     expect(r.stdout.split(stay.body).length - 1).toBe(1);
     expect(records(r.stdout)).toContainEqual(['E', 'mallory', '/home/mallory/.ssh/authorized_keys', 'symlink in its path (.ssh, not made by root): not read']);
+  });
+});
+
+describe('a hard link to a root-only keys file in the leaver\'s own folder', () => {
+  it('is never read as the leaver\'s keys', () => {
+    const mallory = createDummyAccount({ name: 'mallory', uid: 3107 });
+    const h = host({ accounts: [mallory] });
+    h.write('/root/.ssh/authorized_keys', `${stay.line}\n`, { mode: 0o600 });
+    h.write('/home/mallory/.ssh/.keep', '', { uid: mallory.uid });
+    if (IS_ROOT) chownSync(h.at('/home/mallory/.ssh'), mallory.uid, mallory.gid);
+    linkSync(h.at('/root/.ssh/authorized_keys'), h.at('/home/mallory/.ssh/authorized_keys'));
+
+    const r = runScript(INVENTORY_SH, [], { root: h.root });
+
+    // As root the link is root's file in mallory's folder; without root both are the test user's and it is read.
+    expect(records(r.stdout).filter((f) => f[1] === 'mallory' && f[0] !== 'A')).toEqual(
+      IS_ROOT
+        ? [['E', 'mallory', '/home/mallory/.ssh/authorized_keys', 'a hard link to a file of uid 0: not read']]
+        : [['K', 'mallory', '/home/mallory/.ssh/authorized_keys', '1', stay.type, stay.body, 'stays', keyFingerprint(stay.body) ?? '']],
+    );
   });
 });
 

@@ -258,7 +258,9 @@ describe('inventory.sh', () => {
     const parsed = parseInventoryOutput('i-many', r.stdout);
     expect(parsed.complete).toBe(true);
     expect(parsed.keys).toHaveLength(4500);
-    expect(Date.now() - started).toBeLessThan(20_000);
+    // Linear: one bounded copy (a head process) per keys file. About 4 s on an idle 2-core machine; the bound leaves
+    // room for a loaded CI machine and still catches anything quadratic (the old single-awk reader took 2 s).
+    expect(Date.now() - started).toBeLessThan(60_000);
   });
 
   it('rejects bad paging options with exit status 2', () => {
