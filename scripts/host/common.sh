@@ -83,7 +83,7 @@ function w_split_key(s,   m, t, rest, b, c) {
   return 1
 }
 function w_parse_line(line,   s, i, n, c, q) {
-  s = line
+  s = w_cstring(line)
   sub(/^[ \t]+/, "", s)
   if (s == "" || substr(s, 1, 1) == "#") return 0
   if (w_split_key(s)) return 1
@@ -100,8 +100,13 @@ function w_parse_line(line,   s, i, n, c, q) {
   sub(/^[ \t]+/, "", s)
   return w_split_key(s)
 }
+# sshd reads a line as a C string: nothing after a NUL byte exists for it.
+function w_cstring(line,   i) {
+  i = index(line, sprintf("%c", 0))
+  return i ? substr(line, 1, i - 1) : line
+}
 function w_content(line,   s) {
-  s = line
+  s = w_cstring(line)
   sub(/^[ \t]+/, "", s)
   sub(/\r$/, "", s)
   return !(s == "" || substr(s, 1, 1) == "#")
@@ -486,15 +491,19 @@ w_sentinel() {
 # a comment. Fails when ssh-keygen is missing or its output does not map back.
 w_judge() {
   w_sentinel || return 1
-  W_S=$W_SENTINEL awk -F '\t' '
+  W_S=$W_SENTINEL awk -F '\t' "$W_AWK_LIB"'
 BEGIN { s = ENVIRON["W_S"]; print s }
-{ f = $2; while ((getline l < f) > 0) { print l; print s }; close(f) }' "$1" >"$W_TMP/judge.in" || return 1
+{ f = $2; while ((getline l < f) > 0) { print w_cstring(l); print s }; close(f) }' "$1" >"$W_TMP/judge.in" || return 1
   ssh-keygen -E sha256 -l -f "$W_TMP/judge.in" </dev/null >"$W_TMP/judge.out" 2>/dev/null || :
   W_S=$W_SENTINEL_FP W_OUT=$W_TMP/judge.out awk -F '\t' "$W_AWK_LIB"'
+# The next fingerprint line; anything else (a comment ssh-keygen printed across lines) is skipped.
 function next_fp(   l, n, a) {
-  if ((getline l < out) <= 0) return ""
-  n = split(l, a, " ")
-  return (n >= 2) ? a[2] : "?"
+  while ((getline l < out) > 0) {
+    if (l !~ /^[0-9]+ SHA256:[A-Za-z0-9+\/]+/) continue
+    n = split(l, a, " ")
+    return a[2]
+  }
+  return ""
 }
 BEGIN {
   s = ENVIRON["W_S"]

@@ -142,6 +142,25 @@ describe('a hidden key (\\v or \\f inside the base64 body) in a shared account',
     expect(filesHolding(h, leaver)).toEqual([]);
   });
 
+  it('is found behind a NUL byte (sshd stops reading the line there), without upsetting how other files are judged', () => {
+    const h = host({ accounts: [createDummyAccount({ name: 'ops' }), createDummyAccount({ name: 'web' })] });
+    h.write('/home/ops/.ssh/authorized_keys', `${leaver.type} ${leaver.body}\u0000junk\n256 SHA256:forged x (ED25519)\n`);
+    h.write('/home/web/.ssh/authorized_keys', `${stay.line}\n`);
+    expect(opensshKeys(h.at('/home/ops/.ssh/authorized_keys'))).toContain(keyFingerprint(leaver.body));
+
+    const inv = parseInventoryOutput('i-1', runScript(INVENTORY_SH, [], { root: h.root }).stdout);
+    expect(inv.complete).toBe(true);
+    expect(inv.errors).toEqual([]);
+    expect(inv.keys.map((k) => [k.osUser, k.line, k.fingerprint, k.comment])).toEqual([
+      ['ops', 1, keyFingerprint(leaver.body), ''],
+      ['web', 1, keyFingerprint(stay.body), 'stays'],
+    ]);
+
+    const r = runScript(REVOKE_SH, revokeArgs([leaver.body], []), { root: h.root });
+    expect(records(r.stdout)).toEqual([['REMOVED', 'ops', '/home/ops/.ssh/authorized_keys', `1:${leaver.body.slice(-16)}`]]);
+    expect(filesHolding(h, leaver)).toEqual([]);
+  });
+
   it('makes a line OpenSSH does not read as a key a finding, not silence', () => {
     const h = host({ accounts: [createDummyAccount({ name: 'ops' })] });
     h.write('/home/ops/.ssh/authorized_keys', `${stay.line}\nssh-ed25519 ${leaver.body.slice(0, 30)}!broken\n# note\n\n`);

@@ -113,7 +113,9 @@ function splitKey(s: string): Omit<AuthorizedKeyLine, 'options'> | undefined {
  * control characters in the comment become spaces.
  */
 export function parseAuthorizedKeyLine(line: string): AuthorizedKeyLine | undefined {
-  const s = line.replace(/\n$/, '').replace(/^[ \t]+/, '');
+  // sshd reads a line as a C string: nothing after a NUL byte exists for it.
+  const nul = line.indexOf('\u0000');
+  const s = (nul < 0 ? line : line.slice(0, nul)).replace(/\n$/, '').replace(/^[ \t]+/, '');
   if (s === '' || s.startsWith('#')) return undefined;
   const plain = splitKey(s);
   if (plain !== undefined) return plain;
