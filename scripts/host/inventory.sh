@@ -8,9 +8,12 @@
 #
 # Output (one record per line, fields separated by TAB):
 #   WARDEN-INVENTORY v1 <hostname>
-#   K <user> <file> <line number> <key type> <key body> <comment>   one authorized key line
-#   E <user> <file> <reason>                                          a file that could not be read
-#   L <user> <expired|not-expired>                                    password locked ("!" in shadow)
+#   K <user> <file> <line> <key type> <key body> <comment> <fingerprint>   a line OpenSSH reads
+#        as a key (fingerprint as ssh-keygen -l prints it; body canonical: whitespace removed)
+#   X <user> <file> <line> <reason>   a line that is neither blank, a comment nor a key to OpenSSH
+#   E <user> <file> <reason>          a file not read: unreadable, symlink, FIFO or device, too large
+#   A <user> <uid>                    an account (enumerated, or found by its home folder's name)
+#   L <user> <expired|not-expired>    password locked ("!" in shadow)
 #   END <number of K, E and L lines>
 # The caller compares END's count with the lines it received to detect truncated output.
 #
@@ -58,28 +61,43 @@ if [ -n "$limit" ] && [ "$limit" -eq 0 ]; then usage; fi
 
 : >"$W_TMP/problems"
 w_manifest
+awk -F '\t' '{ print $1 "\t" $5 }' "$W_TMP/manifest" >"$W_TMP/judge.list"
+if [ -s "$W_TMP/judge.list" ] && ! w_judge "$W_TMP/judge.list" "$W_TMP/judged"; then
+  judged=
+else
+  judged=1
+  : >>"$W_TMP/judged"
+fi
 
 {
-  awk -F '\t' "$W_AWK_LIB"'
-BEGIN { w_init_types() }
+  if [ -n "$judged" ]; then
+    W_JUDGED=$W_TMP/judged awk -F '\t' "$W_AWK_LIB"'
+BEGIN {
+  w_init_types()
+  jf = ENVIRON["W_JUDGED"]
+  while ((getline j < jf) > 0) { split(j, a, "\t"); fp[a[1] SUBSEP a[2]] = a[3] }
+  close(jf)
+}
 {
-  user = $1
-  disp = $2
-  rp = $3
+  id = $1; user = $2; disp = $4; f = $5
   n = 0
-  while ((r = (getline line < rp)) > 0) {
+  while ((getline line < f) > 0) {
     n++
-    if (w_parse_line(line)) {
-      c = W_KCOMMENT
-      gsub(/\t/, " ", c)
-      printf "K\t%s\t%s\t%d\t%s\t%s\t%s\n", user, disp, n, W_KTYPE, W_KBODY, c
-    }
+    if (!((id SUBSEP n) in fp)) continue
+    k = fp[id SUBSEP n]
+    if (k == "-") { printf "X\t%s\t%s\t%d\t%s\n", user, disp, n, "not a key OpenSSH reads"; continue }
+    if (w_parse_line(line)) printf "K\t%s\t%s\t%d\t%s\t%s\t%s\t%s\n", user, disp, n, W_KTYPE, W_KBODY, W_KCOMMENT, k
+    else printf "X\t%s\t%s\t%d\t%s\n", user, disp, n, "OpenSSH reads key " k " here but Warden cannot isolate it"
   }
-  if (r < 0) printf "E\t%s\t%s\t%s\n", user, disp, "unreadable"
-  close(rp)
+  close(f)
 }' "$W_TMP/manifest"
+  else
+    printf 'E\t*\t*\t%s\n' "ssh-keygen unavailable or unusable: keys cannot be judged as OpenSSH reads them"
+  fi
 
-  awk -F '\t' '{ printf "E\t%s\t%s\t%s\n", $2, $3, $5 }' "$W_TMP/problems"
+  awk -F '\t' '{ printf "E\t%s\t%s\t%s\n", $1, $2, $3 }' "$W_TMP/problems"
+
+  awk -F: '$3 ~ /^[0-9]+$/ && $1 != "" && $1 !~ /[\t\r]/ && !seen[$1]++ { printf "A\t%s\t%s\n", $1, $3 }' "$W_TMP/passwd"
 
   if [ -n "$W_ROOT" ] && [ ! -e "$W_ROOT/etc/shadow" ]; then
     :

@@ -1,16 +1,22 @@
 #!/bin/sh
-# Warden host revocation: removes authorized keys by key body, locks and expires accounts, and
-# ends their sessions. Idempotent: a second run changes nothing and says so.
+# Warden host revocation: locks and expires accounts and ends their processes first, then removes
+# authorized keys by fingerprint. Idempotent: a second run changes nothing and says so.
 #
 # Runs as root through SSM Run Command (AWS-RunShellScript). POSIX sh + POSIX awk (dash/mawk,
 # bash, busybox).
 #
 # Usage: revoke.sh [--keys-b64 B64]... [--lock-b64 B64]... [--no-password-lock] [--no-expire] [--no-kill]
 #   --keys-b64   base64 of newline-separated key bodies (the base64 blob of an OpenSSH key line).
-#                Every line that holds one of them is removed from every authorized keys file of
-#                every account (the same files inventory.sh reads).
+#                Every line OpenSSH reads as one of these keys (same fingerprint, by ssh-keygen -l:
+#                options, whitespace inside the body and certificates included) is removed from
+#                every authorized keys file of every account (the same files inventory.sh reads).
 #   --lock-b64   base64 of newline-separated account names to lock (usermod -L), expire
-#                (usermod -e 1: key logins through PAM stop too) and whose processes are killed.
+#                (usermod -e 1: key logins through PAM stop too) and whose processes are killed
+#                (killed by a process of that uid with kill -1, which no forking process escapes,
+#                and again while one is left, for up to 10 s). This happens
+#                before any keys file is read, so no file can delay or prevent it. Accounts are
+#                looked up by name (getent passwd NAME), so directory users are found too; uid 0
+#                and accounts below UID_MIN (login.defs, default 1000) are refused.
 #   --no-password-lock, --no-expire, --no-kill   skip that part of locking.
 # Data arrives base64-encoded and is validated again here (key bodies: base64 characters only;
 # names: letters, digits, . _ @ - and a final $), so no caller text ever reaches a shell parser.
@@ -24,19 +30,24 @@
 #   ALREADY-LOCKED <user>
 #   NO-USER <user>                     no such account here: nothing to lock
 #   KILLED <user> / NO-SESSIONS <user> / KILL-SKIPPED <user> <why>
+#                                      (ERROR when processes are still running after 10 s)
 #   ERROR <user or *> <file or *> <reason>
 #   END <number of records above> changed=<n> errors=<n>
-# ABSENT is printed only when every file could be checked. Exit status: 0 ok, 1 something
-# failed (see ERROR lines), 2 bad input (nothing changed).
+# ABSENT is printed only when every file could be checked, after changed files were read again the
+# same way. Exit status: 0 ok, 1 something failed (see ERROR lines), 2 bad input (nothing changed).
 #
-# Files are rewritten atomically: a temporary file in the same folder with the original's owner,
-# group and mode, then renamed over it; every other byte (CRLF, comments, blank lines, a missing
-# final newline) is kept. Symlinks under a home are followed only while they stay inside it; a
-# symlink leading elsewhere is never changed (ERROR when it holds a key to revoke).
+# Files are rewritten atomically inside the real folder entered by common.sh's w_open (never
+# through a name that could have been swapped for a symlink): a temporary file created exclusively
+# in that folder with the original's owner, group and mode, then `mv -T` over the name, after
+# checking the name still is the file read. Every other byte (CRLF, comments, blank lines, a
+# missing final newline) is kept. A file that is a symlink, lies behind a symlink its account
+# could make, is a FIFO or device, or is too large is never changed: ERROR, keys not proven gone.
 #
 # WARDEN_HOST_ROOT=DIR works on a simulated host under DIR: accounts are locked with
 # `usermod --prefix DIR` (or, when that fails, by editing DIR/etc/shadow atomically), and sessions
 # are not killed (KILL-SKIPPED) unless WARDEN_HOST_ALLOW_KILL=1 (tests that stub pkill only).
+# There only, WARDEN_TEST_PAUSE_FILE=F makes the script create F.waiting and wait for F between
+# reading a file and replacing it, so tests can race it deterministically.
 set -eu
 LC_ALL=C
 export LC_ALL
@@ -154,225 +165,29 @@ if [ -n "$bad_input" ]; then
   exit 2
 fi
 
-# Replaces file $1 by the output of awk program $2 run on it, atomically: a new file created
-# exclusively (noclobber) in the same folder, given the original's owner, group and mode through
-# open descriptors (/dev/fd), then renamed over it. Working through descriptors, and checking
-# names still lead to them, means a user who swaps names in their own folder mid-way can at worst
-# have revoked keys filtered out of some other file, which keeps its own owner and mode: Warden
-# never writes through their symlink, never hands them a copy of a file they could not read.
-# Returns 0 when replaced, 3 when the program exits 3 (nothing to change), 1 on failure (W_WHY).
-atomic_filter() {
-  _af=$1
-  _dir=${_af%/*}
-  if [ -z "$_dir" ]; then _dir=/; fi
-  W_WHY=
-  if ! { command exec 4<"$_af"; } 2>/dev/null; then
-    W_WHY="cannot be opened"
-    return 1
-  fi
-  if [ -L "$_af" ] || ! [ "$_af" -ef /dev/fd/4 ]; then
-    exec 4<&-
-    W_WHY="changed while being read"
-    return 1
-  fi
-  if ! _meta=$(stat -L -c '%u:%g %a' /dev/fd/4 2>/dev/null); then
-    exec 4<&-
-    W_WHY="cannot read its owner and mode"
-    return 1
-  fi
-  _n=0
-  _tmpf=
-  set -C
-  while [ "$_n" -lt 20 ]; do
-    if { command exec 3>"$_dir/.warden-tmp.$$.$_n"; } 2>/dev/null; then
-      _tmpf=$_dir/.warden-tmp.$$.$_n
-      break
-    fi
-    _n=$((_n + 1))
-  done
-  set +C
-  if [ -z "$_tmpf" ]; then
-    exec 4<&-
-    W_WHY="cannot create a temporary file in its folder"
-    return 1
-  fi
-  W_NOEOL=0
-  if [ -n "$(tail -c 1 /dev/fd/4 2>/dev/null)" ]; then W_NOEOL=1; fi
-  export W_NOEOL
-  W_REPORT=$W_TMP/report
-  export W_REPORT
-  if awk "$2" /dev/fd/4 >&3 2>/dev/null; then
-    _rc=0
-  else
-    _rc=$?
-  fi
-  if [ "$_rc" -ne 0 ]; then
-    exec 3>&- 4<&-
-    rm -f -- "$_tmpf"
-    if [ "$_rc" -eq 3 ]; then return 3; fi
-    W_WHY="could not be read"
-    return 1
-  fi
-  if ! chown -- "${_meta% *}" /dev/fd/3 2>/dev/null || ! chmod -- "${_meta#* }" /dev/fd/3 2>/dev/null; then
-    exec 3>&- 4<&-
-    rm -f -- "$_tmpf"
-    W_WHY="cannot give the new file the same owner and mode"
-    return 1
-  fi
-  if [ -e /sys/fs/selinux/enforce ] && command -v chcon >/dev/null 2>&1; then
-    chcon --reference=/dev/fd/4 /dev/fd/3 2>/dev/null || :
-  fi
-  if [ -L "$_tmpf" ] || ! [ "$_tmpf" -ef /dev/fd/3 ] || ! mv -f -- "$_tmpf" "$_af" </dev/null 2>/dev/null; then
-    exec 3>&- 4<&-
-    W_WHY="cannot replace the file"
-    return 1
-  fi
-  exec 3>&- 4<&-
-  return 0
-}
+# ---------------------------------------------------------------------------------------------
+# Accounts: locked, expired and emptied of processes first.
 
-# Drops the lines holding a key to revoke; keeps every other byte, including a missing final
-# newline. Exits 3 when there is nothing to drop.
-W_AWK_REWRITE='
-BEGIN {
-  w_init_types()
-  kf = ENVIRON["W_KEYS"]
-  while ((getline k < kf) > 0) { nk++; if (!(k in idx)) idx[k] = nk }
-  close(kf)
-  report = ENVIRON["W_REPORT"]
-  noeol = ENVIRON["W_NOEOL"] == "1"
-}
-{
-  if (w_parse_line($0) && (W_KBODY in idx)) {
-    b = W_KBODY
-    printf "REMOVED\t%s\t%s\t%d:%s\n", ENVIRON["W_USER"], ENVIRON["W_DISP"], idx[b], (length(b) > 16 ? substr(b, length(b) - 15) : b) > report
-    removed++
-    last_removed = 1
-    next
-  }
-  if (pending_set) printf "%s\n", pending
-  pending = $0
-  pending_set = 1
-  last_removed = 0
-}
-END {
-  if (!removed) exit 3
-  if (pending_set) printf "%s%s", pending, ((noeol && !last_removed) ? "" : "\n")
-}
-'
-
-# Rewrites file $3 (shown as $2, of user $1) without the lines holding a key to revoke.
-rewrite() {
-  : >"$W_TMP/report"
-  W_KEYS=$W_TMP/keys
-  W_USER=$1
-  W_DISP=$2
-  export W_KEYS W_USER W_DISP
-  if atomic_filter "$3" "$W_AWK_LIB$W_AWK_REWRITE"; then
-    _rc=0
-  else
-    _rc=$?
-  fi
-  case $_rc in
-    0) ;;
-    3) return 0 ;;
-    *)
-      error "$1" "$2" "$W_WHY: not changed"
-      W_UNVERIFIED=1
-      return 0
-      ;;
-  esac
-  while IFS= read -r _rl; do
-    printf '%s\n' "$_rl"
-    W_RECORDS=$((W_RECORDS + 1))
-    W_CHANGED=$((W_CHANGED + 1))
-    printf '%s\n' "${_rl##*"$W_TAB"}" >>"$W_TMP/removed"
-  done <"$W_TMP/report"
-}
-
-W_UNVERIFIED=
-revoke_keys() {
-  : >"$W_TMP/problems"
-  : >"$W_TMP/removed"
-  w_manifest
-  W_KEYS=$W_TMP/keys awk -F '\t' "$W_AWK_LIB"'
-BEGIN {
-  w_init_types()
-  kf = ENVIRON["W_KEYS"]
-  while ((getline k < kf) > 0) idx[k] = 1
-  close(kf)
-}
-{
-  rp = $3
-  hit = 0
-  while ((r = (getline line < rp)) > 0) {
-    if (w_parse_line(line) && (W_KBODY in idx)) hit = 1
-  }
-  close(rp)
-  if (r < 0) { print "U\t" $0 } else if (hit && !($4 in seen)) { seen[$4] = 1; print "M\t" $0 }
-}' "$W_TMP/manifest" >"$W_TMP/scan"
-
-  while IFS=$W_TAB read -r _kind _u _disp _rp _phys; do
-    if [ "$_kind" = U ]; then
-      error "$_u" "$_disp" "unreadable: keys not checked"
-      W_UNVERIFIED=1
-      continue
-    fi
-    rewrite "$_u" "$_disp" "$_phys"
-  done <"$W_TMP/scan"
-
-  while IFS=$W_TAB read -r _kind _u _disp _rp _reason; do
-    case $_kind in
-      unreadable)
-        error "$_u" "$_disp" "$_reason: keys not checked"
-        W_UNVERIFIED=1
-        ;;
-      outside)
-        if grep -F -q -f "$W_TMP/keys" -- "$_rp" </dev/null 2>/dev/null; then
-          error "$_u" "$_disp" "holds a key to revoke but is a $_reason"
-          W_UNVERIFIED=1
-        fi
-        ;;
-    esac
-  done <"$W_TMP/problems"
-
-  if [ -z "$W_UNVERIFIED" ]; then
-    W_REMOVED=$W_TMP/removed awk '
-BEGIN {
-  rf = ENVIRON["W_REMOVED"]
-  while ((getline t < rf) > 0) removed[t] = 1
-  close(rf)
-}
-{
-  tag = FNR ":" (length($0) > 16 ? substr($0, length($0) - 15) : $0)
-  if (!(tag in removed)) print tag
-}' "$W_TMP/keys" >"$W_TMP/absent"
-    while IFS= read -r _tag; do
-      emit ABSENT "$_tag"
-    done <"$W_TMP/absent"
-  fi
-}
-
-# "name:pw:uid:..." of account $1, or nothing.
+# "name:pw:uid:..." of account $1, looked up by name (directory users included), or nothing.
 passwd_entry() {
-  if [ -n "$W_ROOT" ]; then
-    W_U=$1 awk -F: '$1 == ENVIRON["W_U"] { print; exit }' "$W_ROOT/etc/passwd"
-  elif command -v getent >/dev/null 2>&1; then
-    getent passwd "$1" 2>/dev/null || :
-  else
-    W_U=$1 awk -F: '$1 == ENVIRON["W_U"] { print; exit }' /etc/passwd
-  fi
+  w_lookup "$1"
 }
 
 # "name:pw:lastchg:min:max:warn:inactive:expire:" of account $1, or nothing.
 shadow_entry() {
   if [ -n "$W_ROOT" ]; then
     W_U=$1 awk -F: '$1 == ENVIRON["W_U"] { print; exit }' "$W_ROOT/etc/shadow" 2>/dev/null || :
-  elif command -v getent >/dev/null 2>&1 && _se=$(getent shadow "$1" 2>/dev/null) && [ -n "$_se" ]; then
+  elif command -v getent >/dev/null 2>&1 && _se=$(getent shadow -- "$1" 2>/dev/null) && [ -n "$_se" ]; then
     printf '%s\n' "$_se"
   else
     W_U=$1 awk -F: '$1 == ENVIRON["W_U"] { print; exit }' /etc/shadow 2>/dev/null || :
   fi
+}
+
+# The lowest uid of a person's account (login.defs UID_MIN, default 1000).
+uid_min() {
+  _um=$(awk '$1 == "UID_MIN" && $2 ~ /^[0-9]+$/ { v = $2 } END { print v }' "$W_ROOT/etc/login.defs" 2>/dev/null || :)
+  echo "${_um:-1000}"
 }
 
 # "L E": whether the shadow entry $1 has its password locked, and is expired.
@@ -384,22 +199,22 @@ lock_state() {
 }'
 }
 
-# Locks and expires account $1 in DIR/etc/shadow directly, with the same atomic replacement.
+# Locks and expires account $1 in DIR/etc/shadow directly (simulated host only: a root-owned
+# folder), through a temporary file renamed over it.
 shadow_edit() {
-  W_U=$1
-  W_L=$2
-  W_E=$3
-  export W_U W_L W_E
-  if atomic_filter "$W_ROOT/etc/shadow" '
+  _sf=$W_ROOT/etc/shadow
+  _st=$W_ROOT/etc/.warden-shadow.$$
+  rm -f -- "$_st"
+  W_U=$1 W_L=$2 W_E=$3 awk '
 BEGIN { FS = ":"; OFS = ":" }
 $1 == ENVIRON["W_U"] {
   if (ENVIRON["W_L"] == "1" && $2 !~ /^!/) $2 = "!" $2
   if (ENVIRON["W_E"] == "1") $8 = 1
 }
-{ print }'; then
-    return 0
-  fi
-  return 1
+{ print }' "$_sf" >"$_st" 2>/dev/null || { rm -f -- "$_st"; return 1; }
+  chown --reference="$_sf" -- "$_st" 2>/dev/null || :
+  chmod --reference="$_sf" -- "$_st" 2>/dev/null || :
+  mv -f -T -- "$_st" "$_sf" 2>/dev/null || { rm -f -- "$_st"; return 1; }
 }
 
 # Locks (usermod -L) and expires (usermod -e 1) account $1 as needed ($2, $3: 1 or empty).
@@ -429,8 +244,72 @@ apply_lock() {
   return 0
 }
 
+# Seconds since 1970.
+now_s() {
+  _ns=$(date +%s 2>/dev/null || :)
+  case $_ns in
+    '' | *[!0-9]*) awk 'BEGIN { srand(); print srand() }' ;;
+    *) echo "$_ns" ;;
+  esac
+}
+
+# Whether uid $1 (effective or real) has a process that is not a zombie: an exited process whose
+# parent has not reaped it yet runs nothing, holds nothing and cannot be killed.
+alive_uid() {
+  ps -e -o uid= -o ruid= -o stat= </dev/null 2>/dev/null | awk -v u="$1" '($1 == u || $2 == u) && $3 !~ /^Z/ { n++ } END { exit !n }'
+}
+
+# Runs a command as uid $1, gid $2 (no supplementary groups): setpriv, else perl.
+as_uid() {
+  _au=$1
+  _ag=$2
+  shift 2
+  if command -v setpriv >/dev/null 2>&1; then
+    setpriv --reuid="$_au" --regid="$_ag" --clear-groups -- "$@" </dev/null >/dev/null 2>&1
+  elif command -v perl >/dev/null 2>&1; then
+    W_AU=$_au W_AG=$_ag perl -e '$( = $) = $ENV{W_AG} . " " . $ENV{W_AG}; $< = $> = $ENV{W_AU}; exit 1 if $< != $ENV{W_AU} || $> != $ENV{W_AU}; exec @ARGV or exit 1' -- "$@" </dev/null >/dev/null 2>&1
+  else
+    return 127
+  fi
+}
+
+# Ends every process of uid $1 (gid $2). Signals are sent by a process running as that uid to
+# every process it may signal (kill -1): the kernel walks all processes at once and aborts any
+# fork under way, so a process that keeps forking cannot slip past, as it can past pkill's
+# one-by-one walk. Each round stops them all, looks (stopped processes stay put, so one look is
+# enough), then kills them all, with pkill -u/-U after for processes only root can reach; until
+# two looks in a row find none, for up to 10 s. 0 killed, 1 none was running, 2 some still run.
+kill_uid() {
+  case $1 in '' | 0 | *[!0-9]*) return 2 ;; esac
+  _kstart=$(now_s)
+  _kany=1
+  _kclean=0
+  while :; do
+    if as_uid "$1" "$2" sh -c 'kill -s STOP -- -1'; then
+      _kas=1
+    else
+      _kas=
+      pkill -STOP -u "$1" </dev/null >/dev/null 2>&1 || :
+      pkill -STOP -U "$1" </dev/null >/dev/null 2>&1 || :
+    fi
+    if alive_uid "$1"; then
+      _kany=0
+      _kclean=0
+    else
+      _kclean=$((_kclean + 1))
+    fi
+    if [ -n "$_kas" ]; then as_uid "$1" "$2" sh -c 'kill -s KILL -- -1' || :; fi
+    pkill -KILL -u "$1" </dev/null >/dev/null 2>&1 || :
+    pkill -KILL -U "$1" </dev/null >/dev/null 2>&1 || :
+    if [ "$_kclean" -ge 2 ]; then return "$_kany"; fi
+    if [ $(($(now_s) - _kstart)) -ge 10 ]; then return 2; fi
+    sleep 0.05 2>/dev/null || sleep 1
+  done
+}
+
 lock_users() {
   W_TODAY=$(w_today)
+  _umin=$(uid_min)
   : >"$W_TMP/uids"
   while IFS= read -r _u; do
     _pe=$(passwd_entry "$_u" </dev/null)
@@ -449,10 +328,16 @@ lock_users() {
       error "$_u" '*' "uid 0 is never locked or killed by Warden"
       continue
     fi
-    printf '%s\t%s\n' "$_u" "$_uid" >>"$W_TMP/uids"
+    if [ "$_uid" -lt "$_umin" ]; then
+      error "$_u" '*' "system account (uid $_uid below UID_MIN $_umin): never locked or killed by Warden"
+      continue
+    fi
+    _gid=$(printf '%s\n' "$_pe" | awk -F: '{ print $4; exit }')
+    case $_gid in '' | *[!0-9]*) _gid=$_uid ;; esac
+    printf '%s\t%s\t%s\n' "$_u" "$_uid" "$_gid" >>"$W_TMP/uids"
     _se=$(shadow_entry "$_u" </dev/null)
     if [ -z "$_se" ]; then
-      error "$_u" '*' "no shadow entry: not locked"
+      error "$_u" '*' "no local shadow entry (a directory account?): not locked here, lock it in its directory"
       continue
     fi
     _st=$(lock_state "$_se")
@@ -481,16 +366,16 @@ lock_users() {
   if [ -z "$do_kill" ]; then
     return 0
   fi
-  while IFS=$W_TAB read -r _u _uid; do
+  while IFS=$W_TAB read -r _u _uid _gid; do
     if [ -n "$W_ROOT" ] && [ "${WARDEN_HOST_ALLOW_KILL:-}" != 1 ]; then
       emit KILL-SKIPPED "$_u" "simulated host: no process is killed"
       continue
     fi
-    if ! command -v pkill >/dev/null 2>&1; then
-      error "$_u" '*' "pkill not available: sessions not ended"
+    if ! command -v pkill >/dev/null 2>&1 || ! command -v ps >/dev/null 2>&1; then
+      error "$_u" '*' "pkill or ps not available: processes not ended"
       continue
     fi
-    if pkill -KILL -u "$_uid" </dev/null >/dev/null 2>&1; then
+    if kill_uid "$_uid" "$_gid"; then
       _rc=0
     else
       _rc=$?
@@ -501,15 +386,245 @@ lock_users() {
         W_CHANGED=$((W_CHANGED + 1))
         ;;
       1) emit NO-SESSIONS "$_u" ;;
-      *) error "$_u" '*' "pkill failed with status $_rc" ;;
+      *) error "$_u" '*' "processes still running after 10 s of stopping and killing them" ;;
     esac
   done <"$W_TMP/uids"
 }
 
-if [ -s "$W_TMP/keys" ]; then
-  revoke_keys
-fi
+# ---------------------------------------------------------------------------------------------
+# Keys: judged and removed by fingerprint.
+
+# Writes $W_TMP/targets ("fingerprint<TAB>n<TAB>tail" per requested key, n its position) by giving
+# ssh-keygen each body with the key type its blob names.
+target_fingerprints() {
+  awk '
+BEGIN {
+  a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+  for (i = 0; i < 64; i++) v[substr(a, i + 1, 1)] = i
+}
+function byte(k) { return b[k] }
+{
+  s = substr($0, 1, 96)
+  nb = 0
+  for (i = 1; i + 3 <= length(s); i += 4) {
+    x = v[substr(s, i, 1)] * 262144 + v[substr(s, i + 1, 1)] * 4096 + v[substr(s, i + 2, 1)] * 64 + v[substr(s, i + 3, 1)]
+    b[nb++] = int(x / 65536); b[nb++] = int(x / 256) % 256; b[nb++] = x % 256
+  }
+  len = b[0] * 16777216 + b[1] * 65536 + b[2] * 256 + b[3]
+  t = ""
+  if (len > 0 && len <= 64 && len + 4 <= nb) for (i = 4; i < 4 + len; i++) t = t sprintf("%c", b[i])
+  if (t !~ /^[A-Za-z0-9@._+-]+$/) t = "invalid-key-type"
+  print t " " $0
+}' "$W_TMP/keys" >"$W_TMP/keylines"
+  printf 'k\t%s\n' "$W_TMP/keylines" >"$W_TMP/keys.list"
+  w_judge "$W_TMP/keys.list" "$W_TMP/keys.judged" || return 1
+  awk -F '\t' 'FNR == NR { fp[$2] = $3; next } { t = length($0) > 16 ? substr($0, length($0) - 15) : $0; printf "%s\t%d\t%s\n", ((FNR in fp) ? fp[FNR] : "-"), FNR, t }' \
+    "$W_TMP/keys.judged" "$W_TMP/keys" >"$W_TMP/targets"
+}
+
+# The test-only pause point between reading a file and replacing it (simulated hosts only).
+test_pause() {
+  if [ -z "$W_ROOT" ] || [ -z "${WARDEN_TEST_PAUSE_FILE:-}" ]; then return 0; fi
+  : >"$WARDEN_TEST_PAUSE_FILE.waiting"
+  _pw=0
+  while [ ! -e "$WARDEN_TEST_PAUSE_FILE" ] && [ "$_pw" -lt 600 ]; do
+    sleep 0.05 2>/dev/null || sleep 1
+    _pw=$((_pw + 1))
+  done
+}
+
+# Drops the lines listed in W_DROP (line numbers) from the file read; keeps every other byte,
+# including a missing final newline.
+W_AWK_DROP='
+BEGIN {
+  df = ENVIRON["W_DROP"]
+  while ((getline d < df) > 0) drop[d + 0] = 1
+  close(df)
+  noeol = ENVIRON["W_NOEOL"] == "1"
+}
+{
+  if (NR in drop) { last_removed = 1; next }
+  if (pending_set) printf "%s\n", pending
+  pending = $0
+  pending_set = 1
+  last_removed = 0
+}
+END { if (pending_set) printf "%s%s", pending, ((noeol && !last_removed) ? "" : "\n") }
+'
+
+# Rewrites host path $3 (of user $1, uid $2) without the lines OpenSSH reads as a key to revoke:
+# read again through w_open, judged again, written next to it in the same real folder.
+# Sets W_WHY and returns 1 when it cannot.
+rewrite() {
+  _ru=$1
+  _ruid=$2
+  _rp=$3
+  _rcopy=$W_TMP/rewrite.copy
+  if w_read "$_rp" "$_ruid" "$_rcopy"; then
+    :
+  else
+    _rc=$?
+    w_close
+    if [ "$_rc" -eq 1 ]; then return 0; fi
+    return 1
+  fi
+  if ! w_meta; then
+    w_close
+    W_WHY="cannot read its owner and size: not changed"
+    return 1
+  fi
+  _rmeta=$W_META
+  set -- $_rmeta
+  if [ "$4" -gt "$W_MAX_BYTES" ]; then
+    w_close
+    W_WHY="larger than $W_MAX_BYTES bytes: not changed"
+    return 1
+  fi
+  printf 'r\t%s\n' "$_rcopy" >"$W_TMP/rewrite.list"
+  if ! w_judge "$W_TMP/rewrite.list" "$W_TMP/rewrite.judged"; then
+    w_close
+    W_WHY="ssh-keygen could not judge it: not changed"
+    return 1
+  fi
+  awk -F '\t' 'FNR == NR { if ($1 != "-") t[$1] = $2 "\t" $3; next } ($3 in t) { print $2 "\t" t[$3] }' \
+    "$W_TMP/targets" "$W_TMP/rewrite.judged" >"$W_TMP/rewrite.hits"
+  if [ ! -s "$W_TMP/rewrite.hits" ]; then
+    w_close
+    return 0
+  fi
+  cut -f 1 "$W_TMP/rewrite.hits" >"$W_TMP/rewrite.drop"
+  W_NOEOL=0
+  if [ -s "$_rcopy" ] && [ -n "$(tail -c 1 "$_rcopy")" ]; then W_NOEOL=1; fi
+  _rn=0
+  _tmpf=
+  set -C
+  while [ "$_rn" -lt 20 ]; do
+    if { command exec 3>".warden-tmp.$$.$_rn"; } 2>/dev/null; then
+      _tmpf=.warden-tmp.$$.$_rn
+      break
+    fi
+    _rn=$((_rn + 1))
+  done
+  set +C
+  if [ -z "$_tmpf" ]; then
+    w_close
+    W_WHY="cannot create a temporary file in its folder: not changed"
+    return 1
+  fi
+  if ! W_DROP=$W_TMP/rewrite.drop W_NOEOL=$W_NOEOL awk "$W_AWK_DROP" "$_rcopy" >&3 2>/dev/null; then
+    exec 3>&-
+    rm -f -- "$_tmpf"
+    w_close
+    W_WHY="could not be filtered: not changed"
+    return 1
+  fi
+  set -- $_rmeta
+  if ! chmod -- "$3" /dev/fd/3 2>/dev/null || ! chown -- "$1:$2" /dev/fd/3 2>/dev/null; then
+    exec 3>&-
+    rm -f -- "$_tmpf"
+    w_close
+    W_WHY="cannot give the new file the same owner and mode: not changed"
+    return 1
+  fi
+  if [ -e /sys/fs/selinux/enforce ] && command -v chcon >/dev/null 2>&1; then
+    chcon --reference=/dev/fd/4 /dev/fd/3 2>/dev/null || :
+  fi
+  test_pause
+  _rnow=$(stat -L -c '%u %g %a %s %Y' /dev/fd/4 2>/dev/null || echo gone)
+  if [ -L "$W_NAME" ] || ! [ "$W_NAME" -ef /dev/fd/4 ] || [ "$_rnow" != "$_rmeta" ] || [ -L "$_tmpf" ] || ! [ "$_tmpf" -ef /dev/fd/3 ]; then
+    exec 3>&-
+    rm -f -- "$_tmpf"
+    w_close
+    W_WHY="changed while being rewritten: not changed"
+    return 1
+  fi
+  if ! mv -f -T -- "$_tmpf" "$W_NAME" </dev/null 2>/dev/null; then
+    exec 3>&-
+    rm -f -- "$_tmpf"
+    w_close
+    W_WHY="cannot replace the file: not changed"
+    return 1
+  fi
+  exec 3>&-
+  w_close
+  while IFS=$W_TAB read -r _line _n _tail; do
+    emit REMOVED "$_ru" "$_rp" "$_n:$_tail"
+    W_CHANGED=$((W_CHANGED + 1))
+    printf '%s\n' "$_n" >>"$W_TMP/removed"
+  done <"$W_TMP/rewrite.hits"
+  return 0
+}
+
+# Reads every keys file and judges every line: $W_TMP/manifest, $W_TMP/problems, $W_TMP/hits
+# ("file id<TAB>line<TAB>key n").
+scan() {
+  : >"$W_TMP/problems"
+  w_manifest
+  awk -F '\t' '{ print $1 "\t" $5 }' "$W_TMP/manifest" >"$W_TMP/judge.list"
+  : >"$W_TMP/judged"
+  if [ -s "$W_TMP/judge.list" ] && ! w_judge "$W_TMP/judge.list" "$W_TMP/judged"; then
+    return 1
+  fi
+  awk -F '\t' 'FNR == NR { if ($1 != "-") t[$1] = $2; next } ($3 in t) { print $1 "\t" $2 "\t" t[$3] }' \
+    "$W_TMP/targets" "$W_TMP/judged" >"$W_TMP/hits"
+}
+
+revoke_keys() {
+  : >"$W_TMP/removed"
+  _unverified=
+  if ! target_fingerprints; then
+    error '*' '*' "ssh-keygen unavailable or unusable: keys cannot be judged as OpenSSH reads them"
+    return 0
+  fi
+  while IFS=$W_TAB read -r _fp _n _tail; do
+    if [ "$_fp" = - ]; then
+      error '*' '*' "key $_n:$_tail is not a key OpenSSH reads: not looked for"
+      _unverified=1
+    fi
+  done <"$W_TMP/targets"
+  if ! scan; then
+    error '*' '*' "ssh-keygen could not judge the keys files"
+    return 0
+  fi
+  if [ -s "$W_TMP/hits" ]; then
+    cut -f 1 "$W_TMP/hits" | sort -u -n >"$W_TMP/hit.ids"
+    while IFS= read -r _id; do
+      _entry=$(awk -F '\t' -v id="$_id" '$1 == id { print $2 "\t" $3 "\t" $4; exit }' "$W_TMP/manifest")
+      _u=${_entry%%"$W_TAB"*}
+      _rest=${_entry#*"$W_TAB"}
+      _uid=${_rest%%"$W_TAB"*}
+      _p=${_rest#*"$W_TAB"}
+      if ! rewrite "$_u" "$_uid" "$_p"; then
+        error "$_u" "$_p" "$W_WHY"
+      fi
+    done <"$W_TMP/hit.ids"
+    # Verified the way it was found: every file read and judged again.
+    if ! scan; then
+      error '*' '*' "ssh-keygen could not judge the keys files again"
+      return 0
+    fi
+  fi
+  while IFS=$W_TAB read -r _id _line _n; do
+    _entry=$(awk -F '\t' -v id="$_id" '$1 == id { print $2 "\t" $4; exit }' "$W_TMP/manifest")
+    error "${_entry%%"$W_TAB"*}" "${_entry#*"$W_TAB"}" "line $_line still holds key $_n"
+    _unverified=1
+  done <"$W_TMP/hits"
+  while IFS=$W_TAB read -r _u _p _why; do
+    error "$_u" "$_p" "$_why: keys not checked"
+    _unverified=1
+  done <"$W_TMP/problems"
+  if [ -z "$_unverified" ]; then
+    while IFS=$W_TAB read -r _fp _n _tail; do
+      if ! grep -q -x -- "$_n" "$W_TMP/removed"; then emit ABSENT "$_n:$_tail"; fi
+    done <"$W_TMP/targets"
+  fi
+}
+
+# The leaver's own accounts first: nothing in any file can delay or prevent this.
 if [ -s "$W_TMP/lock" ]; then
   lock_users
+fi
+if [ -s "$W_TMP/keys" ]; then
+  revoke_keys
 fi
 finish

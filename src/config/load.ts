@@ -3,7 +3,7 @@ import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors';
-import type { AccessPolicy, GuardPolicy } from '../domain/policy';
+import { DEFAULT_HOST_MIN_UID, DEFAULT_SHARED_HOST_ACCOUNTS, type AccessPolicy, type GuardPolicy } from '../domain/policy';
 import { configSchema, type WardenConfig } from './schema';
 
 /** A config that failed to load; the message names the file and every bad key. */
@@ -83,7 +83,12 @@ export function accessPolicyOf(config: WardenConfig): AccessPolicy {
     hygiene: config.hygiene,
     denyAllPolicyName: config.denyAllPolicyName,
     protected: config.protected,
-    hosts: { lockUsers: config.hosts?.lockUsers ?? true, userMap: config.hosts?.userMap ?? {} },
+    hosts: {
+      lockUsers: config.hosts?.lockUsers ?? true,
+      userMap: config.hosts?.userMap ?? {},
+      minUid: config.hosts?.minUid ?? DEFAULT_HOST_MIN_UID,
+      sharedAccounts: config.hosts?.sharedAccounts ?? DEFAULT_SHARED_HOST_ACCOUNTS,
+    },
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_HOST_MIN_UID, DEFAULT_SHARED_HOST_ACCOUNTS } from '../domain/policy';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
@@ -111,6 +112,10 @@ export const configSchema = z.strictObject({
       outputBucket: z.string().optional(),
       /** OS account name -> roster email, for host accounts not named after the person. */
       userMap: z.record(z.string(), z.email()).default({}),
+      /** Accounts below this uid are system accounts: never a person's own, never locked or emptied of processes. */
+      minUid: z.number().int().min(1).default(DEFAULT_HOST_MIN_UID),
+      /** Shared accounts (never a person's own, whatever the roster's aws_usernames say); replaces the default list. */
+      sharedAccounts: z.array(z.string().min(1)).default([...DEFAULT_SHARED_HOST_ACCOUNTS]),
     })
     .optional(),
   slaHours: z.number().positive().default(24),

@@ -154,6 +154,22 @@ export interface HostKey {
   readonly keyType: string;
   readonly keyBody: string;
   readonly comment: string;
+  /** `SHA256:…` as OpenSSH's own parser (ssh-keygen -l) read the line on the host; absent from older hosts' output. */
+  readonly fingerprint?: string;
+}
+
+/** A local (or directory) account a host knows, by name and uid. */
+export interface HostAccount {
+  readonly name: string;
+  readonly uid: number;
+}
+
+/** A line of an authorized keys file that is not blank, not a comment and not a key OpenSSH reads. */
+export interface HostKeyLineProblem {
+  readonly osUser: string;
+  readonly file: string;
+  readonly line: number;
+  readonly reason: string;
 }
 
 export type HostReachability = 'ok' | 'unreachable';
@@ -167,6 +183,10 @@ export interface HostInventory {
   readonly keys: readonly HostKey[];
   /** Local accounts that are already locked. */
   readonly lockedUsers: readonly string[];
+  /** Accounts the host knows (enumerated, or found by their home folder's name); absent from older hosts' output. */
+  readonly accounts?: readonly HostAccount[];
+  /** Lines in keys files that OpenSSH does not read as keys: no access, but reported. */
+  readonly unparsedLines?: readonly HostKeyLineProblem[];
 }
 
 export interface Inventory {

@@ -81,6 +81,8 @@ export type FindingKind =
   | 'account-unreachable'
   | 'orphan-host-key'
   | 'host-unreachable'
+  /** A line of a keys file that is neither blank, a comment nor a key OpenSSH reads. */
+  | 'unparsed-host-key-line'
   /** A user to revoke whose live detail (keys, password, SSH keys…) was not read: only deny-all and groups could be planned. */
   | 'user-detail-unavailable'
   /** The roster says active but the person's end_date has passed: nothing is revoked until HR confirms. */

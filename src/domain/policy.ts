@@ -34,6 +34,10 @@ export interface AccessPolicy {
     readonly lockUsers: boolean;
     /** Host account name -> roster email, for host accounts not named after their person (config `hosts.userMap`). */
     readonly userMap?: Readonly<Record<string, string>>;
+    /** Accounts with a uid below this are system accounts, never a person's own (config `hosts.minUid`, default 1000). */
+    readonly minUid?: number;
+    /** Shared accounts (ec2-user, ubuntu, ssm-user…), never a person's own (config `hosts.sharedAccounts`). */
+    readonly sharedAccounts?: readonly string[];
   };
 }
 
@@ -43,6 +47,27 @@ export interface GuardPolicy {
   /** Active headcount falling by more than this percentage since the last run trips the guard. */
   readonly maxHeadcountDropPercent: number;
 }
+
+/** Accounts cloud images and agents create for everyone's use: never locked as if one person's. */
+export const DEFAULT_SHARED_HOST_ACCOUNTS: readonly string[] = [
+  'root',
+  'ec2-user',
+  'ubuntu',
+  'admin',
+  'centos',
+  'debian',
+  'fedora',
+  'rocky',
+  'almalinux',
+  'cloud-user',
+  'opc',
+  'azureuser',
+  'bitnami',
+  'core',
+  'ssm-user',
+];
+
+export const DEFAULT_HOST_MIN_UID = 1000;
 
 export const DEFAULT_DENY_ALL_POLICY_NAME = 'warden-deny-all';
 

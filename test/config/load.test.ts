@@ -22,6 +22,15 @@ describe('config', () => {
     expect(accessPolicyOf(config).denyAllPolicyName).toBe('warden-deny-all');
   });
 
+  it('keeps system and shared host accounts out of any person\'s reach, by default and as configured', () => {
+    const byDefault = accessPolicyOf(parseConfig('roster: { path: r.csv }\nhosts: {}\n', '/etc/w.yaml').config).hosts;
+    expect(byDefault.minUid).toBe(1000);
+    expect(byDefault.sharedAccounts).toEqual(expect.arrayContaining(['root', 'ec2-user', 'ubuntu', 'ssm-user']));
+    const set = accessPolicyOf(parseConfig('roster: { path: r.csv }\nhosts: { minUid: 500, sharedAccounts: [deploy] }\n', '/etc/w.yaml').config).hosts;
+    expect([set.minUid, set.sharedAccounts]).toEqual([500, ['deploy']]);
+    expect(() => parseConfig('roster: { path: r.csv }\nhosts: { minUid: 0 }\n', '/etc/w.yaml')).toThrow(/hosts\.minUid/);
+  });
+
   it('resolves relative paths against the config file folder', () => {
     const loaded = parseConfig('roster: { path: ../hr/roster.csv }\naudit: { store: sqlite, path: db/w.db }\n', '/srv/warden/conf/warden.yaml');
     expect(loaded.rosterPath).toBe('/srv/warden/hr/roster.csv');

@@ -1,12 +1,15 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 import {
   COMMON_SOURCE_LINE,
   HostScriptInputError,
   assembleInventoryPages,
   inventoryCommand,
+  keyFingerprint,
   loadHostScripts,
   normaliseKeyBody,
   parseAuthorizedKeyLine,
@@ -71,7 +74,8 @@ describe('normaliseKeyBody', () => {
     expect(normaliseKeyBody('hello world')).toBeUndefined();
   });
 
-  it('splits every line exactly as the scripts awk parser does', () => {
+  it('names every key OpenSSH accepted exactly as the scripts awk does, whitespace inside the body included', () => {
+    const split = (k: TestKey, sep: string): string => `${k.body.slice(0, 20)}${sep}${k.body.slice(20, 40)}${sep}${k.body.slice(40)}`;
     const lines = [
       ed.line,
       `${ec.line}\r`,
@@ -80,7 +84,9 @@ describe('normaliseKeyBody', () => {
       `environment="A=\\"" ${ed.type} ${ed.body} after escaped quote`,
       `command="unterminated ${ed.line}`,
       `\t# comment ${ed.line}`,
-      `sk-ssh-ed25519@openssh.com ${ed.body} sk`,
+      `${ed.type} ${split(ed, '\v')} hidden by vertical tabs`,
+      `restrict ${ec.type} ${split(ec, '\f')} hidden\x1b[2K by form feeds`,
+      `${ed.type} ${ed.body}\r`,
       `ssh-future@openssh.com ${ed.body} unknown type with key-like body`,
       `restrict ssh-future@openssh.com notAAAA`,
       `${ed.type}`,
@@ -89,21 +95,38 @@ describe('normaliseKeyBody', () => {
     const h = createHostRoot({ accounts: [createDummyAccount({ name: 'p' })] });
     try {
       h.write('/home/p/.ssh/authorized_keys', lines.join('\n'));
-      const fromScript = records(runScript(INVENTORY_SH, [], { root: h.root }).stdout).map((f) => ({
-        line: Number(f[3]),
-        keyType: f[4],
-        keyBody: f[5],
-        comment: f[6],
-      }));
-      const fromTs = lines.flatMap((l, i) => {
-        const k = parseAuthorizedKeyLine(l);
-        return k === undefined ? [] : [{ line: i + 1, keyType: k.keyType, keyBody: k.keyBody, comment: k.comment.replace(/\t/g, ' ') }];
+      const fromScript = records(runScript(INVENTORY_SH, [], { root: h.root }).stdout)
+        .filter((f) => f[0] === 'K')
+        .map((f) => ({ line: Number(f[3]), keyType: f[4], keyBody: f[5], comment: f[6], fingerprint: f[7] }));
+      const fromTs = fromScript.map(({ line }) => {
+        const k = parseAuthorizedKeyLine(lines[line - 1] ?? '');
+        return k === undefined ? undefined : { line, keyType: k.keyType, keyBody: k.keyBody, comment: k.comment, fingerprint: keyFingerprint(k.keyBody) };
       });
-      expect(fromTs.length).toBeGreaterThan(5);
+      // ssh-keygen accepted these lines (the unterminated option, comment and type-only lines are not keys to it).
+      expect(fromScript.map((k) => k.line)).toEqual([1, 2, 3, 4, 5, 8, 9, 10]);
       expect(fromScript).toEqual(fromTs);
+      expect(fromScript[5]?.keyBody).toBe(ed.body);
+      expect(fromScript[6]?.comment).toBe('hidden [2K by form feeds');
     } finally {
       h.cleanup();
     }
+  });
+});
+
+describe('keyFingerprint', () => {
+  it('is the SHA256 fingerprint ssh-keygen -l prints', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'warden-fp-'));
+    try {
+      for (const k of [ed, ec]) {
+        writeFileSync(path.join(dir, 'k.pub'), `${k.line}\n`);
+        const r = spawnSync('ssh-keygen', ['-l', '-f', path.join(dir, 'k.pub')], { encoding: 'utf8' });
+        expect(r.stdout.split(' ')[1]).toMatch(/^SHA256:/);
+        expect(keyFingerprint(k.body)).toBe(r.stdout.split(' ')[1]);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(keyFingerprint('not base64!')).toBeUndefined();
   });
 });
 
@@ -156,9 +179,40 @@ describe('parseInventoryOutput', () => {
       keys: [{ instanceId: 'i-0abc', osUser: 'alice', file: '/home/alice/.ssh/authorized_keys', line: 3, keyType: 'ssh-ed25519', keyBody: 'AAAAbody', comment: 'laptop key' }],
       lockedUsers: ['carol'],
       passwordLockedUsers: ['carol', 'dan'],
+      accounts: [],
+      unparsedLines: [],
       errors: ['/home/bob/.ssh/authorized_keys (bob): unreadable', '/etc/shadow: unreadable: locked accounts unknown'],
       complete: true,
     });
+  });
+
+  it('reads fingerprints, accounts and lines OpenSSH does not read as keys, and distrusts a body that does not hash to its fingerprint', () => {
+    const file = '/home/alice/.ssh/authorized_keys';
+    const text = [
+      'WARDEN-INVENTORY v1 web-1',
+      `K\talice\t${file}\t1\t${ed.type}\t${ed.body}\tlaptop\t${keyFingerprint(ed.body) ?? ''}`,
+      `K\talice\t${file}\t2\t${ed.type}\t${ed.body}\tforged\t${keyFingerprint(ec.body) ?? ''}`,
+      `X\talice\t${file}\t3\tnot a key OpenSSH reads`,
+      'A\talice\t1001',
+      'A\tec2-user\t1000',
+      'END 5',
+      '',
+    ].join('\n');
+
+    const inv = parseInventoryOutput('i-0abc', text);
+
+    expect(inv.complete).toBe(true);
+    expect(inv.keys).toEqual([
+      { instanceId: 'i-0abc', osUser: 'alice', file, line: 1, keyType: ed.type, keyBody: ed.body, comment: 'laptop', fingerprint: keyFingerprint(ed.body) },
+    ]);
+    expect(inv.unparsedLines).toEqual([
+      { osUser: 'alice', file, line: 2, reason: `OpenSSH reads key ${keyFingerprint(ec.body) ?? ''} here but its body could not be isolated` },
+      { osUser: 'alice', file, line: 3, reason: 'not a key OpenSSH reads' },
+    ]);
+    expect(inv.accounts).toEqual([
+      { name: 'alice', uid: 1001 },
+      { name: 'ec2-user', uid: 1000 },
+    ]);
   });
 
   it('marks truncated, miscounted or foreign output incomplete', () => {

@@ -156,9 +156,9 @@ describe('revoke.sh', () => {
 
     expect(second.status).toBe(0);
     expect(records(second.stdout)).toEqual([
+      ['ALREADY-LOCKED', 'leaver'],
       ['ABSENT', `1:${leaver.body.slice(-16)}`],
       ['ABSENT', `2:${leaverRsa.body.slice(-16)}`],
-      ['ALREADY-LOCKED', 'leaver'],
     ]);
     expect(parseRevokeOutput(second.stdout).changed).toBe(0);
     const fileAfter = statSync(h.at('/home/ops/.ssh/authorized_keys'));
@@ -181,28 +181,67 @@ describe('revoke.sh', () => {
     expect(h.read('/home/mallory/.ssh/authorized_keys').toString()).toBe(keepLine);
     const report = parseRevokeOutput(r.stdout);
     expect(report.complete).toBe(true);
-    expect(report.events.map((e) => e.kind)).toEqual(['removed', 'locked', 'kill-skipped']);
+    expect(report.events.map((e) => e.kind)).toEqual(['locked', 'kill-skipped', 'removed']);
     const summary = summariseRevoke(report, { keyBodies: [evil.body], lockUsers: ['mallory'] });
     expect(summary.keys.get(evil.body)).toBe('removed');
     expect(summary.users.get('mallory')).toBe('locked');
   });
 
-  it('kills sessions only when allowed, by numeric uid, and reports none left on a repeat', () => {
-    const leaverAccount = createDummyAccount({ name: 'leaver', uid: 3999 });
+  it('kills sessions only when allowed: as the uid itself (kill -1, which no fork escapes), then by uid, again while any is left', () => {
+    const leaverAccount = createDummyAccount({ name: 'leaver', uid: 3999, gid: 3990 });
     const h = host({ accounts: [leaverAccount] });
-    const bin = fakeBin({ pkill: 'exit ${FAKE_PKILL_STATUS:-0}' });
+    // ps lists a live process of uid 3999 (and a zombie of it, which is no process) on its first FAKE_ALIVE calls, as
+    // when a process keeps forking, then only the zombie.
+    const bin = fakeBin({
+      pkill: 'exit 0',
+      setpriv: 'exit 0',
+      ps: `n=$(cat "${'$'}{FAKE_COUNT}" 2>/dev/null || echo 0); echo $((n + 1)) > "${'$'}{FAKE_COUNT}"; echo '3999 3999 Z'; [ "$n" -lt "${'$'}{FAKE_ALIVE:-0}" ] && echo '3999 3999 S'; echo '0 0 S'`,
+    });
+    const count = path.join(bin.dir, 'count');
 
     const skipped = revoke(h, [], ['leaver'], [], { PATH: bin.path });
     expect(records(skipped.stdout)).toContainEqual(['KILL-SKIPPED', 'leaver', 'simulated host: no process is killed']);
     expect(existsSync(bin.log)).toBe(false);
 
-    const killed = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1' });
+    const killed = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1', FAKE_COUNT: count, FAKE_ALIVE: '3' });
     expect(records(killed.stdout)).toEqual([['ALREADY-LOCKED', 'leaver'], ['KILLED', 'leaver']]);
-    expect(readFileSync(bin.log, 'utf8')).toBe('pkill -KILL -u 3999\n');
+    const calls = readFileSync(bin.log, 'utf8').split('\n').filter((l) => l.startsWith('pkill') || l.startsWith('setpriv'));
+    const round = [
+      'setpriv --reuid=3999 --regid=3990 --clear-groups -- sh -c kill -s STOP -- -1',
+      'setpriv --reuid=3999 --regid=3990 --clear-groups -- sh -c kill -s KILL -- -1',
+      'pkill -KILL -u 3999',
+      'pkill -KILL -U 3999',
+    ];
+    // Seen alive in three rounds, then two clean looks in a row.
+    expect(calls).toEqual([...round, ...round, ...round, ...round, ...round]);
 
-    const none = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1', FAKE_PKILL_STATUS: '1' });
+    rmSync(count, { force: true });
+    const none = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1', FAKE_COUNT: count, FAKE_ALIVE: '0' });
     expect(records(none.stdout)).toContainEqual(['NO-SESSIONS', 'leaver']);
     expect(parseRevokeOutput(none.stdout).changed).toBe(0);
+  });
+
+  it('stops everything before killing when it cannot act as the uid', () => {
+    const h = host({ accounts: [createDummyAccount({ name: 'leaver', uid: 3997 })] });
+    const bin = fakeBin({ pkill: 'exit 0', setpriv: 'exit 1', perl: 'exit 1', ps: "echo '0 0 S'" });
+
+    const r = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1' });
+
+    expect(records(r.stdout)).toContainEqual(['NO-SESSIONS', 'leaver']);
+    const calls = readFileSync(bin.log, 'utf8').split('\n').filter((l) => l.startsWith('pkill'));
+    expect(calls.slice(0, 4)).toEqual(['pkill -STOP -u 3997', 'pkill -STOP -U 3997', 'pkill -KILL -u 3997', 'pkill -KILL -U 3997']);
+  });
+
+  it('reports processes that survive 10 s of stopping and killing as an error', () => {
+    const h = host({ accounts: [createDummyAccount({ name: 'leaver', uid: 3998 })] });
+    const bin = fakeBin({ pkill: 'exit 0', setpriv: 'exit 0', ps: "echo '3998 3998 R'" });
+    const started = Date.now();
+
+    const r = revoke(h, [], ['leaver'], [], { PATH: bin.path, WARDEN_HOST_ALLOW_KILL: '1' });
+
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(r.status).toBe(1);
+    expect(records(r.stdout)).toContainEqual(['ERROR', 'leaver', '*', 'processes still running after 10 s of stopping and killing them']);
   });
 
   it('never locks or kills uid 0 and fails the run when asked to', () => {
@@ -216,7 +255,7 @@ describe('revoke.sh', () => {
     expect(h.read('/etc/shadow').equals(shadow)).toBe(true);
   });
 
-  it('edits the target of a symlink inside the home and refuses one that leads out of it', () => {
+  it('never follows a symlink a user made, inside their home or out of it, and proves nothing absent', () => {
     const h = host({ accounts: [createDummyAccount({ name: 'frank' }), createDummyAccount({ name: 'gina' })] });
     h.write('/home/frank/.ssh/authorized_keys', `${leaver.line}\n${stay.line}\n`);
     symlinkSync('authorized_keys', h.at('/home/frank/.ssh/authorized_keys2'));
@@ -232,12 +271,8 @@ describe('revoke.sh', () => {
     expect(h.read('/srv/shared/keys').toString()).toBe(`${leaver.line}\n`);
     const recs = records(r.stdout);
     expect(recs.filter((f) => f[0] === 'REMOVED')).toHaveLength(1);
-    expect(recs).toContainEqual([
-      'ERROR',
-      'gina',
-      '/home/gina/.ssh/authorized_keys',
-      'holds a key to revoke but is a symlink leading outside the home folder: not read',
-    ]);
+    expect(recs).toContainEqual(['ERROR', 'frank', '/home/frank/.ssh/authorized_keys2', 'symlink: not read: keys not checked']);
+    expect(recs).toContainEqual(['ERROR', 'gina', '/home/gina/.ssh/authorized_keys', 'symlink: not read: keys not checked']);
     expect(recs.some((f) => f[0] === 'ABSENT')).toBe(false);
     expect(summariseRevoke(parseRevokeOutput(r.stdout), { keyBodies: [leaver.body], lockUsers: [] }).keys.get(leaver.body)).toBe('unverified');
   });
@@ -283,6 +318,6 @@ describe('revoke.sh', () => {
 
     expect(r.status).toBe(0);
     expect(h.read('/home/alice/.ssh/authorized_keys').toString()).toBe(`${stay.line}\r\n`);
-    expect(records(r.stdout).map((f) => f[0])).toEqual(['REMOVED', 'LOCKED']);
+    expect(records(r.stdout).map((f) => f[0])).toEqual(['LOCKED', 'REMOVED']);
   });
 });

@@ -1,6 +1,7 @@
 import type { HostInventory, HostKey, Inventory, IamUser } from '../../src/domain/inventory';
 import type { Action, Finding, Plan } from '../../src/domain/plan';
 import { plan } from '../../src/domain/planner';
+import { keyFingerprint } from '../../src/domain/ssh-key';
 import { hostPrincipal, keyBodyOf, remainingOnHost } from '../../src/domain/planning/hosts';
 import type { AccessPolicy } from '../../src/domain/policy';
 import type { Person } from '../../src/domain/roster';
@@ -238,5 +239,114 @@ describe('remainingOnHost', () => {
     expect(remainingOnHost(still, remove)).toEqual(['ssh-ed25519 key "bob@laptop" in /home/bob/.ssh/authorized_keys line 1 still present', 'host account bob is not locked']);
     expect(remainingOnHost(createDummyHost({ status: 'unreachable', error: 'Undeliverable' }), remove)).toEqual(['host could not be re-read: Undeliverable']);
     expect(remainingOnHost(undefined, remove)).toEqual(['host was not re-read']);
+  });
+});
+
+describe('planHosts against a leaver who fights back', () => {
+  // Real key bodies, so fingerprints are OpenSSH's.
+  const realBody = (seed: string): string => {
+    const blob = Buffer.concat([Buffer.from([0, 0, 0, 11]), Buffer.from('ssh-ed25519'), Buffer.from([0, 0, 0, 32]), Buffer.from(seed.padEnd(32, '#').slice(0, 32))]);
+    return blob.toString('base64');
+  };
+  const bobKey = realBody('bob-laptop');
+  const bobWithKey = createDummyUserWithDetail(
+    { userName: 'bob', tags: { employee_id: 'E2' } },
+    { sshPublicKeys: [{ id: 'APKABOB00000000000002', status: 'Active', body: `ssh-ed25519 ${bobKey} bob@laptop` }] },
+  );
+
+  it('matches a key by the fingerprint OpenSSH read on the host, however its line was written', () => {
+    const p = planFor({
+      users: [bobWithKey],
+      hosts: [
+        createDummyHost({
+          accounts: [{ name: 'ec2-user', uid: 1000 }],
+          keys: [createDummyHostKey({ osUser: 'ec2-user', keyBody: bobKey, comment: 'hidden', fingerprint: keyFingerprint(bobKey) ?? '' })],
+        }),
+      ],
+    });
+    expect(hostActions(p).map(summary)).toEqual([`remove ${WEB} ec2-user hidden (bob@example.com)`]);
+    expect(remainingOnHost(createDummyHost({ keys: [createDummyHostKey({ osUser: 'ec2-user', keyBody: bobKey, fingerprint: keyFingerprint(bobKey) ?? '' })] }), hostActions(p))).toEqual([
+      'ssh-ed25519 key in /home/ec2-user/.ssh/authorized_keys line 1 still present',
+    ]);
+  });
+
+  it("locks the leaver's own account whether or not a key was found in it, directory accounts included", () => {
+    const p = planFor({
+      users: [],
+      hosts: [
+        createDummyHost({
+          accounts: [
+            { name: 'root', uid: 0 },
+            { name: 'bob', uid: 1001 },
+            { name: 'alice', uid: 1002 },
+          ],
+        }),
+        createDummyHost({ instanceId: DB, accounts: [{ name: 'bob', uid: 50001 }], lockedUsers: [] }),
+      ],
+    });
+    expect(hostActions(p).map(summary)).toEqual([`lock ${WEB} bob (bob@example.com)`, `lock ${DB} bob (bob@example.com)`]);
+  });
+
+  it('never takes a system or shared account as a person’s own: no lock, and unknown keys in it are not that person’s', () => {
+    const ec2 = createDummyPerson({ employeeId: 'E7', email: 'ops-lead@example.com', status: 'departed', endAt: daysBefore(3), awsUsernames: ['ec2-user', 'deploy'] });
+    const backup = createDummyPerson({ employeeId: 'E8', email: 'backup@example.com', status: 'departed', endAt: daysBefore(3) });
+    const p = planFor({
+      people: [alice, ec2, backup],
+      users: [bobWithKey],
+      policy: { hosts: { lockUsers: true, userMap: { 'ssm-user': 'ops-lead@example.com' }, sharedAccounts: ['ec2-user', 'ssm-user', 'deploy'] } },
+      hosts: [
+        createDummyHost({
+          accounts: [
+            { name: 'ec2-user', uid: 1000 },
+            { name: 'ssm-user', uid: 1001 },
+            { name: 'deploy', uid: 1002 },
+            { name: 'backup', uid: 34 },
+          ],
+          keys: [
+            createDummyHostKey({ osUser: 'ec2-user', keyBody: realBody('someone'), comment: 'unknown' }),
+            createDummyHostKey({ osUser: 'backup', keyBody: realBody('backup'), comment: 'sys' }),
+          ],
+        }),
+      ],
+    });
+    expect(hostActions(p)).toEqual([]);
+    expect(hostFindings(p).map((f) => [f.kind, f.userName])).toEqual([
+      ['orphan-host-key', 'backup'],
+      ['orphan-host-key', 'ec2-user'],
+    ]);
+  });
+
+  it('uses the default shared list and uid threshold when the config names none', () => {
+    const p = planFor({
+      people: [alice, createDummyPerson({ employeeId: 'E9', email: 'x@example.com', status: 'departed', endAt: daysBefore(3), awsUsernames: ['ec2-user', 'ubuntu', 'ssm-user', 'nobody'] })],
+      users: [],
+      hosts: [
+        createDummyHost({
+          accounts: [
+            { name: 'ec2-user', uid: 1000 },
+            { name: 'ubuntu', uid: 1001 },
+            { name: 'ssm-user', uid: 1002 },
+            { name: 'nobody', uid: 65534 - 65000 },
+          ],
+          keys: [createDummyHostKey({ osUser: 'ubuntu', keyBody: realBody('ubuntu'), comment: 'unknown' })],
+        }),
+      ],
+    });
+    expect(hostActions(p)).toEqual([]);
+    expect(hostFindings(p).map((f) => [f.kind, f.userName])).toEqual([['orphan-host-key', 'ubuntu']]);
+  });
+
+  it('reports a line OpenSSH does not read as a key as a finding', () => {
+    const p = planFor({
+      hosts: [createDummyHost({ unparsedLines: [{ osUser: 'ops', file: '/home/ops/.ssh/authorized_keys', line: 4, reason: 'not a key OpenSSH reads' }] })],
+    });
+    expect(hostFindings(p).map((f) => [f.kind, f.severity, f.userName, f.detail])).toEqual([
+      [
+        'unparsed-host-key-line',
+        'low',
+        'ops',
+        '/home/ops/.ssh/authorized_keys line 4: not a key OpenSSH reads; sshd grants nothing through it today, but a person should remove or fix it',
+      ],
+    ]);
   });
 });

@@ -11,7 +11,10 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-import type { HostKey } from '../../domain/inventory';
+import type { HostAccount, HostKey, HostKeyLineProblem } from '../../domain/inventory';
+import { keyFingerprint } from '../../domain/ssh-key';
+
+export { keyFingerprint };
 
 /** The host scripts' source text. */
 export interface HostScripts {
@@ -80,6 +83,10 @@ const KNOWN_KEY_TYPES: ReadonlySet<string> = new Set([
 const BASE64_BODY = /^[A-Za-z0-9+/]+=*$/;
 const UNKNOWN_TYPE = /^[A-Za-z0-9][A-Za-z0-9@._+-]*$/;
 const BLANK = /[ \t]/;
+/** Whitespace OpenSSH's base64 decoder skips inside a key body (the body itself ends at a space or tab). */
+const BODY_WHITESPACE = /[\v\f\r\n]/g;
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/g;
 
 function isKnownKeyType(type: string): boolean {
   return KNOWN_KEY_TYPES.has(type) || type.endsWith('-cert-v01@openssh.com');
@@ -92,19 +99,23 @@ function splitKey(s: string): Omit<AuthorizedKeyLine, 'options'> | undefined {
   const keyType = s.slice(0, typeEnd);
   const rest = s.slice(typeEnd + 1).replace(/^[ \t]+/, '');
   const bodyEnd = rest.search(BLANK);
-  const keyBody = bodyEnd < 0 ? rest : rest.slice(0, bodyEnd);
-  const comment = bodyEnd < 0 ? '' : rest.slice(bodyEnd + 1).replace(/^[ \t]+/, '');
+  const keyBody = (bodyEnd < 0 ? rest : rest.slice(0, bodyEnd)).replace(BODY_WHITESPACE, '');
+  const comment = (bodyEnd < 0 ? '' : rest.slice(bodyEnd + 1).replace(/^[ \t]+/, '')).replace(CONTROL, ' ').replace(/ +$/, '');
   if (!BASE64_BODY.test(keyBody)) return undefined;
   if (!isKnownKeyType(keyType) && !(UNKNOWN_TYPE.test(keyType) && keyBody.startsWith('AAAA'))) return undefined;
   return { keyType, keyBody, comment };
 }
 
 /**
- * Splits one authorized_keys line as sshd does (and as the host scripts do): blank lines,
- * comments and lines that hold no key give undefined. A trailing CR (CRLF files) is ignored.
+ * Splits one authorized_keys line as sshd does (and as the host scripts' awk does, to name what
+ * ssh-keygen accepted): blank lines, comments and lines that hold no key give undefined. Whitespace
+ * other than space and tab inside the body (\v, \f, \r) is dropped, as OpenSSH's decoder skips it;
+ * control characters in the comment become spaces.
  */
 export function parseAuthorizedKeyLine(line: string): AuthorizedKeyLine | undefined {
-  const s = line.replace(/\r?\n?$/, '').replace(/^[ \t]+/, '');
+  // sshd reads a line as a C string: nothing after a NUL byte exists for it.
+  const nul = line.indexOf('\u0000');
+  const s = (nul < 0 ? line : line.slice(0, nul)).replace(/\n$/, '').replace(/^[ \t]+/, '');
   if (s === '' || s.startsWith('#')) return undefined;
   const plain = splitKey(s);
   if (plain !== undefined) return plain;
@@ -215,6 +226,10 @@ export interface ParsedInventory {
   readonly lockedUsers: string[];
   /** Accounts whose password is locked ("!") whatever their expiry; key logins may still work. */
   readonly passwordLockedUsers: string[];
+  /** Accounts the host reported (A records), in order. */
+  readonly accounts: HostAccount[];
+  /** Lines that are neither blank, comments nor keys OpenSSH reads (X records). */
+  readonly unparsedLines: HostKeyLineProblem[];
   /** Files the script could not read, and anything in the output that did not parse. */
   readonly errors: string[];
   /** True only when the header, every record and the END count all arrived. */
@@ -232,11 +247,21 @@ export function parseInventoryOutput(instanceId: string, text: string): ParsedIn
   const keys: HostKey[] = [];
   const lockedUsers: string[] = [];
   const passwordLockedUsers: string[] = [];
+  const accounts: HostAccount[] = [];
+  const unparsedLines: HostKeyLineProblem[] = [];
   const errors: string[] = [];
   const all = lines(text);
   const header = /^WARDEN-INVENTORY v1 (.*)$/.exec(all[0] ?? '');
   if (header === null) {
-    return { keys, lockedUsers, passwordLockedUsers, errors: ['inventory output does not start with the WARDEN-INVENTORY v1 header'], complete: false };
+    return {
+      keys,
+      lockedUsers,
+      passwordLockedUsers,
+      accounts,
+      unparsedLines,
+      errors: ['inventory output does not start with the WARDEN-INVENTORY v1 header'],
+      complete: false,
+    };
   }
   let records = 0;
   let declared: number | undefined;
@@ -255,9 +280,20 @@ export function parseInventoryOutput(instanceId: string, text: string): ParsedIn
     }
     records++;
     const f = line.split('\t');
-    if (f[0] === 'K' && f.length === 7 && /^\d+$/.test(f[3] ?? '')) {
-      const [, osUser, file, lineText, keyType, keyBody, comment] = f as [string, string, string, string, string, string, string];
-      keys.push({ instanceId, osUser, file, line: Number(lineText), keyType, keyBody, comment });
+    if (f[0] === 'K' && (f.length === 7 || f.length === 8) && /^\d+$/.test(f[3] ?? '')) {
+      const [, osUser, file, lineText, keyType, keyBody, comment, reported] = f as [string, string, string, string, string, string, string, string | undefined];
+      const line = Number(lineText);
+      // ssh-keygen's fingerprint is the truth; a body that does not hash to it was not isolated right.
+      if (reported !== undefined && keyFingerprint(keyBody) !== reported) {
+        unparsedLines.push({ osUser, file, line, reason: `OpenSSH reads key ${reported} here but its body could not be isolated` });
+        continue;
+      }
+      keys.push({ instanceId, osUser, file, line, keyType, keyBody, comment, ...(reported !== undefined ? { fingerprint: reported } : {}) });
+    } else if (f[0] === 'X' && f.length === 5 && /^\d+$/.test(f[3] ?? '')) {
+      const [, osUser, file, lineText, reason] = f as [string, string, string, string, string];
+      unparsedLines.push({ osUser, file, line: Number(lineText), reason });
+    } else if (f[0] === 'A' && f.length === 3 && /^\d+$/.test(f[2] ?? '')) {
+      accounts.push({ name: f[1] ?? '', uid: Number(f[2]) });
     } else if (f[0] === 'E' && f.length === 4) {
       const [, user, file, reason] = f as [string, string, string, string];
       errors.push(user === '*' ? `${file}: ${reason}` : `${file} (${user}): ${reason}`);
@@ -273,7 +309,15 @@ export function parseInventoryOutput(instanceId: string, text: string): ParsedIn
   if (declared === undefined) errors.push('inventory output ends without END: truncated');
   else if (declared !== records) errors.push(`inventory output has ${records} records, END says ${declared}: truncated`);
   const complete = wellFormed && declared === records;
-  return { hostname: header[1] ?? '', keys, lockedUsers, passwordLockedUsers, errors, complete };
+  return { hostname: header[1] ?? '', keys, lockedUsers, passwordLockedUsers, accounts, unparsedLines, errors, complete };
+}
+
+/** The parts of a parsed inventory a HostInventory carries beyond keys and locked users. */
+export function inventoryExtras(parsed: ParsedInventory): { accounts?: HostAccount[]; unparsedLines?: HostKeyLineProblem[] } {
+  return {
+    ...(parsed.accounts.length > 0 ? { accounts: parsed.accounts } : {}),
+    ...(parsed.unparsedLines.length > 0 ? { unparsedLines: parsed.unparsedLines } : {}),
+  };
 }
 
 /** One page of inventory output, as printed with `--offset N --limit M`. */
@@ -469,7 +513,8 @@ export function summariseRevoke(
   }
   const users = new Map<string, UserRevocation>();
   for (const user of new Set(request.lockUsers)) {
-    const mine = report.events.filter((e) => 'osUser' in e && e.osUser === user);
+    // A keys file of the account that could not be read says nothing about whether the account is locked.
+    const mine = report.events.filter((e) => 'osUser' in e && e.osUser === user && !(e.kind === 'error' && e.file !== undefined));
     let status: UserRevocation = 'failed';
     if (report.complete && !mine.some((e) => e.kind === 'error')) {
       if (mine.some((e) => e.kind === 'locked')) status = 'locked';

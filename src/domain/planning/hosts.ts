@@ -1,7 +1,9 @@
 import { citation } from '../controls';
 import type { HostInventory, HostKey } from '../inventory';
 import type { Action, ActionOf, Finding } from '../plan';
+import { DEFAULT_HOST_MIN_UID, DEFAULT_SHARED_HOST_ACCOUNTS } from '../policy';
 import { personRef, type Person } from '../roster';
+import { keyFingerprint } from '../ssh-key';
 import { makeAction, makeFinding } from './build';
 import { type PlanContext, type PlanPart, mustBeRevoked, phaseIn, userLabel } from './context';
 
@@ -11,8 +13,8 @@ export const hostPrincipal = (instanceId: string, osUser: string): string => `${
 const KEY_BODY = /^AAAA[A-Za-z0-9+/]+={0,3}$/;
 
 /**
- * The base64 body of an OpenSSH public key line (`[options] type body [comment]`) or of a bare body. Keys are matched
- * by body, never by fingerprint: IAM reports MD5 fingerprints, ssh-keygen SHA256 ones.
+ * The base64 body of an OpenSSH public key line (`[options] type body [comment]`) or of a bare body. Keys are then
+ * matched by the SHA256 fingerprint of that body (IAM's own fingerprints are MD5, so they are not used).
  */
 export function keyBodyOf(line: string): string | undefined {
   // A body never holds a quote, so a base64-looking word inside quoted options (`command="… AAAA…"`) is skipped.
@@ -22,10 +24,10 @@ export function keyBodyOf(line: string): string | undefined {
     .find((token) => KEY_BODY.test(token));
 }
 
-/** Host accounts never attributed to a person by name: locking them would lock out the host itself. */
-const SYSTEM_ACCOUNTS: ReadonlySet<string> = new Set(['root']);
+/** How host keys are matched: OpenSSH's fingerprint as the host reported it, else computed from the body. */
+const fingerprintOf = (key: Pick<HostKey, 'keyBody' | 'fingerprint'>): string => key.fingerprint ?? keyFingerprint(key.keyBody) ?? `body:${key.keyBody}`;
 
-/** Who a key body is known to belong to. */
+/** Who a key (by fingerprint) is known to belong to. */
 interface KeyOwners {
   readonly people: Set<Person>;
   /** IAM users that hold the key but belong to no single roster person, by label, and whether they are exempt (break-glass, service). */
@@ -55,24 +57,39 @@ function indexKeyOwners(context: PlanContext): Map<string, KeyOwners> {
     }
     return found;
   };
+  const fingerprint = (line: string): string | undefined => {
+    const body = keyBodyOf(line);
+    return body === undefined ? undefined : fingerprintOf({ keyBody: body });
+  };
   for (const person of context.input.roster.people) {
     for (const line of person.sshKeys) {
-      const body = keyBodyOf(line);
-      if (body !== undefined) entry(body).people.add(person);
+      const fp = fingerprint(line);
+      if (fp !== undefined) entry(fp).people.add(person);
     }
   }
   for (const { user, class: userClass } of context.users) {
     for (const key of user.detail?.sshPublicKeys ?? []) {
-      const body = key.body === undefined ? undefined : keyBodyOf(key.body);
-      if (body === undefined) continue;
-      if (userClass.kind === 'matched') entry(body).people.add(userClass.person);
-      else entry(body).iamUsers.set(userLabel(user), userClass.kind === 'break-glass' || userClass.kind === 'service-account');
+      const fp = key.body === undefined ? undefined : fingerprint(key.body);
+      if (fp === undefined) continue;
+      if (userClass.kind === 'matched') entry(fp).people.add(userClass.person);
+      else entry(fp).iamUsers.set(userLabel(user), userClass.kind === 'break-glass' || userClass.kind === 'service-account');
     }
   }
   return owners;
 }
 
-function accountOwnerResolver(context: PlanContext): (osUser: string) => AccountOwner {
+/**
+ * Whether a host account is a system or shared one: root, uid below `hosts.minUid`, or listed in
+ * `hosts.sharedAccounts`. Such an account is never a person's own, whatever a roster row or userMap says.
+ */
+function sharedAccountTest(context: PlanContext): (osUser: string, uid: number | undefined) => boolean {
+  const { minUid = DEFAULT_HOST_MIN_UID, sharedAccounts = DEFAULT_SHARED_HOST_ACCOUNTS } = context.input.policy.hosts;
+  const shared = new Set(sharedAccounts);
+  return (osUser, uid) => osUser === 'root' || shared.has(osUser) || (uid !== undefined && uid < minUid);
+}
+
+function accountOwnerResolver(context: PlanContext): (osUser: string, uid: number | undefined) => AccountOwner {
+  const isShared = sharedAccountTest(context);
   const mapped = new Map<string, string>();
   for (const [osUser, email] of Object.entries(context.input.policy.hosts.userMap ?? {})) mapped.set(osUser, email.toLowerCase());
   const byName = new Map<string, Set<Person>>();
@@ -89,13 +106,13 @@ function accountOwnerResolver(context: PlanContext): (osUser: string) => Account
   }
   for (const { user, class: userClass } of context.users) if (userClass.kind === 'matched') add(user.userName, userClass.person);
 
-  return (osUser) => {
+  return (osUser, uid) => {
+    if (isShared(osUser, uid)) return { kind: 'none' };
     const email = mapped.get(osUser);
     if (email !== undefined) {
       const person = context.peopleByEmail.get(email);
       return person === undefined ? { kind: 'none' } : { kind: 'person', person, how: `hosts.userMap maps ${osUser} to ${email}` };
     }
-    if (SYSTEM_ACCOUNTS.has(osUser)) return { kind: 'none' };
     const people = [...(byName.get(osUser.toLowerCase()) ?? [])];
     const [only] = people;
     if (only === undefined) return { kind: 'none' };
@@ -149,10 +166,12 @@ function unreachableFinding(host: HostInventory): Finding {
 }
 
 /**
- * Host keys and accounts: a key found on a host belongs to the person whose IAM SSH key or roster `ssh_keys` has its
- * body, else to the person its host account is named after (or mapped to by `hosts.userMap`). Keys of leavers become
- * `remove-host-key` (wherever they were copied), leavers' own host accounts `lock-host-user`; keys of no one are
- * `orphan-host-key` findings and hosts that did not answer are `host-unreachable` findings, never silently skipped.
+ * Host keys and accounts: a key found on a host (by OpenSSH fingerprint) belongs to the person whose IAM SSH key or
+ * roster `ssh_keys` has that fingerprint, else to the person its host account is named after (or mapped to by
+ * `hosts.userMap`) unless that account is a system or shared one. Keys of leavers become `remove-host-key` (wherever
+ * they were copied), every host account that is a leaver's own `lock-host-user` (keys or not); keys of no one are
+ * `orphan-host-key` findings, lines OpenSSH does not read `unparsed-host-key-line`, and hosts that did not answer
+ * `host-unreachable` findings, never silently skipped.
  */
 export function planHosts(context: PlanContext): PlanPart {
   const { inventory, policy } = context.input;
@@ -178,13 +197,15 @@ export function planHosts(context: PlanContext): PlanPart {
         ),
       );
     }
+    const uids = new Map((host.accounts ?? []).map((a) => [a.name, a.uid] as const));
     const seen = new Set<string>();
     for (const key of host.keys) {
-      const once = `${key.osUser}\u0000${key.keyBody}`;
+      const fp = fingerprintOf(key);
+      const once = `${key.osUser}\u0000${fp}`;
       if (seen.has(once)) continue;
       seen.add(once);
       const where = { account: host.account, instanceId: host.instanceId, userName: key.osUser };
-      const verdict = judgeKey(context, key, owners.get(key.keyBody), ownerOfAccount(key.osUser));
+      const verdict = judgeKey(context, key, owners.get(fp), ownerOfAccount(key.osUser, uids.get(key.osUser)));
       switch (verdict.kind) {
         case 'keep':
           break;
@@ -213,9 +234,21 @@ export function planHosts(context: PlanContext): PlanPart {
           break;
       }
     }
+    for (const bad of host.unparsedLines ?? []) {
+      findings.push(
+        makeFinding(
+          'unparsed-host-key-line',
+          'low',
+          'account-ownership',
+          { account: host.account, instanceId: host.instanceId, userName: bad.osUser },
+          `${bad.file} line ${bad.line}: ${bad.reason}; sshd grants nothing through it today, but a person should remove or fix it`,
+        ),
+      );
+    }
     if (!policy.hosts.lockUsers) continue;
-    for (const osUser of new Set(host.keys.map((k) => k.osUser))) {
-      const owner = ownerOfAccount(osUser);
+    // Every account the host knows, keys or not: a leaver with a password, a hidden key or a certificate is locked too.
+    for (const osUser of new Set([...(host.accounts ?? []).map((a) => a.name), ...host.keys.map((k) => k.osUser)])) {
+      const owner = ownerOfAccount(osUser, uids.get(osUser));
       if (owner.kind !== 'person' || !mustBeRevoked(phaseIn(context, owner.person)) || host.lockedUsers.includes(osUser)) continue;
       actions.push(
         makeAction(
@@ -252,7 +285,8 @@ export function remainingOnHost(host: HostInventory | undefined, actions: readon
     if (!isHostAction(action) || action.target.instanceId !== host.instanceId) continue;
     if (action.kind === 'remove-host-key') {
       const { osUser, keyBody } = action.target;
-      for (const key of host.keys) if (key.osUser === osUser && key.keyBody === keyBody) remaining.push(`${describeKey(key)} still present`);
+      const fp = fingerprintOf({ keyBody });
+      for (const key of host.keys) if (key.osUser === osUser && fingerprintOf(key) === fp) remaining.push(`${describeKey(key)} still present`);
     } else if (!host.lockedUsers.includes(action.target.osUser)) {
       remaining.push(`host account ${action.target.osUser} is not locked`);
     }

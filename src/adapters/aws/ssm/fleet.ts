@@ -9,6 +9,7 @@ import {
   assembleInventoryPages,
   inventoryCommand,
   loadHostScripts,
+  inventoryExtras,
   parseInventoryOutput,
   parseInventoryPage,
   parseRevokeOutput,
@@ -343,6 +344,7 @@ export class SsmHostFleet implements HostFleet {
             ...(parsed.errors.length > 0 ? { error: parsed.errors.join('; ') } : {}),
             keys: parsed.keys,
             lockedUsers: parsed.lockedUsers,
+            ...inventoryExtras(parsed),
           });
           continue;
         }
