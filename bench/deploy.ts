@@ -28,6 +28,7 @@ import type { ServiceHandler } from '../src/sandbox/service';
 import { ParameterStoreSandbox } from '../src/sandbox/ssm-parameters';
 import { syntheticAccount, type SyntheticAccount } from '../src/sandbox/synthetic';
 import { readZip } from '../test/deploy/zip';
+import { benchColdStart, type ColdStartBench } from './cold-start';
 import { createDummyContext, createDummyScheduledEvent, createSnapshotsTable, destroyClients, sandboxClients, startDynalite } from '../test/lambda/helpers';
 
 const execFileAsync = promisify(execFile);
@@ -107,7 +108,7 @@ function newestSourceMs(): number {
 }
 
 /** The folder holding reconcile.zip, worker.zip and slack.zip: `.serverless` if fresh, else a new offline package. */
-async function packages(): Promise<{ dir: string; source: DeployBench['packaging']['source']; ms: number; cleanup(): void }> {
+export async function packages(): Promise<{ dir: string; source: DeployBench['packaging']['source']; ms: number; cleanup(): void }> {
   const existing = path.join(REPO, '.serverless');
   const zips = FUNCTIONS.map((name) => path.join(existing, `${name}.zip`));
   if (zips.every((zip) => existsSync(zip)) && Math.min(...zips.map((zip) => statSync(zip).mtimeMs)) > newestSourceMs()) {
@@ -304,6 +305,17 @@ export async function benchDeploy(options: DeployBenchOptions = {}): Promise<Dep
       slowLatencyMsPerCall: options.slowLatencyMsPerCall ?? 150,
     });
     return { packaging: { source: packaged.source, ms: packaged.ms }, functions, fanOut };
+  } finally {
+    packaged.cleanup();
+  }
+}
+
+/** Load plus first invocation of each packaged function in fresh Node 24 processes (bench/cold-start.ts). */
+export async function benchLambdaColdStart(runs = 5): Promise<ColdStartBench & { packaging: DeployBench['packaging'] }> {
+  const packaged = await packages();
+  try {
+    const zips = { reconcile: path.join(packaged.dir, 'reconcile.zip'), worker: path.join(packaged.dir, 'worker.zip'), slack: path.join(packaged.dir, 'slack.zip') };
+    return { ...(await benchColdStart(zips, runs)), packaging: { source: packaged.source, ms: packaged.ms } };
   } finally {
     packaged.cleanup();
   }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { benchIamCalls, benchThrottledPlan } from './iam';
 import { benchSlack } from './slack';
 import { benchSsm } from './ssm';
-import { benchDeploy } from './deploy';
+import { benchDeploy, benchLambdaColdStart } from './deploy';
 
 const quick = process.argv.includes('--quick');
 const repo = path.resolve(__dirname, '..');
@@ -38,6 +38,7 @@ const sections: Record<string, Section> = {
   ssmCalls: () => benchSsm(),
   slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),
   deploy: () => benchDeploy(quick ? { usersPerAccount: 50, coldRuns: 3 } : {}),
+  coldStart: () => benchLambdaColdStart(quick ? 3 : 5),
   planner: async () => {
     const sizes = quick ? [10_000] : [10_000, 100_000];
     const runs = [];
