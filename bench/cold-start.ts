@@ -181,7 +181,7 @@ export async function benchColdStart(zips: Readonly<Record<'reconcile' | 'worker
     });
     const events: Record<keyof typeof zips, () => unknown> = {
       reconcile: () => ({ version: '0', id: `cold-${Date.now()}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: ACCOUNTS[0], time: new Date().toISOString(), region: 'us-east-1', resources: ['arn:aws:events:us-east-1:300000000001:rule/warden-hourly'], detail: {} }),
-      worker: () => ({ kind: 'reconcile-account', runId: `cold-${Date.now()}`, account: { id: ACCOUNTS[0] }, scheduledAt: new Date().toISOString() }),
+      worker: () => ({ kind: 'reconcile-account', runId: `cold-${Date.now()}`, account: { kind: 'ambient', id: ACCOUNTS[0] }, scheduledAt: new Date().toISOString() }),
       slack: () => {
         const delivery = createDummyCommand({ command: '/offboard', user_id: HR, response_url: slackApi.responseUrl('cold') });
         const timestamp = Math.floor(Date.now() / 1000);
