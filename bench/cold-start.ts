@@ -59,6 +59,9 @@ export interface ColdStart {
 
 export interface ColdStartBench {
   readonly node: string;
+  /** The same Node starting and exiting (`node -e 0`), measured in the same loop: what this machine's load adds. */
+  readonly bareNodeMs: number;
+  readonly loadAverage1m: number;
   readonly nodeSource: 'node@24 from npm' | 'this process';
   readonly functions: readonly ColdStart[];
 }
@@ -200,6 +203,7 @@ export async function benchColdStart(zips: Readonly<Record<'reconcile' | 'worker
       slack: 'signed /offboard from HR: secrets from Parameter Store, signature checked, modal opened, acknowledged',
     };
     const functions: ColdStart[] = [];
+    const bare: number[] = [];
     for (const name of Object.keys(zips) as (keyof typeof zips)[]) {
       const taskRoot = path.join(root, name);
       for (const entry of readZip(zips[name])) {
@@ -210,6 +214,9 @@ export async function benchColdStart(zips: Readonly<Record<'reconcile' | 'worker
       writeFileSync(path.join(taskRoot, 'roster.csv'), rosterCsv());
       const results: ColdStartRun[] = [];
       for (let i = 0; i < runs; i += 1) {
+        const bareStarted = process.hrtime.bigint();
+        await execFileAsync(node.binary, ['-e', '0']);
+        bare.push(Number(process.hrtime.bigint() - bareStarted) / 1e6);
         const { stdout } = await execFileAsync(node.binary, ['-e', CHILD], {
           cwd: taskRoot,
           env: { ...env(name, taskRoot), BENCH_HANDLER: path.join(taskRoot, 'src', 'lambda', `${name}.js`), BENCH_EVENT: JSON.stringify(events[name]()) },
@@ -230,7 +237,7 @@ export async function benchColdStart(zips: Readonly<Record<'reconcile' | 'worker
         withinGoal: medianTotalMs <= COLD_START_GOAL_MS,
       });
     }
-    return { node: node.version, nodeSource: node.source, functions };
+    return { node: node.version, nodeSource: node.source, bareNodeMs: round(median(bare)), loadAverage1m: round(os.loadavg()[0] ?? 0), functions };
   } finally {
     rmSync(root, { recursive: true, force: true });
     await slackApi.close();

@@ -11,6 +11,7 @@ import { benchIamCalls, benchThrottledPlan } from './iam';
 import { benchSlack } from './slack';
 import { benchSsm } from './ssm';
 import { benchDeploy, benchLambdaColdStart } from './deploy';
+import { benchStartup } from './startup';
 
 const quick = process.argv.includes('--quick');
 const repo = path.resolve(__dirname, '..');
@@ -29,6 +30,7 @@ function plannerInChild(people: number): Promise<unknown> {
 }
 
 const sections: Record<string, Section> = {
+  startup: async () => benchStartup(quick ? 5 : 15),
   iamCalls: async () => {
     const users = quick ? 1000 : 5000;
     const result = await benchIamCalls(users, true);
