@@ -100,7 +100,7 @@ async function run(
 /** The Lambda entry point (serverless.yml: `src/lambda/worker.handler`), with the Slack app's jobs wired in. */
 let slackTasks: Promise<SlackTaskRunner> | undefined;
 /** Slack Bolt loads with the first Slack task: a cold start for an account's run never pays for it. */
-const lazySlackTasks: SlackTaskRunner = async (...args) => {
+export const lazySlackTasks: SlackTaskRunner = async (...args) => {
   slackTasks ??= import('./slack-app').then((m) => m.createSlackTaskRunner());
   return (await slackTasks)(...args);
 };

@@ -49,3 +49,16 @@ describe('what each entry point loads before it needs it', () => {
     expect(await packagesLoadedBy('src/lambda/slack.ts')).toContain('@slack/bolt');
   });
 });
+
+describe("the worker's lazily loaded Slack task runner", () => {
+  it('loads the Slack app on its first task and hands the task to it (a malformed one is dropped with an error)', async () => {
+    const { lazySlackTasks } = await import('../../src/lambda/worker');
+    const errors: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (message: string) => void errors.push(message), child: () => logger };
+    const input = { container: {}, loaded: {}, logger } as unknown as Parameters<typeof lazySlackTasks>[1];
+
+    await lazySlackTasks({ kind: 'no-such-task' }, input);
+
+    expect(errors).toEqual(['malformed Slack task; dropped']);
+  });
+});
