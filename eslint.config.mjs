@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import jestPlugin from 'eslint-plugin-jest';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', '.serverless/', '.esbuild/', 'coverage/', '.warden/'] },
+  { ignores: ['node_modules/', 'dist/', '.serverless/', '.esbuild/', 'coverage/', '.warden/', '.stryker-tmp/', 'reports/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -85,6 +85,9 @@ export const configSchema = z.strictObject({
     .strictObject({ rotationDays: z.number().int().positive().default(90), unusedDays: z.number().int().positive().default(45) })
     .default({ rotationDays: 90, unusedDays: 45 }),
   denyAllPolicyName: z.string().regex(/^[\w+=,.@-]{1,128}$/).default('warden-deny-all'),
+  protected: z
+    .strictObject({ groups: z.array(z.string().min(1)).default([]), policies: z.array(z.string().min(1)).default([]) })
+    .default({ groups: [], policies: [] }),
   guard: z
     .strictObject({
       maxRevocations: z.number().int().min(0).default(50),

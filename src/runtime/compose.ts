@@ -10,6 +10,7 @@ import { accessPolicyOf, guardPolicyOf, loadConfig, type LoadedConfig } from '..
 import type { WardenConfig } from '../config/schema';
 import { AccountClients, resolveAccounts, type AccountTarget } from '../adapters/aws/accounts';
 import { IamAccountDirectory } from '../adapters/aws/iam/directory';
+import { maxAttemptsFromEnv } from '../adapters/aws/iam/client';
 import { createSsmClient } from '../adapters/aws/ssm/client';
 import { SsmHostFleet, type SsmHostFleetOptions } from '../adapters/aws/ssm/fleet';
 import { s3OutputStore } from '../adapters/aws/ssm/run-command';
@@ -162,7 +163,8 @@ export async function openRuntime(configPath: string, options: RuntimeOptions): 
     let iamClientFor = options.iamClientFor;
     if (iamClientFor === undefined) {
       const sts = new STSClient({});
-      const clients = new AccountClients({ sts, clock });
+      const maxAttempts = maxAttemptsFromEnv(options.env);
+      const clients = new AccountClients({ sts, clock, ...(maxAttempts !== undefined ? { iam: { maxAttempts } } : {}) });
       closers.push(
         () => clients.destroy(),
         () => sts.destroy(),

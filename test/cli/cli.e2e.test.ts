@@ -139,7 +139,8 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
   });
 
   it('reports an unreachable endpoint in one line with exit 1 and no stack', async () => {
-    const run = await warden(['plan', '--config', 'warden.yaml'], { ...env, AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9' }, dir);
+    // One attempt: the SDK would otherwise spend about 10 s backing off against a port that will never open.
+    const run = await warden(['plan', '--config', 'warden.yaml'], { ...env, AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' }, dir);
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^warden: .*(ECONNREFUSED|connect)/);

@@ -15,6 +15,17 @@ export interface IamClientOptions {
 /** IAM throttles per account, so adaptive retry (token bucket + backoff) beats plain retries under load. */
 export const DEFAULT_IAM_MAX_ATTEMPTS = 8;
 
+/**
+ * The SDK's standard `AWS_MAX_ATTEMPTS` setting, for composition roots to pass as `maxAttempts` (an explicit
+ * `maxAttempts` would otherwise hide it). Undefined when unset or not a whole number of at least 1.
+ */
+export function maxAttemptsFromEnv(env: Readonly<Record<string, string | undefined>>): number | undefined {
+  const text = env['AWS_MAX_ATTEMPTS']?.trim();
+  if (text === undefined || !/^\d{1,3}$/.test(text)) return undefined;
+  const attempts = Number(text);
+  return attempts >= 1 ? attempts : undefined;
+}
+
 /** Builds one IAM client for one account with adaptive retries; region, credentials and endpoint are only set when given. */
 export function createIamClient(opts: IamClientOptions = {}): IAMClient {
   return new IAMClient({

@@ -1,0 +1,86 @@
+#!/usr/bin/env node
+/**
+ * `npm run mutate [-- stryker options]`: StrykerJS over src/domain and the security-critical adapters
+ * (stryker.config.json), in incremental mode against the committed baseline mutation/incremental.json.
+ *
+ *   npm run mutate                                  whole scope (long: hours on 2 cores)
+ *   npm run mutate -- --mutate src/domain/guard.ts  one file; other files keep their baseline results
+ *   npm run mutate -- --scores                      print the per-folder scores of the baseline, run nothing
+ *
+ * Stryker writes an incremental report holding only the files it mutated this time, so the run works on a copy
+ * (reports/mutation/incremental.json) and its files are merged back into the baseline afterwards.
+ */
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const baselineFile = path.join(root, 'mutation/incremental.json');
+const workFile = path.join(root, 'reports/mutation/incremental.json');
+
+const readJson = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined);
+
+/** Killed or timed out over everything that compiled and ran (Stryker's mutation score), per folder. */
+function scores(report) {
+  const folders = new Map();
+  const add = (key, mutants) => {
+    const s = folders.get(key) ?? { killed: 0, timeout: 0, survived: 0, noCoverage: 0, other: 0 };
+    for (const m of mutants) {
+      if (m.status === 'Killed') s.killed += 1;
+      else if (m.status === 'Timeout') s.timeout += 1;
+      else if (m.status === 'Survived') s.survived += 1;
+      else if (m.status === 'NoCoverage') s.noCoverage += 1;
+      else s.other += 1;
+    }
+    folders.set(key, s);
+  };
+  for (const [file, result] of Object.entries(report.files ?? {})) {
+    add(path.dirname(file), result.mutants);
+    add(file, result.mutants);
+  }
+  const rows = [...folders.entries()].sort(([a], [b]) => a.localeCompare(b));
+  const lines = ['| folder / file | score | killed | timeout | survived | no coverage |', '|---|---|---|---|---|---|'];
+  for (const [key, s] of rows) {
+    const valid = s.killed + s.timeout + s.survived + s.noCoverage;
+    const score = valid === 0 ? 'n/a' : `${((100 * (s.killed + s.timeout)) / valid).toFixed(1)}%`;
+    const name = key.endsWith('.ts') ? `\`${key}\`` : `**${key}/**`;
+    lines.push(`| ${name} | ${score} | ${s.killed} | ${s.timeout} | ${s.survived} | ${s.noCoverage} |`);
+  }
+  return lines.join('\n');
+}
+
+function merge(baseline, run) {
+  if (baseline === undefined) return run;
+  return {
+    ...run,
+    files: { ...baseline.files, ...run.files },
+    testFiles: { ...(baseline.testFiles ?? {}), ...(run.testFiles ?? {}) },
+  };
+}
+
+const args = process.argv.slice(2);
+if (args.includes('--scores')) {
+  const baseline = readJson(baselineFile);
+  if (baseline === undefined) {
+    console.error(`no baseline at ${path.relative(root, baselineFile)} yet: run npm run mutate first`);
+    process.exit(1);
+  }
+  console.log(scores(baseline));
+  process.exit(0);
+}
+
+fs.mkdirSync(path.dirname(workFile), { recursive: true });
+if (fs.existsSync(baselineFile)) fs.copyFileSync(baselineFile, workFile);
+else fs.rmSync(workFile, { force: true });
+
+const stryker = path.join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js');
+const run = spawnSync(process.execPath, [stryker, 'run', ...args], { cwd: root, stdio: 'inherit' });
+
+const result = readJson(workFile);
+if (result !== undefined) {
+  const merged = merge(readJson(baselineFile), result);
+  fs.mkdirSync(path.dirname(baselineFile), { recursive: true });
+  fs.writeFileSync(baselineFile, `${JSON.stringify(merged, null, 1)}\n`);
+  console.log(`\nBaseline updated: ${path.relative(root, baselineFile)}\n\n${scores(merged)}`);
+}
+process.exit(run.status ?? 1);
