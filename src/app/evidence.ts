@@ -74,6 +74,8 @@ export async function anchorHead(audit: AnchorableAuditLog, sinks: readonly Anch
   const head = await audit.head();
   if (head === undefined) return { kind: 'empty' };
   const unreadable = new Map<AnchorSink, string>();
+  const empty: AnchorStore[] = [];
+  let anchoredBefore = false;
   for (const sink of sinks) {
     if (!isStore(sink)) continue;
     let previous: PublishedAnchor | undefined;
@@ -83,10 +85,27 @@ export async function anchorHead(audit: AnchorableAuditLog, sinks: readonly Anch
       unreadable.set(sink, `previous anchor unreadable, not overwritten: ${errorText(error)}`);
       continue;
     }
-    if (previous === undefined) continue;
+    if (previous === undefined) {
+      empty.push(sink);
+      continue;
+    }
+    anchoredBefore = true;
     // Only what came after the previous anchor: the whole history is `warden audit verify`'s job.
     const check = await audit.verify({ expectedHead: previous, fromAnchor: true });
     if (!check.ok) return { kind: 'refused', problem: check.problem, firstBadSeq: check.firstBadSeq, against: sink.description };
+  }
+  const [firstEmpty] = empty;
+  if (!anchoredBefore && unreadable.size === 0 && firstEmpty !== undefined) {
+    // Every anchor gone although an earlier run finished (and was anchored): anchoring now would bless a cut tail.
+    const earlier = await lastFinishedRun(audit, options.runId);
+    if (earlier !== undefined) {
+      return {
+        kind: 'refused',
+        problem: `every anchor is missing although the log holds an earlier finished run (seq ${earlier.seq} ${earlier.action}, run ${earlier.runId}): anchors were deleted, so a truncated tail cannot be ruled out; not re-anchored`,
+        firstBadSeq: earlier.seq,
+        against: firstEmpty.description,
+      };
+    }
   }
   const anchor: PublishedAnchor = {
     seq: head.seq,
@@ -158,7 +177,7 @@ export async function verifyAgainstAnchors(audit: AnchorableAuditLog, stores: re
   const missing = anchors.filter((a) => a.anchor === undefined && a.error === undefined);
   if (missing.length > 0) {
     // Every finished run is anchored: an anchor that is absent although one finished was deleted, the other half of a cut tail.
-    const finished = (await audit.query({})).filter((e) => FINISHED_RUN.has(e.action)).at(-1);
+    const finished = await lastFinishedRun(audit);
     const [first] = missing;
     if (finished !== undefined && first !== undefined) {
       return {
@@ -178,6 +197,11 @@ export async function verifyAgainstAnchors(audit: AnchorableAuditLog, stores: re
 
 /** The audit actions that close a run (apply, plan); every run is anchored after them. */
 const FINISHED_RUN: ReadonlySet<string> = new Set(['run.finish', 'run.plan']);
+
+/** The latest entry closing a run (other than `exceptRun`, the one being anchored now). */
+async function lastFinishedRun(audit: AuditLog, exceptRun?: string): Promise<AuditEntry | undefined> {
+  return (await audit.query({})).filter((e) => FINISHED_RUN.has(e.action) && (exceptRun === undefined || e.runId !== exceptRun)).at(-1);
+}
 
 /**
  * An audit query whose answer is also checked against every readable anchor at or after its earliest entry: the

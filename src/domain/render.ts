@@ -20,7 +20,7 @@ export function describeAction(action: Action): string {
     case 'deactivate-service-credential':
       return `deactivate ${action.target.serviceName} credential ${action.target.serviceSpecificCredentialId}`;
     case 'attach-deny-all':
-      return `attach deny-all inline policy ${action.target.policyName}`;
+      return `attach deny-all policy ${action.target.policyName} (${action.target.policyArn})`;
     case 'remove-from-group':
       return `remove from group ${action.target.groupName}`;
     case 'detach-user-policy':

@@ -107,6 +107,17 @@ export async function reconcileAccount(
     const metricFields = { runId: options.runId, account: accountId };
     if (options.mode === 'plan') {
       await recordPlanRun(deps, computed, 'system');
+      // A plan-only run that passed the guard is the headcount baseline, so the first run after apply is turned on
+      // is already compared with what the plan-only runs saw (a tripped plan never becomes the baseline).
+      await container.runs.record({
+        runId: computed.runId,
+        startedAt: computed.startedAt.toISOString(),
+        finishedAt: container.clock.now().toISOString(),
+        activeHeadcount: computed.activeHeadcount,
+        mode: 'plan',
+        outcome: computed.plan.guard.tripped ? 'guard-tripped' : 'ok',
+        summary: { actions: computed.plan.actions.length, revocations },
+      });
       logPlan(runLogger, computed);
       container.metric({ ReconcileCompleted: 1, GuardTripped: computed.plan.guard.tripped ? 1 : 0, Revocations: 0, ActionsFailed: 0 }, metricFields);
       return {

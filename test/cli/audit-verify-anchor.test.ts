@@ -20,7 +20,7 @@ async function createWardenDir(actions: readonly string[]): Promise<{ dir: strin
   const log = SqliteAuditLog.open(db);
   for (const action of actions) await log.append(createDummyEntry({ action }));
   const anchor = defaultFileAnchorPath(db);
-  await anchorHead(log, [new FileAnchorStore(anchor)], { now: new Date() });
+  await anchorHead(log, [new FileAnchorStore(anchor)], { now: new Date(), runId: 'run-1' });
   log.close();
   return { dir, config: path.join(dir, 'warden.yaml'), db, anchor };
 }

@@ -165,6 +165,10 @@ describe('options', () => {
     for (const fn of FUNCTIONS) expect(resource(tuned, fn).Properties['TracingConfig']).toEqual({ Mode: 'Active' });
   });
 
+  it('gives the Slack function a full vCPU, so a cold start fits Slack\'s 3 seconds', () => {
+    expect(resource(defaults, 'SlackLambdaFunction').Properties['MemorySize']).toBe(1769);
+  });
+
   it('keeps Slack environments warm with provisioned concurrency only when asked, and routes Slack to them', () => {
     expect(ofType(defaults, 'AWS::Lambda::Alias')).toEqual([]);
     const aliases = ofType(tuned, 'AWS::Lambda::Alias');

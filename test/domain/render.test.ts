@@ -42,7 +42,7 @@ describe('renderPlanText', () => {
       [
         '  bob@example.com (employee E2) — departed',
         '    account 111111111111, user bob',
-        '      - attach deny-all inline policy warden-deny-all',
+        '      - attach deny-all policy warden-deny-all (arn:aws:iam::111111111111:policy/warden-deny-all)',
         '      - deactivate access key AKIABOB',
         '      - delete console password (login profile)',
         '      - remove from group developers',

@@ -286,7 +286,7 @@ describe('a missing anchor is a broken chain once the log holds a finished run',
     const file = new FileAnchorStore(filePath);
     const name = `/warden/missing-${counter}`;
     const ssmStore = new SsmAnchorStore({ client, name });
-    await anchorHead(fixture.log, [file, ssmStore], { now: new Date() });
+    await anchorHead(fixture.log, [file, ssmStore], { now: new Date(), runId: 'run-1' });
     return { ...fixture, file, ssmStore, filePath, name };
   };
 
@@ -330,6 +330,34 @@ describe('a missing anchor is a broken chain once the log holds a finished run',
       expect(result.failedAgainst).toBe(file.description);
     } finally {
       close();
+    }
+  });
+
+  it('the next run does not re-anchor over a cut tail whose only anchor was deleted', async () => {
+    const { log, raw, file, filePath, close } = await finishedRun();
+    try {
+      raw.prepare('DELETE FROM audit_entries WHERE seq > 3').run();
+      rmSync(filePath);
+      for (const action of ['run.start', 'run.finish']) await log.append(createDummyEntry({ action, runId: 'run-next' }));
+
+      const outcome = await anchorHead(log, [file], { now: new Date(), runId: 'run-next' });
+
+      expect(outcome).toMatchObject({ kind: 'refused', firstBadSeq: 3, against: file.description, problem: expect.stringContaining('every anchor is missing') });
+      expect(await file.latest()).toBeUndefined();
+      expect((await verifyAgainstAnchors(log, [file])).chain.ok).toBe(false);
+    } finally {
+      close();
+    }
+  });
+
+  it('the first run anchors a fresh log', async () => {
+    const fixture = await createTamperableLog(0);
+    const file = new FileAnchorStore(join(root, `first-${++counter}.json`));
+    try {
+      for (const action of ['run.start', 'run.finish']) await fixture.log.append(createDummyEntry({ action, runId: 'run-first' }));
+      expect(await anchorHead(fixture.log, [file], { now: new Date(), runId: 'run-first' })).toMatchObject({ kind: 'anchored', anchor: { seq: 2 } });
+    } finally {
+      fixture.close();
     }
   });
 

@@ -1,5 +1,7 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { AnchorError } from '../../src/adapters/evidence/anchor-codec';
+import { createAnchors } from '../../src/adapters/evidence/anchor-config';
+import { parseConfig } from '../../src/config/load';
 import { S3AnchorStore } from '../../src/adapters/evidence/s3-anchor-store';
 import { IamSandboxState } from '../../src/sandbox/iam-state';
 import { S3Sandbox } from '../../src/sandbox/s3';
@@ -101,5 +103,19 @@ describe('S3AnchorStore', () => {
 
   it('refuses a retention that is not a whole number of days', () => {
     expect(() => store({ retentionDays: 0 })).toThrow(/at least 1/);
+  });
+});
+
+describe('config audit.anchors kind s3', () => {
+  it('is parsed with its defaults and wired to an S3 anchor store the CLI can verify against', async () => {
+    const loaded = parseConfig(`roster: { path: ./roster.csv }\naudit: { store: dynamodb, table: warden-audit, anchors: [{ kind: s3, bucket: ${BUCKET} }] }\n`, '/tmp/warden.yaml');
+    const specs = loaded.config.audit.anchors ?? [];
+    expect(specs).toEqual([{ kind: 's3', bucket: BUCKET, prefix: 'audit-head/', retentionDays: 365 }]);
+    const wired = createAnchors(specs, { baseDir: '/tmp', s3: () => client });
+    expect(wired.stores.map((s) => s.description)).toEqual([`S3 s3://${BUCKET}/audit-head/`]);
+    await wired.sinks[0]?.publish({ seq: 3, hash: hash('a'), at: '2026-12-03T12:00:00Z' });
+    await expect(wired.stores[0]?.latest()).resolves.toEqual({ seq: 3, hash: hash('a'), at: '2026-12-03T12:00:00Z' });
+    expect(createAnchors(specs, { baseDir: '/tmp' }).skipped).toEqual([`S3 bucket ${BUCKET} (no S3 client here)`]);
+    expect(() => parseConfig('roster: { path: ./r.csv }\naudit: { store: sqlite, anchors: [{ kind: s3, bucket: "Not_A_Bucket" }] }\n', '/tmp/warden.yaml')).toThrow(/must be an S3 bucket name/);
   });
 });

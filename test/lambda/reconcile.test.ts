@@ -379,6 +379,27 @@ describe('a safe first run: plan-only until an operator turns apply on', () => {
     const planned = w.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['message'] === 'account planned (plan-only: nothing applied)');
     expect(planned).toHaveLength(2);
     expect(JSON.stringify(planned[0]?.['actions'])).toContain('"userName":"bob"');
+    // The plan-only runs set the headcount baseline the first applying run is guarded against.
+    expect(await w.container.runs.lastCompleted()).toMatchObject({ mode: 'plan', outcome: 'ok', activeHeadcount: 2 });
+  });
+
+  it('guards the first applying run against the headcount the plan-only runs saw', async () => {
+    const w = await world(DISCOVER, { fanOut: false, mode: 'plan' });
+    await w.reconcile({ kind: 'manual' }, createDummyContext());
+    // Apply is turned on just as the roster export goes wrong: one person left of two.
+    writeFileSync(path.join(w.container.settings.taskRoot, 'roster.csv'), ROSTER.split('\n').slice(0, 3).join('\n'));
+    const applying = new LambdaContainer({
+      settings: { ...w.container.settings, scheduledMode: 'apply' },
+      clients: w.container.clients,
+      iam: { endpoint: w.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAPRODSANDBOX00001', secretAccessKey: 'x' }, maxAttempts: 2 },
+      clock: w.container.clock,
+      logSink: (line) => w.lines.push(line),
+    });
+    cleanups.push(() => applying.accounts.destroy());
+    const report = await createReconcileHandler(async () => applying)({ kind: 'manual' }, createDummyContext());
+    expect(report.apply).toBe('apply');
+    expect(report.results.map((r) => (r.kind === 'applied' ? r.outcome : r.kind))).toEqual(['guard-tripped', 'guard-tripped']);
+    expect(keysOf(w.sandbox, PROD, 'bob')).toEqual(['Active']);
   });
 
   it('refuses a mode it does not know rather than guess', () => {

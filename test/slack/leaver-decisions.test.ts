@@ -216,3 +216,29 @@ describe('/access history on a tampered audit log', () => {
     }
   });
 });
+
+describe('Slack messages show control and bidi characters from roster and IAM data as escapes', () => {
+  it('the preview and the channel announcement of a hostile name carry no raw control characters', async () => {
+    const RLO = '\u202e';
+    const CLIPBOARD = '\u001b]52;c;ZXZpbA==\u0007';
+    const people = createDummyStaff().map((p) => (p.email === 'alice@example.com' ? { ...p, fullName: `Alice ${RLO}nimdA${CLIPBOARD}` } : p));
+    const h = await startHarness({ roster: createDummyRoster(people) });
+    try {
+      const { preview } = await submitOffboardForm(h, HR1, { email: 'alice@example.com', notes: `laptop ${RLO}kcab` });
+      await h.send(confirmDelivery(HR1, preview));
+
+      // What people read: texts and blocks (private_metadata carries the draft back to Warden, faithfully).
+      const shown = h.slack.calls.map((c) => {
+        const view = c.args['view'] as Record<string, unknown> | undefined;
+        return [c.args['text'], c.args['blocks'], view?.['blocks'], view?.['title']];
+      });
+      const sent = JSON.stringify([preview?.['blocks'], shown]);
+      // JSON.stringify escapes C0 itself, so look for what it leaves raw: C1, bidi, invisible characters.
+      expect(sent.match(/.{0,80}[\u0080-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff].{0,40}/gu) ?? []).toEqual([]);
+      expect(blockText(preview?.['blocks'])).toContain('Alice \\\\u202enimdA\\\\u001b]52;c;ZXZpbA==\\\\u0007');
+      expect(sent).toContain('laptop \\\\u202ekcab');
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -19,6 +19,7 @@ import type { AuditEntry, Notice } from '../../ports';
 import type { AccessPath, Departure, DepartureEvent, PathStatus } from '../../ports/departures';
 import { actorMention, escapeMrkdwn, safeText, truncate } from './mrkdwn';
 import type { SlackBlock, SlackMessage, SlackView } from './web';
+import { terminalSafe } from '../../domain/terminal-text';
 
 /** Block Kit builders: pure functions from use-case results to Slack payloads, within Slack's limits. */
 
@@ -54,7 +55,8 @@ export const REASONS: readonly { readonly value: string; readonly label: string 
   { value: 'other', label: 'Other (see notes)' },
 ];
 
-const plain = (text: string, max = 150): types.PlainTextElement => ({ type: 'plain_text', text: truncate(text, max), emoji: true });
+// Plain text is not mrkdwn-parsed, but bidi and invisible characters in a name would still change how it reads.
+const plain = (text: string, max = 150): types.PlainTextElement => ({ type: 'plain_text', text: truncate(terminalSafe(text, { keepLayout: true }), max), emoji: true });
 const section = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } });
 const header = (text: string): types.HeaderBlock => ({ type: 'header', text: plain(text, LIMITS.headerText) });
 const context = (text: string): types.ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) }] });
