@@ -29,6 +29,8 @@ function changedSince(dir, since) {
 /** 'dist', or 'src' in a checkout without a build or with sources newer than it. */
 function entryKind() {
   const src = path.join(root, 'src');
+  // WARDEN_RUN_SOURCES=1 runs the sources even when the build is fresh (tests of this path use it).
+  if (process.env.WARDEN_RUN_SOURCES === '1' && fs.existsSync(src)) return 'src';
   let built;
   try {
     built = fs.statSync(path.join(root, 'dist', 'BUILT')).mtimeMs;
@@ -38,20 +40,21 @@ function entryKind() {
   return fs.existsSync(src) && changedSince(src, built) ? 'src' : 'dist';
 }
 
-let cli;
-try {
-  if (entryKind() === 'src') {
-    try {
-      require.resolve('tsx/cjs');
-    } catch {
-      throw new Error('src/ is newer than dist/ and tsx is not installed: run `npm run build` (or `npm ci`)');
-    }
-    require('tsx/cjs');
-    cli = require('../src/cli/main.ts');
-  } else {
-    cli = require('../dist/cli/main.js');
+/** The CLI module: compiled, or the TypeScript sources through tsx (ESM hooks for the commands' lazy `import()`s too). */
+async function loadCli() {
+  if (entryKind() === 'dist') return require('../dist/cli/main.js');
+  try {
+    require.resolve('tsx/cjs');
+  } catch {
+    throw new Error('src/ is newer than dist/ and tsx is not installed: run `npm run build` (or `npm ci`)');
   }
-} catch (err) {
-  fail(err);
+  await import('tsx/esm');
+  require('tsx/cjs');
+  return require('../src/cli/main.ts');
 }
-if (cli) cli.main(process.argv).then((code) => { process.exitCode = code; }, fail);
+
+loadCli()
+  .then((cli) => cli.main(process.argv))
+  .then((code) => {
+    process.exitCode = code;
+  }, fail);

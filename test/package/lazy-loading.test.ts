@@ -62,3 +62,19 @@ describe("the worker's lazily loaded Slack task runner", () => {
     expect(errors).toEqual(['malformed Slack task; dropped']);
   });
 });
+
+describe('bin/warden.js running the TypeScript sources (a checkout whose src/ is newer than dist/)', () => {
+  it("reaches a lazily imported command's module and exits with its code", async () => {
+    const run = await new Promise<{ code: number; stderr: string }>((resolve) => {
+      execFile(
+        process.execPath,
+        [path.join(repo, 'bin/warden.js'), 'audit', 'verify', '--config', path.join(repo, 'no-such-dir', 'warden.yaml')],
+        { cwd: repo, env: { PATH: process.env['PATH'] ?? '', WARDEN_RUN_SOURCES: '1' }, timeout: 60_000 },
+        (error, _stdout, stderr) => resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : -1, stderr }),
+      );
+    });
+
+    expect(run.stderr).toMatch(/^warden: cannot read config .*no-such-dir\/warden\.yaml: no such file/);
+    expect(run.code).toBe(2);
+  });
+});
