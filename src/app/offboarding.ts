@@ -483,9 +483,8 @@ function previewFrom(deps: OffboardingDeps, draft: DepartureDraft, planned: Plan
     if (access.breakGlassUsers.length > 0) {
       blockers.push(`${email} would match break-glass user ${access.breakGlassUsers.join(', ')}; break-glass access is never revoked automatically.`);
     }
-    if (access.ambiguousUsers.length > 0) {
-      blockers.push(`IAM user ${access.ambiguousUsers.join(', ')} matches more than one person; fix the roster or the user's tags first.`);
-    }
+    // An IAM user that also matches someone else (a tag naming a colleague, say) is no blocker: the planner stops its
+    // access once this person has left, so a leaver cannot hold up their own offboarding by retagging their user.
     adminReasons = access.users.flatMap(({ account, user }) => adminRights(user, account.groups, account.managedPolicyDocuments));
   }
   const departureErrors = planned.roster.errors.filter((e) => e.source === 'departures' && e.message.toLowerCase().includes(email));
@@ -796,8 +795,6 @@ function attemptFor(departure: Departure, planned: PlannedRun, report: ApplyRepo
     if (touched.has(`${v.account}/${v.userName}`) && !v.verified) remaining.push(...v.remaining.map((r) => `${v.account}/${v.userName}: ${r}`));
   }
   for (const r of results) if (r.outcome.result === 'failed') remaining.push(`${r.action.kind} on ${r.action.userName} failed: ${r.outcome.error}`);
-  const access = accessOf(planned, person, policy);
-  for (const user of access.ambiguousUsers) remaining.push(`${user} matches more than one person and was not changed`);
   for (const e of planned.inventory.accountErrors) remaining.push(`account ${e.account} could not be read: ${e.message}`);
   for (const f of planned.plan.findings) if (f.kind === 'host-unreachable') remaining.push(f.detail);
   const outcome = remaining.length === 0 ? 'no-access-left' : 'partial';

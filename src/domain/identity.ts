@@ -116,11 +116,16 @@ class RuleIndexes<T extends Candidate & object> {
       case 'aws-username':
         return this.byAwsUsername.get(keys.userName);
       case 'email-username': {
-        const found = new Set<T>(this.byEmail.get(keys.userName));
-        if (!keys.userName.includes('@')) {
-          for (const domain of this.domains) for (const c of this.byEmail.get(`${keys.userName}@${domain}`)) found.add(c);
+        const whole = this.byEmail.get(keys.userName);
+        if (keys.userName.includes('@')) return whole;
+        // Most rosters have one domain and most names one match: no set unless two lists must be merged.
+        let found: readonly T[] = whole;
+        for (const domain of this.domains) {
+          const more = this.byEmail.get(`${keys.userName}@${domain}`);
+          if (more.length === 0) continue;
+          found = found.length === 0 ? more : [...new Set([...found, ...more])];
         }
-        return found.size === 0 ? NONE : [...found];
+        return found;
       }
     }
   }
@@ -195,9 +200,12 @@ export function createIdentityMatcher(
 
 
 function distinctPeople(found: readonly RuleMatch[]): readonly Person[] {
-  const [only, ...rest] = found;
-  if (only === undefined) return NONE;
-  if (rest.length === 0) return only.people;
+  const first = found[0];
+  if (first === undefined) return NONE;
+  if (found.length === 1) return first.people;
+  // The common case: every rule names the same single person.
+  const [person, other] = first.people;
+  if (other === undefined && found.every((m) => m.people.length === 1 && m.people[0] === person)) return first.people;
   const people = new Set<Person>();
   for (const match of found) for (const person of match.people) people.add(person);
   return [...people];

@@ -1,6 +1,7 @@
 import { applyDueDepartures } from '../../src/app/offboarding';
-import type { MemoryAccountDirectory } from '../fakes/memory-account-directory';
+import { leaverDetail, MemoryAccountDirectory } from '../fakes/memory-account-directory';
 import { createDummyBlockAction } from '../fakes/slack-requests';
+import { ACCOUNT } from '../fixtures/builders';
 import { CHANNEL, HR1, HR2, blockText, confirmDelivery, createDummyDirectory, startHarness, submitOffboardForm, type Harness } from './harness';
 
 const HOUR = 3_600_000;
@@ -46,6 +47,26 @@ describe('Offboarding from Slack (memory directory)', () => {
     expect(text).toContain('Alice &lt;Admin&gt; &amp; Co');
     expect(text).toContain('Badge &lt;returned&gt; &amp; laptop');
     expect(directory.executed).toEqual([]);
+  });
+
+  it('a leaver who tags their user with a colleague\'s employee_id cannot block their own offboarding: it is confirmed and applied', async () => {
+    await h.close();
+    const tagged = new MemoryAccountDirectory(ACCOUNT, [
+      // alice's own user (aws_usernames on the roster), tagged employee_id=E5: a colleague who is staying.
+      { userName: 'alice', tags: { employee_id: 'E5' }, detail: leaverDetail('AKIAALICE00000000001') },
+    ]);
+    h = await startHarness({ directories: [tagged] });
+
+    const { preview } = await submitOffboardForm(h, HR1, { email: 'alice@example.com' });
+    const text = blockText(preview?.['blocks']);
+    expect(text).not.toContain('cannot be confirmed');
+    expect(text).toContain('deactivate access key AKIAALICE00000000001');
+    await h.send(confirmDelivery(HR1, preview));
+
+    expect(tagged.executed.map((a) => a.kind)).toEqual(expect.arrayContaining(['attach-deny-all', 'deactivate-access-key', 'delete-login-profile', 'remove-from-group']));
+    expect(tagged.detailOf('alice')?.accessKeys.map((k) => k.status)).toEqual(['Inactive']);
+    const [departure] = await h.departures.listEffective();
+    expect(departure?.lastAttempt?.remaining ?? []).toEqual([]);
   });
 
   it('schedules a future departure, lets another HR member cancel it, and the scheduled run then does nothing', async () => {

@@ -109,7 +109,7 @@ function planUser(context: PlanContext, entry: ClassifiedUser): PlanPart {
           'ambiguous-identity',
           leaver !== undefined ? 'high' : 'medium',
           'account-ownership',
-          where,
+          leaver !== undefined ? { ...where, person: personRef(leaver) } : where,
           `matches ${people.length} people — ${who}; ${what}`,
         );
       if (leaver === undefined) return { actions: [], findings: [finding(`no automatic action until the roster or the user's tags say who owns it`)] };
@@ -122,7 +122,7 @@ function planUser(context: PlanContext, entry: ClassifiedUser): PlanPart {
         'ambiguous-identity',
         leaver !== undefined ? 'high' : 'medium',
         'account-ownership',
-        where,
+        leaver !== undefined ? { ...where, person: personRef(leaver) } : where,
         `matches an invalid roster row by ${describeRule(entry.class.rule, policy.identity)} (${rows}); ` +
           (leaver !== undefined
             ? `access stopped because it also matches ${leaver.email}, who has left; nothing else changes until the row is fixed`
