@@ -31,6 +31,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { departuresTableDefinition } from '../src/adapters/departures/dynamodb-departure-store';
 import type { HttpApiEvent } from '../src/lambda/events';
 import { readZip } from '../test/deploy/zip';
+import { benchColdStart, type ColdStartBench } from './cold-start';
 import { FakeSlackApi } from '../test/fakes/fake-slack-api';
 import { createDummyCommand, signSlackRequest } from '../test/fakes/slack-requests';
 import {
@@ -140,7 +141,7 @@ function newestSourceMs(): number {
 }
 
 /** The folder holding reconcile.zip, worker.zip and slack.zip: `.serverless` if fresh, else a new offline package. */
-async function packages(): Promise<{ dir: string; source: DeployBench['packaging']['source']; ms: number; cleanup(): void }> {
+export async function packages(): Promise<{ dir: string; source: DeployBench['packaging']['source']; ms: number; cleanup(): void }> {
   const existing = path.join(REPO, '.serverless');
   const zips = FUNCTIONS.map((name) => path.join(existing, `${name}.zip`));
   if (zips.every((zip) => existsSync(zip)) && Math.min(...zips.map((zip) => statSync(zip).mtimeMs)) > newestSourceMs()) {
@@ -445,6 +446,17 @@ export async function benchDeploy(options: DeployBenchOptions = {}): Promise<Dep
       slowLatencyMsPerCall: options.slowLatencyMsPerCall ?? 150,
     });
     return { packaging: { source: packaged.source, ms: packaged.ms }, functions, slackColdPath, fanOut };
+  } finally {
+    packaged.cleanup();
+  }
+}
+
+/** Load plus first invocation of each packaged function in fresh Node 24 processes (bench/cold-start.ts). */
+export async function benchLambdaColdStart(runs = 5): Promise<ColdStartBench & { packaging: DeployBench['packaging'] }> {
+  const packaged = await packages();
+  try {
+    const zips = { reconcile: path.join(packaged.dir, 'reconcile.zip'), worker: path.join(packaged.dir, 'worker.zip'), slack: path.join(packaged.dir, 'slack.zip') };
+    return { ...(await benchColdStart(zips, runs)), packaging: { source: packaged.source, ms: packaged.ms } };
   } finally {
     packaged.cleanup();
   }

@@ -42,11 +42,11 @@ function writeRoster(account: SyntheticAccount): string {
   return file;
 }
 
-function depsFor(sandbox: RunningSandbox, rosterFile: string, client: IAMClient): ReconcileDeps {
+function depsFor(sandbox: RunningSandbox, rosterFile: string, client: IAMClient, account: string = ACCOUNT): ReconcileDeps {
   return {
     roster: new FileRosterSource({ path: rosterFile, timezone: 'UTC' }),
     directories: [
-      new IamAccountDirectory({ client, account: ACCOUNT, policy: { denyAllPolicyName: 'warden-deny-all' }, clock: { now: () => sandbox.state.now() } }),
+      new IamAccountDirectory({ client, account, policy: { denyAllPolicyName: 'warden-deny-all' }, clock: { now: () => sandbox.state.now() } }),
     ],
     audit: new MemoryAuditLog(),
     runs: new MemoryRunStateStore(),
@@ -98,6 +98,9 @@ async function withSandbox<T>(users: number, fn: (sandbox: RunningSandbox, accou
 export interface IamBench {
   users: number;
   departed: number;
+  /** Live reads per leaver, by API (calls / leavers): one per credential or attachment type that can hold something. */
+  liveReadsPerLeaverByApi: Record<string, number>;
+  liveReadsPerLeaver: number;
   wardenCalls: number;
   wardenInventoryCalls: number;
   wardenPerUserCalls: number;
@@ -121,6 +124,12 @@ export async function benchIamCalls(users: number, naive: boolean): Promise<IamB
     const count = (names: readonly string[]): number => names.reduce((sum, name) => sum + (byAction[name] ?? byAction[`iam:${name}`] ?? 0), 0);
     const wardenCalls = sandbox.calls.count();
     const wardenInventoryCalls = count(bulk);
+    const leavers = account.departedUserNames.length;
+    const liveReadsPerLeaverByApi = Object.fromEntries(
+      Object.entries(byAction)
+        .filter(([name]) => !bulk.includes(name.replace(/^iam:/, '')))
+        .map(([name, n]) => [name.replace(/^iam:/, ''), Number((n / leavers).toFixed(2))]),
+    );
     let naiveCalls: number | null = null;
     let naiveMs: number | null = null;
     if (naive) {
@@ -133,7 +142,9 @@ export async function benchIamCalls(users: number, naive: boolean): Promise<IamB
     client.destroy();
     return {
       users,
-      departed: account.departedUserNames.length,
+      departed: leavers,
+      liveReadsPerLeaverByApi,
+      liveReadsPerLeaver: Number(((wardenCalls - wardenInventoryCalls) / leavers).toFixed(2)),
       wardenCalls,
       wardenInventoryCalls,
       wardenPerUserCalls: wardenCalls - wardenInventoryCalls,
@@ -170,4 +181,82 @@ export async function benchThrottledPlan(users: number, rate: number): Promise<T
     client.destroy();
     return { users, ratePerSecond: rate, calls: accepted, wallMs, wallOverIdeal: Number((wallMs / ((accepted / rate) * 1000)).toFixed(2)) };
   });
+}
+
+export interface WholeOrgBench {
+  accounts: number;
+  usersPerAccount: number;
+  leaversPerAccount: number;
+  ratePerSecondPerAccount: number;
+  wallMs: number;
+  /** Accepted calls of the account that needed most. */
+  busiestAccountCalls: number;
+  /** busiest account's calls / rate: the least time the run could take. */
+  idealMs: number;
+  /** wall / ideal (goal at most 1.1). */
+  wallOverIdeal: number;
+  totalAcceptedCalls: number;
+  throttledAnswers: number;
+  peakRssMiB: number;
+  baselineRssMiB: number;
+  note: string;
+}
+
+/**
+ * The whole organization as the Lambda fan-out reads it: every account planned at once (one worker per account), each
+ * with its own credentials, against one sandbox that throttles every account to `rate` requests/s. Wall time against
+ * the busiest account's calls / rate; peak memory of this one process holding the sandbox (all accounts' IAM state)
+ * and every account's plan.
+ */
+export async function benchWholeOrg(options: { accounts: number; usersPerAccount: number; rate: number }): Promise<WholeOrgBench> {
+  const baselineRss = process.memoryUsage().rss;
+  let peakRss = baselineRss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  const ids = Array.from({ length: options.accounts }, (_, i) => `4000000000${String(i + 1).padStart(2, '0')}`);
+  const keyOf = (i: number): string => `AKIAWHOLEORG${String(i + 1).padStart(8, '0')}`;
+  // The same people in every account (one roster for the company), 1% of them departed.
+  const accounts = ids.map((accountId, i) => ({ ...syntheticAccount({ accountId, users: options.usersPerAccount, now: NOW }), accessKeyIds: [keyOf(i)] }));
+  const first = accounts[0] as SyntheticAccount;
+  const sandbox = await startSandbox({ state: IamSandboxState.fromSeed({ accounts }, () => NOW) });
+  const rosterFile = writeRoster(first);
+  const clients = ids.map((_, i) => createIamClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: keyOf(i), secretAccessKey: 'bench' }, maxAttempts: 30 }));
+  try {
+    sandbox.setThrottle({ ratePerSecond: options.rate });
+    sandbox.calls.reset();
+    const started = Date.now();
+    await Promise.all(ids.map((id, i) => computePlan(depsFor(sandbox, rosterFile, clients[i] as IAMClient, id))));
+    const wallMs = Date.now() - started;
+    const perAccount = new Map<string, number>();
+    let throttled = 0;
+    for (const call of sandbox.calls.entries()) {
+      if (call.errorCode === 'Throttling') {
+        throttled += 1;
+        continue;
+      }
+      perAccount.set(call.account, (perAccount.get(call.account) ?? 0) + 1);
+    }
+    const busiest = Math.max(...perAccount.values());
+    const idealMs = (busiest / options.rate) * 1000;
+    return {
+      accounts: options.accounts,
+      usersPerAccount: options.usersPerAccount,
+      leaversPerAccount: first.departedUserNames.length,
+      ratePerSecondPerAccount: options.rate,
+      wallMs,
+      busiestAccountCalls: busiest,
+      idealMs: Math.round(idealMs),
+      wallOverIdeal: Number((wallMs / idealMs).toFixed(2)),
+      totalAcceptedCalls: [...perAccount.values()].reduce((a, b) => a + b, 0),
+      throttledAnswers: throttled,
+      peakRssMiB: Math.round(peakRss / 2 ** 20),
+      baselineRssMiB: Math.round(baselineRss / 2 ** 20),
+      note: 'plan (bulk inventory + live reads of every leaver) of every account at once, as the Lambda fan-out runs them; one process holds the sandbox and all plans',
+    };
+  } finally {
+    clearInterval(sampler);
+    for (const client of clients) client.destroy();
+    await sandbox.close();
+  }
 }

@@ -7,10 +7,11 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { benchIamCalls, benchThrottledPlan } from './iam';
+import { benchIamCalls, benchThrottledPlan, benchWholeOrg } from './iam';
 import { benchSlack } from './slack';
 import { benchSsm } from './ssm';
-import { benchDeploy } from './deploy';
+import { benchDeploy, benchLambdaColdStart } from './deploy';
+import { benchStartup } from './startup';
 
 const quick = process.argv.includes('--quick');
 const repo = path.resolve(__dirname, '..');
@@ -29,15 +30,31 @@ function plannerInChild(people: number): Promise<unknown> {
 }
 
 const sections: Record<string, Section> = {
+  startup: async () => benchStartup(quick ? 5 : 15),
   iamCalls: async () => {
     const users = quick ? 1000 : 5000;
     const result = await benchIamCalls(users, true);
-    return { ...result, naiveOverWarden: result.naiveCalls === null ? null : Number((result.naiveCalls / result.wardenCalls).toFixed(1)) };
+    // Bulk inventory calls must not grow with the account: the same plan at other sizes, Warden only.
+    const sizes = quick ? [500, 2000] : [1000, 10_000];
+    const bySize = [];
+    for (const size of sizes) {
+      const other = await benchIamCalls(size, false);
+      bySize.push({ users: other.users, bulkCalls: other.wardenInventoryCalls, liveReadsPerLeaver: other.liveReadsPerLeaver });
+    }
+    bySize.push({ users: result.users, bulkCalls: result.wardenInventoryCalls, liveReadsPerLeaver: result.liveReadsPerLeaver });
+    bySize.sort((a, b) => a.users - b.users);
+    return { ...result, bySize, naiveOverWarden: result.naiveCalls === null ? null : Number((result.naiveCalls / result.wardenCalls).toFixed(1)) };
   },
   throttledPlan: () => benchThrottledPlan(quick ? 1000 : 5000, 10),
+  // WARDEN_BENCH_ORG=ACCOUNTSxUSERS overrides the size (e.g. 5x1000 while iterating).
+  wholeOrg: () => {
+    const [accounts, users] = (process.env['WARDEN_BENCH_ORG'] ?? (quick ? '5x1000' : '20x5000')).split('x').map(Number);
+    return benchWholeOrg({ accounts: accounts ?? 20, usersPerAccount: users ?? 5000, rate: 10 });
+  },
   ssmCalls: () => benchSsm(),
   slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),
   deploy: () => benchDeploy(quick ? { usersPerAccount: 50, coldRuns: 3 } : {}),
+  coldStart: () => benchLambdaColdStart(quick ? 3 : 5),
   planner: async () => {
     const sizes = quick ? [10_000] : [10_000, 100_000];
     const runs = [];

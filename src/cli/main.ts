@@ -2,13 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError, WardenError } from '../errors';
 import type { CliIo } from './io';
 import { processIo, terminalSafeIo } from './io';
-import { runPlan, runApply } from './commands/reconcile';
-import { runDemo } from './commands/demo';
-import { runServe } from './commands/serve';
-import { runAuditQuery } from './commands/audit';
-import { runAuditAccess, runAuditVerifyAnchored } from './commands/audit-access';
 import type { AuditAccessOptions } from './commands/audit-access';
-import { runReportLeavers } from './commands/report';
 import type { ReportLeaversOptions } from './commands/report';
 
 import packageJson from '../../package.json';
@@ -18,7 +12,11 @@ const VERSION: string = packageJson.version;
 const configOption = (): Option =>
   new Option('-c, --config <file>', 'config file (YAML); default: $WARDEN_CONFIG or ./warden.yaml');
 
-/** Builds the `warden` command tree; each action resolves to an exit code. */
+/**
+ * Builds the `warden` command tree; each action resolves to an exit code. Each command's module is loaded by its
+ * action, so `--help` and a mistyped command load commander alone (no AWS SDK, SQLite or Slack Bolt), and `serve`
+ * is the only command that loads Bolt.
+ */
 function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('warden')
     .description('Staff access governance and offboarding for AWS: reconcile the HR roster with IAM and hosts, revoke leavers, audit every change.')
@@ -39,7 +37,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .description('dry run: read the roster and AWS, print the plan; writes nothing to AWS')
     .addOption(configOption())
     .option('--json', 'print the plan as JSON (plan format version 1)')
-    .action(run((opts: { config?: string; json?: boolean }) => runPlan(io, opts)));
+    .action(run(async (opts: { config?: string; json?: boolean }) => (await import('./commands/reconcile')).runPlan(io, opts)));
 
   program
     .command('apply')
@@ -48,13 +46,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('-y, --yes', 'apply without asking')
     .option('--json', 'print the plan and results as JSON')
     .option('--override-guard <reason>', 'apply even though the guard tripped (audited with your name and this reason)')
-    .action(run((opts: { config?: string; yes?: boolean; json?: boolean; overrideGuard?: string }) => runApply(io, opts)));
+    .action(run(async (opts: { config?: string; yes?: boolean; json?: boolean; overrideGuard?: string }) => (await import('./commands/reconcile')).runApply(io, opts)));
 
   program
     .command('demo')
     .description('the whole flow against the built-in AWS sandbox: no AWS account, no network')
     .option('--dir <folder>', 'where to keep the demo audit log and config', '.warden/demo')
-    .action(run((opts: { dir: string }) => runDemo(io, opts)));
+    .action(run(async (opts: { dir: string }) => (await import('./commands/demo')).runDemo(io, opts)));
 
   program
     .command('serve')
@@ -63,7 +61,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('-p, --port <port>', 'HTTP port for Slack requests (POST /slack/events)', '3000')
     .option('--host <address>', 'address to listen on', '0.0.0.0')
     .option('--no-initial-run', 'do not reconcile at start-up; wait for the first scheduled slot')
-    .action(run((opts: { config?: string; port: string; host: string; initialRun: boolean }) => runServe(io, opts)));
+    .action(run(async (opts: { config?: string; port: string; host: string; initialRun: boolean }) => (await import('./commands/serve')).runServe(io, opts)));
 
   const audit = program.command('audit').description('query and verify the tamper-evident audit log');
   audit
@@ -79,7 +77,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
     .action(
       run(
-        (opts: {
+        async (opts: {
           config?: string;
           person?: string;
           user?: string;
@@ -88,14 +86,14 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
           until?: string;
           limit?: string;
           format: 'table' | 'json' | 'csv';
-        }) => runAuditQuery(io, opts),
+        }) => (await import('./commands/audit')).runAuditQuery(io, opts),
       ),
     );
   audit
     .command('verify')
     .description('check the hash chain and its anchors; exit 4 if any entry was edited, deleted or reordered, or the tail truncated')
     .addOption(configOption())
-    .action(run((opts: { config?: string }) => runAuditVerifyAnchored(io, opts)));
+    .action(run(async (opts: { config?: string }) => (await import('./commands/audit-access')).runAuditVerifyAnchored(io, opts)));
   audit
     .command('access')
     .description('point-in-time access: who could get in at a date, or what a person held over time')
@@ -106,7 +104,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--host <instance-id>', 'only accounts on this host')
     .option('--person <email>', 'with --at: only this person; alone: everything they held over time')
     .addOption(new Option('--format <format>', 'output format').choices(['table', 'json', 'csv']).default('table'))
-    .action(run((opts: AuditAccessOptions) => runAuditAccess(io, opts)));
+    .action(run(async (opts: AuditAccessOptions) => (await import('./commands/audit-access')).runAuditAccess(io, opts)));
 
   const report = program.command('report').description('evidence for auditors');
   report
@@ -118,7 +116,7 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format (default: from --out, else html)').choices(['html', 'csv', 'json']))
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--sla-hours <hours>', 'SLA in hours (default: config slaHours)')
-    .action(run((opts: ReportLeaversOptions) => runReportLeavers(io, opts)));
+    .action(run(async (opts: ReportLeaversOptions) => (await import('./commands/report')).runReportLeavers(io, opts)));
 
   return program;
 }

@@ -6,7 +6,6 @@ import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, invocationNonce, parseWorkerEvent } from './events';
 import type { LambdaContextLike, WorkerEvent } from './events';
 import { applyDueDeparturesJob, reconcileAccount } from './jobs';
-import { createSlackTaskRunner } from './slack-app';
 import type { AccountRunResult, DeparturesRunResult } from './jobs';
 
 /** Runs one deferred Slack task (the Slack adapter provides it; the payload is whatever the Slack handler deferred). */
@@ -103,4 +102,11 @@ async function run(
 }
 
 /** The Lambda entry point (serverless.yml: `src/lambda/worker.handler`), with the Slack app's jobs wired in. */
-export const handler = createWorkerHandler(lambdaContainer, { slackTasks: createSlackTaskRunner() });
+let slackTasks: Promise<SlackTaskRunner> | undefined;
+/** Slack Bolt loads with the first Slack task: a cold start for an account's run never pays for it. */
+export const lazySlackTasks: SlackTaskRunner = async (...args) => {
+  slackTasks ??= import('./slack-app').then((m) => m.createSlackTaskRunner());
+  return (await slackTasks)(...args);
+};
+
+export const handler = createWorkerHandler(lambdaContainer, { slackTasks: lazySlackTasks });

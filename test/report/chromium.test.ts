@@ -1,5 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -8,19 +7,13 @@ import { leaverReport } from '../../src/app/evidence';
 import type { LeaverReport } from '../../src/domain/evidence/leavers';
 import { formatHours, formatShare, renderLeaversHtml } from '../../src/report';
 import { runDemoFlow, type DemoFlow } from '../evidence/demo-flow';
+import { chooseBrowser, launchBrowser, type BrowserChoice } from './browser';
 import { createDummyReport } from './fixtures';
-
-/** Debian's `chromium` package (CI installs it too); CHROMIUM_PATH overrides. */
-function findChromium(): string {
-  const candidates = [process.env['CHROMIUM_PATH'], 'chromium', 'chromium-browser', 'google-chrome'].filter((c): c is string => c !== undefined && c !== '');
-  for (const candidate of candidates) {
-    if (candidate.includes('/') ? existsSync(candidate) : spawnSync('which', [candidate]).status === 0) return candidate;
-  }
-  throw new Error('headless Chromium not found: apt-get install -y chromium (Debian), or set CHROMIUM_PATH');
-}
+import type { Browser } from 'puppeteer-core';
 
 let root: string;
-let chromium: string;
+let choice: BrowserChoice;
+let browser: Browser | undefined;
 let demo: DemoFlow | undefined;
 let demoReport: LeaverReport;
 
@@ -33,37 +26,23 @@ interface Rendered {
 let demoPage: Rendered;
 let openPage: Rendered;
 
-/** Renders a local file once in headless Chromium (no network, its own profile), dumping DOM, screenshot and PDF together. */
-function render(name: string, html: string): Promise<Rendered> {
+/** Renders a local file in the headless browser (no network, its own profile): DOM after load, a screenshot and a PDF. */
+async function render(name: string, html: string): Promise<Rendered> {
   const file = path.join(root, `${name}.html`);
   writeFileSync(file, html);
   const png = path.join(root, `${name}.png`);
   const pdf = path.join(root, `${name}.pdf`);
-  const args = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-    '--disable-dev-shm-usage',
-    '--hide-scrollbars',
-    `--user-data-dir=${path.join(root, `profile-${name}`)}`,
-    '--window-size=1280,2000',
-    `--screenshot=${png}`,
-    `--print-to-pdf=${pdf}`,
-    '--no-pdf-header-footer',
-    '--dump-dom',
-    pathToFileURL(file).href,
-  ];
-  return new Promise((resolve, reject) => {
-    execFile(chromium, args, { timeout: 60_000, maxBuffer: 32 * 1024 * 1024 }, (error, stdout, stderr) => {
-      if (error !== null) reject(new Error(`chromium failed: ${error.message}\n${stderr}`));
-      else resolve({ dom: stdout, png, pdf });
-    });
-  });
+  const page = await (browser as Browser).newPage();
+  try {
+    await page.setViewport({ width: 1280, height: 2000 });
+    await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
+    const dom = await page.content();
+    await page.screenshot({ path: png, type: 'png' });
+    await page.pdf({ path: pdf, displayHeaderFooter: false, printBackground: true });
+    return { dom, png, pdf };
+  } finally {
+    await page.close();
+  }
 }
 
 /** Width and height from a PNG's IHDR chunk, after checking the signature. */
@@ -75,8 +54,9 @@ function pngSize(file: string): { width: number; height: number } {
 }
 
 beforeAll(async () => {
-  chromium = findChromium();
   root = mkdtempSync(path.join(tmpdir(), 'warden-chromium-'));
+  choice = chooseBrowser(path.join(root, 'profile'));
+  browser = await launchBrowser(choice);
   demo = await runDemoFlow();
   const log = SqliteAuditLog.open(demo.dbPath);
   try {
@@ -89,13 +69,12 @@ beforeAll(async () => {
   } finally {
     log.close();
   }
-  [demoPage, openPage] = await Promise.all([
-    render('demo', renderLeaversHtml(demoReport, { source: 'demo audit log' })),
-    render('open', renderLeaversHtml(await createDummyReport())),
-  ]);
+  demoPage = await render('demo', renderLeaversHtml(demoReport, { source: 'demo audit log' }));
+  openPage = await render('open', renderLeaversHtml(await createDummyReport()));
 }, 90_000);
 
-afterAll(() => {
+afterAll(async () => {
+  await browser?.close();
   demo?.cleanup();
   // WARDEN_KEEP_SCREENSHOTS=1 keeps the pages, PNGs and PDFs for a person to look at.
   if (root !== undefined && process.env['WARDEN_KEEP_SCREENSHOTS'] !== '1') rmSync(root, { recursive: true, force: true });
@@ -136,5 +115,34 @@ describe('the HTML leaver report in headless Chromium', () => {
     expect(dom.indexOf('mallory@example.com')).toBeLessThan(dom.indexOf('ana@example.com'));
     expect(dom).toContain('<span class="badge open">OPEN</span>');
     expect(pngSize(openPage.png).width).toBe(1280);
+  });
+});
+
+describe('which browser the report tests use', () => {
+  let bin: string;
+  beforeAll(() => {
+    bin = mkdtempSync(path.join(tmpdir(), 'warden-fake-path-'));
+  });
+  afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+  it('is the one CHROMIUM_PATH names, and a CHROMIUM_PATH that does not exist fails instead of testing another', () => {
+    expect(chooseBrowser(path.join(bin, 'p1'), { CHROMIUM_PATH: process.execPath, PATH: '' })).toMatchObject({ source: 'CHROMIUM_PATH', executablePath: process.execPath });
+    expect(() => chooseBrowser(path.join(bin, 'p2'), { CHROMIUM_PATH: path.join(bin, 'no-such-chromium'), PATH: '' })).toThrow(/no such browser/);
+  });
+
+  it('is a system chromium on PATH when there is one', () => {
+    const fake = path.join(bin, 'chromium');
+    writeFileSync(fake, '#!/bin/sh\n', { mode: 0o755 });
+    expect(chooseBrowser(path.join(bin, 'p3'), { PATH: `/nonexistent${path.delimiter}${bin}` })).toMatchObject({ source: 'system', executablePath: fake });
+    rmSync(fake);
+  });
+
+  it('is the Chromium inside the @sparticuz/chromium package when no system browser is on PATH', () => {
+    const chosen = chooseBrowser(path.join(bin, 'p4'), { PATH: bin });
+
+    expect(chosen.source).toBe('@sparticuz/chromium');
+    expect(statSync(chosen.executablePath).size).toBeGreaterThan(10_000_000);
+    expect(chosen.launch.args).toContain('--no-sandbox');
+    expect(chosen.launch.args).toContain('--disable-background-networking');
   });
 });
