@@ -27,8 +27,23 @@ import { startSandbox, type RunningSandbox } from '../src/sandbox/server';
 import type { ServiceHandler } from '../src/sandbox/service';
 import { ParameterStoreSandbox } from '../src/sandbox/ssm-parameters';
 import { syntheticAccount, type SyntheticAccount } from '../src/sandbox/synthetic';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import { departuresTableDefinition } from '../src/adapters/departures/dynamodb-departure-store';
+import type { HttpApiEvent } from '../src/lambda/events';
 import { readZip } from '../test/deploy/zip';
-import { createDummyContext, createDummyScheduledEvent, createSnapshotsTable, destroyClients, sandboxClients, startDynalite } from '../test/lambda/helpers';
+import { FakeSlackApi } from '../test/fakes/fake-slack-api';
+import { createDummyCommand, signSlackRequest } from '../test/fakes/slack-requests';
+import {
+  createDummyContext,
+  createDummyHttpEvent,
+  createDummyScheduledEvent,
+  createSnapshotsTable,
+  destroyClients,
+  parameterStoreService,
+  sandboxClients,
+  startDynalite,
+  type FakeParameter,
+} from '../test/lambda/helpers';
 
 const execFileAsync = promisify(execFile);
 const REPO = path.resolve(__dirname, '..');
@@ -71,9 +86,27 @@ export interface FanOutBench {
   readonly note: string;
 }
 
+/**
+ * The Slack function's cold path as Lambda runs it in a new execution environment, in a fresh `node` process: load the
+ * bundled handler (`require` of slack.zip's `src/lambda/slack.js`), then the first `/offboard` through it, which reads
+ * the secrets and config from Parameter Store (the sandbox), builds the Bolt app, dedupes the delivery in DynamoDB
+ * (dynalite) and opens the modal (`views.open` on the fake Slack API). Lambda's own init (fetching the package,
+ * starting the runtime) comes on top and is not measured here. Slack gives up after 3 s.
+ */
+export interface SlackColdPath {
+  readonly runs: number;
+  readonly moduleLoadMs: { readonly median: number; readonly max: number };
+  readonly firstOffboardMs: { readonly median: number; readonly max: number };
+  readonly totalMs: { readonly median: number; readonly max: number };
+  readonly slackLimitMs: number;
+  /** Worst total over Slack's 3 s (below 1 is in time, before Lambda's own init). */
+  readonly worstOverLimit: number;
+}
+
 export interface DeployBench {
   readonly packaging: { readonly source: 'reused .serverless' | 'packaged now'; readonly ms: number };
   readonly functions: readonly FunctionPackage[];
+  readonly slackColdPath: SlackColdPath;
   readonly fanOut: FanOutBench;
 }
 
@@ -161,6 +194,112 @@ async function measurePackage(name: string, zip: string, runs: number): Promise<
   }
 }
 
+const COLD_SECRET = 'bench-signing-secret-c01d';
+const COLD_HR = 'U0HRCOLD';
+
+/** See `SlackColdPath`: each run a new `node` process (a new execution environment) over the same local services. */
+export async function benchSlackColdPath(zip: string, runs: number): Promise<SlackColdPath> {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'warden-bench-slack-cold-'));
+  for (const entry of readZip(zip)) {
+    const target = path.join(root, entry.name);
+    mkdirSync(path.dirname(target), { recursive: true });
+    writeFileSync(target, entry.read());
+  }
+  writeFileSync(path.join(root, 'roster.csv'), 'employee_id,email,status\nE1,a@example.com,active\n');
+  const accessKeyId = 'AKIABENCHSLACKCOLD01';
+  const parameters = new Map<string, FakeParameter>([
+    ['/warden/bench/config', { value: `timezone: UTC\nroster: { path: ./roster.csv }\nslack: { channel: C0WARDEN, hr: { users: [${COLD_HR}] } }\n` }],
+    ['/warden/bench/slack/bot-token', { value: 'xoxb-bench-cold-token', type: 'SecureString' }],
+    ['/warden/bench/slack/signing-secret', { value: COLD_SECRET, type: 'SecureString' }],
+  ]);
+  const sandbox = await startSandbox({
+    extraServices: [parameterStoreService(parameters)],
+    state: IamSandboxState.fromSeed({ accounts: [{ id: '111111111111', accessKeyIds: [accessKeyId], users: [] }] }),
+  });
+  const dynamo = await startDynalite();
+  const slack = await new FakeSlackApi().start();
+  try {
+    const setup = sandboxClients(sandbox, dynamo.endpoint);
+    await createTables(setup.dynamodb, { audit: 'bench-cold-audit', state: 'bench-cold-state' });
+    await setup.dynamodb.send(new CreateTableCommand(departuresTableDefinition('bench-cold-departures')));
+    destroyClients(setup);
+    const handler = path.join(root, 'src', 'lambda', 'slack.js');
+    const script = [
+      'const t0 = process.hrtime.bigint();',
+      `const { handler } = require(${JSON.stringify(handler)});`,
+      'const t1 = process.hrtime.bigint();',
+      'const context = { awsRequestId: "cold-1", invokedFunctionArn: "arn:aws:lambda:us-east-1:111111111111:function:access-warden-bench-slack", functionName: "access-warden-bench-slack", getRemainingTimeInMillis: () => 10000 };',
+      'handler(JSON.parse(process.env.BENCH_EVENT), context).then((r) => {',
+      '  const t2 = process.hrtime.bigint();',
+      '  console.log(JSON.stringify({ load: Number(t1 - t0) / 1e6, first: Number(t2 - t1) / 1e6, status: r.statusCode }));',
+      '  process.exit(0);',
+      '});',
+    ].join('\n');
+    const loads: number[] = [];
+    const firsts: number[] = [];
+    for (let i = 0; i < runs; i += 1) {
+      const delivery = createDummyCommand({ command: '/offboard', user_id: COLD_HR, response_url: slack.responseUrl(`cold-${i}`) });
+      const timestamp = Math.floor(Date.now() / 1000);
+      const base = createDummyHttpEvent();
+      const event: HttpApiEvent = {
+        ...base,
+        headers: {
+          ...base.headers,
+          'content-type': delivery.contentType,
+          'x-slack-request-timestamp': String(timestamp),
+          'x-slack-signature': signSlackRequest(COLD_SECRET, timestamp, delivery.body),
+        },
+        body: Buffer.from(delivery.body).toString('base64'),
+        isBase64Encoded: true,
+      };
+      const opened = slack.calls.filter((c) => c.method === 'views.open').length;
+      // Lambda's environment as serverless.yml sets it, pointed at the local services; nothing of this process leaks in.
+      const { stdout } = await execFileAsync(process.execPath, ['-e', script], {
+        cwd: root,
+        env: {
+          PATH: process.env['PATH'] ?? '',
+          LAMBDA_TASK_ROOT: root,
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: accessKeyId,
+          AWS_SECRET_ACCESS_KEY: 'bench',
+          AWS_ENDPOINT_URL_SSM: sandbox.url,
+          AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          WARDEN_CONFIG_PARAMETER: '/warden/bench/config',
+          WARDEN_SLACK_SECRETS_PATH: '/warden/bench/slack/',
+          WARDEN_AUDIT_TABLE: 'bench-cold-audit',
+          WARDEN_STATE_TABLE: 'bench-cold-state',
+          WARDEN_DEPARTURES_TABLE: 'bench-cold-departures',
+          WARDEN_WORKER_FUNCTION: 'access-warden-bench-worker',
+          SLACK_API_URL: slack.apiUrl,
+          LOG_LEVEL: 'error',
+          BENCH_EVENT: JSON.stringify(event),
+        },
+      });
+      const result = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as { load: number; first: number; status: number };
+      if (result.status !== 200) throw new Error(`cold /offboard answered ${result.status}`);
+      if (slack.calls.filter((c) => c.method === 'views.open').length !== opened + 1) throw new Error('cold /offboard did not open the modal');
+      loads.push(result.load);
+      firsts.push(result.first);
+    }
+    const totals = loads.map((l, i) => l + (firsts[i] ?? 0));
+    const stat = (values: number[]) => ({ median: round(median(values)), max: round(Math.max(...values)) });
+    return {
+      runs,
+      moduleLoadMs: stat(loads),
+      firstOffboardMs: stat(firsts),
+      totalMs: stat(totals),
+      slackLimitMs: 3_000,
+      worstOverLimit: Number((Math.max(...totals) / 3_000).toPrecision(3)),
+    };
+  } finally {
+    await slack.close();
+    await dynamo.close();
+    await sandbox.close();
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 /** IAM answered as usual, `extraMs` later for the accounts `slow` picks. */
 function slowedIam(slow: (account: string) => number): ServiceHandler {
   const iam = iamService();
@@ -214,6 +353,7 @@ export async function benchFanOut(options: { accounts: number; usersPerAccount: 
       WARDEN_AUDIT_ANCHOR_PARAMETER: '/warden/bench/audit-head',
       WARDEN_WORKER_FUNCTION: 'access-warden-bench-worker',
       WARDEN_ACCOUNT_CONCURRENCY: String(options.accounts),
+      WARDEN_SCHEDULED_MODE: 'apply',
       LAMBDA_TASK_ROOT: taskRoot,
       LOG_LEVEL: 'error',
     });
@@ -298,12 +438,13 @@ export async function benchDeploy(options: DeployBenchOptions = {}): Promise<Dep
   try {
     const functions: FunctionPackage[] = [];
     for (const name of FUNCTIONS) functions.push(await measurePackage(name, path.join(packaged.dir, `${name}.zip`), options.coldRuns ?? 5));
+    const slackColdPath = await benchSlackColdPath(path.join(packaged.dir, 'slack.zip'), options.coldRuns ?? 5);
     const fanOut = await benchFanOut({
       accounts: options.accounts ?? 20,
       usersPerAccount: options.usersPerAccount ?? 100,
       slowLatencyMsPerCall: options.slowLatencyMsPerCall ?? 150,
     });
-    return { packaging: { source: packaged.source, ms: packaged.ms }, functions, fanOut };
+    return { packaging: { source: packaged.source, ms: packaged.ms }, functions, slackColdPath, fanOut };
   } finally {
     packaged.cleanup();
   }

@@ -5,6 +5,7 @@
  * sandbox behind Warden's own IAM adapter.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { wardenDenyAllPolicy } from '../src/sandbox/seed';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -174,7 +175,7 @@ export async function benchSlack(options: SlackBenchOptions = {}): Promise<Slack
   const sandbox = await startSandbox({
     extraServices: [parameterStoreService(parameters)],
     state: IamSandboxState.fromSeed(
-      { accounts: [{ id: ACCOUNT, name: 'bench', accessKeyIds: [CREDENTIALS.accessKeyId], groups: [{ name: 'developers' }], users: names.map(seedUser) }] },
+      { accounts: [{ id: ACCOUNT, name: 'bench', accessKeyIds: [CREDENTIALS.accessKeyId], policies: [wardenDenyAllPolicy(ACCOUNT)], groups: [{ name: 'developers' }], users: names.map(seedUser) }] },
       () => new Date(),
     ),
   });

@@ -27,3 +27,14 @@ export class InputError extends WardenError {
     super(message, ExitCode.usage, options);
   }
 }
+
+/** The audit log read back differs from what was appended (edited, deleted, reordered, re-indexed): exit 4. */
+export class AuditTamperedError extends WardenError {
+  override readonly name: string = 'AuditTamperedError';
+  constructor(
+    message: string,
+    readonly firstBadSeq: number,
+  ) {
+    super(message, ExitCode.auditChainBroken);
+  }
+}

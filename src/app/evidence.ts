@@ -7,7 +7,8 @@ import type { LeaverReport } from '../domain/evidence/leavers';
 import { accessAt, holdingsOverTime } from '../domain/evidence/snapshot';
 import type { AccessFilter, AccessRow, HoldingSpan, SnapshotHeader, SnapshotSaveResult } from '../domain/evidence/snapshot';
 import type { Inventory } from '../domain/inventory';
-import type { AuditLog, ChainVerification } from '../ports';
+import { AuditTamperedError } from '../errors';
+import type { AuditEntry, AuditFilter, AuditLog, ChainVerification } from '../ports';
 import type { AnchorableAuditLog, AnchorSink, AnchorStore, PublishedAnchor, SnapshotStore } from '../ports/evidence';
 
 const DEFAULT_DENY_ALL = 'warden-deny-all';
@@ -73,6 +74,8 @@ export async function anchorHead(audit: AnchorableAuditLog, sinks: readonly Anch
   const head = await audit.head();
   if (head === undefined) return { kind: 'empty' };
   const unreadable = new Map<AnchorSink, string>();
+  const empty: AnchorStore[] = [];
+  let anchoredBefore = false;
   for (const sink of sinks) {
     if (!isStore(sink)) continue;
     let previous: PublishedAnchor | undefined;
@@ -82,10 +85,27 @@ export async function anchorHead(audit: AnchorableAuditLog, sinks: readonly Anch
       unreadable.set(sink, `previous anchor unreadable, not overwritten: ${errorText(error)}`);
       continue;
     }
-    if (previous === undefined) continue;
+    if (previous === undefined) {
+      empty.push(sink);
+      continue;
+    }
+    anchoredBefore = true;
     // Only what came after the previous anchor: the whole history is `warden audit verify`'s job.
     const check = await audit.verify({ expectedHead: previous, fromAnchor: true });
     if (!check.ok) return { kind: 'refused', problem: check.problem, firstBadSeq: check.firstBadSeq, against: sink.description };
+  }
+  const [firstEmpty] = empty;
+  if (!anchoredBefore && unreadable.size === 0 && firstEmpty !== undefined) {
+    // Every anchor gone although an earlier run finished (and was anchored): anchoring now would bless a cut tail.
+    const earlier = await lastFinishedRun(audit, options.runId);
+    if (earlier !== undefined) {
+      return {
+        kind: 'refused',
+        problem: `every anchor is missing although the log holds an earlier finished run (seq ${earlier.seq} ${earlier.action}, run ${earlier.runId}): anchors were deleted, so a truncated tail cannot be ruled out; not re-anchored`,
+        firstBadSeq: earlier.seq,
+        against: firstEmpty.description,
+      };
+    }
   }
   const anchor: PublishedAnchor = {
     seq: head.seq,
@@ -152,7 +172,55 @@ export async function verifyAgainstAnchors(audit: AnchorableAuditLog, stores: re
     chain = await audit.verify({ expectedHead: { seq: anchor.seq, hash: anchor.hash } });
     if (!chain.ok) return { chain, failedAgainst: description, anchors };
   }
-  return { chain: chain ?? (await audit.verify()), anchors };
+  chain ??= await audit.verify();
+  if (!chain.ok) return { chain, anchors };
+  const missing = anchors.filter((a) => a.anchor === undefined && a.error === undefined);
+  if (missing.length > 0) {
+    // Every finished run is anchored: an anchor that is absent although one finished was deleted, the other half of a cut tail.
+    const finished = await lastFinishedRun(audit);
+    const [first] = missing;
+    if (finished !== undefined && first !== undefined) {
+      return {
+        chain: {
+          ok: false,
+          entries: chain.entries,
+          firstBadSeq: finished.seq,
+          problem: `the anchor is missing although the log holds a finished run (seq ${finished.seq} ${finished.action}, run ${finished.runId}): the anchor was deleted, so a truncated tail cannot be ruled out against it`,
+        },
+        failedAgainst: first.description,
+        anchors,
+      };
+    }
+  }
+  return { chain, anchors };
+}
+
+/** The audit actions that close a run (apply, plan); every run is anchored after them. */
+const FINISHED_RUN: ReadonlySet<string> = new Set(['run.finish', 'run.plan']);
+
+/** The latest entry closing a run (other than `exceptRun`, the one being anchored now). */
+async function lastFinishedRun(audit: AuditLog, exceptRun?: string): Promise<AuditEntry | undefined> {
+  return (await audit.query({})).filter((e) => FINISHED_RUN.has(e.action) && (exceptRun === undefined || e.runId !== exceptRun)).at(-1);
+}
+
+/**
+ * An audit query whose answer is also checked against every readable anchor at or after its earliest entry: the
+ * store already checks each returned entry against its content and its neighbours up to the head; the anchor closes
+ * the last gap (a tail rewritten and re-hashed from some entry on). Throws `AuditTamperedError` (exit 4).
+ */
+export async function anchoredQuery(audit: AnchorableAuditLog, stores: readonly AnchorStore[], filter: AuditFilter): Promise<readonly AuditEntry[]> {
+  const entries = await audit.query(filter);
+  const [first] = entries;
+  if (first === undefined) return entries;
+  for (const store of stores) {
+    const anchor = await store.latest().catch(() => undefined);
+    if (anchor === undefined || anchor.seq < first.seq) continue;
+    const check = await audit.verify({ fromSeq: first.seq, expectedHead: { seq: anchor.seq, hash: anchor.hash } });
+    if (!check.ok) {
+      throw new AuditTamperedError(`audit log tampered with: ${check.problem} (checked against the anchor in ${store.description}; run \`warden audit verify\`)`, check.firstBadSeq);
+    }
+  }
+  return entries;
 }
 
 export interface LeaverReportRequest {

@@ -4,6 +4,7 @@ import { createIdentityMatcher } from '../domain/identity';
 import type { AccountInventory, IamGroup, IamUser } from '../domain/inventory';
 import { assertNever, type Action, type Finding, type GuardResult } from '../domain/plan';
 import type { AccessPolicy } from '../domain/policy';
+import { allowsEverything } from '../domain/policy-documents';
 import type { Person, Roster } from '../domain/roster';
 import { isValidTimeZone, resolveEndAt } from '../domain/time';
 import type { AuditEntry, AuditLog, Notifier, RunRecord } from '../ports';
@@ -94,18 +95,44 @@ export function findPerson(roster: Roster, query: PersonQuery): Person | undefin
 const isAdministratorAccess = (policy: { readonly name: string; readonly arn: string }): boolean =>
   policy.name === 'AdministratorAccess' || policy.arn.endsWith(':policy/AdministratorAccess');
 
+/** Why a set of policies gives administrator rights: AWS's AdministratorAccess, or any document allowing `*` on `*`. */
+function adminPolicies(
+  attached: readonly { readonly name: string; readonly arn: string }[],
+  inline: readonly string[],
+  inlineDocuments: Readonly<Record<string, unknown>> | undefined,
+  managedDocuments: Readonly<Record<string, unknown>>,
+): string[] {
+  const reasons: string[] = [];
+  for (const policy of attached) {
+    if (isAdministratorAccess(policy)) reasons.push('AdministratorAccess');
+    else if (allowsEverything(managedDocuments[policy.arn])) reasons.push(`policy ${policy.name} allowing * on *`);
+  }
+  for (const name of inline) if (allowsEverything(inlineDocuments?.[name])) reasons.push(`inline policy ${name} allowing * on *`);
+  return reasons;
+}
+
 /**
- * Why an IAM user counts as an administrator (empty: it does not): AdministratorAccess attached directly or through a
- * group, or membership of a group named like "admin". Inline policy contents are not read, so they never count.
+ * Why an IAM user counts as an administrator (empty: it does not): AWS's AdministratorAccess, a customer-managed or
+ * inline policy allowing `*` on `*` (attached to the user or to one of its groups, whatever its name), or membership
+ * of a group named like "admin".
  */
-export function adminRights(user: IamUser, groups: readonly IamGroup[]): string[] {
+export function adminRights(user: IamUser, groups: readonly IamGroup[], managedPolicyDocuments: Readonly<Record<string, unknown>> = {}): string[] {
   const reasons: string[] = [];
   const attached = user.detail?.attachedPolicies ?? user.attachedPolicies;
-  if (attached.some(isAdministratorAccess)) reasons.push(`${user.userName} has AdministratorAccess attached`);
+  const inline = user.detail?.inlinePolicies ?? user.inlinePolicies;
+  for (const why of adminPolicies(attached, inline, user.inlinePolicyDocuments, managedPolicyDocuments)) {
+    reasons.push(why === 'AdministratorAccess' ? `${user.userName} has AdministratorAccess attached` : `${user.userName} has ${why}`);
+  }
   for (const groupName of user.detail?.groups ?? user.groups) {
     const group = groups.find((g) => g.name === groupName);
-    if (/admin/i.test(groupName)) reasons.push(`${user.userName} is in group ${groupName}`);
-    else if (group?.attachedPolicies.some(isAdministratorAccess)) reasons.push(`${user.userName} gets AdministratorAccess from group ${groupName}`);
+    if (/admin/i.test(groupName)) {
+      reasons.push(`${user.userName} is in group ${groupName}`);
+      continue;
+    }
+    if (group === undefined) continue;
+    for (const why of adminPolicies(group.attachedPolicies, group.inlinePolicies, group.inlinePolicyDocuments, managedPolicyDocuments)) {
+      reasons.push(`${user.userName} gets ${why} from group ${groupName}`);
+    }
   }
   return reasons;
 }
@@ -459,7 +486,7 @@ function previewFrom(deps: OffboardingDeps, draft: DepartureDraft, planned: Plan
     if (access.ambiguousUsers.length > 0) {
       blockers.push(`IAM user ${access.ambiguousUsers.join(', ')} matches more than one person; fix the roster or the user's tags first.`);
     }
-    adminReasons = access.users.flatMap(({ account, user }) => adminRights(user, account.groups));
+    adminReasons = access.users.flatMap(({ account, user }) => adminRights(user, account.groups, account.managedPolicyDocuments));
   }
   const departureErrors = planned.roster.errors.filter((e) => e.source === 'departures' && e.message.toLowerCase().includes(email));
   blockers.push(...departureErrors.map((e) => e.message));
@@ -555,17 +582,82 @@ async function announce(deps: OffboardingDeps, departure: Departure): Promise<De
   return attached.ok ? attached.departure : departure;
 }
 
+/**
+ * Who is deciding on a departure: the audit actor and what Slack says about them, so the person leaving is recognised
+ * by their Slack id and by their email, whichever the roster or the departure knows.
+ */
+export interface Decider {
+  /** `slack:U…` or `cli:NAME`. */
+  readonly actor: string;
+  readonly slackUserId?: string;
+  /** The email Slack has for the decider (absent when Slack has none). */
+  readonly email?: string;
+  /** Slack could not be asked who the decider is: their decision is refused (fail closed). */
+  readonly lookupError?: string;
+}
+
+/** A decider known by actor only (CLI, tests): a `slack:U…` actor still carries its Slack id. */
+export const deciderOf = (actor: string): Decider => {
+  const slackUserId = /^slack:([UW][A-Z0-9]+)$/.exec(actor)?.[1];
+  return { actor, ...(slackUserId !== undefined ? { slackUserId } : {}) };
+};
+
+/** Why a decision was refused before the store was asked: the decider is the person leaving, or could not be told apart from them. */
+export type DeciderRefusal = 'leaver' | 'unconfirmed';
+
+/**
+ * Whether the decider is the person the departure is about: their Slack id or email equals the departure's, or the
+ * roster person's (the roster may know a slack_id the departure does not). Unreadable roster or Slack: unconfirmed.
+ */
+async function leaverCheck(deps: OffboardingDeps, departure: Departure, decider: Decider): Promise<{ refusal: DeciderRefusal; why: string } | undefined> {
+  if (decider.lookupError !== undefined) return { refusal: 'unconfirmed', why: `Slack could not say who ${decider.actor} is: ${decider.lookupError}` };
+  let roster: Roster;
+  try {
+    roster = await deps.reconcile.roster.load();
+  } catch (error) {
+    return { refusal: 'unconfirmed', why: `the roster could not be read to tell ${decider.actor} from the leaver: ${errorText(error)}` };
+  }
+  const leaver = departure.person;
+  const rosterPerson =
+    (leaver.employeeId !== undefined ? roster.people.find((p) => p.employeeId === leaver.employeeId) : undefined) ??
+    roster.people.find((p) => lower(p.email) === lower(leaver.email));
+  const slackIds = new Set([leaver.slackId, rosterPerson?.slackId].filter((id): id is string => id !== undefined && id !== ''));
+  const emails = new Set([leaver.email, rosterPerson?.email].filter((e): e is string => e !== undefined).map(lower));
+  if (decider.slackUserId !== undefined && slackIds.has(decider.slackUserId)) return { refusal: 'leaver', why: `leaver: ${decider.actor} is the Slack user of ${leaver.email}` };
+  if (decider.email !== undefined && emails.has(lower(decider.email))) return { refusal: 'leaver', why: `leaver: ${decider.actor} has the email of ${leaver.email}` };
+  return undefined;
+}
+
+async function auditRefusal(deps: OffboardingDeps, departure: Departure, decider: Decider, decision: 'approve' | 'cancel', why: string): Promise<void> {
+  await deps.reconcile.audit.append({
+    runId: departure.id,
+    actor: decider.actor,
+    action: 'slack.departure.refused',
+    target: departure.person.email,
+    person: departure.person.email,
+    result: 'skipped',
+    error: why,
+    after: { departureId: departure.id, decision, status: departure.status },
+  });
+}
+
 /** What an approval led to. */
 export type ApproveResult =
   | { readonly kind: 'approved'; readonly departure: Departure }
   | { readonly kind: 'attempted'; readonly departure: Departure; readonly attempt: DepartureAttempt }
-  | { readonly kind: 'refused'; readonly reason: DepartureRefusal | 'self-approval'; readonly departure?: Departure };
+  | { readonly kind: 'refused'; readonly reason: DepartureRefusal | DeciderRefusal | 'self-approval'; readonly departure?: Departure };
 
-/** A second HR approver approves (never the person who marked it); the departure then proceeds like a confirmed one. */
-export async function approveDeparture(deps: OffboardingDeps, id: string, approver: string): Promise<ApproveResult> {
+/** A second HR approver approves (never the person who marked it, never the leaver); the departure then proceeds like a confirmed one. */
+export async function approveDeparture(deps: OffboardingDeps, id: string, decider: Decider): Promise<ApproveResult> {
+  const approver = decider.actor;
   const current = await deps.departures.get(id);
   if (current === undefined) return { kind: 'refused', reason: 'not-found' };
   if (current.markedBy === approver) return { kind: 'refused', reason: 'self-approval', departure: current };
+  const refusal = await leaverCheck(deps, current, decider);
+  if (refusal !== undefined) {
+    await auditRefusal(deps, current, decider, 'approve', refusal.why);
+    return { kind: 'refused', reason: refusal.refusal, departure: current };
+  }
   const now = deps.reconcile.clock.now();
   const change = await deps.departures.approve(id, { by: approver, at: now });
   if (!change.ok) return { kind: 'refused', reason: change.reason, ...(change.departure !== undefined ? { departure: change.departure } : {}) };
@@ -585,27 +677,44 @@ export async function approveDeparture(deps: OffboardingDeps, id: string, approv
   return outcome === undefined ? { kind: 'approved', departure } : { kind: 'attempted', ...outcome };
 }
 
-/** Cancelled, or why not. */
+/** Cancelled, a cancel request recorded (a second HR member must confirm), or why not. */
 export type CancelResult =
   | { readonly kind: 'cancelled'; readonly departure: Departure }
-  | { readonly kind: 'refused'; readonly reason: DepartureRefusal; readonly departure?: Departure };
+  | { readonly kind: 'cancel-requested'; readonly departure: Departure }
+  | { readonly kind: 'refused'; readonly reason: DepartureRefusal | DeciderRefusal; readonly departure?: Departure };
 
-/** Withdraws a departure that has not taken effect yet; audited, and the announcement says so. */
-export async function cancelDeparture(deps: OffboardingDeps, id: string, actor: string): Promise<CancelResult> {
+/**
+ * Withdraws a departure that has not taken effect yet; audited, and the announcement says so. Never by the leaver; a
+ * departure that needed several approvers needs as many different HR members to cancel it.
+ */
+export async function cancelDeparture(deps: OffboardingDeps, id: string, decider: Decider): Promise<CancelResult> {
+  const actor = decider.actor;
+  const current = await deps.departures.get(id);
+  if (current === undefined) return { kind: 'refused', reason: 'not-found' };
+  const refusal = await leaverCheck(deps, current, decider);
+  if (refusal !== undefined) {
+    await auditRefusal(deps, current, decider, 'cancel', refusal.why);
+    return { kind: 'refused', reason: refusal.refusal, departure: current };
+  }
   const change = await deps.departures.cancel(id, { by: actor, at: deps.reconcile.clock.now() });
   if (!change.ok) return { kind: 'refused', reason: change.reason, ...(change.departure !== undefined ? { departure: change.departure } : {}) };
   const departure = change.departure;
+  const requested = departure.status !== 'cancelled';
   await deps.reconcile.audit.append({
     runId: departure.id,
     actor,
-    action: 'slack.departure.cancelled',
+    action: requested ? 'slack.departure.cancel-requested' : 'slack.departure.cancelled',
     target: departure.person.email,
     person: departure.person.email,
     result: 'ok',
-    after: { departureId: departure.id, effectiveAt: departure.effectiveAt.toISOString() },
+    after: {
+      departureId: departure.id,
+      effectiveAt: departure.effectiveAt.toISOString(),
+      ...(departure.cancelRequests !== undefined ? { cancelRequests: departure.cancelRequests.map((r) => r.by), requiredApprovals: departure.requiredApprovals } : {}),
+    },
   });
-  await deps.announcer.changed(departure, { kind: 'cancelled', by: actor }).catch(announceFailed(deps, departure));
-  return { kind: 'cancelled', departure };
+  await deps.announcer.changed(departure, { kind: requested ? 'cancel-requested' : 'cancelled', by: actor }).catch(announceFailed(deps, departure));
+  return requested ? { kind: 'cancel-requested', departure } : { kind: 'cancelled', departure };
 }
 
 // ---------------------------------------------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import type { Roster } from '../domain/roster';
 import { plan as planAccess, usersNeedingDetail } from '../domain/planner';
 import { hostPrincipal, isHostAction, remainingOnHost } from '../domain/planning/hosts';
 import { evaluateGuard, withGuard } from '../domain/guard';
-import { actionHolds, remainingAccess } from '../domain/verification';
+import { actionHolds, actionUnverifiable, remainingAccess, unverifiedPaths } from '../domain/verification';
+import { denyAllPolicyArn } from '../domain/policy-documents';
 import { formatAuditPerson } from '../domain/audit-chain';
 import { ownersFromRoster } from '../domain/evidence/owners';
 import { isAnchorable, type AnchorSink, type SnapshotStore } from '../ports/evidence';
@@ -299,7 +300,10 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
   }
 
   deps.progress?.({ kind: 'phase', phase: 'verify' });
-  const verifications = [...(await verifyUsers(deps, runId, options.actor, results)), ...(await verifyHosts(deps, runId, options.actor, results))];
+  const verifications = [
+    ...(await verifyUsers(deps, runId, options.actor, results, planned.inventory)),
+    ...(await verifyHosts(deps, runId, options.actor, results)),
+  ];
 
   const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted;
   const outcome = failed === 0 ? 'ok' : 'partial';
@@ -402,6 +406,23 @@ async function executeAll(
     }
   });
 
+  // A fleet that batches gets every host at once (hosts with the same request share one SSM command); intents first.
+  const fleet = deps.hosts;
+  if (fleet?.executeOnHosts !== undefined && byHost.size > 0) {
+    if (signal?.aborted === true) return records;
+    for (const hostActions of byHost.values()) {
+      for (const action of hostActions) await deps.audit.append({ ...entryFor(runId, actor, action), result: 'intent', before: action.target });
+    }
+    const outcomes = await fleet.executeOnHosts(byHost).catch((error: unknown): ReadonlyMap<string, ActionOutcome> => {
+      const failed: ActionOutcome = { result: 'failed', error: errorText(error), retryable: true };
+      return new Map([...byHost.values()].flat().map((a) => [a.id, failed]));
+    });
+    for (const hostActions of byHost.values()) {
+      for (const action of hostActions) await finish(action, outcomes.get(action.id) ?? { result: 'failed', error: 'host gave no result for this action', retryable: true });
+    }
+    return records;
+  }
+
   // One SSM command per host; hosts run side by side like users do (SSM's own MaxConcurrency still applies).
   await mapLimit([...byHost.entries()], deps.concurrency ?? 4, async ([instanceId, hostActions]) => {
     if (signal?.aborted === true) return;
@@ -432,7 +453,16 @@ const entryFor = (runId: string, actor: string, action: Action) => ({
   reason: action.reason,
 });
 
-async function verifyUsers(deps: ReconcileDeps, runId: string, actor: string, results: readonly ActionRecord[]): Promise<VerificationRecord[]> {
+async function verifyUsers(
+  deps: ReconcileDeps,
+  runId: string,
+  actor: string,
+  results: readonly ActionRecord[],
+  inventory: Inventory,
+): Promise<VerificationRecord[]> {
+  // The partition of each user's ARN names Warden's deny-all policy in that account (aws, aws-us-gov, aws-cn).
+  const arnOf = new Map<string, string>();
+  for (const account of inventory.accounts) for (const user of account.users) arnOf.set(userKey(account.account, user.userName), user.arn);
   const touched = new Map<string, { account: string; userName: string; actions: Action[] }>();
   for (const { action } of results) {
     if (action.kind === 'remove-host-key' || action.kind === 'lock-host-user') continue;
@@ -462,8 +492,12 @@ async function verifyUsers(deps: ReconcileDeps, runId: string, actor: string, re
     } else if (detail === undefined) {
       remaining.push('user could not be read back');
     } else {
-      for (const action of actions) if (!actionHolds(action, detail)) remaining.push(`${action.kind} did not take effect`);
-      if (actions.some(isRevocation)) remaining.push(...remainingAccess(detail, deps.policy.denyAllPolicyName));
+      for (const action of actions) {
+        if (!actionUnverifiable(action, detail) && !actionHolds(action, detail)) remaining.push(`${action.kind} did not take effect`);
+      }
+      const denyAllArn = denyAllPolicyArn(arnOf.get(key) ?? `arn:aws:iam::${account}:user/${userName}`, account, deps.policy.denyAllPolicyName);
+      if (actions.some(isRevocation)) remaining.push(...remainingAccess(detail, denyAllArn));
+      else remaining.push(...unverifiedPaths(detail, actions));
     }
     const verified = remaining.length === 0;
     const person = actions.find((a) => a.person !== undefined)?.person;

@@ -1,9 +1,10 @@
 /** Output helpers for the command line: tables and progress lines (CSV is in src/lib/csv.ts). */
+import { terminalSafe } from '../domain/terminal-text';
 
 /** A plain text table with columns padded to the widest cell (cells are cut at `maxWidth`). */
 export function toTable(header: readonly string[], rows: readonly (readonly string[])[], maxWidth = 60): string {
   const cut = (s: string): string => (s.length > maxWidth ? `${s.slice(0, maxWidth - 1)}…` : s);
-  const cells = [header, ...rows].map((row) => row.map((c) => cut(c.replace(/\s+/g, ' '))));
+  const cells = [header, ...rows].map((row) => row.map((c) => cut(terminalSafe(c.replace(/\s+/g, ' ')))));
   const widths = header.map((_, i) => Math.max(...cells.map((row) => row[i]?.length ?? 0)));
   const line = (row: readonly string[]): string =>
     row
@@ -22,7 +23,8 @@ export class ProgressLine {
   update(text: string): void {
     if (!this.stream.isTTY) return;
     const width = this.stream.columns ?? 80;
-    this.stream.write(`\r\x1b[2K${text.slice(0, width - 1)}`);
+    // The stream is the raw one (this line's own controls must pass); the text itself may carry hostile names.
+    this.stream.write(`\r\x1b[2K${terminalSafe(text).slice(0, width - 1)}`);
     this.shown = true;
   }
 

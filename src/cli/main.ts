@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, InputError, WardenError } from '../errors';
 import type { CliIo } from './io';
-import { processIo } from './io';
+import { processIo, terminalSafeIo } from './io';
 import { runPlan, runApply } from './commands/reconcile';
 import { runDemo } from './commands/demo';
 import { runServe } from './commands/serve';
@@ -124,7 +124,8 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
 }
 
 /** Entry point of the `warden` command; returns the process exit code (SPEC "Exit codes"). */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], given: CliIo = processIo()): Promise<number> {
+  const io = terminalSafeIo(given);
   let exit: number = ExitCode.ok;
   const program = buildProgram(io, (code) => {
     exit = code;

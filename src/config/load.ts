@@ -82,6 +82,7 @@ export function accessPolicyOf(config: WardenConfig): AccessPolicy {
     identity: config.identity,
     hygiene: config.hygiene,
     denyAllPolicyName: config.denyAllPolicyName,
+    protected: config.protected,
     hosts: { lockUsers: config.hosts?.lockUsers ?? true, userMap: config.hosts?.userMap ?? {} },
   };
 }

@@ -33,6 +33,13 @@ const anchorSpec = z.discriminatedUnion('kind', [
     kind: z.literal('ssm'),
     name: z.string().regex(/^\/?[A-Za-z0-9_.\-/]{1,1011}$/, 'must be an SSM parameter name such as /warden/audit-head'),
   }),
+  /** An S3 bucket with Object Lock: one write-once, compliance-locked object per anchor (the Lambda deployment's). */
+  z.strictObject({
+    kind: z.literal('s3'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+    prefix: z.string().max(512).default('audit-head/'),
+    retentionDays: z.number().int().min(1).default(365),
+  }),
   /** A message in the Slack channel (the config's `slack.channel` unless given). */
   z.strictObject({ kind: z.literal('slack'), channel: z.string().regex(/^[CG][A-Z0-9]+$/, 'must be a Slack channel id (C… or G…)').optional() }),
 ]);
@@ -85,6 +92,9 @@ export const configSchema = z.strictObject({
     .strictObject({ rotationDays: z.number().int().positive().default(90), unusedDays: z.number().int().positive().default(45) })
     .default({ rotationDays: 90, unusedDays: 45 }),
   denyAllPolicyName: z.string().regex(/^[\w+=,.@-]{1,128}$/).default('warden-deny-all'),
+  protected: z
+    .strictObject({ groups: z.array(z.string().min(1)).default([]), policies: z.array(z.string().min(1)).default([]) })
+    .default({ groups: [], policies: [] }),
   guard: z
     .strictObject({
       maxRevocations: z.number().int().min(0).default(50),

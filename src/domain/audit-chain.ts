@@ -49,6 +49,11 @@ export interface VerifyOptions {
    * the run's entries instead of the whole history (`warden audit verify` still reads it all).
    */
   readonly fromAnchor?: boolean;
+  /**
+   * Check only from this seq on, taking that entry's prevHash as read: the links after it (and `expectedHead`, when it
+   * lies at or after this seq) commit to its content. What checking a query's results against the chain needs.
+   */
+  readonly fromSeq?: number;
 }
 
 /**
@@ -121,14 +126,20 @@ export class ChainVerifier {
   private anchorSeen = false;
   private failure: Extract<ChainCheck, { ok: false }> | undefined;
 
+  private readonly startSeq: number;
+
   constructor(private readonly options: VerifyOptions = {}) {
     const anchor = options.expectedHead;
-    if (options.fromAnchor === true && anchor !== undefined && anchor.seq > 0) this.expectedSeq = anchor.seq;
+    if (options.fromAnchor === true && anchor !== undefined && anchor.seq > 0) this.startSeq = anchor.seq;
+    else this.startSeq = Math.max(1, Math.floor(options.fromSeq ?? 1));
+    this.expectedSeq = this.startSeq;
+    // An anchor before where this check starts says nothing about the entries it reads.
+    if (anchor !== undefined && anchor.seq < this.startSeq) this.anchorSeen = true;
   }
 
-  /** Whether this check starts at the anchor rather than at the genesis entry. */
+  /** Whether this check starts part-way (at an anchor or a given seq) rather than at the genesis entry. */
   private get startsAtAnchor(): boolean {
-    return this.options.fromAnchor === true && this.options.expectedHead !== undefined && this.verified === 0;
+    return this.verified === 0 && (this.startSeq > 1 || (this.options.fromAnchor === true && this.options.expectedHead !== undefined));
   }
 
   /** Feeds the next entry; false means the chain is already broken and further entries are ignored. */

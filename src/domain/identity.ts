@@ -6,11 +6,20 @@ export type MatchRule = 'employee-id-tag' | 'email-tag' | 'aws-username' | 'emai
 
 export const MATCH_RULES: readonly MatchRule[] = ['employee-id-tag', 'email-tag', 'aws-username', 'email-username'];
 
+/** The people one rule points to. */
+export interface RuleMatch {
+  readonly rule: MatchRule;
+  readonly people: readonly Person[];
+}
+
 /** How one IAM user relates to the roster. */
 export type IdentityMatch =
   | { readonly kind: 'matched'; readonly person: Person; readonly rule: MatchRule }
-  /** Two or more people match at the winning rule: no automatic action. */
-  | { readonly kind: 'ambiguous'; readonly people: readonly Person[]; readonly rule: MatchRule }
+  /**
+   * Two or more people match, by one rule or by rules that disagree (a tag naming one person, the user name another):
+   * no automatic grant-side action; a leaver among them still has access stopped. `people` in rule order, once each.
+   */
+  | { readonly kind: 'ambiguous'; readonly people: readonly Person[]; readonly matches: readonly RuleMatch[] }
   /** An invalid roster row matches at or before the winning rule: had it been valid it could have won, so hold back. */
   | { readonly kind: 'held-back'; readonly identities: readonly RowIdentity[]; readonly people: readonly Person[]; readonly rule: MatchRule }
   | { readonly kind: 'unmatched' };
@@ -160,20 +169,39 @@ export function createIdentityMatcher(
         employeeIdTag: tagValue(user.tags, options.employeeIdTag, employeeIdTag),
         emailTag: email === undefined ? undefined : email.toLowerCase(),
       };
+      // Every rule is evaluated: a tag the user's holder can write must never outrank what the roster says, so rules
+      // that name different people make the user ambiguous rather than letting the first one win.
+      const found: RuleMatch[] = [];
+      let held: { readonly identities: readonly RowIdentity[]; readonly rule: MatchRule } | undefined;
       for (const rule of MATCH_RULES) {
         const matches = valid.lookup(rule, keys);
-        const heldBy = invalid === undefined ? NONE : invalid.lookup(rule, keys);
-        if (heldBy.length > 0) return { kind: 'held-back', identities: heldBy, people: matches, rule };
-        const [first, second] = matches;
-        if (first === undefined) continue;
-        if (second !== undefined) return { kind: 'ambiguous', people: matches, rule };
-        return { kind: 'matched', person: first, rule };
+        // An invalid row matching at or before the first valid match could have won (or disagreed), had it been valid.
+        if (held === undefined && found.length === 0 && invalid !== undefined) {
+          const heldBy = invalid.lookup(rule, keys);
+          if (heldBy.length > 0) held = { identities: heldBy, rule };
+        }
+        if (matches.length > 0) found.push({ rule, people: matches });
       }
-      return { kind: 'unmatched' };
+      const people = distinctPeople(found);
+      if (held !== undefined) return { kind: 'held-back', identities: held.identities, people, rule: held.rule };
+      const [first, second] = people;
+      const firstMatch = found[0];
+      if (first === undefined || firstMatch === undefined) return { kind: 'unmatched' };
+      if (second !== undefined) return { kind: 'ambiguous', people, matches: found };
+      return { kind: 'matched', person: first, rule: firstMatch.rule };
     },
   };
 }
 
+
+function distinctPeople(found: readonly RuleMatch[]): readonly Person[] {
+  const [only, ...rest] = found;
+  if (only === undefined) return NONE;
+  if (rest.length === 0) return only.people;
+  const people = new Set<Person>();
+  for (const match of found) for (const person of match.people) people.add(person);
+  return [...people];
+}
 
 /** Human wording of a rule, for finding details. */
 export function describeRule(rule: MatchRule, options: IdentityOptions): string {

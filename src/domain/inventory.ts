@@ -54,8 +54,43 @@ export interface CredentialReportKey {
   readonly lastUsed?: Date;
 }
 
+/** One per-user list IAM reads separately: each can fail on its own (an SCP's AccessDenied, an API an endpoint lacks). */
+export type DetailPath =
+  | 'access-keys'
+  | 'login-profile'
+  | 'ssh-public-keys'
+  | 'mfa-devices'
+  | 'signing-certificates'
+  | 'service-credentials'
+  | 'groups'
+  | 'attached-policies'
+  | 'inline-policies';
+
+/** Each path in the order findings list them, with the words a finding uses for it. */
+export const DETAIL_PATHS: Readonly<Record<DetailPath, { readonly order: number; readonly label: string }>> = {
+  'access-keys': { order: 0, label: 'access keys' },
+  'login-profile': { order: 1, label: 'console password' },
+  'ssh-public-keys': { order: 2, label: 'SSH public keys' },
+  'mfa-devices': { order: 3, label: 'MFA devices' },
+  'signing-certificates': { order: 4, label: 'signing certificates' },
+  'service-credentials': { order: 5, label: 'service-specific credentials' },
+  groups: { order: 6, label: 'group memberships' },
+  'attached-policies': { order: 7, label: 'attached policies' },
+  'inline-policies': { order: 8, label: 'inline policies' },
+};
+
+/** A path whose read failed: its list in the detail is empty because it is unknown, not because it is empty. */
+export interface UnreadPath {
+  readonly path: DetailPath;
+  readonly api: string;
+  /** `<Code>: <message>` as AWS said it. */
+  readonly error: string;
+}
+
 /** Live per-user state, fetched only for users about to be changed (and re-read to verify). */
 export interface IamUserDetail {
+  /** Paths that could not be read (their lists are empty); absent or empty when everything was read. */
+  readonly unread?: readonly UnreadPath[];
   readonly accessKeys: readonly AccessKey[];
   readonly loginProfile: { readonly createdAt?: Date } | null;
   readonly sshPublicKeys: readonly SshPublicKey[];
@@ -65,6 +100,8 @@ export interface IamUserDetail {
   readonly groups: readonly string[];
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  /** Inline policy documents by name (decoded JSON text), when read: deny-alls are recognised by these, never by name. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 export interface IamUser {
@@ -79,6 +116,8 @@ export interface IamUser {
   readonly groups: readonly string[];
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  /** Inline policy documents by name, when the inventory read them (JSON value or IAM's URL-encoded text). */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
   /** From the credential report; absent when the report could not be had. */
   readonly credentials?: CredentialReportRow;
   /** Present only for users whose live state was fetched. */
@@ -89,6 +128,8 @@ export interface IamGroup {
   readonly name: string;
   readonly attachedPolicies: readonly AttachedPolicy[];
   readonly inlinePolicies: readonly string[];
+  /** Inline policy documents by name, when the inventory read them. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 export interface AccountInventory {
@@ -97,6 +138,11 @@ export interface AccountInventory {
   readonly groups: readonly IamGroup[];
   /** When the credential report used was generated; null when none could be had (hygiene findings are then skipped). */
   readonly credentialReportAt: Date | null;
+  /**
+   * Default-version documents of the managed policies, by ARN, when the inventory read them: every customer-managed
+   * policy, and the AWS managed ones attached to someone.
+   */
+  readonly managedPolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 /** An authorized_keys line found on a host. */

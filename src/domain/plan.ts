@@ -25,7 +25,8 @@ export type Action =
       readonly kind: 'deactivate-service-credential';
       readonly target: { readonly serviceSpecificCredentialId: string; readonly serviceName: string };
     })
-  | (ActionBase & { readonly kind: 'attach-deny-all'; readonly target: { readonly policyName: string } })
+  /** Attaches Warden's managed deny-all policy (`policyArn`, created by the stack or member-account template). */
+  | (ActionBase & { readonly kind: 'attach-deny-all'; readonly target: { readonly policyName: string; readonly policyArn: string } })
   | (ActionBase & { readonly kind: 'remove-from-group'; readonly target: { readonly groupName: string } })
   | (ActionBase & { readonly kind: 'detach-user-policy'; readonly target: { readonly policyArn: string } })
   | (ActionBase & { readonly kind: 'delete-user-policy'; readonly target: { readonly policyName: string } })
@@ -83,7 +84,9 @@ export type FindingKind =
   /** A user to revoke whose live detail (keys, password, SSH keys…) was not read: only deny-all and groups could be planned. */
   | 'user-detail-unavailable'
   /** The roster says active but the person's end_date has passed: nothing is revoked until HR confirms. */
-  | 'active-past-end-date';
+  | 'active-past-end-date'
+  /** A group or policy the role does not allow is kept because it restricts (holds a Deny) or is protected in config. */
+  | 'restriction-kept';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 

@@ -43,6 +43,7 @@ export function usersNeedingDetail(input: PlanInput): { account: string; userNam
   for (const { user, class: userClass } of context.users) {
     const needed =
       (userClass.kind === 'matched' && mustBeRevoked(phaseIn(context, userClass.person))) ||
+      ((userClass.kind === 'ambiguous' || userClass.kind === 'held-back') && userClass.people.some((p) => mustBeRevoked(phaseIn(context, p)))) ||
       (userClass.kind === 'unmatched' && input.policy.orphans === 'quarantine');
     if (!needed) continue;
     const names = byAccount.get(user.account);

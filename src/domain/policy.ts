@@ -20,8 +20,16 @@ export interface AccessPolicy {
   readonly deleteAfterDays: number;
   readonly identity: { readonly employeeIdTag: string; readonly emailTag: string };
   readonly hygiene: { readonly rotationDays: number; readonly unusedDays: number };
-  /** Name of the inline deny-all policy Warden attaches to stop a user at once. */
+  /**
+   * Name of Warden's managed deny-all policy, which the stack / member-account template creates in each account
+   * (`arn:<partition>:iam::<account>:policy/<name>`); Warden attaches it to stop a user at once.
+   */
   readonly denyAllPolicyName: string;
+  /**
+   * Groups and managed policies (names or ARNs, case-insensitive) least-privilege cleanup never removes, on top of
+   * every group or policy whose document holds a Deny (config `protected`).
+   */
+  readonly protected?: { readonly groups: readonly string[]; readonly policies: readonly string[] };
   readonly hosts: {
     readonly lockUsers: boolean;
     /** Host account name -> roster email, for host accounts not named after their person (config `hosts.userMap`). */

@@ -1,5 +1,6 @@
 import { assertNever, type Action, type Finding, type FindingKind, type Plan } from './plan';
 import type { InputError } from './roster';
+import { terminalSafe } from './terminal-text';
 
 /** Findings listed per kind before the rest is summarised as "… and N more". */
 const FINDINGS_SHOWN_PER_KIND = 20;
@@ -19,7 +20,7 @@ export function describeAction(action: Action): string {
     case 'deactivate-service-credential':
       return `deactivate ${action.target.serviceName} credential ${action.target.serviceSpecificCredentialId}`;
     case 'attach-deny-all':
-      return `attach deny-all inline policy ${action.target.policyName}`;
+      return `attach deny-all policy ${action.target.policyName} (${action.target.policyArn})`;
     case 'remove-from-group':
       return `remove from group ${action.target.groupName}`;
     case 'detach-user-policy':
@@ -137,8 +138,9 @@ export function renderPlanText(plan: Plan): string {
     renderErrors(plan.errors),
     renderGuard(plan),
   ];
+  // Each line is one line: a line break or control character inside a name or message is shown, never obeyed.
   return `${sections
     .filter((s) => s.length > 0)
-    .map((s) => s.join('\n'))
+    .map((s) => s.map((line) => terminalSafe(line)).join('\n'))
     .join('\n\n')}\n`;
 }

@@ -1,12 +1,15 @@
-import type { IamUserDetail } from './inventory';
-import { assertNever, type Action } from './plan';
+import { DETAIL_PATHS, type DetailPath, type IamUserDetail } from './inventory';
+import { assertNever, type Action, type ActionKind } from './plan';
+import { denyAllIn } from './policy-documents';
 
 /**
- * Access paths still open on a user after revocation. Empty means "no access left":
- * no active key, password, SSH key, certificate or service credential, no group, and the deny-all in place.
+ * Access paths still open on a user after revocation. Empty means "no access left": no active key, password, SSH key,
+ * certificate or service credential, no group, and a deny-all in place (Warden's managed policy, or an inline policy
+ * whose document denies all), every path read.
  */
-export function remainingAccess(detail: IamUserDetail, denyAllPolicyName: string): string[] {
-  const open: string[] = [];
+export function remainingAccess(detail: IamUserDetail, denyAllArn: string): string[] {
+  const open: string[] = unverifiedPaths(detail);
+  const unread = new Set((detail.unread ?? []).map((u) => u.path));
   for (const key of detail.accessKeys) if (key.status === 'Active') open.push(`access key ${key.id} active`);
   if (detail.loginProfile !== null) open.push('console password exists');
   for (const key of detail.sshPublicKeys) if (key.status === 'Active') open.push(`SSH public key ${key.id} active`);
@@ -14,8 +17,36 @@ export function remainingAccess(detail: IamUserDetail, denyAllPolicyName: string
   for (const cred of detail.serviceSpecificCredentials)
     if (cred.status === 'Active') open.push(`service credential ${cred.id} (${cred.serviceName}) active`);
   for (const group of detail.groups) open.push(`member of group ${group}`);
-  if (!detail.inlinePolicies.includes(denyAllPolicyName)) open.push(`deny-all policy ${denyAllPolicyName} missing`);
+  const denyAllUnknown = unread.has('inline-policies') || unread.has('attached-policies');
+  if (!denyAllUnknown && denyAllIn(detail, denyAllArn) === undefined) open.push(`deny-all policy ${denyAllArn} missing`);
   return open;
+}
+
+/** One line per path the re-read could not see (only those some actions change, when given): never counted as closed. */
+export function unverifiedPaths(detail: IamUserDetail, changedBy?: readonly Action[]): string[] {
+  const relevant = (path: DetailPath): boolean =>
+    changedBy === undefined || changedBy.some((a) => a.kind !== 'delete-user' && a.kind !== 'remove-host-key' && a.kind !== 'lock-host-user' && PATH_OF[a.kind] === path);
+  return (detail.unread ?? []).filter((u) => relevant(u.path)).map((u) => `${DETAIL_PATHS[u.path].label} not verified (${u.api} failed: ${u.error})`);
+}
+
+/** The detail path whose list shows an IAM action's effect. */
+const PATH_OF: Readonly<Record<Exclude<ActionKind, 'delete-user' | 'remove-host-key' | 'lock-host-user'>, DetailPath>> = {
+  'deactivate-access-key': 'access-keys',
+  'delete-login-profile': 'login-profile',
+  'deactivate-ssh-key': 'ssh-public-keys',
+  'deactivate-signing-certificate': 'signing-certificates',
+  'deactivate-service-credential': 'service-credentials',
+  'attach-deny-all': 'attached-policies',
+  'remove-from-group': 'groups',
+  'detach-user-policy': 'attached-policies',
+  'delete-user-policy': 'inline-policies',
+};
+
+/** Whether the re-read could not see the path an action changes (its effect is then unverified, not confirmed). */
+export function actionUnverifiable(action: Action, detail: IamUserDetail | undefined): boolean {
+  if (detail?.unread === undefined || action.kind === 'delete-user' || action.kind === 'remove-host-key' || action.kind === 'lock-host-user') return false;
+  const path = PATH_OF[action.kind];
+  return detail.unread.some((u) => u.path === path);
 }
 
 /** Whether an IAM action's effect shows in the user's live state (undefined detail: the user is gone). */
@@ -35,7 +66,7 @@ export function actionHolds(action: Action, detail: IamUserDetail | undefined): 
         (c) => c.id === action.target.serviceSpecificCredentialId && c.status === 'Active',
       );
     case 'attach-deny-all':
-      return detail.inlinePolicies.includes(action.target.policyName);
+      return denyAllIn(detail, action.target.policyArn) !== undefined;
     case 'remove-from-group':
       return !detail.groups.includes(action.target.groupName);
     case 'detach-user-policy':

@@ -43,6 +43,12 @@ import type { AccountDirectory, Clock, HostFleet, Notifier, RosterSource } from 
 import type { DepartureNotifier, DepartureStore } from '../ports/departures';
 import type { AnchorStore } from '../ports/evidence';
 import { forwardOnlyAnchor, runScope } from './evidence';
+import type { ScheduledMode } from './events';
+import { DynamoDbRunBudget } from '../adapters/state/dynamodb-run-budget';
+import type { RunBudget } from '../adapters/state/dynamodb-run-budget';
+import { S3AnchorStore } from '../adapters/evidence/s3-anchor-store';
+import { emfLine } from './metrics';
+import type { MetricValues } from './metrics';
 import { LambdaSlackNotifier } from './slack-notifier';
 
 /** Where the config comes from: an SSM parameter (the deployment) or a file in the package (local runs, tests). */
@@ -71,6 +77,15 @@ export interface LambdaSettings {
   readonly parameterTtlMs: number;
   /** Relative roster paths are resolved against this (the unpacked bundle). */
   readonly taskRoot: string;
+  /**
+   * `WARDEN_SCHEDULED_MODE`: whether scheduled and manual reconciliations apply their plans or only record them.
+   * Anything but `apply` (including unset) is plan-only, so a deployment never applies before someone chose so.
+   */
+  readonly scheduledMode: ScheduledMode;
+  /** `WARDEN_METRICS_NAMESPACE` / `WARDEN_METRICS_STACK`: where the heartbeat and run metrics go (embedded metric format). */
+  readonly metrics: { readonly namespace: string; readonly stack: string };
+  /** `WARDEN_AUDIT_ANCHOR_BUCKET` (+ `_PREFIX`, `WARDEN_AUDIT_ANCHOR_RETENTION_DAYS`): the Object Lock bucket the chain head also goes to. */
+  readonly auditAnchorBucket?: { readonly bucket: string; readonly prefix: string; readonly retentionDays: number };
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -114,6 +129,10 @@ export function lambdaSettingsFromEnv(env: Env): LambdaSettings {
   if (slackApiUrl !== undefined && !slackApiUrl.endsWith('/')) slackApiUrl = `${slackApiUrl}/`;
   const accountConcurrency = positiveInt(env, 'WARDEN_ACCOUNT_CONCURRENCY', 10, problems);
   const ttlSeconds = positiveInt(env, 'WARDEN_PARAMETER_TTL_SECONDS', 300, problems);
+  const mode = value(env, 'WARDEN_SCHEDULED_MODE')?.toLowerCase();
+  if (mode !== undefined && mode !== 'plan' && mode !== 'apply') problems.push(`WARDEN_SCHEDULED_MODE must be plan or apply, got "${mode}"`);
+  const anchorBucket = value(env, 'WARDEN_AUDIT_ANCHOR_BUCKET');
+  const retentionDays = positiveInt(env, 'WARDEN_AUDIT_ANCHOR_RETENTION_DAYS', 365, problems);
   if (problems.length > 0) throw new ConfigError(`Lambda environment: ${problems.join('; ')}`);
   const departuresTable = value(env, 'WARDEN_DEPARTURES_TABLE');
   const snapshotsTable = value(env, 'WARDEN_SNAPSHOTS_TABLE');
@@ -133,6 +152,11 @@ export function lambdaSettingsFromEnv(env: Env): LambdaSettings {
     logLevel: isLogLevel(level) ? level : 'info',
     parameterTtlMs: ttlSeconds * 1000,
     taskRoot,
+    scheduledMode: mode === 'apply' ? 'apply' : 'plan',
+    metrics: { namespace: value(env, 'WARDEN_METRICS_NAMESPACE') ?? 'Warden', stack: value(env, 'WARDEN_METRICS_STACK') ?? 'warden' },
+    ...(anchorBucket !== undefined
+      ? { auditAnchorBucket: { bucket: anchorBucket, prefix: value(env, 'WARDEN_AUDIT_ANCHOR_PREFIX') ?? 'audit-head/', retentionDays } }
+      : {}),
   };
 }
 
@@ -209,6 +233,8 @@ export class LambdaContainer {
   readonly parameters: ParameterStore;
   readonly audit: DynamoDbAuditLog;
   readonly runs: DynamoDbRunStateStore;
+  /** Each fanned-out run's revocation budget (the guard's maxRevocations over all its accounts). */
+  readonly budget: RunBudget;
   readonly accounts: AccountClients;
   readonly invoker: AsyncInvoker | undefined;
   readonly clock: Clock;
@@ -216,8 +242,11 @@ export class LambdaContainer {
   readonly departures: LambdaDepartures | undefined;
   /** Access snapshots (WARDEN_SNAPSHOTS_TABLE); each run saves through a view scoped to what it read. */
   readonly snapshots: DynamoDbSnapshotStore | undefined;
-  /** The audit chain head's SSM parameter (WARDEN_AUDIT_ANCHOR_PARAMETER), never moved backwards. */
-  readonly anchor: AnchorStore | undefined;
+  /**
+   * Where the audit chain head goes after each run, never moved backwards: the SSM parameter
+   * (WARDEN_AUDIT_ANCHOR_PARAMETER) and the Object Lock bucket (WARDEN_AUDIT_ANCHOR_BUCKET), each when set.
+   */
+  readonly anchors: readonly AnchorStore[];
   private readonly logSink: ((line: string) => void) | undefined;
   private readonly hostTiming: LambdaContainerOptions['hostTiming'];
   private parsed: { readonly text: string; readonly loaded: LoadedConfig } | undefined;
@@ -234,6 +263,7 @@ export class LambdaContainer {
     // Fanned-out workers append to one chain at once: allow more retries for the next seq than one process needs.
     this.audit = new DynamoDbAuditLog({ client: clients.dynamodb, table: settings.auditTable, clock: this.clock, maxAttempts: 50 });
     this.runs = new DynamoDbRunStateStore({ client: clients.dynamodb, table: settings.stateTable });
+    this.budget = new DynamoDbRunBudget({ client: clients.dynamodb, table: settings.stateTable });
     this.accounts = new AccountClients({
       sts: clients.sts,
       sessionName: 'warden',
@@ -248,8 +278,13 @@ export class LambdaContainer {
     this.logSink = options.logSink;
     this.hostTiming = options.hostTiming;
     this.snapshots = settings.snapshotsTable !== undefined ? new DynamoDbSnapshotStore({ client: clients.dynamodb, table: settings.snapshotsTable }) : undefined;
-    this.anchor =
-      settings.auditAnchorParameter !== undefined ? forwardOnlyAnchor(new SsmAnchorStore({ client: clients.ssm, name: settings.auditAnchorParameter })) : undefined;
+    const bucket = settings.auditAnchorBucket;
+    this.anchors = [
+      ...(settings.auditAnchorParameter !== undefined ? [forwardOnlyAnchor(new SsmAnchorStore({ client: clients.ssm, name: settings.auditAnchorParameter }))] : []),
+      ...(bucket !== undefined
+        ? [forwardOnlyAnchor(new S3AnchorStore({ client: clients.s3, bucket: bucket.bucket, prefix: bucket.prefix, retentionDays: bucket.retentionDays, clock: this.clock }))]
+        : []),
+    ];
     const slack =
       settings.slackSecretsPath !== undefined
         ? new LambdaSlackNotifier({
@@ -275,6 +310,16 @@ export class LambdaContainer {
       ...(this.logSink !== undefined ? { sink: this.logSink } : {}),
       ...(fields !== undefined ? { fields } : {}),
     });
+  }
+
+  /**
+   * Writes metrics as one embedded-metric-format log line (CloudWatch turns it into metrics; no PutMetricData call, so
+   * no IAM permission), with `runId` and the other fields as searchable properties.
+   */
+  metric(values: MetricValues, fields: Readonly<Record<string, string>> = {}): void {
+    const line = emfLine({ ...this.settings.metrics, values, fields, at: this.clock.now() });
+    if (this.logSink !== undefined) this.logSink(line);
+    else process.stdout.write(`${line}\n`);
   }
 
   /** The current config: from Parameter Store (cached for the TTL) or the packaged file; parsed again only when it changed. */
@@ -368,11 +413,11 @@ export class LambdaContainer {
       ...(departures !== undefined ? { overlayRoster: departureOverlay(departures.store) } : {}),
       directories,
       ...(hosts !== undefined ? { hosts } : {}),
-      ...(snapshots !== undefined || this.anchor !== undefined
+      ...(snapshots !== undefined || this.anchors.length > 0
         ? {
             evidence: {
               ...(snapshots !== undefined ? { snapshots } : {}),
-              ...(this.anchor !== undefined ? { anchors: [this.anchor] } : {}),
+              ...(this.anchors.length > 0 ? { anchors: this.anchors } : {}),
               ...(hostUserMap !== undefined ? { hostUserMap } : {}),
             },
           }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { AccountTarget } from '../adapters/aws/accounts';
 
@@ -28,14 +29,19 @@ export type ScheduledEvent = z.infer<typeof scheduledEventSchema>;
 /** What starts a reconciliation: the schedule, or an operator's `serverless invoke -f reconcile --data '{"kind":"manual"}'`. */
 export type ReconcileTrigger =
   | { readonly kind: 'schedule'; readonly eventId: string; readonly time: Date; readonly rule?: string }
-  | { readonly kind: 'manual'; readonly time: Date };
+  | { readonly kind: 'manual'; readonly time: Date; readonly mode?: 'plan' };
 
-const manualSchema = z.strictObject({ kind: z.literal('manual') });
+/** `{"kind":"manual"}` runs in the deployment's mode; `"mode":"plan"` only plans even where apply is on (never the reverse). */
+const manualSchema = z.strictObject({ kind: z.literal('manual'), mode: z.literal('plan').optional() });
+
+/** The mode a run goes in: the deployment's, or plan when the trigger asks for it. */
+export const modeOf = (trigger: ReconcileTrigger, deployed: ScheduledMode): ScheduledMode =>
+  trigger.kind === 'manual' && trigger.mode === 'plan' ? 'plan' : deployed;
 
 /** Reads the reconcile function's event; `now` dates a manual run. */
 export function parseReconcileTrigger(event: unknown, now: Date): Parsed<ReconcileTrigger> {
   const manual = manualSchema.safeParse(event);
-  if (manual.success) return { ok: true, value: { kind: 'manual', time: now } };
+  if (manual.success) return { ok: true, value: { kind: 'manual', time: now, ...(manual.data.mode !== undefined ? { mode: manual.data.mode } : {}) } };
   const scheduled = scheduledEventSchema.safeParse(event);
   if (!scheduled.success) return { ok: false, error: `not an EventBridge scheduled event nor {"kind":"manual"}: ${describe(scheduled.error)}` };
   const rule = scheduled.data.resources[0];
@@ -116,22 +122,56 @@ const accountTargetSchema = z.discriminatedUnion('kind', [
     .refine((t) => ROLE_ARN.exec(t.roleArn)?.[1] === t.id, { message: 'roleArn must be in the account it names', path: ['roleArn'] }),
 ]);
 
-const workerEventSchema = z.discriminatedUnion('kind', [
+/** What the scheduled run does with a plan: apply it, or only record and log it (the first runs of a new deployment). */
+export type ScheduledMode = 'plan' | 'apply';
+
+const runId = z.string().min(1);
+
+/**
+ * Job shape 1 (no `v`): what the code before job versioning sends. Kept, strict as it was, so the jobs an old
+ * dispatcher or Slack function sends while a deploy overlaps are still run by the new worker (then in the mode the
+ * worker's own environment sets).
+ */
+const workerEventV1Schema = z.discriminatedUnion('kind', [
   z.strictObject({
     kind: z.literal('reconcile-account'),
-    runId: z.string().min(1),
+    runId,
     account: accountTargetSchema,
     scheduledAt: z.iso.datetime({ offset: true }),
     hosts: z.boolean().optional(),
   }),
   z.strictObject({
     kind: z.literal('apply-due-departures'),
-    runId: z.string().min(1),
+    runId,
     ids: z.array(z.string().min(1)).optional(),
     actor: z.string().min(1).optional(),
   }),
-  z.strictObject({ kind: z.literal('slack-task'), runId: z.string().min(1), task: z.unknown() }),
+  z.strictObject({ kind: z.literal('slack-task'), runId, task: z.unknown() }),
 ]);
+
+/** Job shape 2: `v: 2`, and the dispatcher's mode on an account's job. */
+const workerEventV2Schema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    v: z.literal(2),
+    kind: z.literal('reconcile-account'),
+    runId,
+    account: accountTargetSchema,
+    scheduledAt: z.iso.datetime({ offset: true }),
+    mode: z.enum(['plan', 'apply']),
+    hosts: z.boolean().optional(),
+  }),
+  z.strictObject({
+    v: z.literal(2),
+    kind: z.literal('apply-due-departures'),
+    runId,
+    ids: z.array(z.string().min(1)).optional(),
+    actor: z.string().min(1).optional(),
+  }),
+  z.strictObject({ v: z.literal(2), kind: z.literal('slack-task'), runId, task: z.unknown() }),
+]);
+
+/** The job shape this code sends; the worker also accepts the one before it (`WORKER_EVENT_VERSION - 1`). */
+export const WORKER_EVENT_VERSION = 2;
 
 /**
  * What the worker function is asked to do, always asynchronously:
@@ -147,14 +187,31 @@ export type WorkerEvent =
       readonly scheduledAt: string;
       /** This account's run also reconciles the hosts. */
       readonly hosts?: boolean;
+      /** The dispatcher's mode; absent in a version 1 job (the worker's own setting decides). */
+      readonly mode?: ScheduledMode;
     }
   | { readonly kind: 'apply-due-departures'; readonly runId: string; readonly ids?: readonly string[]; readonly actor?: string }
   | { readonly kind: 'slack-task'; readonly runId: string; readonly task: unknown };
 
+/**
+ * The payload to send for a job, in the oldest shape that carries its meaning: an account's job needs shape 2 (its
+ * mode), the others are unchanged and go out as shape 1, so a worker not yet updated during a deploy still runs them.
+ */
+export function encodeWorkerEvent(job: WorkerEvent): Record<string, unknown> {
+  if (job.kind === 'reconcile-account') return { v: WORKER_EVENT_VERSION, ...job, mode: job.mode ?? 'plan' };
+  return { ...job };
+}
+
+const versionOf = (event: unknown): unknown => (event !== null && typeof event === 'object' && 'v' in event ? (event as { v: unknown }).v : 1);
+
 /** Checks a worker payload; a malformed one is refused before anything runs (nobody but Warden may invoke the worker). */
 export function parseWorkerEvent(event: unknown): Parsed<WorkerEvent> {
-  const parsed = workerEventSchema.safeParse(event);
-  if (!parsed.success) return { ok: false, error: `not a Warden worker event: ${describe(parsed.error)}` };
+  const version = versionOf(event);
+  if (version !== 1 && version !== WORKER_EVENT_VERSION) {
+    return { ok: false, error: `not a Warden worker event this version understands: job version ${JSON.stringify(version)} (this worker reads 1 and ${WORKER_EVENT_VERSION})` };
+  }
+  const parsed = version === 1 ? workerEventV1Schema.safeParse(event) : workerEventV2Schema.safeParse(event);
+  if (!parsed.success) return { ok: false, error: `not a Warden worker event (version ${String(version)}): ${describe(parsed.error)}` };
   const data = parsed.data;
   switch (data.kind) {
     case 'reconcile-account': {
@@ -172,7 +229,14 @@ export function parseWorkerEvent(event: unknown): Parsed<WorkerEvent> {
             };
       return {
         ok: true,
-        value: { kind: 'reconcile-account', runId: data.runId, account, scheduledAt: data.scheduledAt, ...(data.hosts === true ? { hosts: true } : {}) },
+        value: {
+          kind: 'reconcile-account',
+          runId: data.runId,
+          account,
+          scheduledAt: data.scheduledAt,
+          ...(data.hosts === true ? { hosts: true } : {}),
+          ...('mode' in data && (data.mode === 'plan' || data.mode === 'apply') ? { mode: data.mode } : {}),
+        },
       };
     }
     case 'apply-due-departures':
@@ -192,6 +256,9 @@ export function parseWorkerEvent(event: unknown): Parsed<WorkerEvent> {
 
 // ---------------------------------------------------------------------------------------------------------------------
 // Context
+
+/** A fresh value per invocation, part of every lock owner: Lambda retries an asynchronous invocation with the same request id. */
+export const invocationNonce = (): string => randomBytes(6).toString('hex');
 
 /** The part of the Lambda context Warden reads. */
 export interface LambdaContextLike {

@@ -4,8 +4,8 @@ import type { AccountTarget } from '../adapters/aws/accounts';
 import { InputError } from '../errors';
 import { lambdaContainer } from './container';
 import type { LambdaContainer } from './container';
-import { accountOfFunctionArn, parseReconcileTrigger } from './events';
-import type { LambdaContextLike, ReconcileTrigger, WorkerEvent } from './events';
+import { accountOfFunctionArn, encodeWorkerEvent, invocationNonce, modeOf, parseReconcileTrigger } from './events';
+import type { LambdaContextLike, ReconcileTrigger, ScheduledMode, WorkerEvent } from './events';
 import { applyDueDeparturesJob, hostsTargetOf, reconcileAccount } from './jobs';
 import type { AccountRunResult, DeparturesRunResult } from './jobs';
 
@@ -13,8 +13,13 @@ import type { AccountRunResult, DeparturesRunResult } from './jobs';
 export interface DispatchReport {
   readonly runId: string;
   readonly trigger: ReconcileTrigger['kind'];
-  /** `fan-out`: one worker invocation per account; `in-process`: the accounts ran in this invocation. */
-  readonly mode: 'fan-out' | 'in-process';
+  /**
+   * `fan-out`: one worker invocation per account; `in-process`: the accounts ran in this invocation; `locked`: another
+   * reconcile invocation is dispatching (the DynamoDB lock that keeps one at a time), so this one did nothing.
+   */
+  readonly mode: 'fan-out' | 'in-process' | 'locked';
+  /** Whether the accounts apply their plans or only record them (WARDEN_SCHEDULED_MODE, or a manual `"mode":"plan"`). */
+  readonly apply: ScheduledMode;
   readonly accounts: readonly string[];
   /** Accounts handed to a worker (fan-out). */
   readonly dispatched: readonly string[];
@@ -38,6 +43,11 @@ export function dispatchRunId(trigger: ReconcileTrigger, requestId: string): str
 
 const accountLabel = (target: AccountTarget): string => target.id ?? 'ambient';
 
+/** The lock that keeps one reconcile invocation dispatching at a time (in place of a reserved concurrency of 1). */
+export const DISPATCH_LOCK = 'reconcile:dispatch';
+/** Held at most this long past the invocation's deadline, so a crashed dispatcher never blocks the next tick. */
+const DISPATCH_LOCK_MARGIN_MS = 60_000;
+
 /**
  * The reconcile function: on each EventBridge tick it loads the config, finds the accounts (config or
  * Organizations), and hands each account to its own worker invocation, so Lambda's 15-minute limit
@@ -55,8 +65,15 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
     const trigger = parsed.value;
     const runId = dispatchRunId(trigger, context.awsRequestId);
     const logger = container.logger(runId, { fn: 'reconcile', requestId: context.awsRequestId });
+    const mode = modeOf(trigger, container.settings.scheduledMode);
+    const owner = `${runId}/${context.awsRequestId}/${invocationNonce()}`;
+    const lock = await container.runs.acquireLock(DISPATCH_LOCK, owner, context.getRemainingTimeInMillis() + DISPATCH_LOCK_MARGIN_MS, container.clock.now());
+    if (!lock.acquired) {
+      logger.warn('another reconcile invocation is dispatching; this one did nothing', { heldBy: lock.heldBy, until: lock.expiresAt.toISOString() });
+      return { runId, trigger: trigger.kind, mode: 'locked', apply: mode, accounts: [], dispatched: [], results: [], failures: [], problems: [], departures: { kind: 'skipped', reason: 'another dispatcher holds the lock' } };
+    }
     try {
-      logger.info('reconciliation triggered', { trigger: trigger.kind, ...(trigger.kind === 'schedule' ? { rule: trigger.rule, eventId: trigger.eventId } : {}) });
+      logger.info('reconciliation triggered', { trigger: trigger.kind, mode, ...(trigger.kind === 'schedule' ? { rule: trigger.rule, eventId: trigger.eventId } : {}) });
       const loaded = await container.loadConfig();
       const self = accountOfFunctionArn(context.invokedFunctionArn);
       const resolution = await resolveAccounts(loaded.config, {
@@ -73,7 +90,7 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
       if (container.departures === undefined) departures = { kind: 'skipped', reason: 'no departure store' };
       else if (invoker !== undefined) {
         const job: WorkerEvent = { kind: 'apply-due-departures', runId };
-        await invoker.invokeAsync(job);
+        await invoker.invokeAsync(encodeWorkerEvent(job));
         departures = { kind: 'dispatched' };
       } else {
         departures = await applyDueDeparturesJob(container, loaded, targets, { logger });
@@ -86,8 +103,8 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
       if (fanOut && invoker !== undefined) {
         const scheduledAt = trigger.time.toISOString();
         const outcomes = await forEachAccount(targets, container.settings.accountConcurrency, async (account) => {
-          const job: WorkerEvent = { kind: 'reconcile-account', runId, account, scheduledAt, ...(account === hostsTarget ? { hosts: true } : {}) };
-          await invoker.invokeAsync(job);
+          const job: WorkerEvent = { kind: 'reconcile-account', runId, account, scheduledAt, mode, ...(account === hostsTarget ? { hosts: true } : {}) };
+          await invoker.invokeAsync(encodeWorkerEvent(job));
         });
         for (const outcome of outcomes) {
           if (outcome.ok) dispatched.push(accountLabel(outcome.target));
@@ -96,7 +113,9 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
       } else {
         const outcomes = await forEachAccount(targets, container.settings.accountConcurrency, (account) =>
           reconcileAccount(container, loaded, account, {
-            lockOwner: `${runId}/${context.awsRequestId}`,
+            runId,
+            mode,
+            lockOwner: owner,
             logger,
             remainingMs: context.getRemainingTimeInMillis(),
             hosts: account === hostsTarget,
@@ -113,6 +132,7 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
         runId,
         trigger: trigger.kind,
         mode: fanOut ? 'fan-out' : 'in-process',
+        apply: mode,
         accounts: targets.map(accountLabel),
         dispatched,
         results,
@@ -125,7 +145,7 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
         actor: 'system',
         action: 'run.dispatch',
         result: failures.length === 0 && resolution.problems.length === 0 ? 'ok' : 'failed',
-        after: { trigger: trigger.kind, mode: report.mode, accounts: report.accounts, dispatched, failures, problems: resolution.problems },
+        after: { trigger: trigger.kind, mode: report.mode, apply: mode, accounts: report.accounts, dispatched, failures, problems: resolution.problems },
         ...(failures.length > 0 || resolution.problems.length > 0
           ? { error: [...resolution.problems, ...failures.map((f) => `${f.account}: ${f.error}`)].join('; ') }
           : {}),
@@ -135,6 +155,10 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
     } catch (error) {
       logger.error('reconciliation failed', { error });
       throw error;
+    } finally {
+      await container.runs.releaseLock(DISPATCH_LOCK, owner).catch((error: unknown) => {
+        logger.warn('could not release the dispatch lock; it expires on its own', { error });
+      });
     }
   };
 }

@@ -3,7 +3,7 @@ import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../lib/logger';
 import { lambdaContainer } from './container';
 import type { LambdaContainer } from './container';
-import { accountOfFunctionArn, parseWorkerEvent } from './events';
+import { accountOfFunctionArn, invocationNonce, parseWorkerEvent } from './events';
 import type { LambdaContextLike, WorkerEvent } from './events';
 import { applyDueDeparturesJob, reconcileAccount } from './jobs';
 import { createSlackTaskRunner } from './slack-app';
@@ -61,8 +61,12 @@ async function run(
 ): Promise<WorkerResult> {
   switch (job.kind) {
     case 'reconcile-account': {
+      // Plan-only wins: a job from a dispatcher in apply mode still only plans on a worker deployed plan-only.
+      const mode = job.mode === 'plan' || container.settings.scheduledMode === 'plan' ? 'plan' : 'apply';
       const result = await reconcileAccount(container, loaded, job.account, {
-        lockOwner: `${job.runId}/${context.awsRequestId}`,
+        runId: job.runId,
+        mode,
+        lockOwner: `${job.runId}/${context.awsRequestId}/${invocationNonce()}`,
         logger,
         remainingMs: context.getRemainingTimeInMillis(),
         hosts: job.hosts === true,

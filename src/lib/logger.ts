@@ -1,4 +1,5 @@
 import { redactSecrets } from '../domain/audit-chain';
+import { terminalSafe } from '../domain/terminal-text';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -71,7 +72,8 @@ export function createJsonLogger(options: JsonLoggerOptions): Logger {
       } catch {
         line = JSON.stringify({ level, time: now().toISOString(), runId: options.runId, message: redactSecrets(message), fields: '[unserialisable]' });
       }
-      sink(line);
+      // JSON escapes C0 itself; C1, bidi and invisible characters are escaped the same way (same JSON value) for log viewers.
+      sink(terminalSafe(line));
     };
     return {
       debug: (message, fields) => write('debug', message, fields),

@@ -86,6 +86,11 @@ export interface Departure {
   readonly lastAttempt?: DepartureAttempt;
   readonly noAccessLeftAt?: Date;
   readonly cancelled?: Approval;
+  /**
+   * HR members who asked to cancel a departure that needed more than one approver: it is cancelled only once as many
+   * different people as approved it ask, so one HR account alone cannot undo what two agreed on.
+   */
+  readonly cancelRequests?: readonly Approval[];
 }
 
 /** Why a state change was refused: expected outcomes, returned as values. */
@@ -113,7 +118,10 @@ export interface DepartureStore {
   listEffective(): Promise<readonly Departure[]>;
   /** Adds an approval to an awaiting departure; it becomes scheduled once `requiredApprovals` is reached. */
   approve(id: string, approval: Approval): Promise<DepartureChange>;
-  /** Cancels an awaiting departure, or a scheduled one whose effective time is still after `cancelled.at`. */
+  /**
+   * Cancels an awaiting departure, or a scheduled one whose effective time is still after `cancelled.at`; one that
+   * needed several approvers first collects that many different cancel requests (`cancelRequests`).
+   */
   cancel(id: string, cancelled: Approval): Promise<DepartureChange>;
   /** Records an attempt on a scheduled departure; `no-access-left` moves it to applied. */
   recordAttempt(id: string, attempt: DepartureAttempt, paths: readonly PathStatus[]): Promise<DepartureChange>;
@@ -124,7 +132,8 @@ export interface DepartureStore {
 export type DepartureEvent =
   | { readonly kind: 'approved'; readonly by: string }
   | { readonly kind: 'attempted' }
-  | { readonly kind: 'cancelled'; readonly by: string };
+  | { readonly kind: 'cancelled'; readonly by: string }
+  | { readonly kind: 'cancel-requested'; readonly by: string };
 
 /** Announces departures and their progress (a Slack thread updated in place, or nothing). */
 export interface DepartureNotifier {

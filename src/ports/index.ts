@@ -31,6 +31,8 @@ export interface HostFleet {
   inventoryInstances?(instanceIds: readonly string[]): Promise<readonly HostInventory[]>;
   /** Applies the host actions for one instance in one command. */
   executeOnHost(instanceId: string, actions: readonly Action[]): Promise<ReadonlyMap<string, ActionOutcome>>;
+  /** Applies the host actions of many instances, hosts with the same request sharing one command; outcomes by action id. */
+  executeOnHosts?(actionsByHost: ReadonlyMap<string, readonly Action[]>): Promise<ReadonlyMap<string, ActionOutcome>>;
 }
 
 export type AuditResult = 'ok' | 'failed' | 'skipped' | 'intent' | 'verified';

@@ -1,10 +1,13 @@
 /** Text helpers shared by the report renderers: escaping, times and durations as auditors read them. */
 
+import { terminalSafe } from '../domain/terminal-text';
+
 const HTML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
 /** Escapes text for HTML element content and quoted attribute values. */
 export function escapeHtml(value: unknown): string {
-  const text = value === undefined || value === null ? '' : String(value);
+  // Bidi overrides and invisible characters would make one name read as another in the browser too.
+  const text = terminalSafe(value === undefined || value === null ? '' : String(value), { keepLayout: true });
   return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c] ?? c);
 }
 

@@ -183,14 +183,17 @@ export async function openRuntime(configPath: string, options: RuntimeOptions): 
       });
     });
     let ssm: SSMClient | undefined;
+    let s3: S3Client | undefined;
     const anchors = createAnchors(anchorSpecsOf(loaded), {
       baseDir: path.dirname(loaded.file),
       ssm: () => (ssm ??= createSsmClient()),
+      s3: () => (s3 ??= new S3Client({})),
       ...(options.slackWeb !== undefined
         ? { slack: { web: options.slackWeb, ...(config.slack !== undefined ? { defaultChannel: config.slack.channel } : {}) } }
         : {}),
     });
     closers.push(() => ssm?.destroy());
+    closers.push(() => s3?.destroy());
     const deps: ReconcileDeps = {
       roster: new FileRosterSource({ path: loaded.rosterPath, timezone: config.timezone }),
       overlayRoster: departureOverlay(stores.departures),

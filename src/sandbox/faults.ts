@@ -13,6 +13,8 @@ export interface FaultRule {
   readonly service?: string;
   /** Only calls made in this account. */
   readonly account?: string;
+  /** Only calls whose request carries these parameters (e.g. `{ UserName: 'bob' }`: one user's reads fail). */
+  readonly params?: Readonly<Record<string, string>>;
 }
 
 interface ActiveRule {
@@ -39,13 +41,19 @@ export class FaultPlan {
   }
 
   /** The error for this call when a rule matches (consuming one of its failures), else undefined. */
-  take(call: { readonly service: string; readonly action: string; readonly account: string }): ApiError | undefined {
+  take(call: {
+    readonly service: string;
+    readonly action: string;
+    readonly account: string;
+    readonly params?: ReadonlyMap<string, string>;
+  }): ApiError | undefined {
     const active = this.rules.find(
       ({ rule, remaining }) =>
         remaining > 0 &&
         rule.action === call.action &&
         (rule.service === undefined || rule.service === call.service) &&
-        (rule.account === undefined || rule.account === call.account),
+        (rule.account === undefined || rule.account === call.account) &&
+        (rule.params === undefined || Object.entries(rule.params).every(([key, value]) => call.params?.get(key) === value)),
     );
     if (!active) return undefined;
     active.remaining--;

@@ -106,6 +106,8 @@ interface AccountRec {
   readonly users: Map<string, UserRec>;
   readonly groups: Map<string, GroupRec>;
   readonly mfa: Map<string, MfaRec>;
+  /** Seeded managed policy documents by ARN. */
+  readonly policies: Map<string, string>;
   report: ReportState;
   sortedUsers: UserRec[] | undefined;
 }
@@ -261,6 +263,22 @@ const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*)([\w+=,
 const POLICY_ARN = /^arn:aws[\w-]*:iam::(aws|\d{12}):policy\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,128})$/;
 const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 const READ_ONLY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*:Describe*","*:Get*","*:List*"],"Resource":"*"}]}';
+/** Documents of the AWS managed policies tests and the demo use (abridged where AWS's own are long; the effects match). */
+const AWS_MANAGED_DOCUMENTS: Readonly<Record<string, string>> = {
+  AdministratorAccess: ALLOW_ALL,
+  ReadOnlyAccess: READ_ONLY,
+  AWSDenyAll: '{"Version":"2012-10-17","Statement":[{"Sid":"DenyAll","Effect":"Deny","Action":"*","Resource":"*"}]}',
+  AWSCompromisedKeyQuarantineV3: JSON.stringify({
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Deny',
+        Action: ['iam:AttachUserPolicy', 'iam:CreateAccessKey', 'iam:CreateLoginProfile', 'iam:PutUserPolicy', 'ec2:RunInstances', 'lambda:CreateFunction', 's3:*'],
+        Resource: ['*'],
+      },
+    ],
+  }),
+};
 
 const byKey = <T>(keyOf: (item: T) => string) => (a: T, b: T) => {
   const ka = keyOf(a);
@@ -741,7 +759,9 @@ export class IamSandboxState {
     if (!user.ok) return user;
     const match = POLICY_ARN.exec(policyArn);
     if (!match) return fail('InvalidInput', `ARN ${policyArn} is not valid.`);
-    if (match[1] !== 'aws' && match[1] !== accountId) return fail('NoSuchEntity', `Policy ${policyArn} does not exist or is not attachable.`);
+    if (match[1] !== 'aws' && (match[1] !== accountId || !this.customerPolicyExists(this.mustAccount(accountId), policyArn))) {
+      return fail('NoSuchEntity', `Policy ${policyArn} does not exist or is not attachable.`);
+    }
     const attached = user.value.attachedPolicies;
     if (attached.includes(policyArn)) return ok(undefined);
     if (attached.length >= MAX_MANAGED_POLICIES_PER_USER) return fail('LimitExceeded', `Cannot exceed quota for PoliciesPerUser: ${MAX_MANAGED_POLICIES_PER_USER}`);
@@ -876,8 +896,18 @@ export class IamSandboxState {
     );
   }
 
+  /** A customer managed policy exists when seeded, or when something in the seed attaches it. */
+  private customerPolicyExists(acct: AccountRec, arn: string): boolean {
+    if (acct.policies.has(arn)) return true;
+    for (const u of acct.users.values()) if (u.attachedPolicies.includes(arn)) return true;
+    for (const g of acct.groups.values()) if (g.attachedPolicies.includes(arn)) return true;
+    return false;
+  }
+
   private managedPolicies(acct: AccountRec): ManagedPolicyView[] {
     const counts = new Map<string, number>();
+    // Seeded customer policies are listed even unattached, as IAM lists every customer managed policy.
+    for (const arn of acct.policies.keys()) counts.set(arn, 0);
     const count = (arn: string) => counts.set(arn, (counts.get(arn) ?? 0) + 1);
     for (const u of acct.users.values()) u.attachedPolicies.forEach(count);
     for (const g of acct.groups.values()) g.attachedPolicies.forEach(count);
@@ -892,7 +922,7 @@ export class IamSandboxState {
           attachmentCount,
           awsManaged,
           createdAt: awsManaged ? new Date('2015-02-06T18:39:46Z') : acct.createdAt,
-          document: name === 'AdministratorAccess' ? ALLOW_ALL : name === 'ReadOnlyAccess' ? READ_ONLY : placeholderPolicy(name),
+          document: acct.policies.get(arn) ?? (awsManaged ? AWS_MANAGED_DOCUMENTS[name] : undefined) ?? placeholderPolicy(name),
         };
       })
       .sort(byKey((p) => p.arn));
@@ -938,6 +968,7 @@ export class IamSandboxState {
       users: new Map(),
       groups: new Map(),
       mfa: new Map(),
+      policies: new Map(account.policies.map((p) => [p.arn, p.document])),
       report: { kind: 'none' },
       sortedUsers: undefined,
     };

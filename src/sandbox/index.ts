@@ -12,7 +12,7 @@ export {
   type IamStateOptions,
   type UserSnapshot,
 } from './iam-state';
-export { loadSeedFile, parseSeed, sandboxSeedSchema, type NormalizedSeed, type SandboxSeed, type SeedAccount, type SeedGroup, type SeedUser } from './seed';
+export { loadSeedFile, parseSeed, sandboxSeedSchema, wardenDenyAllPolicy, type NormalizedSeed, type SandboxSeed, type SeedAccount, type SeedGroup, type SeedUser } from './seed';
 export { startSandbox, type RunningSandbox, type SandboxOptions } from './server';
 export { jsonService, jsonReply, errorReply, queryService, QueryParams, xmlReply, type ServiceCall, type ServiceHandler, type ServiceReply, type WireProtocol } from './service';
 export { STS_XML_NAMESPACE, stsService } from './sts-service';

@@ -101,6 +101,8 @@ const accountSchema = z.object({
   root: z.object({ mfaActive: z.boolean().default(true), passwordLastUsed: date.optional() }).default({ mfaActive: true }),
   groups: z.array(groupSchema).default([]),
   users: z.array(userSchema).default([]),
+  /** Customer managed policies of the account with their documents (policies only attached in the seed exist too, with a placeholder document). */
+  policies: z.array(z.object({ arn: policyArn, document: policyDocument })).default([]),
 });
 
 /** The whole sandbox seed: several accounts with their IAM users and groups. */
@@ -191,4 +193,15 @@ export async function loadSeedFile(file: string): Promise<SeedParseResult> {
     return { ok: false, errors: [`${file}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`] };
   }
   return parseSeed(value, file);
+}
+
+/**
+ * Warden's managed deny-all policy as serverless.yml and deploy/member-account-role.yaml create it in a real account,
+ * for seeds (`policies: [wardenDenyAllPolicy(id)]`): Warden attaches it to stop a leaver and may attach nothing else.
+ */
+export function wardenDenyAllPolicy(accountId: string, name = 'warden-deny-all'): { readonly arn: string; readonly document: string } {
+  return {
+    arn: `arn:aws:iam::${accountId}:policy/${name}`,
+    document: JSON.stringify({ Version: '2012-10-17', Statement: [{ Sid: 'WardenOffboardingDenyAll', Effect: 'Deny', Action: '*', Resource: '*' }] }),
+  };
 }

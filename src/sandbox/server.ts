@@ -10,6 +10,7 @@ import type { ServiceHandler, ServiceReply, WireProtocol } from './service';
 import { stsService } from './sts-service';
 import { TokenBuckets, type ThrottleOptions } from './throttle';
 import { esc } from './xml';
+import type { RestServiceHandler } from './s3';
 
 /** What to serve and how: state, address, rate limit, planned faults, extra services. */
 export interface SandboxOptions {
@@ -22,6 +23,8 @@ export interface SandboxOptions {
   readonly faults?: FaultPlan;
   /** More simulated services (SSM, Organizations…) served next to IAM and STS. */
   readonly extraServices?: readonly ServiceHandler[];
+  /** Services spoken over REST (S3, src/sandbox/s3.ts), routed by their signing name before any Action is looked for. */
+  readonly restServices?: readonly RestServiceHandler[];
 }
 
 /** A started sandbox: point SDK clients' `endpoint` at `url`. */
@@ -55,6 +58,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const register = (name: string, handler: ServiceHandler) => services.set(name, handler);
   for (const handler of [iamService(), stsService(), ...(options.extraServices ?? [])]) register(handler.name, handler);
   const calls = new CallLog();
+  const restServices = new Map((options.restServices ?? []).map((r) => [r.name, r]));
   const faults = options.faults ?? new FaultPlan();
   let buckets = options.throttle ? new TokenBuckets(options.throttle) : undefined;
 
@@ -70,7 +74,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   /** Serves one request; resolves to the HTTP status sent. */
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<number> => {
     const requestId = randomUUID();
-    const body = await readBody(req);
+    const raw = await readBody(req);
+    const body = raw.toString('utf8');
     const url = new URL(req.url ?? '/', 'http://sandbox');
     const target = header(req, 'x-amz-target');
     const auth = parseCredential(header(req, 'authorization'), url.searchParams.get('X-Amz-Credential'));
@@ -85,6 +90,8 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       });
     }
     const { credential } = auth;
+    const rest = restServices.get(credential.service);
+    if (rest !== undefined) return serveRest(rest, req, res, url, raw, requestId, credential, options.state, calls);
     const service = findService(credential.service, target);
     if (!service) {
       return send(res, fallback, undefined, requestId, {
@@ -107,7 +114,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       if (buckets && !buckets.take(`${service.name}:${account}`)) {
         return { account, reply: { kind: 'error', error: apiError(service.throttlingCode ?? 'Throttling', 'Rate exceeded', 400) } };
       }
-      const fault = faults.take({ service: service.name, action, account });
+      const fault = faults.take({ service: service.name, action, account, params: json ? jsonParams(body) : params });
       if (fault) return { account, reply: { kind: 'error', error: fault } };
       let input: unknown;
       if (json) {
@@ -211,7 +218,7 @@ function parseCredential(authorization: string | undefined, presigned: string | 
   return { kind: 'ok', credential: { accessKeyId: match[1] as string, region: match[3] as string, service: match[4] as string } };
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -220,7 +227,38 @@ async function readBody(req: IncomingMessage): Promise<string> {
     if (size > MAX_BODY_BYTES) throw new Error('request body too large');
     chunks.push(buffer);
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
+}
+
+async function serveRest(
+  rest: RestServiceHandler,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+  body: Buffer,
+  requestId: string,
+  credential: Credential,
+  state: IamSandboxState,
+  calls: CallLog,
+): Promise<number> {
+  const caller = state.resolveCaller(credential.accessKeyId);
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  const reply = await rest.serve({ method: req.method ?? 'GET', path: decodeURIComponent(url.pathname), query: url.searchParams, headers, body, requestId });
+  res.statusCode = reply.status;
+  for (const [name, value] of Object.entries(reply.headers)) res.setHeader(name, value);
+  res.setHeader('x-amz-request-id', requestId);
+  const payload = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
+  if (!('content-length' in reply.headers)) res.setHeader('content-length', payload.length);
+  res.end(req.method === 'HEAD' ? undefined : payload);
+  calls.record({
+    service: rest.name,
+    action: reply.action,
+    account: caller.ok ? caller.value.account : '',
+    status: reply.status,
+    ...(reply.errorCode !== undefined ? { errorCode: reply.errorCode } : {}),
+  });
+  return reply.status;
 }
 
 /** Writes the reply in the service's protocol; returns the HTTP status sent. */
@@ -268,4 +306,18 @@ function queryError(namespace: string, requestId: string, error: ApiError): stri
     `<ErrorResponse xmlns="${namespace}"><Error><Type>${error.type}</Type><Code>${esc(error.code)}</Code>` +
     `<Message>${esc(error.message)}</Message></Error><RequestId>${requestId}</RequestId></ErrorResponse>`
   );
+}
+
+/** Top-level string members of a JSON request, so fault rules can match JSON services' parameters too. */
+function jsonParams(body: string): ReadonlyMap<string, string> {
+  const found = new Map<string, string>();
+  try {
+    const parsed: unknown = body.trim() === '' ? {} : JSON.parse(body);
+    if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) {
+      for (const [key, value] of Object.entries(parsed)) if (typeof value === 'string') found.set(key, value);
+    }
+  } catch {
+    // The handler reports malformed JSON; a fault rule simply does not match it.
+  }
+  return found;
 }

@@ -1,12 +1,17 @@
 /**
  * A simulated AWS Systems Manager Run Command (awsJson1_1, `AmazonSSM.*`): SendCommand, ListCommands,
  * ListCommandInvocations, GetCommandInvocation and DescribeInstanceInformation, answered by running Warden's host
- * scripts on simulated instances (see hosts.ts). Statuses, output limits and errors follow the SSM API reference:
+ * scripts on simulated instances (see hosts.ts); CreateDocument, UpdateDocument, UpdateDocumentDefaultVersion and
+ * DescribeDocument for Command documents (schema 2.2, aws:runShellScript). Each account starts with Warden's two
+ * documents as its stack creates them (deploy/ssm). SendCommand checks DocumentHash (SHA-256 of the content),
+ * parameters against the document's allowedPattern, and the 64 KB limit on content plus parameters. Statuses, output limits and errors follow the SSM API reference:
  * invocation Status Pending | InProgress | Delayed | Success | Cancelled | TimedOut | Failed | Cancelling, with
  * StatusDetails such as `DeliveryTimedOut`, `Undeliverable` and `Terminated`; GetCommandInvocation keeps the first
  * 24,000 characters of stdout and 8,000 of stderr, ListCommandInvocations' plugin Output the first 2,500.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { wardenDocuments } from '../adapters/aws/ssm/documents';
+import { loadHostScripts } from '../adapters/hosts/host-script-protocol';
 import { mapLimit, sleep } from '../lib/concurrency';
 import { parseHostScriptCommand, type HostRunner, type SimulatedFleet } from './hosts';
 import { errorReply, jsonReply, jsonService, type ServiceCall, type ServiceHandler, type ServiceReply } from './service';
@@ -42,8 +47,39 @@ interface Target {
   readonly Values: readonly string[];
 }
 
+/** A Command document as CreateDocument stored it, parsed once. */
+interface SimDocumentVersion {
+  readonly version: string;
+  readonly content: string;
+  readonly hash: string;
+  readonly createdAt: Date;
+  readonly parameters: ReadonlyMap<string, { readonly defaultValue?: string; readonly allowedPattern?: RegExp; readonly description?: string }>;
+  /** The aws:runShellScript step: its name and runCommand lines (with `{{ name }}` references). */
+  readonly step: { readonly name: string; readonly runCommand: readonly string[] };
+  readonly description: string;
+}
+
+interface SimDocument {
+  readonly name: string;
+  readonly owner: string;
+  readonly versions: SimDocumentVersion[];
+  defaultVersion: string;
+}
+
+/** SSM's limit on a document's content plus the parameters given at runtime. */
+const MAX_DOCUMENT_BYTES = 65_536;
+const DOCUMENT_NAME = /^[a-zA-Z0-9_\-.]{3,128}$/;
+const RESERVED_PREFIX = /^(aws|amazon|amzn)/i;
+const PARAMETER_REFERENCE = /\{\{ *([A-Za-z0-9_.:/-]+) *\}\}/g;
+
 interface SimCommand {
   readonly commandId: string;
+  readonly documentName: string;
+  readonly documentVersion: string;
+  /** The script text the agent runs (runCommand joined, parameters put in). */
+  readonly commandText: string;
+  /** Plugin (step) name and the S3 folder SSM writes its output to. */
+  readonly plugin: { readonly name: string; readonly s3Folder: string };
   readonly account: string;
   readonly region: string;
   readonly comment?: string;
@@ -70,6 +106,8 @@ export interface SsmSandboxOptions {
   readonly runOnSend?: boolean;
   /** GetCommandInvocation answers InvocationDoesNotExist this many times per new invocation, as SSM may right after SendCommand. */
   readonly invocationLag?: number;
+  /** Command documents each account starts with (default: Warden's two, as its stack creates them); `false` for none. */
+  readonly documents?: readonly { readonly name: string; readonly content: string }[] | false;
   readonly now?: () => Date;
 }
 
@@ -81,6 +119,8 @@ export interface CommandSnapshot {
   readonly targets: readonly Target[];
   readonly maxConcurrency: string;
   readonly maxErrors: string;
+  readonly documentName: string;
+  readonly parameters: Readonly<Record<string, readonly string[]>>;
   readonly script?: string;
   readonly invocations: readonly { readonly instanceId: string; readonly status: string; readonly statusDetails: string }[];
 }
@@ -134,7 +174,7 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
 
   const s3Key = (command: SimCommand, instanceId: string, stream: 'stdout' | 'stderr'): string =>
     `${command.outputS3KeyPrefix !== undefined && command.outputS3KeyPrefix !== '' ? `${command.outputS3KeyPrefix.replace(/\/+$/, '')}/` : ''}` +
-    `${command.commandId}/${instanceId}/awsrunShellScript/0.awsrunshellscript/${stream}`;
+    `${command.commandId}/${instanceId}/${command.plugin.s3Folder}/${stream}`;
   const s3Url = (command: SimCommand, instanceId: string, stream: 'stdout' | 'stderr'): string =>
     command.outputS3BucketName === undefined ? '' : `https://s3.${command.region}.amazonaws.com/${command.outputS3BucketName}/${s3Key(command, instanceId, stream)}`;
 
@@ -157,8 +197,7 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     invocation.status = 'InProgress';
     invocation.statusDetails = 'InProgress';
     invocation.startedAt = now();
-    const commandText = (command.parameters['commands'] ?? []).join('\n');
-    const run = parseHostScriptCommand(commandText);
+    const run = parseHostScriptCommand(command.commandText);
     const result =
       run === undefined
         ? { exitCode: 127, stdout: '', stderr: "sandbox: simulated hosts run only Warden's own host scripts\n" }
@@ -210,11 +249,216 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     return selected.map((i) => i.instanceId).sort();
   }
 
+
+  // ----- Command documents, per account. -----
+  const documents = new Map<string, Map<string, SimDocument>>();
+  const seed = options.documents === false ? [] : (options.documents ?? Object.values(wardenDocuments(loadHostScripts())));
+  const sha256 = (content: string): string => createHash('sha256').update(content, 'utf8').digest('hex');
+
+  /** Parses Command document content (JSON, schema 2.2, one aws:runShellScript step), as CreateDocument validates it. */
+  function parseDocument(content: string, version: string): SimDocumentVersion | ServiceReply {
+    if (Buffer.byteLength(content, 'utf8') > MAX_DOCUMENT_BYTES) return errorReply('MaxDocumentSizeExceeded', 'The size limit of a document is 64 KB.');
+    const invalid = (why: string): ServiceReply => errorReply('InvalidDocumentContent', `Document content is not valid: ${why}`);
+    let json: unknown;
+    try {
+      json = JSON.parse(content);
+    } catch {
+      return invalid('content is not JSON (the sandbox reads DocumentFormat JSON only)');
+    }
+    const doc = record(json);
+    if (doc['schemaVersion'] !== '2.2') return errorReply('InvalidDocumentSchemaVersion', 'The sandbox supports Command documents of schemaVersion 2.2 only.');
+    const parameters = new Map<string, { defaultValue?: string; allowedPattern?: RegExp; description?: string }>();
+    for (const [name, spec] of Object.entries(record(doc['parameters']))) {
+      const p = record(spec);
+      if (p['type'] !== 'String') return invalid(`parameter ${name}: the sandbox supports type String only`);
+      const pattern = text(p['allowedPattern']);
+      let allowedPattern: RegExp | undefined;
+      try {
+        allowedPattern = pattern === undefined ? undefined : new RegExp(pattern);
+      } catch {
+        return invalid(`parameter ${name}: allowedPattern is not a regular expression`);
+      }
+      const defaultValue = text(p['default']);
+      if (defaultValue !== undefined && allowedPattern !== undefined && !allowedPattern.test(defaultValue)) return invalid(`parameter ${name}: default does not match allowedPattern`);
+      const description = text(p['description']);
+      parameters.set(name, { ...(defaultValue !== undefined ? { defaultValue } : {}), ...(allowedPattern !== undefined ? { allowedPattern } : {}), ...(description !== undefined ? { description } : {}) });
+    }
+    const steps = Array.isArray(doc['mainSteps']) ? doc['mainSteps'].map(record) : [];
+    const step = steps[0];
+    if (steps.length !== 1 || step === undefined || step['action'] !== RUN_SHELL_SCRIPT_PLUGIN) return invalid('the sandbox runs documents of one aws:runShellScript step');
+    const name = text(step['name']);
+    const inputs = record(step['inputs']);
+    const runCommand = textList(inputs['runCommand']);
+    if (name === undefined || !/^[A-Za-z0-9_.-]+$/.test(name) || runCommand === undefined) return invalid('the step needs a name and inputs.runCommand (strings)');
+    for (const used of [...runCommand, text(inputs['timeoutSeconds']) ?? ''].join('\n').matchAll(PARAMETER_REFERENCE)) {
+      const ref = used[1] ?? '';
+      if (!ref.startsWith('ssm:') && !parameters.has(ref)) return invalid(`{{ ${ref} }} is not a declared parameter`);
+    }
+    return { version, content, hash: sha256(content), createdAt: now(), parameters, step: { name, runCommand }, description: text(doc['description']) ?? '' };
+  }
+
+  function documentsOf(account: string): Map<string, SimDocument> {
+    let own = documents.get(account);
+    if (own === undefined) {
+      own = new Map();
+      for (const d of seed) {
+        const parsed = parseDocument(d.content, '1');
+        if (isReply(parsed)) throw new Error(`sandbox seed document ${d.name} is not valid`);
+        own.set(d.name, { name: d.name, owner: account, versions: [parsed], defaultVersion: '1' });
+      }
+      documents.set(account, own);
+    }
+    return own;
+  }
+
+  const noDocument = (name: string): ServiceReply => errorReply('InvalidDocument', `Document with name ${name} does not exist.`);
+
+  function versionOf(document: SimDocument, requested: string | undefined): SimDocumentVersion | ServiceReply {
+    const wanted = requested === undefined || requested === '$DEFAULT' ? document.defaultVersion : requested === '$LATEST' ? String(document.versions.length) : requested;
+    const found = /^[1-9][0-9]*$/.test(wanted) ? document.versions[Number(wanted) - 1] : undefined;
+    return found ?? errorReply('InvalidDocumentVersion', `The document version ${requested ?? ''} is not valid or does not exist.`);
+  }
+
+  function documentDescription(document: SimDocument, version: SimDocumentVersion): Record<string, unknown> {
+    return {
+      Name: document.name,
+      Owner: document.owner,
+      Hash: version.hash,
+      HashType: 'Sha256',
+      CreatedDate: epochSeconds(version.createdAt),
+      Status: 'Active',
+      DocumentVersion: version.version,
+      Description: version.description,
+      Parameters: [...version.parameters].map(([name, p]) => ({
+        Name: name,
+        Type: 'String',
+        ...(p.description !== undefined ? { Description: p.description } : {}),
+        ...(p.defaultValue !== undefined ? { DefaultValue: p.defaultValue } : {}),
+      })),
+      PlatformTypes: ['Linux', 'MacOS'],
+      DocumentType: 'Command',
+      SchemaVersion: '2.2',
+      LatestVersion: String(document.versions.length),
+      DefaultVersion: document.defaultVersion,
+      DocumentFormat: 'JSON',
+    };
+  }
+
+  function createDocument(call: ServiceCall): ServiceReply {
+    const input = record(call.input);
+    const name = text(input['Name']);
+    const content = text(input['Content']);
+    if (name === undefined || content === undefined) return validation('Name and Content are required.');
+    if (!DOCUMENT_NAME.test(name) || RESERVED_PREFIX.test(name)) return validation(`Document name ${name} is not valid (3 to 128 of a-z A-Z 0-9 _ - ., not starting with aws, amazon or amzn).`);
+    if ((text(input['DocumentType']) ?? 'Command') !== 'Command') return errorReply('InvalidDocumentType', 'The sandbox supports Command documents only.');
+    if ((text(input['DocumentFormat']) ?? 'JSON') !== 'JSON') return errorReply('InvalidDocumentContent', 'The sandbox reads DocumentFormat JSON only.');
+    const own = documentsOf(call.account);
+    if (own.has(name)) return errorReply('DocumentAlreadyExists', 'The specified document already exists.');
+    const parsed = parseDocument(content, '1');
+    if (isReply(parsed)) return parsed;
+    const document: SimDocument = { name, owner: call.account, versions: [parsed], defaultVersion: '1' };
+    own.set(name, document);
+    return jsonReply({ DocumentDescription: documentDescription(document, parsed) });
+  }
+
+  function updateDocument(call: ServiceCall): ServiceReply {
+    const input = record(call.input);
+    const name = text(input['Name']) ?? '';
+    const content = text(input['Content']);
+    const document = documentsOf(call.account).get(name);
+    if (document === undefined) return noDocument(name);
+    if (content === undefined) return validation('Content is required.');
+    if (document.versions.some((v) => v.content === content)) return errorReply('DuplicateDocumentContent', 'The content of the association document matches another document. Change the content of the document and try again.');
+    const parsed = parseDocument(content, String(document.versions.length + 1));
+    if (isReply(parsed)) return parsed;
+    document.versions.push(parsed);
+    return jsonReply({ DocumentDescription: documentDescription(document, parsed) });
+  }
+
+  function updateDocumentDefaultVersion(call: ServiceCall): ServiceReply {
+    const input = record(call.input);
+    const name = text(input['Name']) ?? '';
+    const document = documentsOf(call.account).get(name);
+    if (document === undefined) return noDocument(name);
+    const version = versionOf(document, text(input['DocumentVersion']));
+    if (isReply(version)) return version;
+    document.defaultVersion = version.version;
+    return jsonReply({ Description: { Name: name, DefaultVersion: version.version } });
+  }
+
+  function describeDocument(call: ServiceCall): ServiceReply {
+    const input = record(call.input);
+    const name = text(input['Name']) ?? '';
+    const document = documentsOf(call.account).get(name);
+    if (document === undefined) return noDocument(name);
+    const version = versionOf(document, text(input['DocumentVersion']));
+    if (isReply(version)) return version;
+    return jsonReply({ Document: documentDescription(document, version) });
+  }
+
+  /** What SendCommand's document, version, hash and parameters resolve to: the text the agent would run. */
+  function resolveCommand(
+    call: ServiceCall,
+    input: Record<string, unknown>,
+    documentName: string,
+  ): { documentVersion: string; commandText: string; plugin: { name: string; s3Folder: string }; parameters: Record<string, string[]> } | ServiceReply {
+    const given: Record<string, string[]> = {};
+    for (const [name, value] of Object.entries(record(input['Parameters']))) {
+      const list = textList(value);
+      if (list === undefined) return errorReply('InvalidParameters', `Parameter "${name}" must be a list of strings.`);
+      given[name] = list;
+    }
+    if (documentName === DOCUMENT) {
+      for (const name of Object.keys(given)) {
+        if (!['commands', 'workingDirectory', 'executionTimeout'].includes(name)) return errorReply('InvalidParameters', `Parameter "${name}" is not valid for document ${DOCUMENT}.`);
+      }
+      if ((given['commands'] ?? []).length === 0) return errorReply('InvalidParameters', 'Parameter "commands" is required.');
+      return { documentVersion: '1', commandText: (given['commands'] ?? []).join('\n'), plugin: { name: RUN_SHELL_SCRIPT_PLUGIN, s3Folder: 'awsrunShellScript/0.awsrunshellscript' }, parameters: given };
+    }
+    const document = documentsOf(call.account).get(documentName);
+    if (document === undefined) return noDocument(documentName);
+    const version = versionOf(document, text(input['DocumentVersion']));
+    if (isReply(version)) return version;
+    const hash = text(input['DocumentHash']);
+    if (hash !== undefined) {
+      const hashType = text(input['DocumentHashType']) ?? 'Sha256';
+      if (hashType !== 'Sha256' || hash !== version.hash) {
+        return errorReply('InvalidDocument', `The document hash for ${documentName} (version ${version.version}) does not match the DocumentHash in the request.`);
+      }
+    }
+    const values = new Map<string, string>();
+    for (const [name, list] of Object.entries(given)) {
+      const spec = version.parameters.get(name);
+      if (spec === undefined) return errorReply('InvalidParameters', `Parameter "${name}" is not defined in document ${documentName}.`);
+      if (list.length !== 1) return errorReply('InvalidParameters', `Parameter "${name}" is of type String: give exactly one value.`);
+      const value = list[0] ?? '';
+      if (spec.allowedPattern !== undefined && !spec.allowedPattern.test(value)) {
+        return errorReply('InvalidParameters', `Parameter "${name}" has a value that does not match the allowed pattern ${spec.allowedPattern.source}.`);
+      }
+      values.set(name, value);
+    }
+    for (const [name, spec] of version.parameters) {
+      if (values.has(name)) continue;
+      if (spec.defaultValue === undefined) return errorReply('InvalidParameters', `Parameter "${name}" is required by document ${documentName}.`);
+      values.set(name, spec.defaultValue);
+    }
+    const parameterBytes = [...Object.entries(given)].reduce((n, [name, list]) => n + Buffer.byteLength(name) + list.reduce((m, v) => m + Buffer.byteLength(v), 0), 0);
+    if (Buffer.byteLength(version.content) + parameterBytes > MAX_DOCUMENT_BYTES) {
+      return errorReply('MaxDocumentSizeExceeded', 'The content of the document must not exceed 64KB, including the content specified for input parameters at runtime.');
+    }
+    const commandText = version.step.runCommand.join('\n').replace(PARAMETER_REFERENCE, (whole, ref: string) => values.get(ref) ?? whole);
+    return {
+      documentVersion: version.version,
+      commandText,
+      plugin: { name: version.step.name, s3Folder: `awsrunShellScript/${version.step.name}` },
+      parameters: given,
+    };
+  }
+
   function sendCommand(call: ServiceCall): ServiceReply | Promise<ServiceReply> {
     const input = record(call.input);
     const documentName = text(input['DocumentName']);
     if (documentName === undefined) return validation("1 validation error detected: Value null at 'documentName' failed to satisfy constraint: Member must not be null");
-    if (documentName !== DOCUMENT) return errorReply('InvalidDocument', `Document with name ${documentName} does not exist.`);
     const instanceIds = input['InstanceIds'] === undefined ? undefined : textList(input['InstanceIds']);
     const targets = input['Targets'] === undefined ? undefined : (Array.isArray(input['Targets']) ? input['Targets'] : []).map(record);
     if ((instanceIds === undefined || instanceIds.length === 0) === (targets === undefined || targets.length === 0)) {
@@ -231,13 +475,9 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
       parsedTargets.push({ Key: key, Values: values });
     }
     if (parsedTargets.length > 5) return validation("1 validation error detected: Value at 'targets' failed to satisfy constraint: Member must have length less than or equal to 5");
-    const parameters: Record<string, string[]> = {};
-    for (const [name, value] of Object.entries(record(input['Parameters']))) {
-      const list = textList(value);
-      if (list === undefined || !['commands', 'workingDirectory', 'executionTimeout'].includes(name)) return errorReply('InvalidParameters', `Parameter "${name}" is not valid for document ${DOCUMENT}.`);
-      parameters[name] = list;
-    }
-    if ((parameters['commands'] ?? []).length === 0) return errorReply('InvalidParameters', 'Parameter "commands" is required.');
+    const resolvedDocument = resolveCommand(call, input, documentName);
+    if (isReply(resolvedDocument)) return resolvedDocument;
+    const { parameters } = resolvedDocument;
     const maxConcurrency = text(input['MaxConcurrency']) ?? '50';
     const maxErrors = text(input['MaxErrors']) ?? '0';
     if (!CONCURRENCY.test(maxConcurrency)) return validation(`Value '${maxConcurrency}' at 'maxConcurrency' failed to satisfy constraint: Member must satisfy regular expression pattern`);
@@ -262,8 +502,13 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     const bucket = text(input['OutputS3BucketName']);
     const prefix = text(input['OutputS3KeyPrefix']);
     const comment = text(input['Comment']);
+    if (comment !== undefined && comment.length > 100) return validation("1 validation error detected: Value at 'comment' failed to satisfy constraint: Member must have length less than or equal to 100");
     const command: SimCommand = {
       commandId: randomUUID(),
+      documentName,
+      documentVersion: resolvedDocument.documentVersion,
+      commandText: resolvedDocument.commandText,
+      plugin: resolvedDocument.plugin,
       account: call.account,
       region: call.region,
       ...(comment !== undefined ? { comment } : {}),
@@ -297,8 +542,8 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     const terminal = invocations.filter((i) => !['Pending', 'InProgress', 'Delayed', 'Cancelling'].includes(i.status));
     return {
       CommandId: command.commandId,
-      DocumentName: DOCUMENT,
-      DocumentVersion: '$DEFAULT',
+      DocumentName: command.documentName,
+      DocumentVersion: command.documentVersion,
       ...(command.comment !== undefined ? { Comment: command.comment } : {}),
       RequestedDateTime: epochSeconds(command.requestedAt),
       Status: command.status,
@@ -328,8 +573,8 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
       InstanceId: invocation.instanceId,
       InstanceName: options.fleet.get(invocation.instanceId)?.name ?? '',
       ...(command.comment !== undefined ? { Comment: command.comment } : {}),
-      DocumentName: DOCUMENT,
-      DocumentVersion: '$DEFAULT',
+      DocumentName: command.documentName,
+      DocumentVersion: command.documentVersion,
       RequestedDateTime: epochSeconds(command.requestedAt),
       Status: invocation.status,
       StatusDetails: invocation.statusDetails,
@@ -340,7 +585,7 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
         ? {
             CommandPlugins: [
               {
-                Name: RUN_SHELL_SCRIPT_PLUGIN,
+                Name: command.plugin.name,
                 Status: invocation.status === 'Delayed' ? 'Pending' : invocation.status === 'Cancelling' ? 'InProgress' : invocation.status,
                 StatusDetails: invocation.statusDetails,
                 ResponseCode: invocation.responseCode,
@@ -394,7 +639,7 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     const pluginName = text(input['PluginName']);
     const command = commands.get(commandId);
     const invocation = command?.account === call.account ? command.invocations.get(instanceId) : undefined;
-    if (command === undefined || invocation === undefined || (pluginName !== undefined && !['aws:runShellScript', 'runShellScript'].includes(pluginName))) {
+    if (command === undefined || invocation === undefined || (pluginName !== undefined && pluginName !== command.plugin.name && !(command.plugin.name === RUN_SHELL_SCRIPT_PLUGIN && pluginName === 'runShellScript'))) {
       return errorReply('InvocationDoesNotExist', 'An error occurred (InvocationDoesNotExist) when calling the GetCommandInvocation operation');
     }
     if (invocation.hiddenLookups > 0) {
@@ -406,9 +651,9 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
       CommandId: command.commandId,
       InstanceId: instanceId,
       ...(command.comment !== undefined ? { Comment: command.comment } : {}),
-      DocumentName: DOCUMENT,
-      DocumentVersion: '$DEFAULT',
-      PluginName: RUN_SHELL_SCRIPT_PLUGIN,
+      DocumentName: command.documentName,
+      DocumentVersion: command.documentVersion,
+      PluginName: command.plugin.name,
       ResponseCode: invocation.responseCode,
       ExecutionStartDateTime: invocation.startedAt?.toISOString() ?? '',
       ExecutionEndDateTime: invocation.finishedAt?.toISOString() ?? '',
@@ -456,6 +701,10 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     targetPrefix: 'AmazonSSM',
     actions: {
       SendCommand: sendCommand,
+      CreateDocument: createDocument,
+      UpdateDocument: updateDocument,
+      UpdateDocumentDefaultVersion: updateDocumentDefaultVersion,
+      DescribeDocument: describeDocument,
       ListCommands: listCommands,
       ListCommandInvocations: listCommandInvocations,
       GetCommandInvocation: getCommandInvocation,
@@ -468,9 +717,11 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     s3Objects,
     commands: () =>
       [...commands.values()].map((c) => {
-        const run = parseHostScriptCommand((c.parameters['commands'] ?? []).join('\n'));
+        const run = parseHostScriptCommand(c.commandText);
         return {
           commandId: c.commandId,
+          documentName: c.documentName,
+          parameters: c.parameters,
           status: c.status,
           instanceIds: c.instanceIds,
           targets: c.targets,

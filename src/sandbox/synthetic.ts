@@ -1,4 +1,5 @@
 import type { SeedAccount, SeedGroup, SeedUser } from './seed';
+import { wardenDenyAllPolicy } from './seed';
 
 /** One roster row for a synthetic person, keyed by the roster CSV's column names. */
 export interface SyntheticRosterRow {
@@ -136,6 +137,8 @@ export function syntheticAccount(options: SyntheticOptions): SyntheticAccount {
     name: `synthetic-${options.accountId}`,
     createdAt: iso(now - 2000 * DAY),
     groups: GROUPS.map((g) => ({ ...g })),
+    // Warden's managed deny-all, as its member-account template creates it.
+    policies: [wardenDenyAllPolicy(options.accountId)],
     users,
     roster,
     departedUserNames,

@@ -1,6 +1,7 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue , DynamoDBClient} from '@aws-sdk/client-dynamodb';
 import { canonicalJson } from '../../src/domain/audit-chain';
+import { indexKeys } from '../../src/adapters/audit/audit-entry';
 import { AUDIT_CHAIN_PARTITION, DynamoDbAuditLog, seqSortKey } from '../../src/adapters/audit/dynamodb-audit-log';
 import { DynamoDbRunStateStore } from '../../src/adapters/state/dynamodb-run-state';
 import { auditTableDefinition, createTables, runStateTableDefinition } from '../../src/adapters/state/dynamodb-tables';
@@ -21,6 +22,7 @@ async function freshTable(): Promise<{ client: DynamoDBClient; table: string }> 
 
 /** An attacker's raw item, written straight to the table in the store's own format. */
 function rawItem(entry: AuditEntry): Record<string, AttributeValue> {
+  const keys = indexKeys(entry);
   const text = (value: string | undefined): AttributeValue | undefined => (value === undefined ? undefined : { S: value });
   const attributes: Record<string, AttributeValue | undefined> = {
     pk: { S: AUDIT_CHAIN_PARTITION },
@@ -41,6 +43,11 @@ function rawItem(entry: AuditEntry): Record<string, AttributeValue> {
     error: text(entry.error),
     prevHash: { S: entry.prevHash },
     hash: { S: entry.hash },
+    // A careful attacker keeps the row in the indexes it was in, so only the chain can tell.
+    personEmail: text(keys.personEmail),
+    personId: text(keys.personId),
+    targetKey: text(keys.targetKey),
+    runKey: text(entry.runId === '' ? undefined : entry.runId),
   };
   return Object.fromEntries(Object.entries(attributes).filter((pair): pair is [string, AttributeValue] => pair[1] !== undefined));
 }
@@ -60,6 +67,11 @@ runAuditLogContract('dynamodb (dynalite)', async ({ clock }) => {
       remove: async (seq) => {
         await client.send(new DeleteItemCommand({ TableName: table, Key: key(seq) }));
       },
+      reindex: async (seq, keys) => {
+        const { Item } = await client.send(new GetItemCommand({ TableName: table, Key: key(seq) }));
+        if (!Item) throw new Error(`no entry ${seq}`);
+        await client.send(new PutItemCommand({ TableName: table, Item: { ...Item, personEmail: { S: keys.personEmail } } }));
+      },
     },
     openSecond: async () => {
       const other = newClient();
@@ -70,7 +82,7 @@ runAuditLogContract('dynamodb (dynalite)', async ({ clock }) => {
       for (const each of clients) each.destroy();
     },
   };
-});
+}, { indexCopies: true });
 
 runRunStateContract('dynamodb (dynalite)', async () => {
   const client = newClient();

@@ -57,6 +57,9 @@ runAuditLogContract('sqlite', async ({ clock }) => {
       remove: async (seq) => {
         raw.prepare('DELETE FROM audit_entries WHERE seq = ?').run(seq);
       },
+      reindex: async (seq, keys) => {
+        raw.prepare('UPDATE audit_entries SET person_email = ? WHERE seq = ?').run(keys.personEmail, seq);
+      },
     },
     openSecond: async () => {
       const second = SqliteAuditLog.open(path, { clock });
@@ -69,7 +72,7 @@ runAuditLogContract('sqlite', async ({ clock }) => {
       log.close();
     },
   };
-});
+}, { indexCopies: true });
 
 runRunStateContract('sqlite', async () => {
   const path = freshPath();

@@ -9,6 +9,11 @@ export interface Tamper {
   overwrite(entry: AuditEntry): Promise<void>;
   /** Deletes the entry at `seq`. */
   remove(seq: number): Promise<void>;
+  /**
+   * Rewrites only the copies a store keeps for its indexes (person email), leaving the hashed content alone: moves the
+   * entry out of one person's history or into another's. Stores that keep no copies have none.
+   */
+  reindex?(seq: number, keys: { readonly personEmail: string }): Promise<void>;
 }
 
 export interface AuditLogFixture {
@@ -57,7 +62,7 @@ async function appendMany(log: AnchoredAuditLog, count: number, clock?: TestCloc
 const seqsOf = (entries: readonly AuditEntry[]): number[] => entries.map((entry) => entry.seq);
 
 /** The one behaviour every AuditLog must have, run against each implementation (hono's common.case style). */
-export function runAuditLogContract(name: string, factory: AuditLogFactory): void {
+export function runAuditLogContract(name: string, factory: AuditLogFactory, options: { readonly indexCopies?: boolean } = {}): void {
   describe(`AuditLog contract: ${name}`, () => {
     let fixture: AuditLogFixture;
     let clock: TestClock;
@@ -311,6 +316,62 @@ export function runAuditLogContract(name: string, factory: AuditLogFactory): voi
         expect(verdict).toMatchObject({ ok: false });
         expect(verdict.ok ? '' : verdict.problem).toMatch(/truncated|removed/);
       });
+    });
+
+    describe('query checks what it returns against the chain (tampering is caught on read, not only by verify)', () => {
+      const broken = { name: 'AuditTamperedError', exitCode: 4 };
+
+      it('a rewritten entry fails every query that returns it', async () => {
+        await appendMany(log, 5, clock);
+        await edit(3, { result: 'failed' });
+
+        for (const filter of [{}, { person: 'bob@example.com' }, { userName: 'bob' }, { runId: 'run-1' }, { since: new Date('2026-11-26T12:00:01Z') }, { limit: 3 }]) {
+          await expect(log.query(filter)).rejects.toMatchObject({ ...broken, message: expect.stringMatching(/seq 3\b/) });
+        }
+      });
+
+      it('a rewritten entry whose own hash was recomputed fails queries at the next link', async () => {
+        await appendMany(log, 5, clock);
+        await edit(3, { result: 'failed', after: { status: 'Active' } }, true);
+
+        await expect(log.query({ person: 'bob@example.com' })).rejects.toMatchObject({ ...broken, message: expect.stringMatching(/seq 4\b/) });
+        await expect(log.query({ userName: 'BOB', limit: 3 })).rejects.toMatchObject(broken);
+      });
+
+      it('an entry deleted from the middle fails queries that span it', async () => {
+        await appendMany(log, 5, clock);
+        await fixture.tamper.remove(3);
+
+        await expect(log.query({ person: 'bob@example.com' })).rejects.toMatchObject({ ...broken, message: expect.stringMatching(/seq 3 is missing/) });
+      });
+
+      it('answers untouched logs as before, from the chain itself', async () => {
+        await appendMany(log, 5, clock);
+        await log.append(createDummyEntry({ person: 'carol@example.com', target: 'carol', runId: 'run-2' }));
+
+        expect(seqsOf(await log.query({ person: 'bob@example.com' }))).toEqual([1, 2, 3, 4, 5]);
+        expect(seqsOf(await log.query({ person: 'bob@example.com', limit: 2 }))).toEqual([4, 5]);
+        expect(seqsOf(await log.query({ runId: 'run-2' }))).toEqual([6]);
+        expect(await log.query({ person: 'nobody@example.com' })).toEqual([]);
+      });
+
+      if (options.indexCopies === true) {
+        it('an entry moved out of a person\'s index by rewriting its indexed copy is caught by queries and verify', async () => {
+          await appendMany(log, 5, clock);
+          await fixture.tamper.reindex?.(3, { personEmail: 'nobody@example.com' });
+
+          await expect(log.query({ person: 'bob@example.com' })).rejects.toMatchObject({ ...broken, message: expect.stringMatching(/seq 3\b.*index/) });
+          expect(await log.verify()).toMatchObject({ ok: false, firstBadSeq: 3, problem: expect.stringContaining('index') });
+        });
+
+        it('an entry moved into another person\'s index is caught', async () => {
+          await appendMany(log, 2, clock);
+          await log.append(createDummyEntry({ person: 'carol@example.com', target: 'carol' }));
+          await fixture.tamper.reindex?.(3, { personEmail: 'bob@example.com' });
+
+          await expect(log.query({ person: 'bob@example.com' })).rejects.toMatchObject(broken);
+        });
+      }
     });
 
     describe('concurrency', () => {

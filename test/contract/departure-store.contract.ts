@@ -125,6 +125,23 @@ export function departureStoreContract(name: string, factory: DepartureStoreFact
       expect(twice).toMatchObject({ ok: false, reason: 'wrong-status' });
     });
 
+    it('cancels a departure that needed two approvers only when two different people ask', async () => {
+      const departure = createDummyDeparture({ requiredApprovals: 2, effectiveAt: at(60) });
+      await store.add(departure);
+
+      const first = await store.cancel(departure.id, { by: 'slack:U0HR1', at: at(0) });
+      const same = await store.cancel(departure.id, { by: 'slack:U0HR1', at: at(1) });
+      const stored = await store.get(departure.id);
+      const second = await store.cancel(departure.id, { by: 'slack:U0HR2', at: at(2) });
+
+      expect(first.ok && first.departure.status).toBe('scheduled');
+      expect(stored?.status).toBe('scheduled');
+      expect(stored?.cancelRequests).toEqual([{ by: 'slack:U0HR1', at: at(0) }]);
+      expect(same).toMatchObject({ ok: false, reason: 'duplicate-approver' });
+      expect(second.ok && second.departure.status).toBe('cancelled');
+      expect((await store.get(departure.id))?.cancelled).toEqual({ by: 'slack:U0HR2', at: at(2) });
+    });
+
     it('keeps a partly applied departure due and marks it applied once no access is left', async () => {
       const departure = createDummyDeparture({ effectiveAt: at(-10) });
       await store.add(departure);

@@ -2,12 +2,16 @@ import path from 'node:path';
 import { NO_RESOURCE_LEVEL } from './policy-rules';
 import { ROOT, actionList, actionsOf, readCloudFormationYaml, resourceList, resourceText, sdkCalls } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
+import { sendCommandProblems } from './send-command-policy';
+import { grantProblems } from './grant-rules';
+import { isDenyAllDocument } from '../../src/domain/policy-documents';
+import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
 
 const TEMPLATE = path.join(ROOT, 'deploy/member-account-role.yaml');
 
 interface RoleProperties {
   AssumeRolePolicyDocument: { Statement: Statement[] };
-  Policies: { PolicyDocument: { Statement: Statement[] } }[];
+  Policies: { PolicyName: string; PolicyDocument: { Statement: Statement[] } }[];
   RoleName: Json;
 }
 
@@ -22,9 +26,12 @@ function load() {
 }
 
 describe('deploy/member-account-role.yaml', () => {
+  const policy = (role: RoleProperties, name: string): Statement[] => role.Policies.filter((p) => p.PolicyName === name).flatMap((p) => p.PolicyDocument.Statement);
+
   it('grants exactly the IAM calls the code makes: no more, no less', () => {
     const { role } = load();
-    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(role.Policies.map((p) => p.PolicyName)).toEqual(['warden-access', 'warden-host-commands']);
+    const statements = policy(role, 'warden-access');
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     const granted = statements.flatMap(actionList);
     expect(new Set(granted).size).toBe(granted.length);
@@ -33,13 +40,43 @@ describe('deploy/member-account-role.yaml', () => {
     expect([...granted].sort()).toEqual(iamCalls.sort());
   });
 
+  it('grants exactly the SSM Run Command calls the host adapter makes, in its own policy', () => {
+    const { role } = load();
+    const granted = policy(role, 'warden-host-commands').flatMap(actionList);
+    // The S3 output bucket (s3:GetObject) is read in Warden's own account, never through this role.
+    const hostCalls = [...actionsOf(sdkCalls().filter((c) => c.file.startsWith('src/adapters/aws/ssm/') && c.action.startsWith('ssm:')))];
+    expect(hostCalls).toContain('ssm:SendCommand');
+    expect([...new Set(granted)].sort()).toEqual(hostCalls.sort());
+  });
+
+  it("runs only Warden's own documents (created here), only on instances tagged Warden=<HostTagValue>, never AWS-RunShellScript", () => {
+    const { template, role } = load();
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(sendCommandProblems(statements, { Ref: 'HostTagValue' })).toEqual([]);
+    expect(JSON.stringify(role.Policies)).not.toContain('AWS-RunShellScript');
+    const documents = Object.values(template.Resources).filter((r) => r.Type === 'AWS::SSM::Document');
+    expect(documents.map((d) => (d.Properties as unknown as Record<string, Json>)['Name'])).toEqual(['WardenInventory', 'WardenRevoke']);
+  });
+
+  it('cannot grant access: no policy writes, credentials or group joins, and AttachUserPolicy only for its own deny-all, which it creates', () => {
+    const { template, role } = load();
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    expect(grantProblems(statements, { denyAllPolicy: { Ref: 'WardenDenyAllPolicy' }, hostTag: { Ref: 'HostTagValue' } })).toEqual([]);
+    const denyAll = template.Resources['WardenDenyAllPolicy'];
+    expect(denyAll?.Type).toBe('AWS::IAM::ManagedPolicy');
+    const properties = denyAll?.Properties as unknown as Record<string, Json>;
+    expect(isDenyAllDocument(properties['PolicyDocument'])).toBe(true);
+    expect(properties['ManagedPolicyName']).toEqual({ Ref: 'DenyAllPolicyName' });
+    expect(template.Parameters['DenyAllPolicyName']?.['Default']).toBe(DEFAULT_DENY_ALL_POLICY_NAME);
+  });
+
   it('has no wildcard actions, and "*" resources only where IAM has no resource-level permissions', () => {
     const { role } = load();
     const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
     expect(statements.flatMap(actionList).filter((a) => a.includes('*'))).toEqual([]);
     const anywhere = statements.filter((s) => resourceList(s).includes('*'));
     expect(anywhere.flatMap(actionList).filter((a) => !NO_RESOURCE_LEVEL.has(a))).toEqual([]);
-    const scoped = statements.filter((s) => !anywhere.includes(s)).flatMap((s) => resourceList(s).map(resourceText));
+    const scoped = policy(role, 'warden-access').filter((s) => !anywhere.includes(s)).flatMap((s) => resourceList(s).map(resourceText));
     expect(scoped.length).toBeGreaterThan(0);
     for (const r of scoped) expect(r).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(user|group|mfa)\/\*$/);
   });

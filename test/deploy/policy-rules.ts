@@ -27,7 +27,11 @@ export const TABLE_OF_FILE: Readonly<Record<string, string>> = {
   'src/adapters/departures/dynamodb-departure-store.ts': 'DeparturesTable',
   'src/adapters/slack/dynamodb-seen-store.ts': 'RunStateTable',
   'src/adapters/evidence/dynamodb-snapshot-store.ts': 'SnapshotsTable',
+  'src/adapters/state/dynamodb-run-budget.ts': 'RunStateTable',
 };
 
 /** What osls grants every function on its own log groups. */
 export const FRAMEWORK_LOG_ACTIONS: ReadonlySet<string> = new Set(['logs:CreateLogStream', 'logs:CreateLogGroup', 'logs:TagResource', 'logs:PutLogEvents']);
+
+/** What osls grants the function role so Lambda can deliver failed asynchronous invocations to their on-failure queue. */
+export const FRAMEWORK_DESTINATION_ACTIONS: ReadonlySet<string> = new Set(['sqs:SendMessage']);

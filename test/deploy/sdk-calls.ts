@@ -16,7 +16,7 @@ const SERVICE_PREFIX: Readonly<Record<string, string>> = {
 };
 
 /** SDK command names whose IAM action is spelled differently. */
-const ACTION_NAME: Readonly<Record<string, string>> = { 'lambda:Invoke': 'lambda:InvokeFunction' };
+const ACTION_NAME: Readonly<Record<string, string>> = { 'lambda:Invoke': 'lambda:InvokeFunction', 's3:ListObjectsV2': 's3:ListBucket' };
 
 /** One AWS API call found in the source: `new XxxCommand(` of a class imported from an SDK client. */
 export interface SdkCall {

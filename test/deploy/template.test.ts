@@ -1,17 +1,19 @@
 import { departuresTableDefinition } from '../../src/adapters/departures/dynamodb-departure-store';
 import { snapshotsTableDefinition } from '../../src/adapters/evidence/dynamodb-snapshot-store';
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { auditTableDefinition, runStateTableDefinition } from '../../src/adapters/state/dynamodb-tables';
-import { FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_RESOURCE_LEVEL, TABLE_OF_FILE } from './policy-rules';
+import { FRAMEWORK_DESTINATION_ACTIONS, FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_RESOURCE_LEVEL, TABLE_OF_FILE } from './policy-rules';
 import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourceText, sdkCalls } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
 import { readZip } from './zip';
-
-const execFileAsync = promisify(execFile);
+import { sendCommandProblems } from './send-command-policy';
+import { grantProblems } from './grant-rules';
+import { isDenyAllDocument } from '../../src/domain/policy-documents';
+import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
+import { wardenDocuments } from '../../src/adapters/aws/ssm/documents';
+import { loadHostScripts } from '../../src/adapters/hosts/host-script-protocol';
+import { packageStack } from './package-stack';
 
 type Resource = { Type: string; Properties: Record<string, Json>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, { Value: Json }> };
@@ -20,21 +22,8 @@ let outDir: string;
 let template: Template;
 
 beforeAll(async () => {
-  outDir = mkdtempSync(path.join(tmpdir(), 'warden-package-'));
-  // No AWS credentials, config or metadata service: packaging must not need (or reach) AWS.
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    AWS_PROFILE: 'warden-offline-package-test',
-    AWS_CONFIG_FILE: path.join(outDir, 'no-aws-config'),
-    AWS_SHARED_CREDENTIALS_FILE: path.join(outDir, 'no-aws-credentials'),
-    AWS_EC2_METADATA_DISABLED: 'true',
-  };
-  delete env['AWS_ACCESS_KEY_ID'];
-  delete env['AWS_SECRET_ACCESS_KEY'];
-  delete env['AWS_SESSION_TOKEN'];
-  await execFileAsync('npm', ['run', '--silent', 'package', '--', '--package', outDir, '--stage', 'ci'], { cwd: ROOT, env, timeout: 240_000 });
-  template = JSON.parse(readFileSync(path.join(outDir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-}, 300_000);
+  ({ outDir, template } = await packageStack<Template>());
+}, 600_000);
 
 afterAll(() => {
   rmSync(outDir, { recursive: true, force: true });
@@ -144,7 +133,7 @@ describe('the function role is least privilege', () => {
   it('grants nothing the code does not call (besides the functions own logs)', () => {
     const called = actionsOf(deployedCalls());
     const extra = [...new Set(allowed(functionRoleStatements()).flatMap(actionList))]
-      .filter((a) => !called.has(a) && !FRAMEWORK_LOG_ACTIONS.has(a))
+      .filter((a) => !called.has(a) && !FRAMEWORK_LOG_ACTIONS.has(a) && !FRAMEWORK_DESTINATION_ACTIONS.has(a))
       .sort();
     expect(extra).toEqual([]);
   });
@@ -166,6 +155,27 @@ describe('the function role is least privilege', () => {
     const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
     expect(assume).toHaveLength(1);
     expect(resourceList(assume[0] as Statement).map(resourceText)).toEqual(['arn:${AWS::Partition}:iam::*:role/WardenAccess']);
+  });
+
+  it('cannot grant access: no policy writes, credentials or group joins, and AttachUserPolicy only for its own deny-all, which the stack creates', () => {
+    expect(grantProblems(allStatements().map((s) => s.statement), { denyAllPolicy: { Ref: 'WardenDenyAllPolicy' }, hostTag: 'managed' })).toEqual([]);
+    const denyAll = template.Resources['WardenDenyAllPolicy'];
+    expect(denyAll?.Type).toBe('AWS::IAM::ManagedPolicy');
+    expect(isDenyAllDocument(denyAll?.Properties['PolicyDocument'])).toBe(true);
+    expect(denyAll?.Properties['ManagedPolicyName']).toBe(DEFAULT_DENY_ALL_POLICY_NAME);
+    // Attaching it is the one grant-shaped call left, and it is pinned to that policy.
+    expect(allowed(functionRoleStatements()).filter((s) => actionList(s).includes('iam:AttachUserPolicy'))).toHaveLength(1);
+  });
+
+  it("sends SSM commands only with Warden's own documents, created by the stack byte for byte, to tagged instances", () => {
+    expect(sendCommandProblems(allStatements().map((s) => s.statement), 'managed')).toEqual([]);
+    expect(JSON.stringify(allStatements())).not.toContain('AWS-RunShellScript');
+    const generated = wardenDocuments(loadHostScripts());
+    const documents = resourcesOfType('AWS::SSM::Document').map(([, r]) => [r.Properties['Name'], r.Properties['DocumentType'], r.Properties['Content']]);
+    expect(documents).toEqual([
+      ['WardenInventory', 'Command', generated.inventory.content],
+      ['WardenRevoke', 'Command', generated.revoke.content],
+    ]);
   });
 
   it('reads only this stage’s parameters, writes only the audit anchor, and invokes only the worker', () => {
@@ -218,13 +228,13 @@ describe('tables', () => {
     return table;
   };
 
-  it('have point-in-time recovery, deletion protection and are retained with the stack gone', () => {
+  it('have point-in-time recovery, deletion protection and are retained with the stack gone (but not after a failed create)', () => {
     const tables = resourcesOfType('AWS::DynamoDB::Table');
     expect(tables.map(([id]) => id).sort()).toEqual(['AuditTable', 'DeparturesTable', 'RunStateTable', 'SnapshotsTable']);
     for (const [, table] of tables) {
       expect(table.Properties['PointInTimeRecoverySpecification']).toEqual({ PointInTimeRecoveryEnabled: true });
       expect(table.Properties['DeletionProtectionEnabled']).toBe(true);
-      expect(table.DeletionPolicy).toBe('Retain');
+      expect(table.DeletionPolicy).toBe('RetainExceptOnCreate');
       expect(table.UpdateReplacePolicy).toBe('Retain');
       expect(table.Properties['BillingMode']).toBe('PAY_PER_REQUEST');
     }

@@ -16,7 +16,7 @@ const match = (
 
 describe('identity matching', () => {
   it('matches by the employee_id tag first', () => {
-    const result = match([alice, bob], { userName: 'bob', tags: { employee_id: 'E1' } });
+    const result = match([alice, bob], { userName: 'svc-reporting', tags: { employee_id: 'E1' } });
     expect(result).toEqual({ kind: 'matched', person: alice, rule: 'employee-id-tag' });
   });
 
@@ -44,10 +44,15 @@ describe('identity matching', () => {
     });
   });
 
-  it('matches by aws_usernames before the email local part', () => {
-    // "al" is alice's aws_username; a person whose email local part is "al" loses to rule 3.
+  it('matches by aws_usernames when no other rule names anyone', () => {
+    expect(match([alice, bob], { userName: 'AL' })).toMatchObject({ kind: 'matched', person: alice, rule: 'aws-username' });
+  });
+
+  it('is ambiguous when aws_usernames and the email local part name different people (rules disagree)', () => {
+    // "al" is alice's aws_username and also the local part of another person's email.
     const al = createDummyPerson({ employeeId: 'E3', email: 'al@other.example' });
-    expect(match([alice, al], { userName: 'AL' })).toMatchObject({ kind: 'matched', person: alice, rule: 'aws-username' });
+    const result = match([alice, al], { userName: 'AL' });
+    expect(result).toMatchObject({ kind: 'ambiguous', people: [alice, al] });
   });
 
   it('matches a user name equal to the whole email or its local part', () => {
@@ -62,11 +67,29 @@ describe('identity matching', () => {
     expect(result.kind === 'ambiguous' ? result.people : []).toEqual([bob, otherBob]);
   });
 
-  it('is not ambiguous when a higher rule settles it', () => {
-    const otherBob = createDummyPerson({ employeeId: 'E9', email: 'bob@acquired.example' });
-    expect(match([bob, otherBob], { userName: 'bob', tags: { employee_id: 'E9' } })).toMatchObject({
+  it('a tag does not outrank the roster: an employee_id tag naming one person and a user name naming another is ambiguous', () => {
+    // A leaver who can tag their own user with an active colleague's employee id must not be taken for the colleague.
+    const colleague = createDummyPerson({ employeeId: 'E9', email: 'carol@example.com' });
+    const result = match([bob, colleague], { userName: 'bob', tags: { employee_id: 'E9' } });
+    expect(result.kind).toBe('ambiguous');
+    if (result.kind !== 'ambiguous') return;
+    expect(result.people).toEqual([colleague, bob]);
+    expect(result.matches).toEqual([
+      { rule: 'employee-id-tag', people: [colleague] },
+      { rule: 'email-username', people: [bob] },
+    ]);
+  });
+
+  it('is ambiguous when the employee_id tag and the email tag name different people', () => {
+    const result = match([alice, bob], { userName: 'x', tags: { employee_id: 'E1', email: 'bob@example.com' } });
+    expect(result).toMatchObject({ kind: 'ambiguous', people: [alice, bob] });
+  });
+
+  it('rules that agree on one person are a match by the first of them', () => {
+    expect(match([alice, bob], { userName: 'alice', tags: { employee_id: 'E1', email: 'ALICE@example.com' } })).toEqual({
       kind: 'matched',
-      person: otherBob,
+      person: alice,
+      rule: 'employee-id-tag',
     });
   });
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { IamUser, Inventory } from '../../src/domain/inventory';
 import { isRevocation, type Action, type Finding, type FindingKind, type Plan } from '../../src/domain/plan';
 import { plan, usersNeedingDetail } from '../../src/domain/planner';
-import type { AccessPolicy } from '../../src/domain/policy';
+import { DENY_ALL_POLICY_DOCUMENT, type AccessPolicy } from '../../src/domain/policy';
 import type { Person, Roster } from '../../src/domain/roster';
 import {
   ACCOUNT,
@@ -43,6 +43,7 @@ const kinds = (actions: readonly Action[]): string[] => actions.map((a) => a.kin
 const findingsOf = (p: Plan, kind: FindingKind): Finding[] => p.findings.filter((f) => f.kind === kind);
 
 const bob = createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(1) });
+const DENY_ALL_ARN = `arn:aws:iam::${ACCOUNT}:policy/warden-deny-all`;
 
 const bobWithEverything = (): IamUser =>
   createDummyUserWithDetail(
@@ -68,7 +69,7 @@ describe('plan: departed people past their end', () => {
   it('stops every access path, one reversible action per key, deny-all first', () => {
     const p = planFor({ people: [bob], users: [bobWithEverything()] });
     expect(p.actions.map((a) => [a.kind, a.target])).toEqual([
-      ['attach-deny-all', { policyName: 'warden-deny-all' }],
+      ['attach-deny-all', { policyName: 'warden-deny-all', policyArn: DENY_ALL_ARN }],
       ['deactivate-access-key', { accessKeyId: 'AKIABOB1' }],
       ['deactivate-access-key', { accessKeyId: 'AKIABOB3' }],
       ['delete-login-profile', {}],
@@ -91,10 +92,32 @@ describe('plan: departed people past their end', () => {
 
   it('leaves out what is already done', () => {
     const user = createDummyUserWithDetail(
-      { userName: 'bob', inlinePolicies: ['warden-deny-all'] },
+      { userName: 'bob', attachedPolicies: [{ name: 'warden-deny-all', arn: DENY_ALL_ARN }] },
       { accessKeys: [{ id: 'AKIABOB2', status: 'Inactive', createdAt: daysBefore(400) }], loginProfile: null },
     );
     expect(planFor({ people: [bob], users: [user] }).actions).toEqual([]);
+  });
+
+  it('still recognises the older inline deny-all, by its document whatever its name', () => {
+    const user = createDummyUserWithDetail(
+      { userName: 'bob', inlinePolicies: ['offboarded'], inlinePolicyDocuments: { offboarded: DENY_ALL_POLICY_DOCUMENT } },
+      { loginProfile: null },
+    );
+    expect(planFor({ people: [bob], users: [user] }).actions).toEqual([]);
+  });
+
+  it('a user-made inline policy called warden-deny-all that allows things is not the deny-all', () => {
+    const allowAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+    const user = createDummyUserWithDetail(
+      { userName: 'bob', inlinePolicies: ['warden-deny-all'], inlinePolicyDocuments: { 'warden-deny-all': allowAll } },
+      { loginProfile: null },
+    );
+    const p = planFor({ people: [bob], users: [user] });
+    expect(p.actions.map((a) => [a.kind, a.target])).toEqual([['attach-deny-all', { policyName: 'warden-deny-all', policyArn: DENY_ALL_ARN }]]);
+    // Named like Warden's but allowing: on someone in post it is an ordinary direct policy, not a "deny-all left on".
+    const carolsOwn = createDummyUser({ userName: 'carol', inlinePolicies: ['warden-deny-all'], inlinePolicyDocuments: { 'warden-deny-all': allowAll } });
+    const q = planFor({ people: [createDummyPerson({ employeeId: 'E3', email: 'carol@example.com' })], users: [carolsOwn] });
+    expect(findingsOf(q, 'direct-policy').map((f) => [f.severity, f.detail.includes('inline: warden-deny-all')])).toEqual([['low', true]]);
   });
 
   it('without live detail still plans deny-all and groups, and says what it could not check', () => {
@@ -202,6 +225,72 @@ describe('plan: least privilege for active people', () => {
     expect(direct?.detail).toContain('attached: ReadOnlyAccess, AdministratorAccess');
   });
 
+  describe('never removes a restriction (that would raise privilege)', () => {
+    const quarantine = { name: 'AWSCompromisedKeyQuarantineV3', arn: 'arn:aws:iam::aws:policy/AWSCompromisedKeyQuarantineV3' };
+    const quarantineDocument = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Deny', Action: ['iam:AttachUserPolicy', 'ec2:RunInstances', 's3:*'], Resource: '*' }],
+    });
+    const forceMfa = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        { Sid: 'AllowOwnMfa', Effect: 'Allow', Action: 'iam:EnableMFADevice', Resource: 'arn:aws:iam::*:user/${aws:username}' },
+        { Sid: 'DenyWithoutMfa', Effect: 'Deny', NotAction: 'iam:EnableMFADevice', Resource: '*', Condition: { BoolIfExists: { 'aws:MultiFactorAuthPresent': 'false' } } },
+      ],
+    });
+    const accountWith = (extra: { groups?: object[]; managedPolicyDocuments?: Record<string, string> }) => ({
+      inventory: {
+        accounts: [
+          createDummyAccount([], {
+            groups: [
+              { name: 'developers', attachedPolicies: [], inlinePolicies: [] },
+              { name: 'admins', attachedPolicies: [], inlinePolicies: [] },
+              { name: 'force-mfa', attachedPolicies: [], inlinePolicies: ['force-mfa'], inlinePolicyDocuments: { 'force-mfa': forceMfa } },
+              { name: 'auditors', attachedPolicies: [{ name: 'AWSDenyAll', arn: 'arn:aws:iam::aws:policy/AWSDenyAll' }], inlinePolicies: [] },
+              { name: 'contractors', attachedPolicies: [], inlinePolicies: [] },
+            ],
+            managedPolicyDocuments: {
+              [quarantine.arn]: quarantineDocument,
+              'arn:aws:iam::aws:policy/AWSDenyAll': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] }),
+              ...extra.managedPolicyDocuments,
+            },
+          }),
+        ],
+      },
+    });
+
+    const planWith = (user: IamUser, policy: Partial<AccessPolicy> = {}): Plan => {
+      const scenario = accountWith({});
+      const account = scenario.inventory.accounts[0];
+      if (account === undefined) throw new Error('no account');
+      return plan({
+        ...inputOf({ people: [carol], policy }),
+        inventory: createDummyInventory([], { accounts: [{ ...account, users: [user] }] }),
+      });
+    };
+
+    it('keeps the AWSCompromisedKeyQuarantineV3 policy and a force-mfa group, and reports them', () => {
+      const user = createDummyUser({ userName: 'carol', groups: ['developers', 'force-mfa', 'auditors', 'admins'], attachedPolicies: [quarantine, admin] });
+      const p = planWith(user);
+      expect(p.actions.map((a) => [a.kind, a.target])).toEqual([
+        ['remove-from-group', { groupName: 'admins' }],
+        ['detach-user-policy', { policyArn: admin.arn }],
+      ]);
+      const kept = findingsOf(p, 'restriction-kept');
+      expect(kept.map((f) => f.severity)).toEqual(['medium', 'medium', 'medium']);
+      expect(kept.map((f) => f.detail).join('\n')).toMatch(/group force-mfa/);
+      expect(kept.map((f) => f.detail).join('\n')).toMatch(/group auditors/);
+      expect(kept.map((f) => f.detail).join('\n')).toMatch(/AWSCompromisedKeyQuarantineV3/);
+    });
+
+    it('keeps what the config lists as protected, Deny or not', () => {
+      const user = createDummyUser({ userName: 'carol', groups: ['developers', 'contractors'], attachedPolicies: [admin] });
+      const p = planWith(user, { protected: { groups: ['Contractors'], policies: ['AdministratorAccess'] } });
+      expect(p.actions).toEqual([]);
+      expect(findingsOf(p, 'restriction-kept').map((f) => f.detail.includes('protected'))).toEqual([true, true]);
+    });
+  });
+
   it('allows managed policies by ARN as well as by name, and role names case-insensitively', () => {
     const user = createDummyUser({ userName: 'carol', groups: ['Developers'], attachedPolicies: [admin] });
     const p = planFor({
@@ -250,7 +339,7 @@ describe('plan: least privilege for active people', () => {
   });
 
   it('flags a deny-all left on an active person and never lifts it', () => {
-    const user = createDummyUser({ userName: 'carol', groups: ['developers'], inlinePolicies: ['warden-deny-all'] });
+    const user = createDummyUser({ userName: 'carol', groups: ['developers'], attachedPolicies: [{ name: 'warden-deny-all', arn: DENY_ALL_ARN }] });
     const p = planFor({ people: [carol], users: [user] });
     expect(p.actions).toEqual([]);
     expect(findingsOf(p, 'direct-policy').map((f) => f.severity)).toEqual(['medium']);
@@ -293,14 +382,56 @@ describe('plan: users without a clear owner', () => {
     expect(findingsOf(p, 'ambiguous-identity')[0]?.detail).toMatch(/invalid roster row .*employee_id E9, email dave@example.com/);
   });
 
-  it('blocks action on an ambiguous user, high severity when one candidate is a leaver', () => {
+  it('stops access on an ambiguous user when one candidate is a leaver (high finding, never granted)', () => {
     const bob2 = createDummyPerson({ employeeId: 'E5', email: 'bob@other.example', status: 'active' });
     const p = planFor({ people: [bob, bob2], users: [bobWithEverything()] });
-    expect(p.actions).toEqual([]);
+    expect(kinds(p.actions)).toEqual(expect.arrayContaining(['attach-deny-all', 'deactivate-access-key', 'delete-login-profile', 'remove-from-group']));
+    expect(p.actions.every((a) => a.reason === 'departed' && a.person?.email === 'bob@example.com')).toBe(true);
     const [ambiguous] = findingsOf(p, 'ambiguous-identity');
     expect(ambiguous?.severity).toBe('high');
     expect(ambiguous?.detail).toContain('bob@example.com (E2, line 2), bob@other.example (E5, line 2)');
+    expect(ambiguous?.detail).toContain('access stopped');
     expect(findingsOf(p, 'departed-without-iam-user')).toEqual([]);
+  });
+
+  it('a leaver who tags their own user with an active colleague\'s employee_id is still revoked', () => {
+    const colleague = createDummyPerson({ employeeId: 'E7', email: 'carol@example.com', status: 'active' });
+    const tagged = createDummyUserWithDetail(
+      { userName: 'bob', tags: { employee_id: 'E7' }, groups: ['developers'] },
+      { accessKeys: [{ id: 'AKIABOB1', status: 'Active', createdAt: daysBefore(100) }] },
+    );
+    const input = inputOf({ people: [bob, colleague], users: [tagged] });
+    expect(usersNeedingDetail(input)).toEqual([{ account: ACCOUNT, userNames: ['bob'] }]);
+    const p = plan(input);
+    expect(kinds(p.actions).sort()).toEqual(['attach-deny-all', 'deactivate-access-key', 'remove-from-group']);
+    const [ambiguous] = findingsOf(p, 'ambiguous-identity');
+    expect(ambiguous?.severity).toBe('high');
+    expect(ambiguous?.detail).toMatch(/tag employee_id: carol@example.com.*user name equal to the email or its local part: bob@example.com/);
+  });
+
+  it('an ambiguous user long past the end is stopped, never deleted (ownership is unclear)', () => {
+    const longGone = createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(400) });
+    const colleague = createDummyPerson({ employeeId: 'E7', email: 'carol@example.com', status: 'active' });
+    const tagged = createDummyUserWithDetail({ userName: 'bob', tags: { employee_id: 'E7' } }, {});
+    const p = planFor({ people: [longGone, colleague], users: [tagged] });
+    expect(kinds(p.actions)).toEqual(['attach-deny-all']);
+  });
+
+  it('an ambiguous user whose candidates all work here gets no action and a medium finding', () => {
+    const alice = createDummyPerson({ employeeId: 'E1', email: 'alice@example.com' });
+    const colleague = createDummyPerson({ employeeId: 'E7', email: 'carol@example.com' });
+    const p = planFor({ people: [alice, colleague], users: [createDummyUser({ userName: 'alice', tags: { employee_id: 'E7' }, groups: ['admins'] })] });
+    expect(p.actions).toEqual([]);
+    expect(findingsOf(p, 'ambiguous-identity')[0]?.severity).toBe('medium');
+  });
+
+  it('a user held back by an invalid row is still stopped when a leaver also matches it', () => {
+    const tagged = createDummyUserWithDetail({ userName: 'bob', tags: { employee_id: 'E9' } }, {});
+    const input = inputOf({ people: [bob], users: [tagged], roster: { invalidRowIdentities: [{ employeeId: 'E9', awsUsernames: [] }] } });
+    expect(usersNeedingDetail(input)).toEqual([{ account: ACCOUNT, userNames: ['bob'] }]);
+    const p = plan(input);
+    expect(kinds(p.actions)).toEqual(['attach-deny-all']);
+    expect(findingsOf(p, 'ambiguous-identity')[0]).toMatchObject({ severity: 'high' });
   });
 });
 

@@ -42,7 +42,7 @@ describe('renderPlanText', () => {
       [
         '  bob@example.com (employee E2) — departed',
         '    account 111111111111, user bob',
-        '      - attach deny-all inline policy warden-deny-all',
+        '      - attach deny-all policy warden-deny-all (arn:aws:iam::111111111111:policy/warden-deny-all)',
         '      - deactivate access key AKIABOB',
         '      - delete console password (login profile)',
         '      - remove from group developers',
@@ -86,7 +86,7 @@ describe('renderPlanText', () => {
       { ...base, kind: 'deactivate-ssh-key', target: { sshPublicKeyId: 'APKA1' } },
       { ...base, kind: 'deactivate-signing-certificate', target: { certificateId: 'C1' } },
       { ...base, kind: 'deactivate-service-credential', target: { serviceSpecificCredentialId: 'S1', serviceName: 'codecommit.amazonaws.com' } },
-      { ...base, kind: 'attach-deny-all', target: { policyName: 'warden-deny-all' } },
+      { ...base, kind: 'attach-deny-all', target: { policyName: 'warden-deny-all', policyArn: 'arn:aws:iam::111111111111:policy/warden-deny-all' } },
       { ...base, kind: 'remove-from-group', target: { groupName: 'g' } },
       { ...base, kind: 'detach-user-policy', target: { policyArn: 'arn:aws:iam::aws:policy/P' } },
       { ...base, kind: 'delete-user-policy', target: { policyName: 'p' } },

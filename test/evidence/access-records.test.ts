@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { DENY_ALL_POLICY_DOCUMENT } from '../../src/domain/policy';
 import {
   accessRecordsOf,
   canGetIn,
@@ -83,6 +84,7 @@ describe('access records', () => {
     const user = createDummyUser({
       userName: 'leo',
       inlinePolicies: ['warden-deny-all'],
+      inlinePolicyDocuments: { 'warden-deny-all': DENY_ALL_POLICY_DOCUMENT },
       credentials: createDummyCredentials({ accessKeys: [{ slot: 1, active: true }, { slot: 2, active: false }] }),
     });
     const record = iam(accessRecordsOf(createDummyInventory([user]), OPTIONS).records[0]);
@@ -175,7 +177,7 @@ describe('carryForward', () => {
 describe('point-in-time queries', () => {
   const users = [
     createDummyUser({ userName: 'alice', groups: ['developers'], credentials: createDummyCredentials({ passwordEnabled: true }) }),
-    createDummyUser({ userName: 'bob', groups: ['developers', 'ops'], inlinePolicies: ['warden-deny-all'], credentials: createDummyCredentials({ passwordEnabled: true }) }),
+    createDummyUser({ userName: 'bob', groups: ['developers', 'ops'], inlinePolicies: ['warden-deny-all'], inlinePolicyDocuments: { 'warden-deny-all': DENY_ALL_POLICY_DOCUMENT }, credentials: createDummyCredentials({ passwordEnabled: true }) }),
     createDummyUser({ userName: 'carol', groups: ['admins'], credentials: createDummyCredentials() }),
   ];
   const { records } = accessRecordsOf(createDummyInventory(users, { hosts: [createDummyHost()] }), OPTIONS);

@@ -276,3 +276,98 @@ describe('verifyAgainstAnchors detects every kind of tampering', () => {
     }
   });
 });
+
+describe('a missing anchor is a broken chain once the log holds a finished run', () => {
+  /** A log whose entries include a finished run, anchored to a file and an SSM parameter. */
+  const finishedRun = async () => {
+    const fixture = await createTamperableLog(0);
+    for (const action of ['run.start', 'step', 'run.finish', 'step', 'run.start', 'run.finish']) await fixture.log.append(createDummyEntry({ action }));
+    const filePath = join(root, `anchor-${++counter}.json`);
+    const file = new FileAnchorStore(filePath);
+    const name = `/warden/missing-${counter}`;
+    const ssmStore = new SsmAnchorStore({ client, name });
+    await anchorHead(fixture.log, [file, ssmStore], { now: new Date(), runId: 'run-1' });
+    return { ...fixture, file, ssmStore, filePath, name };
+  };
+
+  it('truncating the tail and deleting the anchor file is caught by the SSM anchor, and the missing file is named', async () => {
+    const { log, raw, file, ssmStore, filePath, close } = await finishedRun();
+    try {
+      raw.prepare('DELETE FROM audit_entries WHERE seq > 4').run();
+      rmSync(filePath);
+
+      const result = await verifyAgainstAnchors(log, [file, ssmStore]);
+
+      expect(result.chain).toMatchObject({ ok: false, problem: expect.stringContaining('truncated tail') });
+    } finally {
+      close();
+    }
+  });
+
+  it('deleting the SSM anchor alone is caught (the file still reached)', async () => {
+    const { log, file, ssmStore, name, close } = await finishedRun();
+    try {
+      ssm.parameters.delete(name);
+
+      const result = await verifyAgainstAnchors(log, [file, ssmStore]);
+
+      expect(result.chain).toMatchObject({ ok: false, problem: expect.stringContaining('anchor is missing') });
+      expect(result.failedAgainst).toBe(ssmStore.description);
+    } finally {
+      close();
+    }
+  });
+
+  it('truncating and deleting the only anchor is caught', async () => {
+    const { log, raw, file, filePath, close } = await finishedRun();
+    try {
+      raw.prepare('DELETE FROM audit_entries WHERE seq > 3').run();
+      rmSync(filePath);
+
+      const result = await verifyAgainstAnchors(log, [file]);
+
+      expect(result.chain).toMatchObject({ ok: false, problem: expect.stringMatching(/anchor is missing.*seq 3 run\.finish/) });
+      expect(result.failedAgainst).toBe(file.description);
+    } finally {
+      close();
+    }
+  });
+
+  it('the next run does not re-anchor over a cut tail whose only anchor was deleted', async () => {
+    const { log, raw, file, filePath, close } = await finishedRun();
+    try {
+      raw.prepare('DELETE FROM audit_entries WHERE seq > 3').run();
+      rmSync(filePath);
+      for (const action of ['run.start', 'run.finish']) await log.append(createDummyEntry({ action, runId: 'run-next' }));
+
+      const outcome = await anchorHead(log, [file], { now: new Date(), runId: 'run-next' });
+
+      expect(outcome).toMatchObject({ kind: 'refused', firstBadSeq: 3, against: file.description, problem: expect.stringContaining('every anchor is missing') });
+      expect(await file.latest()).toBeUndefined();
+      expect((await verifyAgainstAnchors(log, [file])).chain.ok).toBe(false);
+    } finally {
+      close();
+    }
+  });
+
+  it('the first run anchors a fresh log', async () => {
+    const fixture = await createTamperableLog(0);
+    const file = new FileAnchorStore(join(root, `first-${++counter}.json`));
+    try {
+      for (const action of ['run.start', 'run.finish']) await fixture.log.append(createDummyEntry({ action, runId: 'run-first' }));
+      expect(await anchorHead(fixture.log, [file], { now: new Date(), runId: 'run-first' })).toMatchObject({ kind: 'anchored', anchor: { seq: 2 } });
+    } finally {
+      fixture.close();
+    }
+  });
+
+  it('a log without a finished run needs no anchor yet', async () => {
+    const fixture = await createTamperableLog(3);
+    try {
+      const result = await verifyAgainstAnchors(fixture.log, [new FileAnchorStore(join(root, `never-${++counter}.json`))]);
+      expect(result.chain).toMatchObject({ ok: true, entries: 3 });
+    } finally {
+      fixture.close();
+    }
+  });
+});

@@ -150,8 +150,8 @@ describe('point-in-time access on the demo data', () => {
 
       expect(console).toMatchObject({ firstSeen: demo.before.startedAt.toISOString(), goneBy: demo.after.startedAt.toISOString() });
       expect(getIn?.goneBy).toBe(demo.after.startedAt.toISOString());
-      expect(history.holdings.find((h) => h.description === 'inline policy warden-deny-all')).toMatchObject({ firstSeen: demo.after.startedAt.toISOString() });
-      expect(history.holdings.find((h) => h.description === 'inline policy warden-deny-all')?.goneBy).toBeUndefined();
+      expect(history.holdings.find((h) => h.description === 'managed policy warden-deny-all')).toMatchObject({ firstSeen: demo.after.startedAt.toISOString() });
+      expect(history.holdings.find((h) => h.description === 'managed policy warden-deny-all')?.goneBy).toBeUndefined();
     } finally {
       store.close();
     }

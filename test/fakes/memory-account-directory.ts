@@ -6,6 +6,8 @@ export interface MemoryUser {
   readonly userName: string;
   readonly tags?: Readonly<Record<string, string>>;
   readonly detail: IamUserDetail;
+  /** Inline policy documents by name, as the bulk inventory returns them. */
+  readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -21,6 +23,8 @@ export class MemoryAccountDirectory implements AccountDirectory {
     readonly account: string,
     users: readonly MemoryUser[],
     private readonly groups: readonly IamGroup[] = [],
+    /** Customer-managed policy documents by ARN. */
+    private readonly managedPolicyDocuments?: Readonly<Record<string, unknown>>,
   ) {
     for (const user of users) this.users.set(user.userName, user);
   }
@@ -47,9 +51,12 @@ export class MemoryAccountDirectory implements AccountDirectory {
         groups: u.detail.groups,
         attachedPolicies: u.detail.attachedPolicies,
         inlinePolicies: u.detail.inlinePolicies,
+        ...(u.inlinePolicyDocuments !== undefined ? { inlinePolicyDocuments: u.inlinePolicyDocuments } : {}),
+        ...(u.inlinePolicyDocuments === undefined && u.detail.inlinePolicyDocuments !== undefined ? { inlinePolicyDocuments: u.detail.inlinePolicyDocuments } : {}),
       })),
       groups: this.groups,
       credentialReportAt: null,
+      ...(this.managedPolicyDocuments !== undefined ? { managedPolicyDocuments: this.managedPolicyDocuments } : {}),
     };
   }
 
@@ -84,7 +91,9 @@ export class MemoryAccountDirectory implements AccountDirectory {
         detail = { ...d, sshPublicKeys: d.sshPublicKeys.map((k) => (k.id === action.target.sshPublicKeyId ? { ...k, status: 'Inactive' as const } : k)) };
         break;
       case 'attach-deny-all':
-        detail = { ...d, inlinePolicies: [...new Set([...d.inlinePolicies, action.target.policyName])] };
+        detail = d.attachedPolicies.some((p) => p.arn === action.target.policyArn)
+          ? d
+          : { ...d, attachedPolicies: [...d.attachedPolicies, { name: action.target.policyName, arn: action.target.policyArn }] };
         break;
       case 'remove-from-group':
         detail = { ...d, groups: d.groups.filter((g) => g !== action.target.groupName) };

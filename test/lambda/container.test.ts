@@ -32,7 +32,31 @@ describe('lambdaSettingsFromEnv', () => {
       logLevel: 'info',
       parameterTtlMs: 300_000,
       taskRoot: '/var/task',
+      // Plan-only unless the stack says apply; metrics under Warden.
+      scheduledMode: 'plan',
+      metrics: { namespace: 'Warden', stack: 'warden' },
     });
+  });
+
+  it('reads the apply mode, the metrics names and the Object Lock anchor bucket', () => {
+    const settings = lambdaSettingsFromEnv({
+      WARDEN_CONFIG_PARAMETER: '/warden/prod/config',
+      WARDEN_AUDIT_TABLE: 'access-warden-prod-audit',
+      WARDEN_SCHEDULED_MODE: 'APPLY',
+      WARDEN_METRICS_NAMESPACE: 'Warden',
+      WARDEN_METRICS_STACK: 'access-warden-prod',
+      WARDEN_AUDIT_ANCHOR_BUCKET: 'log-archive-anchors',
+      WARDEN_AUDIT_ANCHOR_PREFIX: 'access-warden-prod/audit-head/',
+      WARDEN_AUDIT_ANCHOR_RETENTION_DAYS: '2555',
+    });
+    expect(settings).toMatchObject({
+      scheduledMode: 'apply',
+      metrics: { namespace: 'Warden', stack: 'access-warden-prod' },
+      auditAnchorBucket: { bucket: 'log-archive-anchors', prefix: 'access-warden-prod/audit-head/', retentionDays: 2555 },
+    });
+    expect(() => lambdaSettingsFromEnv({ WARDEN_CONFIG_PARAMETER: '/c', WARDEN_AUDIT_TABLE: 't', WARDEN_AUDIT_ANCHOR_RETENTION_DAYS: '0' })).toThrow(
+      /WARDEN_AUDIT_ANCHOR_RETENTION_DAYS must be a positive integer/,
+    );
   });
 
   it('names every missing or bad variable in one error', () => {

@@ -1,6 +1,8 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { wardenDenyAllPolicy } from '../../src/sandbox/seed';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { createTables } from '../../src/adapters/state/dynamodb-tables';
 import { decodeAnchor } from '../../src/adapters/evidence/anchor-codec';
 import { recordKey } from '../../src/domain/evidence/access-records';
@@ -11,6 +13,9 @@ import { createWorkerHandler } from '../../src/lambda/worker';
 import type { WorkerResult } from '../../src/lambda/worker';
 import { accountLockName, hostsTargetOf } from '../../src/lambda/jobs';
 import { IamSandboxState } from '../../src/sandbox/iam-state';
+import { iamService } from '../../src/sandbox/iam-service';
+import { S3Sandbox } from '../../src/sandbox/s3';
+import { DISPATCH_LOCK } from '../../src/lambda/reconcile';
 import { organizationsService } from '../../src/sandbox/organizations';
 import { SimulatedFleet } from '../../src/sandbox/hosts';
 import { createSsmSandbox, type SsmSandbox } from '../../src/sandbox/ssm';
@@ -26,6 +31,7 @@ const PROD = '111111111111';
 const DEV = '222222222222';
 const CONFIG_PARAMETER = '/warden/test/config';
 const ANCHOR_PARAMETER = '/warden/test/audit-head';
+const ANCHOR_BUCKET = 'warden-test-anchors';
 const HOST = 'i-0123456789abcdef0';
 const hostKey = (name: string): string => `AAAAC3NzaC1lZDI1NTE5AAAAI${Buffer.from(name.padEnd(32, '.')).toString('base64').replace(/=+$/, '')}`;
 
@@ -44,6 +50,7 @@ function seed(): SandboxSeed {
     id,
     name,
     accessKeyIds: [key],
+    policies: [wardenDenyAllPolicy(id)],
     groups: [{ name: 'developers' }],
     users: [
       person('E1', 'alice@example.com'),
@@ -56,6 +63,7 @@ function seed(): SandboxSeed {
 
 interface World {
   readonly sandbox: RunningSandbox;
+  readonly s3: S3Sandbox;
   readonly parameters: ParameterStoreSandbox;
   /** What the reconcile function handed the worker. */
   readonly dispatched: WorkerEvent[];
@@ -98,7 +106,7 @@ function modelHosts(): Map<string, ModelHost> {
  * dynalite tables, and the handlers over one container whose task root holds the roster and the host scripts as the
  * bundle ships them.
  */
-async function world(configYaml: string, options: { fanOut: boolean; hosts?: boolean }): Promise<World> {
+async function world(configYaml: string, options: { fanOut: boolean; hosts?: boolean; mode?: 'plan' | 'apply' | 'unset'; iamLatencyMs?: number }): Promise<World> {
   const clock = createTestClock('2026-11-26T12:00:00Z');
   const parameters = new ParameterStoreSandbox({ [CONFIG_PARAMETER]: { value: configYaml } }, clock.now);
   const models = modelHosts();
@@ -106,11 +114,19 @@ async function world(configYaml: string, options: { fanOut: boolean; hosts?: boo
     options.hosts === true
       ? createSsmSandbox({ fleet: new SimulatedFleet([{ instanceId: HOST, tags: { Warden: 'managed' }, state: 'online' }]), runner: new ModelHostRunner(models), runOnSend: true })
       : undefined;
+  const s3 = new S3Sandbox(clock.now);
+  s3.createBucket(ANCHOR_BUCKET, { objectLock: true });
   const sandbox = await startSandbox({
+    restServices: [s3],
     state: IamSandboxState.fromSeed(seed(), clock.now),
     extraServices: [organizationsService(), ssm !== undefined ? withParameterStore(ssm.service, parameters) : parameters.service()],
   });
   cleanups.push(() => sandbox.close());
+  const latency = options.iamLatencyMs;
+  if (latency !== undefined) {
+    const iam = iamService();
+    sandbox.registerService({ ...iam, handle: async (call) => (await new Promise((resolve) => setTimeout(resolve, latency)), iam.handle(call)) });
+  }
   const taskRoot = mkdtempSync(path.join(tmpdir(), 'warden-lambda-'));
   writeFileSync(path.join(taskRoot, 'roster.csv'), ROSTER);
   // serverless.yml ships scripts/host/*.sh at the package root; the container reads them from the task root.
@@ -124,8 +140,11 @@ async function world(configYaml: string, options: { fanOut: boolean; hosts?: boo
     WARDEN_STATE_TABLE: `warden-state-${n}`,
     WARDEN_SNAPSHOTS_TABLE: `warden-snapshots-${n}`,
     WARDEN_AUDIT_ANCHOR_PARAMETER: ANCHOR_PARAMETER,
+    WARDEN_AUDIT_ANCHOR_BUCKET: ANCHOR_BUCKET,
+    WARDEN_AUDIT_ANCHOR_RETENTION_DAYS: '30',
     LAMBDA_TASK_ROOT: taskRoot,
     LOG_LEVEL: 'debug',
+    ...(options.mode !== 'unset' ? { WARDEN_SCHEDULED_MODE: options.mode ?? 'apply' } : {}),
     ...(options.fanOut ? { WARDEN_WORKER_FUNCTION: 'access-warden-test-worker' } : {}),
   });
   const clients: LambdaClients = sandboxClients(sandbox, dynamo.endpoint);
@@ -162,6 +181,7 @@ async function world(configYaml: string, options: { fanOut: boolean; hosts?: boo
   if (ssm !== undefined) cleanups.push(() => ssm.settle());
   return {
     sandbox,
+    s3,
     parameters,
     dispatched,
     ...(ssm !== undefined ? { hosts: { ssm, models } } : {}),
@@ -192,7 +212,7 @@ describe('the reconcile handler on a scheduled event', () => {
     for (const account of [PROD, DEV]) {
       expect(keysOf(w.sandbox, account, 'bob')).toEqual(['Inactive']);
       expect(w.sandbox.state.user(account, 'bob')?.loginProfile).toBeNull();
-      expect(Object.keys(w.sandbox.state.user(account, 'bob')?.inlinePolicies ?? {})).toContain('warden-deny-all');
+      expect(w.sandbox.state.user(account, 'bob')?.attachedPolicies).toContain(`arn:aws:iam::${account}:policy/warden-deny-all`);
       expect(keysOf(w.sandbox, account, 'alice')).toEqual(['Active']);
     }
     // Warden's own account is reached with its own credentials, the member account through its role.
@@ -227,6 +247,11 @@ describe('the reconcile handler on a scheduled event', () => {
     const anchored = (await w.container.audit.query({})).find((e) => e.seq === last?.seq);
     expect(anchored?.hash).toBe(last?.hash);
     await expect(w.container.audit.verify({ expectedHead: { seq: last?.seq ?? 0, hash: last?.hash ?? '' } })).resolves.toMatchObject({ ok: true });
+    // And to the Object Lock bucket, one compliance-locked object per anchor, the newest listed first.
+    const objects = w.s3.keys(ANCHOR_BUCKET).map((key) => w.s3.object(ANCHOR_BUCKET, key));
+    expect(objects.length).toBeGreaterThan(0);
+    for (const o of objects) expect(o?.lock).toEqual({ mode: 'COMPLIANCE', retainUntil: new Date('2026-12-26T12:00:00Z') });
+    expect(decodeAnchor(objects[0]?.body.toString() ?? '', 's3')).toEqual(last);
 
     const logged = w.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(logged.length).toBeGreaterThan(10);
@@ -322,5 +347,176 @@ describe('the worker', () => {
       result: { kind: 'skipped', reason: 'no departure store' },
     });
     expect(w.sandbox.calls.count('iam:UpdateAccessKey')).toBe(0);
+  });
+});
+
+const account = (id: string) =>
+  id === PROD
+    ? ({ kind: 'ambient', id: PROD } as const)
+    : ({ kind: 'assume-role', id, roleArn: `arn:aws:iam::${id}:role/WardenAccess`, externalId: 'ext-42', source: 'organizations' } as const);
+
+const auditActions = async (w: World): Promise<string[]> => (await w.container.audit.query({})).map((e) => e.action);
+
+describe('a safe first run: plan-only until an operator turns apply on', () => {
+  it('plans without applying when WARDEN_SCHEDULED_MODE is unset, and says so in the jobs, the audit log and the logs', async () => {
+    const w = await world(DISCOVER, { fanOut: true, mode: 'unset' });
+    expect(w.container.settings.scheduledMode).toBe('plan');
+    const report = await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    expect(report.apply).toBe('plan');
+    const results = await Promise.all(w.jobs);
+    expect(results).toEqual([
+      { kind: 'account', result: expect.objectContaining({ kind: 'planned', revocations: expect.any(Number) }) },
+      { kind: 'account', result: expect.objectContaining({ kind: 'planned' }) },
+    ]);
+    const revocations = results.map((r) => (r.kind === 'account' && r.result.kind === 'planned' ? r.result.revocations : 0));
+    expect(Math.min(...revocations)).toBeGreaterThan(0);
+    expect(w.dispatched.filter((e) => e.kind === 'reconcile-account').map((e) => (e as unknown as { v: number; mode: string }).mode)).toEqual(['plan', 'plan']);
+    for (const id of [PROD, DEV]) expect(keysOf(w.sandbox, id, 'bob')).toEqual(['Active']);
+    expect(w.sandbox.calls.count('iam:UpdateAccessKey')).toBe(0);
+    const actions = await auditActions(w);
+    expect(actions.filter((a) => a === 'run.plan')).toHaveLength(2);
+    expect(actions).not.toContain('deactivate-access-key');
+    const planned = w.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['message'] === 'account planned (plan-only: nothing applied)');
+    expect(planned).toHaveLength(2);
+    expect(JSON.stringify(planned[0]?.['actions'])).toContain('"userName":"bob"');
+    // The plan-only runs set the headcount baseline the first applying run is guarded against.
+    expect(await w.container.runs.lastCompleted()).toMatchObject({ mode: 'plan', outcome: 'ok', activeHeadcount: 2 });
+  });
+
+  it('guards the first applying run against the headcount the plan-only runs saw', async () => {
+    const w = await world(DISCOVER, { fanOut: false, mode: 'plan' });
+    await w.reconcile({ kind: 'manual' }, createDummyContext());
+    // Apply is turned on just as the roster export goes wrong: one person left of two.
+    writeFileSync(path.join(w.container.settings.taskRoot, 'roster.csv'), ROSTER.split('\n').slice(0, 3).join('\n'));
+    const applying = new LambdaContainer({
+      settings: { ...w.container.settings, scheduledMode: 'apply' },
+      clients: w.container.clients,
+      iam: { endpoint: w.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAPRODSANDBOX00001', secretAccessKey: 'x' }, maxAttempts: 2 },
+      clock: w.container.clock,
+      logSink: (line) => w.lines.push(line),
+    });
+    cleanups.push(() => applying.accounts.destroy());
+    const report = await createReconcileHandler(async () => applying)({ kind: 'manual' }, createDummyContext());
+    expect(report.apply).toBe('apply');
+    expect(report.results.map((r) => (r.kind === 'applied' ? r.outcome : r.kind))).toEqual(['guard-tripped', 'guard-tripped']);
+    expect(keysOf(w.sandbox, PROD, 'bob')).toEqual(['Active']);
+  });
+
+  it('refuses a mode it does not know rather than guess', () => {
+    expect(() => lambdaSettingsFromEnv({ WARDEN_CONFIG_PARAMETER: '/c', WARDEN_AUDIT_TABLE: 't', WARDEN_SCHEDULED_MODE: 'yes' })).toThrow(/WARDEN_SCHEDULED_MODE must be plan or apply/);
+  });
+
+  it('lets an operator ask for a plan in an apply deployment, never for an apply in a plan-only one', async () => {
+    const w = await world(DISCOVER, { fanOut: false });
+    const report = await w.reconcile({ kind: 'manual', mode: 'plan' }, createDummyContext());
+    expect(report.apply).toBe('plan');
+    expect(report.results.map((r) => r.kind)).toEqual(['planned', 'planned']);
+    expect(keysOf(w.sandbox, PROD, 'bob')).toEqual(['Active']);
+    await expect(w.reconcile({ kind: 'manual', mode: 'apply' }, createDummyContext())).rejects.toThrow(/not an EventBridge scheduled event nor/);
+  });
+
+  it('keeps a worker deployed plan-only from applying an account job that says apply', async () => {
+    const w = await world(DISCOVER, { fanOut: true, mode: 'plan' });
+    const result = await w.worker({ v: 2, kind: 'reconcile-account', runId: 'sched-x', account: account(DEV), scheduledAt: '2026-11-26T12:00:00Z', mode: 'apply' }, createDummyContext());
+    expect(result).toMatchObject({ kind: 'account', result: { kind: 'planned', account: DEV } });
+    expect(keysOf(w.sandbox, DEV, 'bob')).toEqual(['Active']);
+  });
+});
+
+describe('the guard over the whole run', () => {
+  it('holds maxRevocations across the accounts a run fans out to, not per account', async () => {
+    // Bob's revocations in one account fit the limit; in both they do not.
+    const w = await world(`${DISCOVER}\nguard: { maxRevocations: 6, maxHeadcountDropPercent: 100 }`, { fanOut: true });
+    await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    const results = (await Promise.all(w.jobs)).map((r) => (r.kind === 'account' ? r.result : undefined));
+    const outcomes = results.map((r) => (r?.kind === 'applied' ? r.outcome : r?.kind)).sort();
+    expect(outcomes).toEqual(['guard-tripped', 'ok']);
+    const applied = results.find((r) => r?.kind === 'applied' && r.outcome === 'ok');
+    expect(applied?.kind === 'applied' && applied.actions).toBeGreaterThan(0);
+    expect(applied?.kind === 'applied' && applied.actions).toBeLessThanOrEqual(6);
+    const stillActive = [PROD, DEV].filter((id) => keysOf(w.sandbox, id, 'bob')?.[0] === 'Active');
+    expect(stillActive).toHaveLength(1);
+    const tripped = (await w.container.audit.query({})).find((e) => e.action === 'guard.tripped');
+    expect(tripped?.error).toMatch(/This run would revoke \d+ across its accounts \(\d+ in account \d{12}, \d+ already in others\), more than the limit of 6\./);
+  });
+
+  it('grants a retried account again, and refuses a budget item it cannot read', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    const now = w.container.clock.now();
+    expect(await w.container.budget.reserve('run-1', PROD, 5, 6, now)).toEqual({ granted: true, total: 5 });
+    expect(await w.container.budget.reserve('run-1', DEV, 5, 6, now)).toEqual({ granted: false, total: 5, requested: 5, limit: 6 });
+    expect(await w.container.budget.reserve('run-1', PROD, 5, 6, now)).toEqual({ granted: true, total: 5 });
+    expect(await w.container.budget.reserve('run-2', DEV, 5, 6, now)).toEqual({ granted: true, total: 5 });
+    // Ten accounts at once, one each, under a limit of 4: exactly four get through.
+    const many = await Promise.all(Array.from({ length: 10 }, (_, i) => w.container.budget.reserve('run-3', `10000000000${i}`, 1, 4, now)));
+    expect(many.filter((d) => d.granted)).toHaveLength(4);
+    // An item someone wrote by hand without a readable total is never room to spend.
+    await w.container.clients.dynamodb.send(
+      new PutItemCommand({ TableName: w.container.settings.stateTable, Item: { pk: { S: 'run-budget' }, sk: { S: 'run-bad' }, version: { N: '1' }, total: { S: 'none' } } }),
+    );
+    await expect(w.container.budget.reserve('run-bad', PROD, 1, 6, now)).rejects.toThrow(/revocation budget item is unreadable/);
+  });
+});
+
+describe('one reconcile at a time without reserved concurrency', () => {
+  it('lets a second dispatcher do nothing while the first holds the dispatch lock', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    await w.container.runs.acquireLock(DISPATCH_LOCK, 'the-other-dispatcher', 600_000, w.container.clock.now());
+    const report = await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    expect(report).toMatchObject({ mode: 'locked', dispatched: [], accounts: [] });
+    expect(w.dispatched).toEqual([]);
+    const free = await w.reconcile(createDummyScheduledEvent({ id: 'later' }), createDummyContext({ awsRequestId: 'other' }));
+    expect(free.mode).toBe('locked');
+    await w.container.runs.releaseLock(DISPATCH_LOCK, 'the-other-dispatcher');
+    expect((await w.reconcile(createDummyScheduledEvent(), createDummyContext())).mode).toBe('fan-out');
+    await Promise.all(w.jobs);
+  });
+
+  it('never runs a retried asynchronous invocation beside the original, though Lambda gives both one request id', async () => {
+    const w = await world(DISCOVER, { fanOut: true, iamLatencyMs: 15 });
+    const job = { v: 2, kind: 'reconcile-account', runId: 'sched-retry', account: account(DEV), scheduledAt: '2026-11-26T12:00:00Z', mode: 'apply' };
+    const context = createDummyContext({ awsRequestId: 'same-request-id' });
+    const [first, retry] = await Promise.all([w.worker(job, context), w.worker(job, context)]);
+    const kinds = [first, retry].map((r) => (r.kind === 'account' ? r.result.kind : r.kind)).sort();
+    expect(kinds).toEqual(['applied', 'locked']);
+    expect(keysOf(w.sandbox, DEV, 'bob')).toEqual(['Inactive']);
+  });
+});
+
+describe('worker jobs across a deploy', () => {
+  it('runs a job in the previous shape (no version) as old code sends it, in the worker’s own mode', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    const v1 = { kind: 'reconcile-account', runId: 'sched-old', account: account(DEV), scheduledAt: '2026-11-26T12:00:00Z' };
+    await expect(w.worker(v1, createDummyContext())).resolves.toMatchObject({ kind: 'account', result: { kind: 'applied', account: DEV, outcome: 'ok' } });
+    expect(keysOf(w.sandbox, DEV, 'bob')).toEqual(['Inactive']);
+  });
+
+  it('rejects an unknown version, and fields a version does not have', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    const base = { kind: 'reconcile-account', runId: 'x', account: account(DEV), scheduledAt: '2026-11-26T12:00:00Z' };
+    await expect(w.worker({ ...base, v: 3, mode: 'apply' }, createDummyContext())).resolves.toEqual({ kind: 'rejected', error: expect.stringMatching(/job version 3/) });
+    await expect(w.worker({ ...base, mode: 'apply' }, createDummyContext())).resolves.toMatchObject({ kind: 'rejected' });
+    await expect(w.worker({ ...base, v: 2 }, createDummyContext())).resolves.toMatchObject({ kind: 'rejected', error: expect.stringMatching(/mode/) });
+    expect(w.sandbox.calls.count('iam:UpdateAccessKey')).toBe(0);
+  });
+});
+
+describe('the heartbeat', () => {
+  it('writes an embedded-metric-format line per completed account run, which the heartbeat alarm counts', async () => {
+    const w = await world(DISCOVER, { fanOut: true });
+    await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    await Promise.all(w.jobs);
+    const metrics = w.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['_aws'] !== undefined);
+    expect(metrics).toHaveLength(2);
+    for (const line of metrics) {
+      expect(line).toMatchObject({
+        _aws: { CloudWatchMetrics: [{ Namespace: 'Warden', Dimensions: [['Stack']], Metrics: expect.arrayContaining([{ Name: 'ReconcileCompleted', Unit: 'Count' }]) }] },
+        Stack: 'warden',
+        ReconcileCompleted: 1,
+        GuardTripped: 0,
+        ActionsFailed: 0,
+      });
+      expect(line['Revocations']).toBeGreaterThan(0);
+    }
   });
 });

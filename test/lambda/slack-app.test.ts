@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { wardenDenyAllPolicy } from '../../src/sandbox/seed';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
@@ -51,6 +52,7 @@ function seed(): SandboxSeed {
         id: PROD,
         name: 'prod',
         accessKeyIds: ['AKIAPRODSANDBOX00001'],
+        policies: [wardenDenyAllPolicy(PROD)],
         groups: [{ name: 'developers' }],
         users: [user('E1', 'alice'), user('E2', 'bob'), user('E3', 'carol'), user('E4', 'dave')],
       },

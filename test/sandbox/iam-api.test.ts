@@ -148,7 +148,7 @@ describe('IAM sandbox through the real SDK', () => {
       const page = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['LocalManagedPolicy'] }));
       expect(page.UserDetailList).toEqual([]);
       expect(page.GroupDetailList).toEqual([]);
-      expect(page.Policies?.map((p) => p.Arn)).toEqual([`arn:aws:iam::${PROD}:policy/deploy`]);
+      expect(page.Policies?.map((p) => p.Arn)).toEqual([`arn:aws:iam::${PROD}:policy/deploy`, `arn:aws:iam::${PROD}:policy/warden-deny-all`]);
     });
   });
 

@@ -10,7 +10,7 @@ import type { OffboardingDeps, SecondApproverRule } from '../../src/app/offboard
 import type { ReconcileDeps } from '../../src/app/reconcile';
 import type { AccessPolicy, GuardPolicy } from '../../src/domain/policy';
 import type { Person, Roster } from '../../src/domain/roster';
-import type { AccountDirectory, Clock, RosterSource } from '../../src/ports';
+import type { AccountDirectory, AuditEntry, Clock, RosterSource } from '../../src/ports';
 import type { SnapshotStore } from '../../src/ports/evidence';
 import { FakeSlackApi, type FakeSlackUser } from '../fakes/fake-slack-api';
 import { leaverDetail, MemoryAccountDirectory } from '../fakes/memory-account-directory';
@@ -96,6 +96,8 @@ export interface HarnessOptions {
   readonly users?: Readonly<Record<string, FakeSlackUser>>;
   /** Access snapshots for `/access history` and `/access at` (none by default, as on Lambda). */
   readonly snapshots?: SnapshotStore;
+  /** The audit log's backing array, for tests that tamper with stored entries. */
+  readonly auditEntries?: AuditEntry[];
 }
 
 export interface Harness {
@@ -126,7 +128,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     userGroups: { S0HR: [HR1, HR2], S0AUDIT: [AUDITOR] },
   }).start();
-  const audit = new MemoryAuditLog({ clock });
+  const audit = new MemoryAuditLog({ clock, ...(options.auditEntries !== undefined ? { entries: options.auditEntries } : {}) });
   const runs = new MemoryRunStateStore();
   const departures = new MemoryDepartureStore();
   const web = WebClientSlackWeb.create({ token: BOT_TOKEN, apiUrl: slack.apiUrl, clientOptions: { retryConfig: { retries: 0 } } });

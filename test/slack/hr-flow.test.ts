@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { wardenDenyAllPolicy } from '../../src/sandbox/seed';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FileRosterSource } from '../../src/adapters/roster/file-roster';
@@ -30,6 +31,7 @@ describe('The full HR flow in Slack, against the IAM sandbox', () => {
         accounts: [
           {
             id: ACCOUNT,
+            policies: [wardenDenyAllPolicy(ACCOUNT)],
             groups: [{ name: 'developers' }, { name: 'admins', attachedPolicies: [ADMIN_ARN] }],
             users: [
               {
@@ -94,7 +96,8 @@ describe('The full HR flow in Slack, against the IAM sandbox', () => {
     expect(alice?.accessKeys.map((k) => k.status)).toEqual(['Inactive', 'Inactive']);
     expect(alice?.loginProfile).toBeNull();
     expect(alice?.groups).toEqual([]);
-    expect(Object.keys(alice?.inlinePolicies ?? {})).toEqual(['warden-deny-all']);
+    expect(Object.keys(alice?.inlinePolicies ?? {})).toEqual([]);
+    expect(alice?.attachedPolicies).toEqual([`arn:aws:iam::${ACCOUNT}:policy/warden-deny-all`]);
     expect(sandbox.state.user(ACCOUNT, 'bob')?.accessKeys.map((k) => k.status)).toEqual(['Active']);
 
     const [departure] = [...(await h.departures.listEffective())];

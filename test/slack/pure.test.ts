@@ -9,6 +9,7 @@ import type { SlackWeb } from '../../src/adapters/slack/web';
 import { draftFromJson, draftToJson } from '../../src/adapters/slack/work-queue';
 import { adminRights, checkDepartureForm, formatDuration, requiredApprovals, zonedInstant, type FormContext } from '../../src/app/offboarding';
 import type { Plan } from '../../src/domain/plan';
+import { allowsEverything } from '../../src/domain/policy-documents';
 import type { AuditEntry } from '../../src/ports';
 import { createDummyPerson, createDummyPolicy, createDummyRoster, createDummyUser, NOW } from '../fixtures/builders';
 
@@ -74,6 +75,39 @@ describe('adminRights and requiredApprovals', () => {
     expect(adminRights(createDummyUser({ attachedPolicies: [{ name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] }), groups)).toHaveLength(1);
     expect(adminRights(createDummyUser({ groups: ['ops'] }), groups)).toEqual(['alice gets AdministratorAccess from group ops']);
     expect(adminRights(createDummyUser({ groups: ['PlatformAdmins'] }), groups)).toEqual(['alice is in group PlatformAdmins']);
+  });
+
+  const everything = { Version: '2012-10-17', Statement: { Effect: 'Allow', Action: '*', Resource: '*' } };
+
+  it('counts inline and customer-managed policies that allow * on *, whatever their name', () => {
+    const customer = 'arn:aws:iam::123456789012:policy/team-tools';
+    const inGroups = [...groups, { name: 'platform', attachedPolicies: [], inlinePolicies: ['ops-tools'], inlinePolicyDocuments: { 'ops-tools': everything } }];
+    const documents = { [customer]: { Statement: [{ Effect: 'Allow', Action: ['s3:GetObject', '*:*'], Resource: ['arn:aws:s3:::x', '*'] }] } };
+
+    expect(adminRights(createDummyUser({ inlinePolicies: ['helper'], inlinePolicyDocuments: { helper: JSON.stringify(everything) } }), groups)).toEqual([
+      'alice has inline policy helper allowing * on *',
+    ]);
+    expect(adminRights(createDummyUser({ attachedPolicies: [{ name: 'team-tools', arn: customer }] }), groups, documents)).toEqual([
+      'alice has policy team-tools allowing * on *',
+    ]);
+    expect(adminRights(createDummyUser({ groups: ['platform'] }), inGroups)).toEqual(['alice gets inline policy ops-tools allowing * on * from group platform']);
+    expect(adminRights(createDummyUser({ groups: ['developers'] }), [{ name: 'developers', attachedPolicies: [{ name: 'team-tools', arn: customer }], inlinePolicies: [] }], documents)).toEqual([
+      'alice gets policy team-tools allowing * on * from group developers',
+    ]);
+  });
+
+  it('reads policy documents as IAM does: Deny, narrower actions or resources are not admin; NotAction on * is', () => {
+    const doc = (statement: unknown) => ({ Version: '2012-10-17', Statement: statement });
+    expect(allowsEverything(everything)).toBe(true);
+    expect(allowsEverything(doc([{ Effect: 'Deny', Action: '*', Resource: '*' }]))).toBe(false);
+    expect(allowsEverything(doc([{ Effect: 'Allow', Action: 's3:*', Resource: '*' }]))).toBe(false);
+    expect(allowsEverything(doc([{ Effect: 'Allow', Action: '*', Resource: 'arn:aws:s3:::bucket/*' }]))).toBe(false);
+    expect(allowsEverything(doc([{ Effect: 'Allow', NotAction: 'iam:*', Resource: '*' }]))).toBe(true);
+    expect(allowsEverything(doc([{ Effect: 'Allow', Action: 'iam:*', Resource: '*' }, { Effect: 'Allow', Action: ['*'], NotResource: 'arn:aws:s3:::x' }]))).toBe(true);
+    expect(allowsEverything(encodeURIComponent(JSON.stringify(everything)))).toBe(true);
+    expect(allowsEverything('{not json')).toBe(false);
+    expect(allowsEverything(null)).toBe(false);
+    expect(allowsEverything(doc('nonsense'))).toBe(false);
   });
 
   it('asks for a second approver per the configured rule', () => {

@@ -1,13 +1,13 @@
 import { PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
-import { ChainVerifier, GENESIS_HASH, canonicalJson, parseStoredJson, personFilterKey, targetKey } from '../../domain/audit-chain';
+import { GENESIS_HASH, canonicalJson, parseStoredJson, personFilterKey, targetKey } from '../../domain/audit-chain';
 import type { ChainAnchor, VerifyOptions } from '../../domain/audit-chain';
 import { systemClock } from '../../ports';
 import type { AuditEntry, AuditFilter, AuditResult, ChainVerification, Clock, NewAuditEntry } from '../../ports';
 import { AUDIT_INDEX, KEY, isConditionFailure, readNumber, readString } from '../state/dynamodb-tables';
 import type { AuditIndexedAttribute, Item } from '../state/dynamodb-tables';
-import { effectiveLimit, indexKeys, sealEntry } from './audit-entry';
-import type { AnchoredAuditLog } from './audit-entry';
+import { checkedQuery, effectiveLimit, isWholeLog, indexKeys, sealEntry, verifyStoredRows } from './audit-entry';
+import type { AnchoredAuditLog, StoredRow } from './audit-entry';
 import { jitteredBackoff, sleep } from '../../lib/concurrency';
 
 /** Partition holding the chain; entries are sorted by their zero-padded seq. */
@@ -164,28 +164,30 @@ export class DynamoDbAuditLog implements AnchoredAuditLog {
       // With a limit, read newest first and stop once enough matched.
       ScanIndexForward: limit === undefined,
     };
-    const found: AuditEntry[] = [];
+    const found: StoredRow[] = [];
     for await (const item of this.items(input)) {
-      found.push(fromItem(item));
+      found.push(storedRow(item));
       if (limit !== undefined && found.length >= limit) break;
     }
-    return limit === undefined ? found : found.reverse();
+    // Anyone holding PutItem can overwrite a row (IAM cannot force a condition): the answer comes from the chain,
+    // read strongly consistent from the earliest match on and checked link by link, not from the index as found.
+    const chain = isWholeLog(filter) ? () => found : (seq: number) => mapAsync(this.chainFrom(seq), storedRow);
+    return checkedQuery(found, chain, filter, seqSortKey);
+  }
+
+  private chainFrom(from: number): AsyncGenerator<Item> {
+    return this.items({
+      TableName: this.table,
+      KeyConditionExpression: from > 1 ? '#pk = :chain AND #sk >= :from' : '#pk = :chain',
+      ExpressionAttributeNames: { '#pk': KEY.partition, ...(from > 1 ? { '#sk': KEY.sort } : {}) },
+      ExpressionAttributeValues: { ':chain': { S: AUDIT_CHAIN_PARTITION }, ...(from > 1 ? { ':from': { S: seqSortKey(from) } } : {}) },
+      ConsistentRead: true,
+    });
   }
 
   async verify(options?: VerifyOptions): Promise<ChainVerification> {
-    const verifier = new ChainVerifier(options);
-    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : 0;
-    const input: QueryCommandInput = {
-      TableName: this.table,
-      KeyConditionExpression: from > 0 ? '#pk = :chain AND #sk >= :from' : '#pk = :chain',
-      ExpressionAttributeNames: { '#pk': KEY.partition, ...(from > 0 ? { '#sk': KEY.sort } : {}) },
-      ExpressionAttributeValues: { ':chain': { S: AUDIT_CHAIN_PARTITION }, ...(from > 0 ? { ':from': { S: seqSortKey(from) } } : {}) },
-      ConsistentRead: true,
-    };
-    for await (const item of this.items(input)) {
-      if (!verifier.push(fromItem(item))) break;
-    }
-    return verifier.result();
+    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : (options?.fromSeq ?? 0);
+    return verifyStoredRows(mapAsync(this.chainFrom(from), storedRow), options, seqSortKey);
   }
 
   async head(): Promise<ChainAnchor | undefined> {
@@ -231,6 +233,29 @@ function toItem(entry: AuditEntry): Item {
     ...optionalString('targetKey', keys.targetKey),
     ...optionalString('runKey', entry.runId === '' ? undefined : entry.runId),
   };
+}
+
+const KEPT_COPIES = ['personEmail', 'personId', 'targetKey', 'runKey', 'atMs', 'sortKey'] as const;
+
+/** The item as the hashed entry plus the unhashed copies its key and indexes are built on (checked on every read). */
+function storedRow(item: Item): StoredRow {
+  const atMs = item['atMs']?.N;
+  return {
+    entry: fromItem(item),
+    index: {
+      personEmail: readString(item, 'personEmail'),
+      personId: readString(item, 'personId'),
+      targetKey: readString(item, 'targetKey'),
+      runKey: readString(item, 'runKey'),
+      atMs: atMs === undefined ? undefined : Number(atMs),
+      sortKey: readString(item, KEY.sort),
+    },
+    kept: KEPT_COPIES,
+  };
+}
+
+async function* mapAsync<T, U>(items: AsyncIterable<T>, map: (item: T) => U): AsyncGenerator<U> {
+  for await (const item of items) yield map(item);
 }
 
 function fromItem(item: Item): AuditEntry {

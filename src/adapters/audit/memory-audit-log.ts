@@ -2,8 +2,8 @@ import { GENESIS_HASH, verifyChain } from '../../domain/audit-chain';
 import type { ChainAnchor, VerifyOptions } from '../../domain/audit-chain';
 import { systemClock } from '../../ports';
 import type { AuditEntry, AuditFilter, ChainVerification, Clock, NewAuditEntry } from '../../ports';
-import { effectiveLimit, matchesFilter, sealEntry } from './audit-entry';
-import type { AnchoredAuditLog } from './audit-entry';
+import { checkedQuery, effectiveLimit, matchesFilter, sealEntry } from './audit-entry';
+import type { AnchoredAuditLog, StoredRow } from './audit-entry';
 
 /** Optional collaborators of an in-memory audit log. */
 export interface MemoryAuditLogOptions {
@@ -32,11 +32,14 @@ export class MemoryAuditLog implements AnchoredAuditLog {
   async query(filter: AuditFilter): Promise<readonly AuditEntry[]> {
     const matches = this.entries.filter((entry) => matchesFilter(entry, filter)).sort((a, b) => a.seq - b.seq);
     const limit = effectiveLimit(filter);
-    return limit === undefined ? matches : matches.slice(Math.max(0, matches.length - limit));
+    const found = limit === undefined ? matches : matches.slice(Math.max(0, matches.length - limit));
+    // Same read-time check as the durable stores, so tests that tamper with the array see what production would.
+    const row = (entry: AuditEntry): StoredRow => ({ entry, index: {}, kept: [] });
+    return checkedQuery(found.map(row), (seq) => this.entries.filter((e) => e.seq >= seq).map(row), filter);
   }
 
   async verify(options?: VerifyOptions): Promise<ChainVerification> {
-    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : 0;
+    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : (options?.fromSeq ?? 0);
     return verifyChain(from > 0 ? this.entries.filter((e) => e.seq >= from) : this.entries, options);
   }
 

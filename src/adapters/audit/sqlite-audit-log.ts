@@ -1,12 +1,12 @@
 import type { Statement } from 'better-sqlite3';
-import { GENESIS_HASH, canonicalJson, parseStoredJson, personFilterKey, targetKey, verifyChain } from '../../domain/audit-chain';
+import { GENESIS_HASH, canonicalJson, parseStoredJson, personFilterKey, targetKey } from '../../domain/audit-chain';
 import type { ChainAnchor, VerifyOptions } from '../../domain/audit-chain';
 import { systemClock } from '../../ports';
 import type { AuditEntry, AuditFilter, AuditResult, ChainVerification, Clock, NewAuditEntry } from '../../ports';
 import { migrate, resolveDatabase } from '../state/sqlite-database';
 import type { SqliteDatabase } from '../state/sqlite-database';
-import { effectiveLimit, indexKeys, sealEntry } from './audit-entry';
-import type { AnchoredAuditLog } from './audit-entry';
+import { checkedQuery, effectiveLimit, isWholeLog, indexKeys, sealEntry, verifyStoredRows } from './audit-entry';
+import type { AnchoredAuditLog, StoredRow } from './audit-entry';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE audit_entries (
@@ -58,9 +58,16 @@ interface EntryRow {
   error: string | null;
   prev_hash: string;
   hash: string;
+  person_email: string | null;
+  person_id: string | null;
+  target_key: string | null;
+  at_ms: number | null;
 }
 
-const ENTRY_COLUMNS = 'seq, at, run_id, actor, action, account, target, person, reason, before_json, after_json, result, error, prev_hash, hash';
+// The index copies are read too: each is checked against the hashed content on every read.
+const ENTRY_COLUMNS =
+  'seq, at, run_id, actor, action, account, target, person, reason, before_json, after_json, result, error, prev_hash, hash, person_email, person_id, target_key, at_ms';
+const INSERT_COLUMNS = 'seq, at, run_id, actor, action, account, target, person, reason, before_json, after_json, result, error, prev_hash, hash';
 
 /** Optional collaborators of a SQLite audit log. */
 export interface SqliteAuditLogOptions {
@@ -88,7 +95,7 @@ export class SqliteAuditLog implements AnchoredAuditLog {
     this.clock = options.clock ?? systemClock;
     migrate(db, 'audit', MIGRATIONS);
     this.insert = db.prepare(
-      `INSERT INTO audit_entries (${ENTRY_COLUMNS}, person_email, person_id, target_key, at_ms)
+      `INSERT INTO audit_entries (${INSERT_COLUMNS}, person_email, person_id, target_key, at_ms)
        VALUES (@seq, @at, @run_id, @actor, @action, @account, @target, @person, @reason, @before_json, @after_json, @result, @error,
                @prev_hash, @hash, @person_email, @person_id, @target_key, @at_ms)`,
     );
@@ -152,13 +159,16 @@ export class SqliteAuditLog implements AnchoredAuditLog {
         : `SELECT * FROM (SELECT ${ENTRY_COLUMNS} FROM audit_entries ${whereSql} ORDER BY seq DESC LIMIT @limit) ORDER BY seq`;
     if (limit !== undefined) params['limit'] = limit;
     const rows = this.db.prepare<Record<string, string | number>, EntryRow>(sql).all(params);
-    return rows.map(fromRow);
+    // Whoever holds the file can drop the triggers: what the query found is checked against the chain before it is used.
+    const found = rows.map(storedRow);
+    // The whole log was just read in order: it is its own chain, no second read needed.
+    return checkedQuery(found, isWholeLog(filter) ? () => found : (seq) => mapIterable(this.fromSeq.iterate(seq), storedRow), filter);
   }
 
   async verify(options?: VerifyOptions): Promise<ChainVerification> {
-    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : 0;
+    const from = options?.fromAnchor === true ? (options.expectedHead?.seq ?? 0) : (options?.fromSeq ?? 0);
     const rows = from > 0 ? this.fromSeq.iterate(from) : this.all.iterate();
-    return verifyChain(mapIterable(rows, fromRow), options);
+    return verifyStoredRows(mapIterable(rows, storedRow), options);
   }
 
   async head(): Promise<ChainAnchor | undefined> {
@@ -197,6 +207,16 @@ function toRow(entry: AuditEntry): Record<string, string | number | null> {
     person_id: keys.personId ?? null,
     target_key: keys.targetKey ?? null,
     at_ms: keys.atMs,
+  };
+}
+
+const KEPT_COPIES = ['personEmail', 'personId', 'targetKey', 'atMs'] as const;
+
+function storedRow(row: EntryRow): StoredRow {
+  return {
+    entry: fromRow(row),
+    index: { personEmail: row.person_email ?? undefined, personId: row.person_id ?? undefined, targetKey: row.target_key ?? undefined, atMs: row.at_ms ?? undefined },
+    kept: KEPT_COPIES,
   };
 }
 

@@ -34,5 +34,6 @@ export function decodeDeparture(text: string): Departure {
     ...(lastAttempt !== undefined ? { lastAttempt } : {}),
     ...(raw['noAccessLeftAt'] !== undefined ? { noAccessLeftAt: date(raw['noAccessLeftAt'], 'noAccessLeftAt') } : {}),
     ...(raw['cancelled'] !== undefined ? { cancelled: approval(raw['cancelled']) } : {}),
+    ...(Array.isArray(raw['cancelRequests']) ? { cancelRequests: (raw['cancelRequests'] as unknown[]).map(approval) } : {}),
   };
 }

@@ -11,14 +11,21 @@ export function approveTransition(departure: Departure, approval: Approval): Dep
   return { ok: true, departure: { ...departure, approvals, status } };
 }
 
-/** Cancels unless already closed or (when confirmed) already in effect. */
+/**
+ * Cancels unless already closed or (when confirmed) already in effect. A departure that needed N approvers needs N
+ * different people to cancel it: until then each request is recorded and the status stays as it was.
+ */
 export function cancelTransition(departure: Departure, cancelled: Approval): DepartureChange {
   if (departure.status !== 'awaiting-approval' && departure.status !== 'scheduled') return { ok: false, reason: 'wrong-status', departure };
   // Once a confirmed departure's time has come the revocation may already be under way: it can no longer be withdrawn.
   if (departure.status === 'scheduled' && departure.effectiveAt.getTime() <= cancelled.at.getTime()) {
     return { ok: false, reason: 'in-effect', departure };
   }
-  return { ok: true, departure: { ...departure, status: 'cancelled', cancelled } };
+  const requests = departure.cancelRequests ?? [];
+  if (requests.some((r) => r.by === cancelled.by)) return { ok: false, reason: 'duplicate-approver', departure };
+  const cancelRequests = [...requests, cancelled];
+  if (cancelRequests.length < Math.max(1, departure.requiredApprovals)) return { ok: true, departure: { ...departure, cancelRequests } };
+  return { ok: true, departure: { ...departure, status: 'cancelled', cancelled, ...(requests.length > 0 ? { cancelRequests } : {}) } };
 }
 
 /** Records an attempt on a scheduled departure; "no access left" closes it as applied. */

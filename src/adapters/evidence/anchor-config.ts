@@ -1,11 +1,14 @@
 import path from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AnchorSpec } from '../../config/schema';
 import type { SlackWeb } from '../slack/web';
 import type { AnchorSink, AnchorStore } from '../../ports/evidence';
+import { systemClock } from '../../ports';
 import { FileAnchorStore } from './file-anchor-store';
 import { SlackAnchorSink } from './slack-anchor-sink';
 import { SsmAnchorStore } from './ssm-anchor-store';
+import { S3AnchorStore } from './s3-anchor-store';
 
 export type { AnchorSpec } from '../../config/schema';
 
@@ -17,6 +20,8 @@ export interface AnchorClients {
   readonly baseDir: string;
   /** Built lazily, only when an SSM anchor is configured. */
   readonly ssm?: () => SSMClient;
+  /** Built lazily, only when an S3 anchor is configured. */
+  readonly s3?: () => S3Client;
   readonly slack?: { readonly web: Pick<SlackWeb, 'postMessage'>; readonly defaultChannel?: string };
 }
 
@@ -47,6 +52,16 @@ export function createAnchors(specs: readonly AnchorSpec[], clients: AnchorClien
           break;
         }
         const store = new SsmAnchorStore({ client: clients.ssm(), name: spec.name });
+        sinks.push(store);
+        stores.push(store);
+        break;
+      }
+      case 's3': {
+        if (clients.s3 === undefined) {
+          skipped.push(`S3 bucket ${spec.bucket} (no S3 client here)`);
+          break;
+        }
+        const store = new S3AnchorStore({ client: clients.s3(), bucket: spec.bucket, prefix: spec.prefix, retentionDays: spec.retentionDays, clock: systemClock });
         sinks.push(store);
         stores.push(store);
         break;

@@ -11,9 +11,10 @@ export interface SsmAnchorStoreOptions {
 }
 
 /**
- * The chain head in an SSM Parameter Store String parameter. Parameter Store keeps every version
- * (GetParameterHistory) and CloudTrail logs each PutParameter, so rewriting the anchor leaves traces
- * the database alone cannot hide; grant Warden's role PutParameter on this one name only.
+ * The chain head in an SSM Parameter Store String parameter. Parameter Store keeps only the last 100 versions
+ * (GetParameterHistory; about 5 hours at 20 writes an hour) and the role that writes it can rewrite it, so it is
+ * a convenience, not evidence that survives its operator: CloudTrail logs each PutParameter, and the S3 Object
+ * Lock anchor (s3-anchor-store.ts) keeps every head write-once. Grant Warden's role PutParameter on this one name only.
  */
 export class SsmAnchorStore implements AnchorStore {
   readonly description: string;

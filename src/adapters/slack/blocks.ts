@@ -19,6 +19,7 @@ import type { AuditEntry, Notice } from '../../ports';
 import type { AccessPath, Departure, DepartureEvent, PathStatus } from '../../ports/departures';
 import { actorMention, escapeMrkdwn, safeText, truncate } from './mrkdwn';
 import type { SlackBlock, SlackMessage, SlackView } from './web';
+import { terminalSafe } from '../../domain/terminal-text';
 
 /** Block Kit builders: pure functions from use-case results to Slack payloads, within Slack's limits. */
 
@@ -54,7 +55,8 @@ export const REASONS: readonly { readonly value: string; readonly label: string 
   { value: 'other', label: 'Other (see notes)' },
 ];
 
-const plain = (text: string, max = 150): types.PlainTextElement => ({ type: 'plain_text', text: truncate(text, max), emoji: true });
+// Plain text is not mrkdwn-parsed, but bidi and invisible characters in a name would still change how it reads.
+const plain = (text: string, max = 150): types.PlainTextElement => ({ type: 'plain_text', text: truncate(terminalSafe(text, { keepLayout: true }), max), emoji: true });
 const section = (text: string): types.SectionBlock => ({ type: 'section', text: { type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) } });
 const header = (text: string): types.HeaderBlock => ({ type: 'header', text: plain(text, LIMITS.headerText) });
 const context = (text: string): types.ContextBlock => ({ type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, LIMITS.sectionText) }] });
@@ -350,6 +352,9 @@ export function departureMessage(departure: Departure, now: Date, slaHours: numb
     const open = [...(a.error !== undefined ? [a.error] : []), ...a.remaining].slice(0, 8).map((r) => `• ${safeText(r, 300)}`);
     blocks.push(section(`:warning: *Attempt ${d.attempts}* at ${when(a.at, d.timezone)} — ${a.outcome}; retried by every run until resolved.\n${open.join('\n')}`));
   }
+  if (d.status !== 'cancelled' && d.cancelRequests !== undefined && d.cancelRequests.length > 0) {
+    blocks.push(section(`Cancel requested by ${d.cancelRequests.map((r) => actorMention(r.by)).join(', ')}; a second HR member must confirm.`));
+  }
   if (d.status === 'cancelled' && d.cancelled !== undefined) {
     blocks.push(section(`Cancelled by ${actorMention(d.cancelled.by)} at ${when(d.cancelled.at, d.timezone)}; nothing was revoked.`));
   }
@@ -370,6 +375,8 @@ export function departureReply(departure: Departure, event: DepartureEvent): str
         : `Approved by ${actorMention(event.by)}; ${departure.requiredApprovals - departure.approvals.length} more approval(s) needed.`;
     case 'cancelled':
       return `:no_entry_sign: Cancelled by ${actorMention(event.by)}. Nothing was revoked.`;
+    case 'cancel-requested':
+      return `Cancel requested by ${actorMention(event.by)}; a second HR member must also press Cancel, or the departure goes ahead.`;
     case 'attempted': {
       const a = departure.lastAttempt;
       if (a === undefined) return undefined;
@@ -395,6 +402,10 @@ export function approveReply(result: ApproveResult): string {
         case 'self-approval':
         case 'duplicate-approver':
           return 'A second approval must come from a different HR member than those who already approved.';
+        case 'leaver':
+          return 'You cannot approve your own departure; another HR member must.';
+        case 'unconfirmed':
+          return 'Warden could not confirm that you are not the person leaving (Slack or the roster could not be read), so nothing was approved. Try again shortly.';
         case 'not-found':
           return 'That departure no longer exists.';
         case 'wrong-status':
@@ -411,7 +422,14 @@ export function approveReply(result: ApproveResult): string {
 /** Text for the person who clicked Cancel. */
 export function cancelReply(result: CancelResult): string {
   if (result.kind === 'cancelled') return `Cancelled the departure of ${escapeMrkdwn(result.departure.person.email)}.`;
+  if (result.kind === 'cancel-requested') {
+    return `Cancel requested. This departure needed ${result.departure.requiredApprovals} approvers, so a second HR member must also press Cancel before ${when(result.departure.effectiveAt, result.departure.timezone)}; until then it stays ${result.departure.status}.`;
+  }
   switch (result.reason) {
+    case 'leaver':
+      return 'You cannot cancel your own departure. If it is a mistake, ask another HR member.';
+    case 'unconfirmed':
+      return 'Warden could not confirm that you are not the person leaving (Slack or the roster could not be read), so nothing was cancelled. Try again shortly.';
     case 'in-effect':
       return 'Too late to cancel: the departure has taken effect. Access is restored only by a person, never by Warden.';
     case 'wrong-status':
@@ -419,7 +437,7 @@ export function cancelReply(result: CancelResult): string {
     case 'not-found':
       return 'That departure no longer exists.';
     case 'duplicate-approver':
-      return 'Cannot cancel this departure.';
+      return 'You already asked to cancel; a different HR member must confirm it.';
     default:
       return assertUnreachable(result.reason);
   }

@@ -3,15 +3,18 @@ import {
   approveDeparture,
   cancelDeparture,
   confirmDeparture,
+  deciderOf,
   findPerson,
   offboardingStatus,
   previewDeparture,
   snapshotsOf,
+  type Decider,
   type HistoryTarget,
   type OffboardingDeps,
 } from '../../app/offboarding';
 import { accessAtTime, personAccessHistory, type PersonHistory } from '../../app/evidence';
 import type { AccessFilter } from '../../domain/evidence/snapshot';
+import { AuditTamperedError } from '../../errors';
 import type { Roster } from '../../domain/roster';
 import { resolveEndAt } from '../../domain/time';
 import {
@@ -207,6 +210,18 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
     await ctx.web.publishHome(userId, homeView(status, roles, now(), ctx.timezone));
   };
 
+  /** Who clicked, as Slack knows them (email included), so the use case can tell them from the person leaving. */
+  const deciderFor = async (actor: string): Promise<Decider> => {
+    const decider = deciderOf(actor);
+    if (decider.slackUserId === undefined) return decider;
+    try {
+      const info = await ctx.web.userInfo(decider.slackUserId);
+      return { ...decider, ...(info?.email !== undefined ? { email: info.email } : {}) };
+    } catch (error) {
+      return { ...decider, lookupError: describe(error) };
+    }
+  };
+
   const updateViewQuietly = async (viewId: string, view: Parameters<SlackWeb['updateView']>[1]): Promise<void> => {
     // The modal may have been closed meanwhile; the channel thread still carries the outcome.
     await ctx.web.updateView(viewId, view).catch((error: unknown) => ctx.log.error(`views.update failed: ${describe(error)}`));
@@ -238,17 +253,26 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
         return;
       }
       case 'approve': {
-        const result = await approveDeparture(deps, job.departureId, job.actor);
+        const result = await approveDeparture(deps, job.departureId, await deciderFor(job.actor));
         await reply(job.reply, approveReply(result));
         return;
       }
       case 'cancel': {
-        const result = await cancelDeparture(deps, job.departureId, job.actor);
+        const result = await cancelDeparture(deps, job.departureId, await deciderFor(job.actor));
         await reply(job.reply, cancelReply(result));
         return;
       }
       case 'history': {
-        const answer = await answerRead(ctx, job.query, job.page);
+        let answer: ReadAnswer;
+        try {
+          answer = await answerRead(ctx, job.query, job.page);
+        } catch (error) {
+          if (!(error instanceof AuditTamperedError)) throw error;
+          // The auditor is told, not shown the rewritten lines; the operator's log says the same.
+          ctx.log.error(error.message);
+          await ctx.web.respond(job.responseUrl, { text: `:rotating_light: ${safeText(error.message, 1500)}` });
+          return;
+        }
         if ('error' in answer) {
           await ctx.web.respond(job.responseUrl, { text: answer.error });
           return;

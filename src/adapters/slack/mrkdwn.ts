@@ -1,6 +1,11 @@
-/** Escapes user text for Slack mrkdwn: `&`, `<` and `>` would otherwise make links, mentions or broadcasts. */
+import { terminalSafe } from '../../domain/terminal-text';
+
+/**
+ * Escapes user text for Slack mrkdwn: `&`, `<` and `>` would otherwise make links, mentions or broadcasts; control,
+ * bidi and invisible characters are shown as `\uXXXX` (line breaks kept) so a name cannot display as another.
+ */
 export function escapeMrkdwn(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return terminalSafe(text, { keepLayout: true }).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
 /** Cuts text to at most `max` characters (an ellipsis included) so a block never exceeds Slack's limits. */

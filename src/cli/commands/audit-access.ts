@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { accessAtTime, personAccessHistory, verifyAgainstAnchors } from '../../app/evidence';
 import type { AnchoredVerification } from '../../app/evidence';
@@ -21,11 +22,19 @@ import { resolveConfigPath } from './config-path';
 /** Anchor stores for a CLI process (SSM built on first use with the SDK's own configuration chain; Slack is write-only and skipped). */
 export function openCliAnchors(loaded: LoadedConfig): AnchorWiring & { close(): void } {
   let ssm: SSMClient | undefined;
+  let s3: S3Client | undefined;
   const wiring = createAnchors(anchorSpecsOf(loaded), {
     baseDir: path.dirname(loaded.file),
     ssm: () => (ssm ??= new SSMClient({})),
+    s3: () => (s3 ??= new S3Client({})),
   });
-  return { ...wiring, close: () => ssm?.destroy() };
+  return {
+    ...wiring,
+    close: () => {
+      ssm?.destroy();
+      s3?.destroy();
+    },
+  };
 }
 
 /** Verifies the audit log against the config's anchors (the shared step of `audit verify` and `report leavers`). */

@@ -1,6 +1,10 @@
 import { resolveEndAt } from '../../domain/time';
 import { ExitCode, InputError } from '../../errors';
-import type { AuditEntry, AuditFilter } from '../../ports';
+import { anchoredQuery } from '../../app/evidence';
+import type { LoadedConfig } from '../../config/load';
+import type { AuditEntry, AuditFilter, AuditLog } from '../../ports';
+import { isAnchorable } from '../../ports/evidence';
+import { openCliAnchors } from './audit-access';
 import { openAuditOnly } from '../../runtime/compose';
 import { toCsv } from '../../lib/csv';
 import { toTable } from '../format';
@@ -36,12 +40,23 @@ const cellOf = (entry: AuditEntry, column: (typeof AUDIT_COLUMNS)[number]): unkn
 
 const brief = (value: unknown): string => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 
+/** The query, checked by the store against the chain and here against the config's anchors (exit 4 on tampering). */
+async function queryChecked(audit: AuditLog, loaded: LoadedConfig, filter: AuditFilter): Promise<readonly AuditEntry[]> {
+  if (!isAnchorable(audit)) return audit.query(filter);
+  const anchors = openCliAnchors(loaded);
+  try {
+    return await anchoredQuery(audit, anchors.stores, filter);
+  } finally {
+    anchors.close();
+  }
+}
+
 /** `warden audit query`. */
 export async function runAuditQuery(
   io: CliIo,
   opts: { config?: string; person?: string; user?: string; run?: string; since?: string; until?: string; limit?: string; format: 'table' | 'json' | 'csv' },
 ): Promise<number> {
-  const { audit, timezone, close } = await openAuditOnly(resolveConfigPath(io, opts.config), io.env);
+  const { audit, timezone, loaded, close } = await openAuditOnly(resolveConfigPath(io, opts.config), io.env);
   try {
     const limit = opts.limit === undefined ? undefined : Number(opts.limit);
     if (limit !== undefined && (!Number.isInteger(limit) || limit <= 0)) throw new InputError('--limit: must be a positive whole number');
@@ -53,7 +68,7 @@ export async function runAuditQuery(
       ...(opts.until !== undefined ? { until: parseBound(opts.until, 'end', timezone, '--until') } : {}),
       ...(limit !== undefined ? { limit } : {}),
     };
-    const entries = await audit.query(filter);
+    const entries = await queryChecked(audit, loaded, filter);
     switch (opts.format) {
       case 'json':
         io.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);

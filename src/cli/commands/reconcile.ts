@@ -2,16 +2,17 @@ import { createInterface } from 'node:readline/promises';
 import { applyPlan, computePlan, recordPlanRun, type ApplyReport, type ProgressEvent } from '../../app/reconcile';
 import type { AnchorOutcome } from '../../app/evidence';
 import { renderPlanText } from '../../domain/render';
+import { terminalSafe } from '../../domain/terminal-text';
 import { isRevocation, type Plan } from '../../domain/plan';
 import { ExitCode, InputError } from '../../errors';
 import { openRuntime, type Runtime } from '../../runtime/compose';
 import { ProgressLine } from '../format';
-import type { CliIo } from '../io';
+import { rawStream, type CliIo } from '../io';
 import { resolveConfigPath } from './config-path';
 
 /** Renders progress events on stderr when it is a terminal; long runs show where they are. */
 export function progressReporter(io: CliIo): { onEvent: (event: ProgressEvent) => void; done: () => void } {
-  const line = new ProgressLine(io.stderr as NodeJS.WriteStream);
+  const line = new ProgressLine(rawStream(io.stderr) as NodeJS.WriteStream);
   const onEvent = (event: ProgressEvent): void => {
     switch (event.kind) {
       case 'phase':
@@ -66,9 +67,9 @@ function unreachableExit(plan: Plan): number | undefined {
 }
 
 async function confirm(io: CliIo, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin, output: io.stderr });
+  const rl = createInterface({ input: io.stdin, output: rawStream(io.stderr) });
   try {
-    const answer = await rl.question(question);
+    const answer = await rl.question(terminalSafe(question, { keepLayout: true }));
     return /^y(es)?$/i.test(answer.trim());
   } finally {
     rl.close();

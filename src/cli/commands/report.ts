@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { leaverReport } from '../../app/evidence';
 import { CONTROLS } from '../../domain/controls';
+import { terminalSafe } from '../../domain/terminal-text';
 import { ExitCode, InputError } from '../../errors';
 import { renderLeaversCsv, renderLeaversHtml, renderLeaversJson } from '../../report';
 import type { ReportProvenance } from '../../report';
@@ -69,7 +70,7 @@ export async function runReportLeavers(io: CliIo, opts: ReportLeaversOptions, no
     if (opts.out !== undefined) {
       const file = path.resolve(io.cwd, opts.out);
       mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, text);
+      writeFileSync(file, terminalSafe(text, { keepLayout: true }));
       const s = report.summary;
       io.stderr.write(
         `Wrote ${format.toUpperCase()} leaver report to ${file}: ${s.leavers} leavers, ${formatShare(s.shareWithinSla)} within ${slaHours} h, ${s.open} open.\n`,

@@ -4,6 +4,7 @@
  * left out so an unchanged principal hashes the same run after run and is stored once.
  */
 import { createHash } from 'node:crypto';
+import { denyAllIn, denyAllPolicyArn } from '../policy-documents';
 import { canonicalJson } from '../audit-chain';
 import type { HostInventory, IamUser, Inventory } from '../inventory';
 import { assertNever } from '../plan';
@@ -144,7 +145,7 @@ export const noOwners: Owners = { iamUser: () => undefined, hostUser: () => unde
 
 export interface AccessRecordOptions {
   readonly owners?: Owners;
-  /** Warden's deny-all inline policy name (config `denyAllPolicyName`). */
+  /** Warden's managed deny-all policy name (config `denyAllPolicyName`); inline deny-alls are recognised by document. */
   readonly denyAllPolicyName: string;
 }
 
@@ -193,12 +194,17 @@ function iamRecord(user: IamUser, options: AccessRecordOptions): AccessRecord {
     account: user.account,
     userName: user.userName,
     ...(person !== undefined ? { person: { employeeId: person.employeeId, email: person.email } } : {}),
-    denyAll: inline.includes(options.denyAllPolicyName),
+    denyAll: denyAllIn({ attachedPolicies: attached, inlinePolicies: inline, ...documentsOf(user) }, denyAllPolicyArn(user.arn, user.account, options.denyAllPolicyName)) !== undefined,
     detailKnown: detail !== undefined,
     credentialsKnown: detail !== undefined || user.credentials !== undefined,
     paths: sortPaths(paths),
   };
 }
+
+const documentsOf = (user: IamUser): { inlinePolicyDocuments?: Readonly<Record<string, unknown>> } => {
+  const documents = { ...user.inlinePolicyDocuments, ...user.detail?.inlinePolicyDocuments };
+  return Object.keys(documents).length > 0 ? { inlinePolicyDocuments: documents } : {};
+};
 
 function hostRecords(host: HostInventory, options: AccessRecordOptions): AccessRecord[] {
   const byUser = new Map<string, AccessPath[]>();

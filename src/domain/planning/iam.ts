@@ -1,6 +1,7 @@
 import { citation } from '../controls';
+import { denyAllIn, denyAllInlineNames, denyAllPolicyArn, restricts, type PolicyHolder } from '../policy-documents';
 import { describeRule } from '../identity';
-import type { AccountInventory, IamUser } from '../inventory';
+import { DETAIL_PATHS, type AccountInventory, type AttachedPolicy, type IamUser, type UnreadPath } from '../inventory';
 import type { Action, Control, Finding } from '../plan';
 import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
 import { personRef, type Person, type PersonRef, type RowIdentity } from '../roster';
@@ -68,7 +69,7 @@ function planWorkingUser(context: PlanContext, entry: ClassifiedUser, person: Pe
   const { policy, now } = context.input;
   const { user, account } = entry;
   const ref = personRef(person);
-  excessPrivilegeActions(context, user, person, ref, out.actions);
+  excessPrivilegeActions(context, entry.account, user, person, ref, out);
   privilegeFindings(context, account, user, person, ref, out.findings);
   for (const finding of hygieneFindings(account, user, policy, now, ref)) out.findings.push(finding);
 }
@@ -94,45 +95,53 @@ function planUser(context: PlanContext, entry: ClassifiedUser): PlanPart {
         `no roster person matches this IAM user (${policy.orphans === 'quarantine' ? 'quarantined: access stopped' : 'reported only'}) — ${citation('account-ownership')}`,
       );
       if (policy.orphans !== 'quarantine') return { actions: [], findings: [orphan] };
-      const stop = stopAccess(user, policy, { ...where, reason: 'orphan', control: 'account-ownership' });
+      const stop = stopAccess(user, policy, { ...where, reason: 'orphan', control: 'account-ownership' }, account);
       return { actions: stop.actions, findings: [orphan, ...stop.findings] };
     }
     case 'ambiguous': {
-      const leaver = entry.class.people.some((p) => mustBeRevoked(phaseIn(context, p)));
-      const who = entry.class.people.map((p) => `${p.email} (${p.employeeId}, line ${p.source.line})`).join(', ');
-      return {
-        actions: [],
-        findings: [
-          makeFinding(
-            'ambiguous-identity',
-            leaver ? 'high' : 'medium',
-            'account-ownership',
-            where,
-            `matches ${entry.class.people.length} people by ${describeRule(entry.class.rule, policy.identity)}: ${who}; ` +
-              `no automatic action until the roster or the user's tags say who owns it`,
-          ),
-        ],
-      };
+      const { people, matches } = entry.class;
+      const leaver = people.find((p) => mustBeRevoked(phaseIn(context, p)));
+      const who = matches
+        .map((m) => `${describeRule(m.rule, policy.identity)}: ${m.people.map((p) => `${p.email} (${p.employeeId}, line ${p.source.line})`).join(', ')}`)
+        .join('; ');
+      const finding = (what: string): Finding =>
+        makeFinding(
+          'ambiguous-identity',
+          leaver !== undefined ? 'high' : 'medium',
+          'account-ownership',
+          where,
+          `matches ${people.length} people — ${who}; ${what}`,
+        );
+      if (leaver === undefined) return { actions: [], findings: [finding(`no automatic action until the roster or the user's tags say who owns it`)] };
+      return stopAmbiguous(context, entry, leaver, finding(`access stopped because ${leaver.email} has left; never deleted until the roster or the user's tags say who owns it`));
     }
     case 'held-back': {
       const rows = entry.class.identities.map(describeRowIdentity).join('; ');
-      return {
-        actions: [],
-        findings: [
-          makeFinding(
-            'ambiguous-identity',
-            'medium',
-            'account-ownership',
-            where,
-            `matches an invalid roster row by ${describeRule(entry.class.rule, policy.identity)} (${rows}); ` +
-              `held back with no automatic action until the row is fixed`,
-          ),
-        ],
-      };
+      const leaver = entry.class.people.find((p) => mustBeRevoked(phaseIn(context, p)));
+      const finding = makeFinding(
+        'ambiguous-identity',
+        leaver !== undefined ? 'high' : 'medium',
+        'account-ownership',
+        where,
+        `matches an invalid roster row by ${describeRule(entry.class.rule, policy.identity)} (${rows}); ` +
+          (leaver !== undefined
+            ? `access stopped because it also matches ${leaver.email}, who has left; nothing else changes until the row is fixed`
+            : `held back with no automatic action until the row is fixed`),
+      );
+      if (leaver === undefined) return { actions: [], findings: [finding] };
+      return stopAmbiguous(context, entry, leaver, finding);
     }
     case 'matched':
       return planMatchedUser(context, entry, entry.class.person);
   }
+}
+
+/** A user that might be a leaver's: access is stopped (never granted, never deleted), attributed to the leaver. */
+function stopAmbiguous(context: PlanContext, entry: ClassifiedUser, leaver: Person, finding: Finding): PlanPart {
+  const { user } = entry;
+  const fields: ActionFields = { account: user.account, userName: user.userName, person: personRef(leaver), reason: 'departed', control: 'offboarding-24h' };
+  const stop = stopAccess(user, context.input.policy, fields, entry.account);
+  return { actions: stop.actions, findings: [finding, ...stop.findings] };
 }
 
 function describeRowIdentity(identity: RowIdentity): string {
@@ -218,7 +227,7 @@ function planMatchedUser(context: PlanContext, entry: ClassifiedUser, person: Pe
       // One action: the adapter removes keys, password, SSH keys, certificates, credentials, MFA, policies and groups first.
       return { actions: [makeAction('delete-user', { ...fields, reason: 'departed', control: 'offboarding-24h' }, {})], findings: [] };
     case 'stop-access':
-      return stopAccess(user, policy, { ...fields, reason: 'departed', control: 'offboarding-24h' });
+      return stopAccess(user, policy, { ...fields, reason: 'departed', control: 'offboarding-24h' }, entry.account);
     case 'working':
     case 'on-leave':
     case 'scheduled': {
@@ -233,13 +242,15 @@ function planMatchedUser(context: PlanContext, entry: ClassifiedUser, person: Pe
  * "Stop access now": every step is reversible and skipped when already done, so a re-plan after apply is empty.
  * Credentials need the user's live detail; without it only the deny-all and groups (bulk inventory) are planned.
  */
-export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFields): PlanPart {
+export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFields, account?: AccountInventory): PlanPart {
   const actions: Action[] = [];
   const findings: Finding[] = [];
   const detail = user.detail;
-  const inlinePolicies = detail?.inlinePolicies ?? user.inlinePolicies;
-  if (!inlinePolicies.includes(policy.denyAllPolicyName)) {
-    actions.push(makeAction('attach-deny-all', fields, { policyName: policy.denyAllPolicyName }));
+  const unread = new Set((detail?.unread ?? []).map((u) => u.path));
+  if (denyAllOf(user, policy, account) === undefined) {
+    actions.push(
+      makeAction('attach-deny-all', fields, { policyName: policy.denyAllPolicyName, policyArn: denyAllPolicyArn(user.arn, user.account, policy.denyAllPolicyName) }),
+    );
   }
   if (detail !== undefined) {
     for (const key of detail.accessKeys) {
@@ -262,13 +273,49 @@ export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFi
         );
       }
     }
+    if (detail.unread !== undefined && detail.unread.length > 0) findings.push(pathsUnreadFinding(user, detail.unread, fields));
   } else {
     findings.push(detailUnavailableFinding(user, fields.control, fields));
   }
-  for (const groupName of detail?.groups ?? user.groups) {
+  for (const groupName of detail !== undefined && !unread.has('groups') ? detail.groups : user.groups) {
     actions.push(makeAction('remove-from-group', fields, { groupName }));
   }
   return { actions, findings };
+}
+
+/**
+ * The user's policies as the freshest read has them: live detail where it read them (a path whose live read failed
+ * falls back on the bulk inventory), documents from either.
+ */
+export function policiesOf(user: IamUser): PolicyHolder {
+  const detail = user.detail;
+  const unread = new Set((detail?.unread ?? []).map((u) => u.path));
+  const documents = { ...user.inlinePolicyDocuments, ...(unread.has('inline-policies') ? {} : detail?.inlinePolicyDocuments) };
+  return {
+    attachedPolicies: detail !== undefined && !unread.has('attached-policies') ? detail.attachedPolicies : user.attachedPolicies,
+    inlinePolicies: detail !== undefined && !unread.has('inline-policies') ? detail.inlinePolicies : user.inlinePolicies,
+    inlinePolicyDocuments: documents,
+  };
+}
+
+/** How the user is denied everything (Warden's managed policy, or an inline policy whose document denies all), if at all. */
+function denyAllOf(user: IamUser, policy: AccessPolicy, account: AccountInventory | undefined): 'managed' | 'inline' | undefined {
+  const arn = denyAllPolicyArn(user.arn, user.account, policy.denyAllPolicyName);
+  return denyAllIn(policiesOf(user), arn, account?.managedPolicyDocuments?.[arn]);
+}
+
+/** Some of a leaver's paths could not be read: what was read is revoked, the deny-all still goes on, and this names the rest. */
+function pathsUnreadFinding(user: IamUser, unread: readonly UnreadPath[], fields: ActionFields): Finding {
+  const paths = unread.map((u) => `${DETAIL_PATHS[u.path].label} (${u.api} failed: ${u.error})`).join('; ');
+  return makeFinding(
+    'user-detail-unavailable',
+    'high',
+    fields.control,
+    { account: user.account, userName: user.userName, ...(fields.person !== undefined ? { person: fields.person } : {}) },
+    `could not read ${paths}; what was read is revoked and the deny-all still goes on, but ` +
+      `${unread.length === 1 ? 'this path was' : 'these paths were'} not revoked and stay${unread.length === 1 ? 's' : ''} unverified ` +
+      `until a run can read ${unread.length === 1 ? 'it' : 'them'} (check SCPs and the endpoint) — ${citation(fields.control)}`,
+  );
 }
 
 function detailUnavailableFinding(user: IamUser, control: Control, fields: ActionFields): Finding {
@@ -309,21 +356,104 @@ function compile(grant: RoleGrant): CompiledGrant {
 /** Roles are only enforced once any are configured; with none, Warden cannot know what a role may hold. */
 const rolesConfigured = (context: PlanContext): boolean => Object.keys(context.input.policy.roles).length > 0;
 
-function excessPrivilegeActions(context: PlanContext, user: IamUser, person: Person, ref: PersonRef, actions: Action[]): void {
+function excessPrivilegeActions(
+  context: PlanContext,
+  account: AccountInventory,
+  user: IamUser,
+  person: Person,
+  ref: PersonRef,
+  out: Accumulator,
+): void {
   if (!rolesConfigured(context)) return;
   const grant = context.roleOf(person);
   if (grant === undefined) return;
+  const { policy } = context.input;
   const allowed = compile(grant);
   let fields: ActionFields | undefined;
   const fieldsOf = (): ActionFields =>
     (fields ??= { account: user.account, userName: user.userName, person: ref, reason: 'excess-privilege', control: 'least-privilege' });
+  const keep = (what: string, why: string): void => {
+    out.findings.push(
+      makeFinding(
+        'restriction-kept',
+        'medium',
+        'least-privilege',
+        { account: user.account, userName: user.userName, person: ref },
+        `${what} is not allowed for role "${person.role ?? ''}" but is kept: ${why}; removing it could only raise privilege — review it by hand`,
+      ),
+    );
+  };
+  const restrictions = restrictionsOf(account, policy);
   for (const groupName of user.detail?.groups ?? user.groups) {
-    if (!allowed.groups.has(groupName.toLowerCase())) actions.push(makeAction('remove-from-group', fieldsOf(), { groupName }));
+    if (allowed.groups.has(groupName.toLowerCase())) continue;
+    const why = restrictions.group(groupName);
+    if (why !== undefined) keep(`group ${groupName}`, why);
+    else out.actions.push(makeAction('remove-from-group', fieldsOf(), { groupName }));
   }
+  const denyAllArn = denyAllPolicyArn(user.arn, user.account, policy.denyAllPolicyName);
   for (const attached of user.detail?.attachedPolicies ?? user.attachedPolicies) {
+    // Warden's own deny-all is never lifted here: a direct-policy finding asks a human to.
+    if (attached.arn === denyAllArn) continue;
     const isAllowed = allowed.managedPolicies.has(attached.name.toLowerCase()) || allowed.managedPolicies.has(attached.arn.toLowerCase());
-    if (!isAllowed) actions.push(makeAction('detach-user-policy', fieldsOf(), { policyArn: attached.arn }));
+    if (isAllowed) continue;
+    const why = restrictions.policy(attached);
+    if (why !== undefined) keep(`policy ${attached.name}`, why);
+    else out.actions.push(makeAction('detach-user-policy', fieldsOf(), { policyArn: attached.arn }));
   }
+}
+
+interface Restrictions {
+  /** Why a group must not be removed (it is protected, or one of its policies holds a Deny), or undefined. */
+  group(name: string): string | undefined;
+  policy(attached: AttachedPolicy): string | undefined;
+}
+
+const restrictionCache = new WeakMap<AccountInventory, WeakMap<AccessPolicy, Restrictions>>();
+
+/** Per account and policy, built once: which groups and managed policies restrict, by their documents and the config. */
+function restrictionsOf(account: AccountInventory, policy: AccessPolicy): Restrictions {
+  let byPolicy = restrictionCache.get(account);
+  if (byPolicy === undefined) restrictionCache.set(account, (byPolicy = new WeakMap()));
+  const cached = byPolicy.get(policy);
+  if (cached !== undefined) return cached;
+  const protectedGroups = lower(policy.protected?.groups ?? []);
+  const protectedPolicies = lower(policy.protected?.policies ?? []);
+  const documents = account.managedPolicyDocuments ?? {};
+  const policyWhy = (attached: AttachedPolicy): string | undefined => {
+    if (protectedPolicies.has(attached.name.toLowerCase()) || protectedPolicies.has(attached.arn.toLowerCase())) return 'it is listed under protected.policies';
+    const document = Object.prototype.hasOwnProperty.call(documents, attached.arn) ? documents[attached.arn] : undefined;
+    return restricts(document) ? `its policy ${attached.name} contains a Deny` : undefined;
+  };
+  const groups = new Map(account.groups.map((g) => [g.name.toLowerCase(), g]));
+  const groupWhy = new Map<string, string | undefined>();
+  const restrictions: Restrictions = {
+    policy: policyWhy,
+    group(name) {
+      const key = name.toLowerCase();
+      if (groupWhy.has(key)) return groupWhy.get(key);
+      let why: string | undefined;
+      if (protectedGroups.has(key)) why = 'it is listed under protected.groups';
+      else {
+        const group = groups.get(key);
+        const inlineDocs = group?.inlinePolicyDocuments ?? {};
+        const inline = group?.inlinePolicies.find((p) => restricts(Object.prototype.hasOwnProperty.call(inlineDocs, p) ? inlineDocs[p] : undefined));
+        if (inline !== undefined) why = `its inline policy ${inline} contains a Deny`;
+        else {
+          for (const attached of group?.attachedPolicies ?? []) {
+            const policyReason = policyWhy(attached);
+            if (policyReason !== undefined) {
+              why = policyReason.replace(/^it is/, `its policy ${attached.name} is`);
+              break;
+            }
+          }
+        }
+      }
+      groupWhy.set(key, why);
+      return why;
+    },
+  };
+  byPolicy.set(policy, restrictions);
+  return restrictions;
 }
 
 const accountGroupNames = new WeakMap<AccountInventory, ReadonlySet<string>>();
@@ -339,9 +469,12 @@ function groupNamesOf(account: AccountInventory): ReadonlySet<string> {
 function privilegeFindings(context: PlanContext, account: AccountInventory, user: IamUser, person: Person, ref: PersonRef, findings: Finding[]): void {
   const { policy } = context.input;
   const where = { account: user.account, userName: user.userName, person: ref };
-  const attached = user.detail?.attachedPolicies ?? user.attachedPolicies;
-  const inline = user.detail?.inlinePolicies ?? user.inlinePolicies;
-  const customInline = inline.filter((name) => name !== policy.denyAllPolicyName);
+  const held = policiesOf(user);
+  const denyAllArn = denyAllPolicyArn(user.arn, user.account, policy.denyAllPolicyName);
+  const denyAll = denyAllIn(held, denyAllArn, account.managedPolicyDocuments?.[denyAllArn]);
+  const denyAllInline = new Set(denyAllInlineNames(held));
+  const attached = held.attachedPolicies.filter((p) => !(denyAll === 'managed' && p.arn === denyAllArn));
+  const customInline = held.inlinePolicies.filter((name) => !denyAllInline.has(name));
   if (attached.length > 0 || customInline.length > 0) {
     const parts = [
       attached.length > 0 ? `attached: ${attached.map((p) => p.name).join(', ')}` : undefined,
@@ -357,14 +490,15 @@ function privilegeFindings(context: PlanContext, account: AccountInventory, user
       ),
     );
   }
-  if (inline.includes(policy.denyAllPolicyName)) {
+  if (denyAll !== undefined) {
+    const which = denyAll === 'managed' ? `the ${policy.denyAllPolicyName} deny-all policy is` : `an inline deny-all policy (${[...denyAllInline].join(', ')}) is`;
     findings.push(
       makeFinding(
         'direct-policy',
         'medium',
         'least-privilege',
         where,
-        `the ${policy.denyAllPolicyName} deny-all policy is attached although ${person.email} is ${person.status}; ` +
+        `${which} attached although ${person.email} is ${person.status}; ` +
           `Warden never lifts it automatically — remove it by hand if the person should have access`,
       ),
     );

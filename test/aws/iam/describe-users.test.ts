@@ -1,4 +1,3 @@
-import { IamDescribeError } from '../../../src/adapters/aws/iam/errors';
 import { ACCOUNT, createDummyAccount, createDummyUser, createLoadedUser, startHarness, type Harness } from './helpers';
 
 const PER_USER_LISTS = [
@@ -56,7 +55,9 @@ describe('IamAccountDirectory.describeUsers', () => {
     expect(h.sandbox.calls.count('GetSSHPublicKey')).toBe(h.sandbox.state.user(ACCOUNT, 'alice')?.sshPublicKeys.length);
     expect(h.sandbox.calls.count('GetAccountAuthorizationDetails')).toBe(0);
     expect(h.sandbox.calls.count('GetAccessKeyLastUsed')).toBe(0);
-    expect(h.sandbox.calls.count()).toBe(PER_USER_LISTS.length * 2 + 1);
+    // Each inline policy's document is read too: deny-alls are recognised by what they say.
+    expect(h.sandbox.calls.count('GetUserPolicy')).toBe(Object.keys(h.sandbox.state.user(ACCOUNT, 'alice')?.inlinePolicies ?? {}).length);
+    expect(h.sandbox.calls.count()).toBe(PER_USER_LISTS.length * 2 + 1 + h.sandbox.calls.count('GetUserPolicy'));
   });
 
   it('leaves out users that do not exist after a single call for each', async () => {
@@ -93,13 +94,16 @@ describe('IamAccountDirectory.describeUsers', () => {
     }
   });
 
-  it('throws IamDescribeError for failures other than a missing user, rather than dropping the user', async () => {
-    h.sandbox.faults.fail('ListMFADevices', 'AccessDenied', { message: 'not allowed' });
+  it('records a path that cannot be read in `unread` (never drops the user, never hides its other paths)', async () => {
+    h.sandbox.faults.fail('ListMFADevices', 'AccessDenied', { message: 'not allowed', params: { UserName: 'alice' } });
 
-    const error: unknown = await h.directory.describeUsers(['alice', 'bob']).catch((e: unknown) => e);
+    const details = await h.directory.describeUsers(['alice', 'staff-1']);
 
-    expect(error).toBeInstanceOf(IamDescribeError);
-    expect(error).toMatchObject({ account: ACCOUNT, api: 'ListMFADevices' });
-    expect((error as Error).message).toContain('AccessDenied: not allowed');
+    expect(details.get('alice')?.unread).toEqual([{ path: 'mfa-devices', api: 'ListMFADevices', error: 'AccessDenied: not allowed' }]);
+    expect(details.get('alice')?.mfaDevices).toEqual([]);
+    expect(details.get('alice')?.accessKeys.length).toBeGreaterThan(0);
+    expect(details.get('alice')?.signingCertificates.length).toBeGreaterThan(0);
+    expect(details.get('staff-1')?.unread).toBeUndefined();
+    expect(details.get('staff-1')?.sshPublicKeys.length).toBeGreaterThan(0);
   });
 });

@@ -9,6 +9,7 @@ import {
   createDummyUser,
   createLoadedUser,
   DENY_ALL,
+  DENY_ALL_ARN,
   startHarness,
   type Harness,
 } from './helpers';
@@ -63,10 +64,12 @@ const CASES: Record<Exclude<Action['kind'], 'remove-host-key' | 'lock-host-user'
     outcome: { before: { status: 'Active' }, after: { status: 'Inactive' } },
   },
   'attach-deny-all': {
-    action: (u) => createDummyAction('attach-deny-all', u.userName, { policyName: DENY_ALL }),
+    action: (u) => createDummyAction('attach-deny-all', u.userName, { policyName: DENY_ALL, policyArn: DENY_ALL_ARN }),
     effect: (b, a) => {
-      expect(b.inlinePolicies[DENY_ALL]).toBeUndefined();
-      expect(JSON.parse(a?.inlinePolicies[DENY_ALL] ?? '{}')).toEqual(JSON.parse(DENY_ALL_POLICY_DOCUMENT));
+      expect(b.attachedPolicies).not.toContain(DENY_ALL_ARN);
+      expect(a?.attachedPolicies).toEqual([...b.attachedPolicies, DENY_ALL_ARN]);
+      // Managed, never inline: Warden's role holds no iam:PutUserPolicy.
+      expect(a?.inlinePolicies).toEqual(b.inlinePolicies);
     },
     outcome: { before: { denyAll: 'absent' }, after: { denyAll: 'present' } },
   },
@@ -137,7 +140,7 @@ describe('IamAccountDirectory.execute delete-user', () => {
   afterEach(() => h.close());
 
   it('clears everything in the order IAM requires, deny-all last, leaving no user and no virtual MFA device', async () => {
-    await h.directory.execute(createDummyAction('attach-deny-all', 'leaver', { policyName: DENY_ALL }));
+    await h.directory.execute(createDummyAction('attach-deny-all', 'leaver', { policyName: DENY_ALL, policyArn: DENY_ALL_ARN }));
     const seeded = user(h, 'leaver');
     h.sandbox.calls.reset();
 
@@ -154,8 +157,8 @@ describe('IamAccountDirectory.execute delete-user', () => {
         serviceSpecificCredentials: 1,
         mfaDevices: 2,
         groups: expect.arrayContaining(seeded.groups),
-        attachedPolicies: expect.arrayContaining(seeded.attachedPolicies),
-        inlinePolicies: expect.arrayContaining([DENY_ALL, 'own-s3']),
+        attachedPolicies: expect.arrayContaining([...seeded.attachedPolicies, DENY_ALL_ARN]),
+        inlinePolicies: ['own-s3'],
       },
       after: { exists: false },
     });
@@ -180,7 +183,7 @@ describe('IamAccountDirectory.execute delete-user', () => {
       'DeleteUserPolicy',
       'RemoveUserFromGroup',
       'RemoveUserFromGroup',
-      'DeleteUserPolicy',
+      'DetachUserPolicy', // the deny-all, last before the user goes
       'DeleteUser',
     ]);
   });
@@ -287,13 +290,37 @@ describe('IamAccountDirectory.execute failures and retries', () => {
     });
   });
 
-  it('never removes the deny-all policy outside delete-user', async () => {
-    await h.directory.execute(createDummyAction('attach-deny-all', 'alice', { policyName: DENY_ALL }));
+  it('never removes a deny-all outside delete-user: Warden\'s managed one, or an inline one recognised by its document', async () => {
+    await h.directory.execute(createDummyAction('attach-deny-all', 'alice', { policyName: DENY_ALL, policyArn: DENY_ALL_ARN }));
+    h.sandbox.state.putUserPolicy(ACCOUNT, 'alice', 'offboarded-2024', DENY_ALL_POLICY_DOCUMENT);
 
-    const outcome = await h.directory.execute(createDummyAction('delete-user-policy', 'alice', { policyName: DENY_ALL }));
+    expect(await h.directory.execute(createDummyAction('detach-user-policy', 'alice', { policyArn: DENY_ALL_ARN }))).toMatchObject({ result: 'skipped' });
+    expect(await h.directory.execute(createDummyAction('delete-user-policy', 'alice', { policyName: 'offboarded-2024' }))).toMatchObject({ result: 'skipped' });
+    expect(user(h, 'alice').attachedPolicies).toContain(DENY_ALL_ARN);
+    expect(user(h, 'alice').inlinePolicies['offboarded-2024']).toBeDefined();
+  });
 
-    expect(outcome).toMatchObject({ result: 'skipped' });
-    expect(user(h, 'alice').inlinePolicies[DENY_ALL]).toBeDefined();
+  it('a user-made inline policy named like the deny-all is an ordinary policy: it can be deleted, and attach-deny-all still attaches', async () => {
+    const allowAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+    h.sandbox.state.putUserPolicy(ACCOUNT, 'alice', DENY_ALL, allowAll);
+
+    const details = await h.directory.describeUsers(['alice']);
+    expect(details.get('alice')?.inlinePolicyDocuments?.[DENY_ALL]).toBe(allowAll);
+    expect(await h.directory.execute(createDummyAction('attach-deny-all', 'alice', { policyName: DENY_ALL, policyArn: DENY_ALL_ARN }))).toEqual({
+      result: 'ok',
+      before: { denyAll: 'absent' },
+      after: { denyAll: 'present' },
+    });
+    expect(await h.directory.execute(createDummyAction('delete-user-policy', 'alice', { policyName: DENY_ALL }))).toMatchObject({ result: 'ok' });
+  });
+
+  it('fails clearly, never falling back to an inline policy, when the account lacks Warden\'s deny-all policy', async () => {
+    const missing = `arn:aws:iam::${ACCOUNT}:policy/not-deployed`;
+    h.sandbox.calls.reset();
+    const outcome = await h.directory.execute(createDummyAction('attach-deny-all', 'alice', { policyName: 'not-deployed', policyArn: missing }));
+    expect(outcome).toMatchObject({ result: 'failed', retryable: false });
+    expect(outcome.result === 'failed' ? outcome.error : '').toMatch(/does not exist .*member-account-role/);
+    expect(h.sandbox.calls.byAction().PutUserPolicy ?? 0).toBe(0);
   });
 
   it('skips host actions without calling IAM', async () => {

@@ -3,7 +3,7 @@ import { createIamClient } from '../../../src/adapters/aws/iam/client';
 import { IamAccountDirectory } from '../../../src/adapters/aws/iam/directory';
 import type { IamDirectoryTuning } from '../../../src/adapters/aws/iam/directory';
 import type { Action, ActionKind, ActionOf } from '../../../src/domain/plan';
-import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../../src/domain/policy';
+import { DEFAULT_DENY_ALL_POLICY_NAME, DENY_ALL_POLICY_DOCUMENT } from '../../../src/domain/policy';
 import { IamSandboxState } from '../../../src/sandbox/iam-state';
 import type { IamStateOptions } from '../../../src/sandbox/iam-state';
 import type { SandboxSeed, SeedAccount, SeedUser } from '../../../src/sandbox/seed';
@@ -13,6 +13,9 @@ import type { RunningSandbox, SandboxOptions } from '../../../src/sandbox/server
 export const ACCOUNT = '111111111111';
 export const ACCOUNT_KEY = 'AKIAWARDENTESTKEY001';
 export const DENY_ALL = DEFAULT_DENY_ALL_POLICY_NAME;
+/** Warden's managed deny-all, which the member-account template creates in each account. */
+export const DENY_ALL_ARN = `arn:aws:iam::${ACCOUNT}:policy/${DENY_ALL}`;
+export const DENY_ALL_SEED = { arn: DENY_ALL_ARN, document: DENY_ALL_POLICY_DOCUMENT };
 
 /** A seed user with a bit of everything; override what a test cares about. */
 export function createDummyUser(overrides: Partial<SeedUser> & { userName: string }): SeedUser {
@@ -57,6 +60,7 @@ export function createDummyAccount(overrides: Partial<SeedAccount> = {}): SeedAc
       },
       { name: 'admins', attachedPolicies: ['arn:aws:iam::aws:policy/AdministratorAccess'] },
     ],
+    policies: [DENY_ALL_SEED],
     users: [],
     ...overrides,
   };

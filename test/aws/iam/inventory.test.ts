@@ -1,6 +1,7 @@
 import { IamAccountMismatchError, IamAccountUnknownError, IamInventoryError } from '../../../src/adapters/aws/iam/errors';
 import { syntheticAccount } from '../../../src/sandbox/synthetic';
-import { ACCOUNT, ACCOUNT_KEY, createDummyAccount, createDummyAction, createDummyUser, createLoadedUser, startHarness, type Harness } from './helpers';
+import { DENY_ALL_POLICY_DOCUMENT } from '../../../src/domain/policy';
+import { ACCOUNT, ACCOUNT_KEY, createDummyAccount, createDummyAction, createDummyUser, createLoadedUser, DENY_ALL_ARN, startHarness, type Harness } from './helpers';
 
 /** APIs that read one user at a time: inventory must never call them. */
 const PER_USER_APIS = [
@@ -69,7 +70,12 @@ describe('IamAccountDirectory.inventory on a seeded account', () => {
       name: 'developers',
       attachedPolicies: [{ name: 'PowerUserAccess', arn: 'arn:aws:iam::aws:policy/PowerUserAccess' }],
       inlinePolicies: ['dev-extra'],
+      inlinePolicyDocuments: { 'dev-extra': JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'logs:*', Resource: '*' }] }) },
     });
+    // Managed policy documents come with the same bulk read: restrictions and Warden's deny-all are judged by them.
+    const documentOf = (arn: string): unknown => JSON.parse(String(inventory.managedPolicyDocuments?.[arn] ?? '{}'));
+    expect(documentOf('arn:aws:iam::aws:policy/AdministratorAccess')).toMatchObject({ Statement: [{ Effect: 'Allow', Action: '*' }] });
+    expect(documentOf(DENY_ALL_ARN)).toEqual(JSON.parse(DENY_ALL_POLICY_DOCUMENT));
     expect(inventory.groups.map((g) => g.name).sort()).toEqual(h.sandbox.state.account(ACCOUNT)?.groups.map((g) => g.name).sort());
   });
 

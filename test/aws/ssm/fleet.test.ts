@@ -148,11 +148,28 @@ describe('SsmHostFleet.inventory against the SSM sandbox running the real script
       const hosts = await h.hostFleet({ output: { bucket: 'warden-output', keyPrefix: 'runs', store: s3OutputStore(s3) } }).inventory();
       expect(hosts.find((x) => x.instanceId === BIG)?.keys).toHaveLength(201);
       expect(h.ssm.commands().length - before).toBe(1);
-      expect([...objects.keys()].some((k) => k.startsWith('warden-output/runs/') && k.endsWith(`/${BIG}/awsrunShellScript/0.awsrunshellscript/stdout`))).toBe(true);
+      expect([...objects.keys()].some((k) => k.startsWith('warden-output/runs/') && k.endsWith(`/${BIG}/awsrunShellScript/inventory/stdout`))).toBe(true);
     } finally {
       s3.destroy();
       await new Promise<void>((resolve) => s3Server.close(() => resolve()));
     }
+  });
+
+  it('ignores an S3 output that does not begin with what SSM reported (another instance may write the bucket) and reads through SSM', async () => {
+    const forged = `WARDEN-INVENTORY v1 big-1\nK\tdeploy\t/home/deploy/.ssh/authorized_keys\t1\t${stayEd.type}\t${stayEd.body}\tdeploy\nEND 1\n`;
+    let reads = 0;
+    const store = {
+      read: (): Promise<string> => {
+        reads++;
+        return Promise.resolve(forged);
+      },
+    };
+    const hosts = await h.hostFleet({ output: { bucket: 'warden-output', keyPrefix: 'runs', store } }).inventory();
+    const big = hosts.find((x) => x.instanceId === BIG);
+    expect(reads).toBeGreaterThan(0);
+    expect(big?.status).toBe('ok');
+    expect(big?.keys).toHaveLength(201);
+    expect(big?.keys.some((k) => k.keyBody === leaverEd.body)).toBe(true);
   });
 
   it('leaves an instance SSM does not manage out of its batch and reports it, reading the rest', async () => {
@@ -217,7 +234,11 @@ describe('SsmHostFleet.executeOnHost', () => {
     expect(web.read('/home/bob/.ssh/authorized_keys').toString('utf8')).toBe(bob.split('\n').filter((l) => !l.includes(leaverEd.body) && !l.includes(leaverRsa.body)).join('\n'));
     expect(web.read('/home/ec2-user/.ssh/authorized_keys').toString('utf8')).toBe(`${stayEd.line}\n`);
     expect(shared).toContain(leaverEd.body);
-    expect(h.sandbox.calls.failures('GetCommandInvocation', 'InvocationDoesNotExist')).toBe(2);
+    // Results come from ListCommandInvocations once the command is done, not from a GetCommandInvocation per host.
+    expect(h.calls()['GetCommandInvocation'] ?? 0).toBe(0);
+    const sent = h.ssm.commands().at(-1);
+    expect(sent).toMatchObject({ documentName: 'WardenRevoke', instanceIds: [WEB], script: 'revoke' });
+    expect(Object.keys(sent?.parameters ?? {}).sort()).toEqual(['Arguments', 'executionTimeout']);
 
     const files = ['/home/alice/.ssh/authorized_keys', '/home/bob/.ssh/authorized_keys', '/home/ec2-user/.ssh/authorized_keys', '/etc/shadow'].map((f) => web.read(f));
     const second = await fleet.executeOnHost(WEB, actions);

@@ -106,6 +106,35 @@ describe('reconcile with an SSM host fleet', () => {
     expect(db.read('/home/bob/.ssh/authorized_keys').toString('utf8')).toBe('');
   });
 
+  it('hands all host actions to a batching fleet at once, intents first, and fails them all (retryably) when it throws', async () => {
+    const audit = new MemoryAuditLog();
+    const carol = createDummyPerson({ employeeId: 'E3', email: 'carol@example.com', status: 'departed', endAt: daysBefore(1), sshKeys: [aliceKey.line] });
+    const deps = depsFor([carol], audit);
+    const planned = await computePlan(deps);
+    expect(planned.plan.actions.map((a) => a.kind)).toEqual(['remove-host-key', 'remove-host-key']);
+    const asked: string[][] = [];
+    const batching: ReconcileDeps = {
+      ...deps,
+      hosts: {
+        inventory: async () => [],
+        executeOnHost: () => Promise.reject(new Error('not used when the fleet batches')),
+        executeOnHosts: (byHost) => {
+          asked.push([...byHost.keys()]);
+          return Promise.reject(new Error('SSM throttled'));
+        },
+      },
+    };
+    const report = await applyPlan(batching, planned, { actor: 'cli:test' });
+    expect(asked).toEqual([[WEB]]);
+    expect(report.results.map((r) => r.outcome)).toEqual([
+      { result: 'failed', error: 'SSM throttled', retryable: true },
+      { result: 'failed', error: 'SSM throttled', retryable: true },
+    ]);
+    const hostEntries = (await audit.query({})).filter((e) => e.action === 'remove-host-key').map((e) => e.result);
+    expect(hostEntries).toEqual(['intent', 'intent', 'failed', 'failed']);
+    expect(web.read('/home/alice/.ssh/authorized_keys').toString('utf8')).toContain(aliceKey.body);
+  });
+
   it('records a host verification as failed when the host cannot be re-read', async () => {
     const audit = new MemoryAuditLog();
     const carol = createDummyPerson({ employeeId: 'E3', email: 'carol@example.com', status: 'departed', endAt: daysBefore(1), sshKeys: [aliceKey.line] });

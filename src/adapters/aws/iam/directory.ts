@@ -1,4 +1,5 @@
 import {
+  AttachUserPolicyCommand,
   DeactivateMFADeviceCommand,
   DeleteAccessKeyCommand,
   DeleteLoginProfileCommand,
@@ -24,7 +25,6 @@ import {
   ListSSHPublicKeysCommand,
   ListUserPoliciesCommand,
   ListVirtualMFADevicesCommand,
-  PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
   UpdateAccessKeyCommand,
   UpdateServiceSpecificCredentialCommand,
@@ -32,9 +32,12 @@ import {
   UpdateSSHPublicKeyCommand,
 } from '@aws-sdk/client-iam';
 import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, Tag, UserDetail } from '@aws-sdk/client-iam';
+import { DETAIL_PATHS } from '../../../domain/inventory';
 import type {
   AccountInventory,
   AttachedPolicy,
+  DetailPath,
+  UnreadPath,
   CredentialReportRow,
   CredentialStatus,
   IamGroup,
@@ -44,7 +47,7 @@ import type {
 } from '../../../domain/inventory';
 import { assertNever } from '../../../domain/plan';
 import type { Action, ActionOf } from '../../../domain/plan';
-import { DENY_ALL_POLICY_DOCUMENT } from '../../../domain/policy';
+import { denyAllInlineNames, isDenyAllDocument } from '../../../domain/policy-documents';
 import type { AccessPolicy } from '../../../domain/policy';
 import { systemClock } from '../../../ports';
 import type { AccountDirectory, ActionOutcome, Clock } from '../../../ports';
@@ -141,6 +144,10 @@ const decodePolicyDocument = (doc: string): string => {
   }
 };
 
+/** Inline policy documents by name, as IAM returned them (URL-encoded JSON, decoded when it parses). */
+const inlineDocuments = (list: readonly { PolicyName?: string | undefined; PolicyDocument?: string | undefined }[] | undefined): Record<string, unknown> =>
+  Object.fromEntries((list ?? []).flatMap((p) => (p.PolicyName !== undefined && p.PolicyDocument !== undefined ? [[p.PolicyName, decodePolicyDocument(p.PolicyDocument)]] : [])));
+
 interface Page {
   readonly IsTruncated?: boolean | undefined;
   readonly Marker?: string | undefined;
@@ -200,7 +207,7 @@ export class IamAccountDirectory implements AccountDirectory {
     const stop = { requested: false };
     const reportRead = this.readCredentialReport(stop);
     const mfaRead = this.readAssignedVirtualMfaUsers();
-    let details: { users: UserDetail[]; groups: GroupDetail[] };
+    let details: { users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> };
     try {
       details = await this.readAuthorizationDetails();
     } catch (err) {
@@ -216,28 +223,39 @@ export class IamAccountDirectory implements AccountDirectory {
         name: g.GroupName ?? '',
         attachedPolicies: toPolicies(g.AttachedManagedPolicies),
         inlinePolicies: (g.GroupPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+        inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    return { account, users, groups, credentialReportAt: report?.at ?? null };
+    return { account, users, groups, credentialReportAt: report?.at ?? null, managedPolicyDocuments: details.managedPolicyDocuments };
   }
 
-  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[] }> {
+  private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> }> {
     const users: UserDetail[] = [];
     const groups: GroupDetail[] = [];
+    // Managed policies' default versions: what they allow or deny decides, never their names (admin rights, Warden's
+    // deny-all, restrictions cleanup must keep). AWS managed policies come only when attached to something.
+    const managedPolicyDocuments: Record<string, unknown> = {};
     const api = 'GetAccountAuthorizationDetails';
     try {
       await this.eachPage(
         api,
-        (m) => this.client.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group'], MaxItems: PAGE_SIZE, ...marker(m) })),
+        (m) =>
+          this.client.send(
+            new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'], MaxItems: PAGE_SIZE, ...marker(m) }),
+          ),
         (page) => {
           users.push(...(page.UserDetailList ?? []));
           groups.push(...(page.GroupDetailList ?? []));
+          for (const policy of page.Policies ?? []) {
+            const version = (policy.PolicyVersionList ?? []).find((v) => v.IsDefaultVersion === true);
+            if (policy.Arn !== undefined && version?.Document !== undefined) managedPolicyDocuments[policy.Arn] = decodePolicyDocument(version.Document);
+          }
         },
       );
     } catch (err) {
       throw new IamInventoryError(this.accountLabel, api, err);
     }
-    return { users, groups };
+    return { users, groups, managedPolicyDocuments };
   }
 
   /** Users holding an assigned virtual MFA device: fresher than the credential report, which may be hours old. */
@@ -346,6 +364,7 @@ export class IamAccountDirectory implements AccountDirectory {
       groups: [...(u.GroupList ?? [])],
       attachedPolicies: toPolicies(u.AttachedManagedPolicies),
       inlinePolicies: (u.UserPolicyList ?? []).map((p) => p.PolicyName ?? ''),
+      inlinePolicyDocuments: inlineDocuments(u.UserPolicyList),
       ...(credentials !== undefined ? { credentials } : {}),
     };
   }
@@ -369,13 +388,28 @@ export class IamAccountDirectory implements AccountDirectory {
     return result;
   }
 
-  /** Live state of one user, or undefined when the user does not exist (or vanished while being read). */
+  /**
+   * Live state of one user, or undefined when the user does not exist (or vanished while being read). A list that
+   * cannot be read (AccessDenied from an SCP, an API the endpoint lacks, retries exhausted) is recorded in `unread`
+   * and left empty: one such path never hides what the other paths show, nor stops the run.
+   */
   private async readUserDetail(UserName: string, gate: Semaphore, sshBodies = true): Promise<IamUserDetail | undefined> {
+    const unread: UnreadPath[] = [];
+    const read = async <T>(path: DetailPath, empty: T, task: () => Promise<T>): Promise<T> => {
+      try {
+        return await task();
+      } catch (err) {
+        if (!(err instanceof IamCallError) || isNoSuchEntity(err)) throw err;
+        this.log.warn('IAM user path could not be read', { account: this.accountLabel, userName: UserName, path, api: err.api, error: describeAwsError(err).text });
+        unread.push({ path, api: err.api, error: describeAwsError(err).text });
+        return empty;
+      }
+    };
     const limited = <T>(task: () => Promise<T>): Promise<T> => gate.run(task);
     let accessKeys;
     try {
       // The first call doubles as the existence check.
-      accessKeys = await limited(() => this.listAccessKeys(UserName));
+      accessKeys = await read('access-keys', [], () => limited(() => this.listAccessKeys(UserName)));
     } catch (err) {
       if (isNoSuchEntity(err)) return undefined;
       throw err;
@@ -383,35 +417,43 @@ export class IamAccountDirectory implements AccountDirectory {
     try {
       const [loginProfile, sshPublicKeys, mfaDevices, signingCertificates, serviceSpecificCredentials, groups, attachedPolicies, inlinePolicies] =
         await Promise.all([
-          limited(() => this.readLoginProfile(UserName)),
-          limited(() => this.listSshKeys(UserName)).then((keys) =>
-            sshBodies ? Promise.all(keys.map((k) => limited(() => this.withSshBody(UserName, k)))) : keys,
+          read('login-profile', null, () => limited(() => this.readLoginProfile(UserName))),
+          read('ssh-public-keys', [] as (SshPublicKey | undefined)[], () =>
+            limited(() => this.listSshKeys(UserName)).then((keys) =>
+              sshBodies ? Promise.all(keys.map((k) => limited(() => this.withSshBody(UserName, k)))) : keys,
+            ),
           ),
-          limited(() =>
-            this.collect(
-              'ListMFADevices',
-              (m) => this.client.send(new ListMFADevicesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.MFADevices,
-            ),
-          ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
-          limited(() => this.listSigningCertificates(UserName)),
-          limited(() => this.listServiceCredentials(UserName)),
-          limited(() =>
-            this.collect(
-              'ListGroupsForUser',
-              (m) => this.client.send(new ListGroupsForUserCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.Groups,
-            ),
-          ).then((list) => list.map((g) => g.GroupName ?? '')),
-          limited(() =>
-            this.collect(
-              'ListAttachedUserPolicies',
-              (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-              (p) => p.AttachedPolicies,
-            ),
-          ).then(toPolicies),
-          limited(() => this.listInlinePolicies(UserName)),
+          read('mfa-devices', [], () =>
+            limited(() =>
+              this.collect(
+                'ListMFADevices',
+                (m) => this.client.send(new ListMFADevicesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (p) => p.MFADevices,
+              ),
+            ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
+          ),
+          read('signing-certificates', [], () => limited(() => this.listSigningCertificates(UserName))),
+          read('service-credentials', [], () => limited(() => this.listServiceCredentials(UserName))),
+          read('groups', [], () =>
+            limited(() =>
+              this.collect(
+                'ListGroupsForUser',
+                (m) => this.client.send(new ListGroupsForUserCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (p) => p.Groups,
+              ),
+            ).then((list) => list.map((g) => g.GroupName ?? '')),
+          ),
+          read('attached-policies', [] as AttachedPolicy[], () => limited(() => this.listAttachedPolicies(UserName))),
+          read('inline-policies', { names: [] as string[], documents: {} as Record<string, string> }, () =>
+            limited(() => this.listInlinePolicies(UserName)).then(async (names) => {
+              // Documents, not names, say whether a policy is a deny-all: read each (users being changed have few).
+              const documents: Record<string, string> = {};
+              await Promise.all(names.map((name) => limited(() => this.readUserPolicy(UserName, name)).then((d) => d !== undefined && (documents[name] = d))));
+              return { names: names.filter((n) => documents[n] !== undefined), documents };
+            }),
+          ),
         ]);
+      unread.sort((a, b) => DETAIL_PATHS[a.path].order - DETAIL_PATHS[b.path].order);
       return {
         accessKeys,
         loginProfile,
@@ -421,7 +463,9 @@ export class IamAccountDirectory implements AccountDirectory {
         serviceSpecificCredentials,
         groups,
         attachedPolicies,
-        inlinePolicies,
+        inlinePolicies: inlinePolicies.names,
+        inlinePolicyDocuments: inlinePolicies.documents,
+        ...(unread.length > 0 ? { unread } : {}),
       };
     } catch (err) {
       // Deleted while being read: as absent as if it had never been there.
@@ -496,6 +540,17 @@ export class IamAccountDirectory implements AccountDirectory {
       (p) => p.ServiceSpecificCredentials,
     );
     return creds.map((c) => ({ id: c.ServiceSpecificCredentialId ?? '', serviceName: c.ServiceName ?? '', status: toStatus(c.Status) }));
+  }
+
+  /** An inline policy's document, decoded; undefined when it was deleted meanwhile. */
+  private async readUserPolicy(UserName: string, PolicyName: string): Promise<string | undefined> {
+    try {
+      const got = await this.call('GetUserPolicy', () => this.client.send(new GetUserPolicyCommand({ UserName, PolicyName })));
+      return decodePolicyDocument(got.PolicyDocument ?? '');
+    } catch (err) {
+      if (isNoSuchEntity(err)) return undefined;
+      throw err;
+    }
   }
 
   private listInlinePolicies(UserName: string): Promise<string[]> {
@@ -583,26 +638,34 @@ export class IamAccountDirectory implements AccountDirectory {
           ),
         );
       case 'detach-user-policy':
+        if (this.isOwnDenyAll(action.target.policyArn)) {
+          // Removing the deny-all alone would hand a departed user their access back; delete-user removes it last.
+          return Promise.resolve({ result: 'skipped', note: `${action.target.policyArn} is Warden's deny-all policy; only delete-user removes it` });
+        }
         return this.removal({ attached: true }, { attached: false }, () =>
           this.call('DetachUserPolicy', () =>
             this.client.send(new DetachUserPolicyCommand({ UserName, PolicyArn: action.target.policyArn })),
           ),
         );
       case 'delete-user-policy':
-        if (action.target.policyName === this.denyAllPolicyName) {
-          // Removing the deny-all alone would hand a departed user their access back; delete-user removes it last.
-          return Promise.resolve({ result: 'skipped', note: `${this.denyAllPolicyName} is Warden's deny-all policy; only delete-user removes it` });
-        }
-        return this.removal({ exists: true }, { exists: false }, () =>
-          this.call('DeleteUserPolicy', () =>
-            this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName: action.target.policyName })),
-          ),
-        );
+        return this.deleteInlinePolicy(UserName, action.target.policyName);
       case 'delete-user':
         return this.deleteUser(UserName);
       default:
         return assertNever(action);
     }
+  }
+
+  /** Deletes an inline policy unless its document denies all (a deny-all, whatever its name, goes only with delete-user). */
+  private async deleteInlinePolicy(UserName: string, PolicyName: string): Promise<ActionOutcome> {
+    const document = await this.readUserPolicy(UserName, PolicyName);
+    if (document === undefined) return { result: 'ok', before: { exists: false }, after: { exists: false } };
+    if (isDenyAllDocument(document)) {
+      return { result: 'skipped', note: `${PolicyName} denies everything (a deny-all); only delete-user removes it` };
+    }
+    return this.removal({ exists: true }, { exists: false }, () =>
+      this.call('DeleteUserPolicy', () => this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName }))),
+    );
   }
 
   /** Reads the credential's status first so the outcome records the real before-state and a second run writes nothing. */
@@ -640,28 +703,52 @@ export class IamAccountDirectory implements AccountDirectory {
     }
   }
 
+  /**
+   * Attaches Warden's managed deny-all (the role may attach that one policy and no other). Warden never writes inline
+   * policies: `iam:PutUserPolicy` would let whoever holds its role grant anything.
+   */
   private async attachDenyAll(action: ActionOf<'attach-deny-all'>): Promise<ActionOutcome> {
     const UserName = action.userName;
-    const PolicyName = action.target.policyName;
-    let before: 'absent' | 'present' | 'different';
+    const PolicyArn = action.target.policyArn;
+    const attached = async (): Promise<boolean | undefined> => {
+      try {
+        return (await this.listAttachedPolicies(UserName)).some((p) => p.arn === PolicyArn);
+      } catch (err) {
+        if (isNoSuchEntity(err)) return undefined;
+        throw err;
+      }
+    };
+    const before = await attached();
+    // The user itself is gone: nobody is left to deny.
+    if (before === undefined) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
+    if (before) return { result: 'ok', before: { denyAll: 'present' }, after: { denyAll: 'present' } };
     try {
-      const got = await this.call('GetUserPolicy', () => this.client.send(new GetUserPolicyCommand({ UserName, PolicyName })));
-      before = decodePolicyDocument(got.PolicyDocument ?? '') === DENY_ALL_POLICY_DOCUMENT ? 'present' : 'different';
+      await this.call('AttachUserPolicy', () => this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn })));
     } catch (err) {
       if (!isNoSuchEntity(err)) throw err;
-      before = 'absent';
+      if ((await attached()) === undefined) return { result: 'ok', before: { userExists: true }, after: { userExists: false } };
+      // The user exists, so the policy does not: the stack or member-account template that creates it is missing.
+      return {
+        result: 'failed',
+        error: `NoSuchEntity: Warden's deny-all policy ${PolicyArn} does not exist in account ${action.account}; deploy deploy/member-account-role.yaml (or the Warden stack) there (AttachUserPolicy)`,
+        retryable: false,
+      };
     }
-    if (before === 'present') return { result: 'ok', before: { denyAll: 'present' }, after: { denyAll: 'present' } };
-    try {
-      await this.call('PutUserPolicy', () =>
-        this.client.send(new PutUserPolicyCommand({ UserName, PolicyName, PolicyDocument: DENY_ALL_POLICY_DOCUMENT })),
-      );
-    } catch (err) {
-      // The user itself is gone: nobody is left to deny.
-      if (isNoSuchEntity(err)) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
-      throw err;
-    }
-    return { result: 'ok', before: { denyAll: before }, after: { denyAll: 'present' } };
+    return { result: 'ok', before: { denyAll: 'absent' }, after: { denyAll: 'present' } };
+  }
+
+  private listAttachedPolicies(UserName: string): Promise<AttachedPolicy[]> {
+    return this.collect(
+      'ListAttachedUserPolicies',
+      (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (p) => p.AttachedPolicies,
+    ).then(toPolicies);
+  }
+
+  /** Whether an attached policy is Warden's own deny-all (in any partition) in this directory's account. */
+  private isOwnDenyAll(arn: string): boolean {
+    const account = this.configuredAccount ?? this.derivedAccount;
+    return account !== undefined && /^arn:[\w-]+:iam::/.test(arn) && arn.endsWith(`:iam::${account}:policy/${this.denyAllPolicyName}`);
   }
 
   /**
@@ -728,20 +815,25 @@ export class IamAccountDirectory implements AccountDirectory {
         await gone(() => this.call('DeleteVirtualMFADevice', () => send(new DeleteVirtualMFADeviceCommand({ SerialNumber: m.serialNumber }))));
       }
     }
+    const denyAllInline = new Set(denyAllInlineNames(d));
     for (const p of d.attachedPolicies) {
+      if (this.isOwnDenyAll(p.arn)) continue;
       await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
     }
     for (const name of d.inlinePolicies) {
-      if (name === this.denyAllPolicyName) continue;
+      if (denyAllInline.has(name)) continue;
       await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
     }
     for (const group of d.groups) {
       await gone(() => this.call('RemoveUserFromGroup', () => send(new RemoveUserFromGroupCommand({ UserName, GroupName: group }))));
     }
-    if (d.inlinePolicies.includes(this.denyAllPolicyName)) {
-      await gone(() =>
-        this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: this.denyAllPolicyName }))),
-      );
+    // The deny-alls go last, so a teardown that fails half-way leaves the user with no usable access.
+    for (const p of d.attachedPolicies) {
+      if (!this.isOwnDenyAll(p.arn)) continue;
+      await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
+    }
+    for (const name of denyAllInline) {
+      await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
     }
   }
 

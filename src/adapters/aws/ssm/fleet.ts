@@ -8,6 +8,7 @@ import {
   INVENTORY_PAGE_BYTES,
   assembleInventoryPages,
   inventoryCommand,
+  loadHostScripts,
   parseInventoryOutput,
   parseInventoryPage,
   parseRevokeOutput,
@@ -16,6 +17,7 @@ import {
   type InventoryPage,
   type RevokeRequest,
 } from '../../hosts/host-script-protocol';
+import { MAX_DOCUMENT_BYTES, argumentsOf, wardenDocuments, type CommandDocument, type DocumentKind } from './documents';
 import { revokeOutcomes } from './outcomes';
 import {
   DEFAULT_POLL,
@@ -43,7 +45,7 @@ export interface SsmHostFleetOptions {
   readonly targets?: readonly HostTarget[];
   /** Explicit instances, sent in batches of 50; those the targets already reached are not asked twice. */
   readonly instanceIds?: readonly string[];
-  /** SSM MaxConcurrency for inventory commands (default "10"). */
+  /** SSM MaxConcurrency for inventory and revoke commands (default "10"). */
   readonly maxConcurrency?: string;
   /** End the sessions of locked accounts (pkill), default true. */
   readonly killSessions?: boolean;
@@ -56,7 +58,10 @@ export interface SsmHostFleetOptions {
   readonly executionTimeoutSeconds?: number;
   /** GetCommandInvocation and S3 reads in flight at once (default 8). */
   readonly readConcurrency?: number;
+  /** The host scripts whose documents the stack created (the repository's scripts/host by default): their hash is sent. */
   readonly scripts?: HostScripts;
+  /** Commands (a batch of up to 50 instances each) in flight at once (default 4). */
+  readonly commandConcurrency?: number;
   readonly sleep?: (ms: number) => Promise<void>;
   readonly now?: () => number;
 }
@@ -65,6 +70,8 @@ export interface SsmHostFleetOptions {
 type HostRead = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'page-me' } | { readonly kind: 'unreachable'; readonly reason: string };
 
 const PAGE_RESTARTS = 3;
+/** Bytes kept free below SSM's 64 KB besides the Arguments value (parameter names, executionTimeout, SSM's own counting). */
+const PARAMETER_MARGIN_BYTES = 1_024;
 
 const chunk = <T>(items: readonly T[], size: number): T[][] => {
   const out: T[][] = [];
@@ -101,10 +108,22 @@ export function describeInvocationFailure(report: Pick<InvocationReport, 'status
   }
 }
 
+/** One revoke command's worth of work on one host: the request, the actions it settles, and its document arguments. */
+interface RevokeUnit {
+  readonly instanceId: string;
+  readonly request: RevokeRequest;
+  readonly actions: readonly Action[];
+  readonly args: string;
+  /** 0 for the first (or only) command on its host; a host whose request is too large for one command gets several, in order. */
+  readonly round: number;
+}
+
 /**
- * HostFleet over SSM Run Command (AWS-RunShellScript): inventory by tag targets or instance ids (50 a command,
- * MaxErrors 100%), output read in full (plugin preview, then S3 or GetCommandInvocation, then byte-window pages),
- * and one revoke command per host. Hosts that do not answer come back `unreachable` with SSM's reason, never dropped.
+ * HostFleet over SSM Run Command with Warden's own documents (WardenInventory, WardenRevoke; sent with their SHA-256
+ * DocumentHash): inventory by tag targets (one command for the fleet) or instance ids (50 a command, MaxErrors 100%),
+ * output read in full (plugin preview, then S3 or GetCommandInvocation, then byte-window pages); revocation groups
+ * hosts with the same request into commands of up to 50 instances, results read with ListCommandInvocations.
+ * Hosts that do not answer come back `unreachable` (or their actions failed) with SSM's reason, never dropped.
  */
 export class SsmHostFleet implements HostFleet {
   private readonly run: RunCommand;
@@ -113,6 +132,7 @@ export class SsmHostFleet implements HostFleet {
   private readonly deliveryTimeoutSeconds: number;
   private readonly executionTimeoutSeconds: number;
   private accountId: string | undefined;
+  private documentCache: Readonly<Record<DocumentKind, CommandDocument>> | undefined;
 
   constructor(private readonly options: SsmHostFleetOptions) {
     this.now = options.now ?? Date.now;
@@ -139,41 +159,148 @@ export class SsmHostFleet implements HostFleet {
   }
 
   async executeOnHost(instanceId: string, actions: readonly Action[]): Promise<ReadonlyMap<string, ActionOutcome>> {
-    const failAll = (error: string, retryable: boolean): Map<string, ActionOutcome> =>
-      new Map(actions.map((a) => [a.id, { result: 'failed', error, retryable }]));
-    const request: RevokeRequest = {
-      keyBodies: actions.flatMap((a) => (a.kind === 'remove-host-key' ? [a.target.keyBody] : [])),
-      lockUsers: actions.flatMap((a) => (a.kind === 'lock-host-user' ? [a.target.osUser] : [])),
-      killSessions: this.options.killSessions ?? true,
+    return this.executeOnHosts(new Map([[instanceId, actions]]));
+  }
+
+  async executeOnHosts(actionsByHost: ReadonlyMap<string, readonly Action[]>): Promise<ReadonlyMap<string, ActionOutcome>> {
+    const outcomes = new Map<string, ActionOutcome>();
+    const units: RevokeUnit[] = [];
+    for (const [instanceId, actions] of actionsByHost) {
+      const planned = this.revokeUnits(instanceId, actions);
+      if (planned.kind === 'refused') for (const a of actions) outcomes.set(a.id, { result: 'failed', error: planned.error, retryable: false });
+      else units.push(...planned.units);
+    }
+    // Hosts asked the very same thing share a command (50 at most); a host's later rounds wait for its earlier ones.
+    const rounds = [...new Set(units.map((u) => u.round))].sort((a, b) => a - b);
+    for (const round of rounds) {
+      const groups = new Map<string, RevokeUnit[]>();
+      for (const unit of units) if (unit.round === round) groups.set(unit.args, [...(groups.get(unit.args) ?? []), unit]);
+      const batches = [...groups.values()].flatMap((group) => chunk(group, MAX_INSTANCE_IDS_PER_COMMAND));
+      await mapLimit(batches, this.options.commandConcurrency ?? 4, async (batch) => {
+        for (const [id, outcome] of await this.revokeBatch(batch)) outcomes.set(id, outcome);
+      });
+    }
+    return outcomes;
+  }
+
+  private documents(): Readonly<Record<DocumentKind, CommandDocument>> {
+    this.documentCache ??= wardenDocuments(this.scripts ?? loadHostScripts());
+    return this.documentCache;
+  }
+
+  /**
+   * The revoke request(s) for one host. One request normally; when its arguments would not fit beside the document in
+   * SSM's 64 KB, the keys are split over several requests (locks go with the first) run one after the other.
+   */
+  private revokeUnits(instanceId: string, actions: readonly Action[]): { kind: 'units'; units: RevokeUnit[] } | { kind: 'refused'; error: string } {
+    const scripts = this.scripts ?? loadHostScripts();
+    // SSM counts the parameters against the document's 64 KB; 1 KB is kept back for how it counts them.
+    const room = MAX_DOCUMENT_BYTES - Buffer.byteLength(this.documents().revoke.content, 'utf8') - PARAMETER_MARGIN_BYTES;
+    const byBody = new Map<string, Action[]>();
+    for (const a of actions) if (a.kind === 'remove-host-key') byBody.set(a.target.keyBody, [...(byBody.get(a.target.keyBody) ?? []), a]);
+    const locks = actions.filter((a) => a.kind === 'lock-host-user');
+    const others = actions.filter((a) => a.kind !== 'remove-host-key' && a.kind !== 'lock-host-user');
+    const build = (bodies: readonly string[], withLocks: boolean): { request: RevokeRequest; args: string } => {
+      const request: RevokeRequest = {
+        keyBodies: bodies,
+        lockUsers: withLocks ? locks.flatMap((a) => (a.kind === 'lock-host-user' ? [a.target.osUser] : [])) : [],
+        killSessions: this.options.killSessions ?? true,
+      };
+      return { request, args: argumentsOf('revoke', revokeCommand(request, scripts), scripts) };
     };
-    let commandText: string;
     try {
-      commandText = revokeCommand(request, this.scripts);
+      // Keys are packed greedily; the locks (and anything else) ride with the first command, so one key always stays with its twins.
+      const units: RevokeUnit[] = [];
+      let bodies: string[] = [];
+      const flush = (): void => {
+        const first = units.length === 0;
+        units.push({
+          instanceId,
+          ...build(bodies, first),
+          actions: [...bodies.flatMap((b) => byBody.get(b) ?? []), ...(first ? [...locks, ...others] : [])],
+          round: units.length,
+        });
+        bodies = [];
+      };
+      for (const body of byBody.keys()) {
+        if (bodies.length > 0 && Buffer.byteLength(build([...bodies, body], units.length === 0).args) > room) flush();
+        bodies.push(body);
+        if (Buffer.byteLength(build(bodies, units.length === 0).args) > room) {
+          return { kind: 'refused', error: `revoke request for ${instanceId} does not fit in SSM's ${MAX_DOCUMENT_BYTES} bytes for document and parameters` };
+        }
+      }
+      if (bodies.length > 0 || units.length === 0) flush();
+      return { kind: 'units', units };
     } catch (error) {
-      if (error instanceof HostScriptInputError) return failAll(error.message, false);
+      if (error instanceof HostScriptInputError) return { kind: 'refused', error: error.message };
       throw error;
     }
+  }
+
+  /** One revoke command on up to 50 hosts with the same request; each host's actions settled from its own output. */
+  private async revokeBatch(batch: readonly RevokeUnit[]): Promise<Map<string, ActionOutcome>> {
+    const outcomes = new Map<string, ActionOutcome>();
+    const failUnit = (unit: RevokeUnit, error: string, retryable: boolean): void => {
+      for (const a of unit.actions) outcomes.set(a.id, { result: 'failed', error, retryable });
+    };
+    const first = batch[0];
+    if (first === undefined) return outcomes;
     const sent = await this.run.send({
-      scope: { kind: 'instances', instanceIds: [instanceId] },
-      commandText,
-      comment: 'warden revoke: remove leavers SSH keys, lock their accounts',
-      maxConcurrency: '1',
-      maxErrors: '0',
+      scope: { kind: 'instances', instanceIds: batch.map((u) => u.instanceId) },
+      document: this.documents().revoke,
+      arguments: first.args,
+      comment: "warden revoke: remove leavers' SSH keys, lock their accounts",
+      maxConcurrency: this.options.maxConcurrency ?? '10',
+      // One host failing must not stop the others: each host's outcome is read from its own invocation.
+      maxErrors: '100%',
       deliveryTimeoutSeconds: this.deliveryTimeoutSeconds,
       executionTimeoutSeconds: this.executionTimeoutSeconds,
     });
-    if (!sent.ok) return failAll(`SendCommand: ${sent.error.text}`, sent.error.retryable || sent.error.code === 'InvalidInstanceId');
-    const out = await this.run.output(sent.commandId, instanceId, this.deadline());
-    // revoke.sh exits 1 when something could not be done: its report still says what was.
-    let report = parseRevokeOutput(out.stdout);
-    if (!report.complete && out.status === 'Success') {
-      const full = await this.run.fullStdout(sent.commandId, instanceId, out.stdoutUrl);
-      if (full !== undefined) report = parseRevokeOutput(full);
+    if (!sent.ok) {
+      for (const unit of batch) failUnit(unit, `SendCommand: ${sent.error.text}`, sent.error.retryable || sent.error.code === 'InvalidInstanceId');
+      return outcomes;
     }
-    if (report.events.length === 0 && !report.complete) {
-      return failAll(describeInvocationFailure(out, out.stderr, 'revoke'), true);
+    let invocations: InvocationReport[];
+    try {
+      invocations = await this.run.finish(sent.commandId, this.deadline());
+    } catch (error) {
+      for (const unit of batch) failUnit(unit, `reading command ${sent.commandId} failed: ${error instanceof Error ? error.message : String(error)}`, true);
+      return outcomes;
     }
-    return revokeOutcomes(report, request, actions);
+    const byInstance = new Map(invocations.map((i) => [i.instanceId, i]));
+    const settled = await mapLimit(batch, this.options.readConcurrency ?? 8, async (unit) => {
+      const invocation = byInstance.get(unit.instanceId);
+      if (invocation === undefined) return { unit, error: `SSM listed no invocation for command ${sent.commandId}` } as const;
+      const preview = splitPreview(invocation.preview);
+      // revoke.sh exits 1 when something could not be done: its report still says what was.
+      let report = parseRevokeOutput(preview.stdout);
+      let stderr = preview.stderr;
+      if (!report.complete && isTerminalInvocation(invocation.status)) {
+        const full = await this.run.fullStdout(sent.commandId, unit.instanceId, invocation.stdoutUrl, 'revoke', preview.stdout);
+        if (full !== undefined) report = parseRevokeOutput(full);
+        if (!report.complete) {
+          const out = await this.run.output(sent.commandId, unit.instanceId, this.deadline(), false).catch(() => undefined);
+          if (out !== undefined) {
+            const again = parseRevokeOutput(out.stdout);
+            if (again.complete || again.events.length > report.events.length) report = again;
+            stderr = out.stderr;
+          }
+        }
+      }
+      if (report.events.length === 0 && !report.complete) return { unit, error: describeInvocationFailure(invocation, stderr, 'revoke') } as const;
+      return { unit, report } as const;
+    });
+    for (const result of settled) {
+      if ('error' in result) failUnit(result.unit, result.error, true);
+      else for (const [id, outcome] of revokeOutcomes(result.report, result.unit.request, result.unit.actions)) outcomes.set(id, outcome);
+    }
+    return outcomes;
+  }
+
+  /** The inventory document's arguments: none for the whole output, `--offset N --limit M` for one page. */
+  private inventoryArguments(page?: { offset: number; limit: number }): string {
+    const scripts = this.scripts ?? loadHostScripts();
+    return argumentsOf('inventory', inventoryCommand({ scripts, ...(page !== undefined ? { page } : {}) }), scripts);
   }
 
   private deadline(): number {
@@ -201,7 +328,7 @@ export class SsmHostFleet implements HostFleet {
     const reads = new Map<string, HostRead>();
     if (targets.length > 0) await this.readScope({ kind: 'targets', targets }, reads, `targets ${targets.map(describeTarget).join(' and ')}`);
     const rest = [...new Set(instanceIds)].filter((id) => !reads.has(id));
-    for (const batch of chunk(rest, MAX_INSTANCE_IDS_PER_COMMAND)) await this.readBatch(batch, reads);
+    await mapLimit(chunk(rest, MAX_INSTANCE_IDS_PER_COMMAND), this.options.commandConcurrency ?? 4, (batch) => this.readBatch(batch, reads));
     await this.pageLargeOutputs(reads);
 
     const hosts: HostInventory[] = [];
@@ -249,7 +376,8 @@ export class SsmHostFleet implements HostFleet {
   private async readScope(scope: CommandScope, reads: Map<string, HostRead>, label: string): Promise<{ code: string } | undefined> {
     const sent = await this.run.send({
       scope,
-      commandText: inventoryCommand(this.scripts !== undefined ? { scripts: this.scripts } : {}),
+      document: this.documents().inventory,
+      arguments: this.inventoryArguments(),
       comment: 'warden inventory: SSH authorized keys and locked accounts',
       maxConcurrency: this.options.maxConcurrency ?? '10',
       maxErrors: '100%',
@@ -284,7 +412,7 @@ export class SsmHostFleet implements HostFleet {
     const preview = splitPreview(invocation.preview);
     if (invocation.status !== 'Success') return { kind: 'unreachable', reason: describeInvocationFailure(invocation, preview.stderr, 'inventory') };
     if (parseInventoryOutput(invocation.instanceId, preview.stdout).complete) return { kind: 'text', text: preview.stdout };
-    const full = await this.run.fullStdout(commandId, invocation.instanceId, invocation.stdoutUrl);
+    const full = await this.run.fullStdout(commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory', preview.stdout);
     if (full !== undefined && parseInventoryOutput(invocation.instanceId, full).complete) return { kind: 'text', text: full };
     try {
       const out = await this.run.output(commandId, invocation.instanceId, this.deadline(), false);
@@ -343,7 +471,8 @@ export class SsmHostFleet implements HostFleet {
     const results = new Map<string, { kind: 'page'; page: InventoryPage } | { kind: 'invalid'; reason: string } | { kind: 'unreachable'; reason: string }>();
     const sent = await this.run.send({
       scope: { kind: 'instances', instanceIds: batch },
-      commandText: inventoryCommand({ page: { offset, limit: INVENTORY_PAGE_BYTES }, ...(this.scripts !== undefined ? { scripts: this.scripts } : {}) }),
+      document: this.documents().inventory,
+      arguments: this.inventoryArguments({ offset, limit: INVENTORY_PAGE_BYTES }),
       comment: `warden inventory page at byte ${offset}`,
       maxConcurrency: this.options.maxConcurrency ?? '10',
       maxErrors: '100%',
@@ -367,7 +496,7 @@ export class SsmHostFleet implements HostFleet {
       const fromPreview = parseInventoryPage(preview.stdout);
       if (fromPreview.kind === 'page') return [invocation.instanceId, fromPreview] as const;
       try {
-        const full = await this.run.fullStdout(sent.commandId, invocation.instanceId, invocation.stdoutUrl);
+        const full = await this.run.fullStdout(sent.commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory', preview.stdout);
         const text = full ?? (await this.run.output(sent.commandId, invocation.instanceId, this.deadline(), false)).stdout;
         return [invocation.instanceId, parseInventoryPage(text)] as const;
       } catch (error) {

@@ -9,9 +9,8 @@ import {
 } from '@aws-sdk/client-ssm';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { describeAwsError, type AwsErrorInfo } from '../iam/errors';
+import type { CommandDocument } from './documents';
 
-/** SSM's document for shell scripts on Linux. */
-export const RUN_SHELL_SCRIPT = 'AWS-RunShellScript';
 /** SendCommand takes at most this many instance ids. */
 export const MAX_INSTANCE_IDS_PER_COMMAND = 50;
 
@@ -22,7 +21,11 @@ export interface PollOptions {
   readonly factor: number;
 }
 
-export const DEFAULT_POLL: PollOptions = { firstDelayMs: 1_000, maxDelayMs: 15_000, factor: 2 };
+/**
+ * First look after 2 s (a small command is done by then), then doubling to one look every 30 s: a fleet command that
+ * runs for 5 minutes costs 10 ListCommands calls, one that runs 10 s costs 3.
+ */
+export const DEFAULT_POLL: PollOptions = { firstDelayMs: 2_000, maxDelayMs: 30_000, factor: 2 };
 
 /** Reads full command output that SSM wrote to S3 (`OutputS3BucketName`). */
 export interface OutputStore {
@@ -47,13 +50,16 @@ export type CommandScope =
 
 export interface CommandSpec {
   readonly scope: CommandScope;
-  readonly commandText: string;
+  /** Warden's own document, named with the hash of the content Warden ships: SSM refuses the command if they differ. */
+  readonly document: Pick<CommandDocument, 'name' | 'hash'>;
+  /** The document's `Arguments` parameter (quoted base64 words; see documents.ts). */
+  readonly arguments: string;
   readonly comment: string;
   readonly maxConcurrency: string;
   readonly maxErrors: string;
   /** Delivery timeout (SendCommand TimeoutSeconds): how long SSM tries to reach an offline instance. */
   readonly deliveryTimeoutSeconds: number;
-  /** AWS-RunShellScript executionTimeout. */
+  /** The document's executionTimeout parameter. */
   readonly executionTimeoutSeconds: number;
 }
 
@@ -86,6 +92,15 @@ const ERROR_MARKER = '\n----------ERROR-------\n';
 
 /** Whether an invocation status is final (Success, Cancelled, TimedOut, Failed). */
 export const isTerminalInvocation = (status: string): boolean => TERMINAL_INVOCATION.has(status);
+
+/** What SSM appends to a plugin Output it cut at 2,500 characters. */
+export const TRUNCATION_MARKER = '\n---Output truncated---';
+
+/** Whether a full output read elsewhere (S3) begins with the stdout part of SSM's own preview. */
+export function agreesWithPreview(full: string, previewStdout: string): boolean {
+  const known = previewStdout.endsWith(TRUNCATION_MARKER) ? previewStdout.slice(0, -TRUNCATION_MARKER.length) : previewStdout;
+  return full.startsWith(known);
+}
 
 /** Splits a plugin Output preview into its stdout and stderr parts. */
 export function splitPreview(preview: string): { readonly stdout: string; readonly stderr: string } {
@@ -125,9 +140,11 @@ export class RunCommand {
     try {
       const out = await this.deps.client.send(
         new SendCommandCommand({
-          DocumentName: RUN_SHELL_SCRIPT,
+          DocumentName: spec.document.name,
+          DocumentHash: spec.document.hash,
+          DocumentHashType: 'Sha256',
           ...(scope.kind === 'instances' ? { InstanceIds: [...scope.instanceIds] } : { Targets: [...scope.targets] }),
-          Parameters: { commands: [spec.commandText], executionTimeout: [String(spec.executionTimeoutSeconds)] },
+          Parameters: { Arguments: [spec.arguments], executionTimeout: [String(spec.executionTimeoutSeconds)] },
           Comment: spec.comment,
           MaxConcurrency: spec.maxConcurrency,
           MaxErrors: spec.maxErrors,
@@ -228,16 +245,21 @@ export class RunCommand {
     }
   }
 
-  /** The whole stdout from S3 when the command wrote it there; undefined without an output bucket or on any S3 error. */
-  async fullStdout(commandId: string, instanceId: string, stdoutUrl: string | undefined): Promise<string | undefined> {
+  /**
+   * The whole stdout from S3 when the command wrote it there; undefined without an output bucket, on any S3 error, or
+   * when it does not begin with what SSM itself reported (`previewStdout`): an object in the bucket may be written by
+   * any instance allowed to write there, so SSM's own preview is the part that cannot be forged.
+   */
+  async fullStdout(commandId: string, instanceId: string, stdoutUrl: string | undefined, step: string, previewStdout?: string): Promise<string | undefined> {
     const output = this.deps.output;
     if (output === undefined) return undefined;
     const prefix = output.keyPrefix !== undefined && output.keyPrefix !== '' ? `${output.keyPrefix.replace(/\/+$/, '')}/` : '';
     const key =
       (stdoutUrl !== undefined ? s3KeyOf(stdoutUrl, output.bucket) : undefined) ??
-      `${prefix}${commandId}/${instanceId}/awsrunShellScript/0.awsrunshellscript/stdout`;
+      `${prefix}${commandId}/${instanceId}/awsrunShellScript/${step}/stdout`;
     try {
-      return await output.store.read(output.bucket, key);
+      const full = await output.store.read(output.bucket, key);
+      return previewStdout === undefined || agreesWithPreview(full, previewStdout) ? full : undefined;
     } catch {
       // Missing or unreadable: the caller falls back to GetCommandInvocation and paging.
       return undefined;
