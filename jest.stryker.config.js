@@ -5,9 +5,16 @@
  */
 const base = require('./jest.config.js');
 
+/** `npm run mutate -- --tests test/domain,test/evidence` narrows the suites (each mutant's run loads every related file). */
+const folders = (process.env['WARDEN_MUTATE_TESTS'] ?? '').split(',').map((f) => f.trim().replace(/\/+$/, '')).filter((f) => f !== '');
+const testMatch =
+  folders.length > 0
+    ? folders.map((f) => (f.endsWith('.ts') ? `<rootDir>/${f}` : `<rootDir>/${f}/**/*.test.ts`))
+    : ['<rootDir>/test/{domain,audit,evidence,slack,hosts,planning-hosts,roster,app,lib,report}/**/*.test.ts'];
+
 /** @type {import('jest').Config} */
 module.exports = {
   ...base,
-  testMatch: ['<rootDir>/test/{domain,audit,evidence,slack,hosts,planning-hosts,roster,app,lib,report}/**/*.test.ts'],
+  testMatch,
   testPathIgnorePatterns: ['/node_modules/', 'bench-slack', 'chromium'],
 };

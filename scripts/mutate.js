@@ -5,10 +5,12 @@
  *
  *   npm run mutate                                  whole scope (long: hours on 2 cores)
  *   npm run mutate -- --mutate src/domain/guard.ts  one file; other files keep their baseline results
+ *   npm run mutate -- --mutate src/domain/identity.ts --tests test/domain
+ *                                                   only these test folders or files (much faster per mutant)
  *   npm run mutate -- --scores                      print the per-folder scores of the baseline, run nothing
  *
  * Stryker writes an incremental report holding only the files it mutated this time, so the run works on a copy
- * (reports/mutation/incremental.json) and its files are merged back into the baseline afterwards.
+ * (reports/mutation/incremental-PID.json) and its files are merged back into the baseline afterwards.
  */
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -16,7 +18,8 @@ const path = require('node:path');
 
 const root = path.resolve(__dirname, '..');
 const baselineFile = path.join(root, 'mutation/incremental.json');
-const workFile = path.join(root, 'reports/mutation/incremental.json');
+// One working copy per run, so two runs on different files can go side by side.
+const workFile = path.join(root, `reports/mutation/incremental-${process.pid}.json`);
 
 const readJson = (file) => (fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, 'utf8')) : undefined);
 
@@ -58,7 +61,13 @@ function merge(baseline, run) {
   };
 }
 
-const args = process.argv.slice(2);
+let args = process.argv.slice(2);
+const testsAt = args.indexOf('--tests');
+const env = { ...process.env };
+if (testsAt >= 0) {
+  env.WARDEN_MUTATE_TESTS = args[testsAt + 1] ?? '';
+  args = [...args.slice(0, testsAt), ...args.slice(testsAt + 2)];
+}
 if (args.includes('--scores')) {
   const baseline = readJson(baselineFile);
   if (baseline === undefined) {
@@ -74,13 +83,15 @@ if (fs.existsSync(baselineFile)) fs.copyFileSync(baselineFile, workFile);
 else fs.rmSync(workFile, { force: true });
 
 const stryker = path.join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js');
-const run = spawnSync(process.execPath, [stryker, 'run', ...args], { cwd: root, stdio: 'inherit' });
+const own = ['--incrementalFile', path.relative(root, workFile), '--tempDirName', `.stryker-tmp/run-${process.pid}`];
+const run = spawnSync(process.execPath, [stryker, 'run', ...own, ...args], { cwd: root, stdio: 'inherit', env });
 
 const result = readJson(workFile);
 if (result !== undefined) {
   const merged = merge(readJson(baselineFile), result);
   fs.mkdirSync(path.dirname(baselineFile), { recursive: true });
   fs.writeFileSync(baselineFile, `${JSON.stringify(merged, null, 1)}\n`);
+  fs.rmSync(workFile, { force: true });
   console.log(`\nBaseline updated: ${path.relative(root, baselineFile)}\n\n${scores(merged)}`);
 }
 process.exit(run.status ?? 1);

@@ -1,4 +1,4 @@
-import { createIdentityMatcher, type IdentityMatch } from '../../src/domain/identity';
+import { MATCH_RULES, createIdentityMatcher, describeRule, type IdentityMatch } from '../../src/domain/identity';
 import type { Person, RowIdentity } from '../../src/domain/roster';
 import { createDummyPerson, createDummyUser } from '../fixtures/builders';
 
@@ -107,5 +107,59 @@ describe('invalid roster rows hold a user back', () => {
       person: ann,
       rule: 'employee-id-tag',
     });
+  });
+});
+
+describe('identity keys: tags, indexes and wording', () => {
+  const withOptions = (opts: { employeeIdTag: string; emailTag: string }, people: readonly Person[], user: Parameters<typeof createDummyUser>[0]) =>
+    createIdentityMatcher(people, [], opts).match(createDummyUser(user));
+
+  it('trims tag values, and treats a blank tag as absent', () => {
+    expect(match([ann, ben], { userName: 'svc-x1', tags: { employee_id: '  E100 ' } })).toMatchObject({ person: ann, rule: 'employee-id-tag' });
+    expect(match([ann, ben], { userName: 'svc-x1', tags: { Employee_ID: ' E200 ' } })).toMatchObject({ person: ben, rule: 'employee-id-tag' });
+    expect(match([ann, ben], { userName: 'ben', tags: { employee_id: '   ' } })).toMatchObject({ person: ben, rule: 'email-username' });
+    expect(match([ann, ben], { userName: 'ben', tags: { EMPLOYEE_ID: '' } })).toMatchObject({ person: ben, rule: 'email-username' });
+    expect(match([ann, ben], { userName: 'svc-x1', tags: { email: ' ben@example.com ' } })).toMatchObject({ person: ben, rule: 'email-tag' });
+  });
+
+  it('reads only the configured tag keys, whatever other tags hold', () => {
+    expect(match([ann, ben], { userName: 'svc-x1', tags: { team: 'E100', owner: 'ann@example.com' } })).toEqual({ kind: 'unmatched' });
+  });
+
+  it('compares a configured email tag key case-insensitively', () => {
+    expect(withOptions({ employeeIdTag: 'employee_id', emailTag: 'Email' }, [ann, ben], { userName: 'svc-x1', tags: { EMAIL: 'ann@example.com' } })).toMatchObject({
+      person: ann,
+      rule: 'email-tag',
+    });
+  });
+
+  it('trims employee ids on the roster side too', () => {
+    const padded = createDummyPerson({ employeeId: ' E300 ', email: 'cy@example.com' });
+    expect(match([padded], { userName: 'svc-x1', tags: { employee_id: 'E300' } })).toMatchObject({ person: padded, rule: 'employee-id-tag' });
+  });
+
+  it('lists every person sharing a key once, three or more included', () => {
+    const people = ['example.com', 'acquired.example', 'other.example'].map((domain, i) =>
+      createDummyPerson({ employeeId: `E5${i}`, email: `sam@${domain}` }),
+    );
+    const result = match(people, { userName: 'sam' });
+    expect(result.kind === 'ambiguous' ? result.people : []).toEqual(people);
+  });
+
+  it('a person listing the same aws_username twice is still one match', () => {
+    const twice = createDummyPerson({ employeeId: 'E400', email: 'dee@example.com', awsUsernames: ['dee-admin', 'DEE-admin'] });
+    expect(match([twice, ann], { userName: 'dee-admin' })).toEqual({ kind: 'matched', person: twice, rule: 'aws-username' });
+  });
+});
+
+describe('describeRule', () => {
+  it('words each rule for finding details', () => {
+    const opts = { employeeIdTag: 'EmployeeNumber', emailTag: 'Mail' };
+    expect(MATCH_RULES.map((rule) => describeRule(rule, opts))).toEqual([
+      'tag EmployeeNumber',
+      'tag Mail',
+      'aws_usernames on the roster',
+      'user name equal to the email or its local part',
+    ]);
   });
 });
