@@ -52,12 +52,15 @@ function scores(report) {
   return lines.join('\n');
 }
 
-function merge(baseline, run) {
+/** Takes from the run only what it changed: its report also carries files it read from the copy and did not mutate. */
+function merge(baseline, start, run) {
   if (baseline === undefined) return run;
+  const changed = (entries, before) =>
+    Object.fromEntries(Object.entries(entries ?? {}).filter(([file, value]) => JSON.stringify(value) !== JSON.stringify(before?.[file])));
   return {
     ...run,
-    files: { ...baseline.files, ...run.files },
-    testFiles: { ...(baseline.testFiles ?? {}), ...(run.testFiles ?? {}) },
+    files: { ...baseline.files, ...changed(run.files, start?.files) },
+    testFiles: { ...(baseline.testFiles ?? {}), ...changed(run.testFiles, start?.testFiles) },
   };
 }
 
@@ -81,6 +84,7 @@ if (args.includes('--scores')) {
 fs.mkdirSync(path.dirname(workFile), { recursive: true });
 if (fs.existsSync(baselineFile)) fs.copyFileSync(baselineFile, workFile);
 else fs.rmSync(workFile, { force: true });
+const start = readJson(workFile);
 
 const stryker = path.join(root, 'node_modules/@stryker-mutator/core/bin/stryker.js');
 const own = ['--incrementalFile', path.relative(root, workFile), '--tempDirName', `.stryker-tmp/run-${process.pid}`];
@@ -88,7 +92,7 @@ const run = spawnSync(process.execPath, [stryker, 'run', ...own, ...args], { cwd
 
 const result = readJson(workFile);
 if (result !== undefined) {
-  const merged = merge(readJson(baselineFile), result);
+  const merged = merge(readJson(baselineFile), start, result);
   fs.mkdirSync(path.dirname(baselineFile), { recursive: true });
   fs.writeFileSync(baselineFile, `${JSON.stringify(merged, null, 1)}\n`);
   fs.rmSync(workFile, { force: true });
