@@ -1,39 +1,14 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { parse as parseYaml } from 'yaml';
-import { renderDemoTemplate } from '../../src/cli/commands/demo';
 import type { Plan } from '../../src/domain/plan';
 import { isRevocation } from '../../src/domain/plan';
-import { IamSandboxState } from '../../src/sandbox/iam-state';
-import { parseSeed } from '../../src/sandbox/seed';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import type { RunningSandbox } from '../../src/sandbox/server';
+import { demoRosterCsv, iamOnlyDemoConfig, runWarden, sandboxIamEnv, startDemoIamSandbox } from './harness';
 
-const repo = path.resolve(__dirname, '../..');
-const bin = path.join(repo, 'bin/warden.js');
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs the real `warden` command in a child process with only the environment given (no ambient AWS profile). */
-function warden(args: readonly string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [bin, ...args],
-      { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, timeout: 60_000 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
 
 // Each test starts the real command several times (about 2 s each on this 2-core machine).
 jest.setTimeout(120_000);
@@ -45,24 +20,14 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
   const now = new Date();
 
   beforeAll(async () => {
-    const demo = path.join(repo, 'config/demo');
-    const seed = parseSeed(parseYaml(renderDemoTemplate(readFileSync(path.join(demo, 'iam-seed.yaml'), 'utf8'), now)));
-    if (!seed.ok) throw new Error(seed.errors.join('; '));
-    sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed) });
+    sandbox = await startDemoIamSandbox(now);
     dir = mkdtempSync(path.join(os.tmpdir(), 'warden-cli-'));
-    writeFileSync(path.join(dir, 'roster.csv'), renderDemoTemplate(readFileSync(path.join(demo, 'roster.csv'), 'utf8'), now));
+    writeFileSync(path.join(dir, 'roster.csv'), demoRosterCsv(now));
     // No `accounts`: the account comes from the credentials, as for a first-time user. No `hosts`: this
     // test is about IAM, and SSM is not served here (the demo and the SSM tests cover hosts).
-    const config = readFileSync(path.join(demo, 'warden.yaml'), 'utf8')
-      .replace(/^accounts:\n(\s+-.*\n)+/m, '')
-      .replace(/^hosts:\n(\s+.*\n)+/m, '');
+    const config = iamOnlyDemoConfig();
     writeFileSync(path.join(dir, 'warden.yaml'), config);
-    env = {
-      AWS_ENDPOINT_URL_IAM: sandbox.url,
-      AWS_REGION: 'eu-west-1',
-      AWS_ACCESS_KEY_ID: 'AKIATESTCLIENT000001',
-      AWS_SECRET_ACCESS_KEY: 'test-secret',
-    };
+    env = sandboxIamEnv(sandbox.url);
   });
 
   afterAll(async () => {
@@ -72,7 +37,7 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
 
   it('plans, applies, re-plans to nothing, and keeps a verifiable audit chain', async () => {
 
-    const planned = await warden(['plan', '--config', 'warden.yaml', '--json'], env, dir);
+    const planned = await runWarden(['plan', '--config', 'warden.yaml', '--json'], dir, env);
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(0);
     const plan = JSON.parse(planned.stdout) as Plan;
@@ -97,7 +62,7 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
     // plan wrote nothing to AWS
     expect(sandbox.state.user('111122223333', 'bob')?.accessKeys.every((k) => k.status === 'Active')).toBe(true);
 
-    const applied = await warden(['apply', '--config', 'warden.yaml', '--yes', '--json'], env, dir);
+    const applied = await runWarden(['apply', '--config', 'warden.yaml', '--yes', '--json'], dir, env);
     expect(applied.code).toBe(0);
     const report = JSON.parse(applied.stdout) as { outcome: string; results: { outcome: { result: string } }[]; verifications: { verified: boolean }[] };
     expect(report.outcome).toBe('ok');
@@ -106,19 +71,19 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
     expect(sandbox.state.user('111122223333', 'bob')?.accessKeys.map((k) => k.status)).toEqual(['Inactive', 'Inactive']);
     expect(sandbox.state.user('111122223333', 'frank')).toBeUndefined();
 
-    const again = await warden(['plan', '--config', 'warden.yaml', '--json'], env, dir);
+    const again = await runWarden(['plan', '--config', 'warden.yaml', '--json'], dir, env);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as Plan).actions.filter(isRevocation)).toEqual([]);
 
-    const reapplied = await warden(['apply', '--config', 'warden.yaml', '--yes'], env, dir);
+    const reapplied = await runWarden(['apply', '--config', 'warden.yaml', '--yes'], dir, env);
     expect(reapplied.code).toBe(0);
     expect(reapplied.stdout).toContain('Nothing to apply.');
 
-    const verified = await warden(['audit', 'verify', '--config', 'warden.yaml'], {}, dir);
+    const verified = await runWarden(['audit', 'verify', '--config', 'warden.yaml'], dir, {});
     expect(verified.code).toBe(0);
     expect(verified.stdout).toMatch(/Audit chain intact: \d+ entries/);
 
-    const history = await warden(['audit', 'query', '--config', 'warden.yaml', '--person', 'bob@example.com', '--format', 'csv'], {}, dir);
+    const history = await runWarden(['audit', 'query', '--config', 'warden.yaml', '--person', 'bob@example.com', '--format', 'csv'], dir, {});
     expect(history.code).toBe(0);
     expect(history.stdout.split('\r\n')[0]).toMatch(/^seq,at,runId,actor,action,/);
     expect(history.stdout).toContain('deactivate-access-key');
@@ -127,27 +92,27 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
     db.exec('DROP TRIGGER audit_entries_no_update');
     db.prepare("UPDATE audit_entries SET actor = 'cli:someone-else' WHERE seq = 3").run();
     db.close();
-    const broken = await warden(['audit', 'verify', '--config', 'warden.yaml'], {}, dir);
+    const broken = await runWarden(['audit', 'verify', '--config', 'warden.yaml'], dir, {});
     expect(broken.code).toBe(4);
     expect(broken.stdout).toContain('BROKEN at seq 3');
   });
 
   it('refuses to apply without --yes when there is no terminal to ask on', async () => {
-    const run = await warden(['apply', '--config', 'warden.yaml'], env, dir);
+    const run = await runWarden(['apply', '--config', 'warden.yaml'], dir, env);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe('warden: refusing to apply without --yes: no terminal to ask on (pass --yes to apply non-interactively)\n');
   });
 
   it('reports an unreachable endpoint in one line with exit 1 and no stack', async () => {
     // One attempt: the SDK would otherwise spend about 10 s backing off against a port that will never open.
-    const run = await warden(['plan', '--config', 'warden.yaml'], { ...env, AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' }, dir);
+    const run = await runWarden(['plan', '--config', 'warden.yaml'], dir, { ...env, AWS_ENDPOINT_URL_IAM: 'http://127.0.0.1:9', AWS_MAX_ATTEMPTS: '1' });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/^warden: .*(ECONNREFUSED|connect)/);
   });
 
   it('reports missing credentials in one line with exit 1', async () => {
-    const run = await warden(['plan', '--config', 'warden.yaml'], { AWS_ENDPOINT_URL_IAM: sandbox.url, AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' }, dir);
+    const run = await runWarden(['plan', '--config', 'warden.yaml'], dir, { AWS_ENDPOINT_URL_IAM: sandbox.url, AWS_REGION: 'eu-west-1', AWS_EC2_METADATA_DISABLED: 'true' });
     expect(run.code).toBe(1);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/credentials/i);

@@ -1,18 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
 import { SqliteAuditLog } from '../../src/adapters/audit/sqlite-audit-log';
-import { renderDemoTemplate } from '../../src/cli/commands/demo';
 import type { Plan } from '../../src/domain/plan';
 import type { AuditEntry } from '../../src/ports';
-import { IamSandboxState } from '../../src/sandbox/iam-state';
-import { parseSeed } from '../../src/sandbox/seed';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import type { RunningSandbox } from '../../src/sandbox/server';
+import { demoRosterCsv, iamOnlyDemoConfig, runWarden, sandboxIamEnv, startDemoIamSandbox } from './harness';
 
-const repo = path.resolve(__dirname, '../..');
-const bin = path.join(repo, 'bin/warden.js');
 
 /** What a terminal must never receive raw: C0 (but tab and newline), DEL, C1, bidi and invisible format characters. */
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
@@ -25,19 +19,7 @@ const CLIPBOARD = '\u001b]52;c;ZXZpbA==\u0007';
 const C1_CSI = '\u009b31m';
 const RLO = '\u202e';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
 
-function warden(args: readonly string[], env: Record<string, string>, cwd: string): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
 
 jest.setTimeout(120_000);
 
@@ -48,23 +30,18 @@ describe('control characters from roster, IAM and audit data never reach the ter
   const now = new Date();
 
   beforeAll(async () => {
-    const demo = path.join(repo, 'config/demo');
-    const seed = parseSeed(parseYaml(renderDemoTemplate(readFileSync(path.join(demo, 'iam-seed.yaml'), 'utf8'), now)));
-    if (!seed.ok) throw new Error(seed.errors.join('; '));
-    sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed) });
+    sandbox = await startDemoIamSandbox(now);
     dir = mkdtempSync(path.join(os.tmpdir(), 'warden-controls-'));
-    const roster = renderDemoTemplate(readFileSync(path.join(demo, 'roster.csv'), 'utf8'), now);
+    const roster = demoRosterCsv(now);
     const hostile = [
       `E900,mal${ERASE}lory@example.com,departed,Mallory,engineer,Platform,,,,`,
       `E901,eve@example.com,act${CLIPBOARD}ive,Eve,engineer,Platform,,,,`,
       `E902,trudy@example.com,departed,Trudy${C1_CSI},engineer,Platform,,,,trudy${RLO}gpj.exe`,
     ];
     writeFileSync(path.join(dir, 'roster.csv'), `${roster.trimEnd()}\n${hostile.join('\n')}\n`);
-    const config = readFileSync(path.join(demo, 'warden.yaml'), 'utf8')
-      .replace(/^accounts:\n(\s+-.*\n)+/m, '')
-      .replace(/^hosts:\n(\s+.*\n)+/m, '');
+    const config = iamOnlyDemoConfig();
     writeFileSync(path.join(dir, 'warden.yaml'), config);
-    env = { AWS_ENDPOINT_URL_IAM: sandbox.url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIATESTCLIENT000001', AWS_SECRET_ACCESS_KEY: 'test-secret' };
+    env = sandboxIamEnv(sandbox.url);
   });
 
   afterAll(async () => {
@@ -73,8 +50,8 @@ describe('control characters from roster, IAM and audit data never reach the ter
   });
 
   it('warden plan shows them escaped; --json keeps the exact values', async () => {
-    const text = await warden(['plan', '--config', 'warden.yaml'], env, dir);
-    const json = await warden(['plan', '--config', 'warden.yaml', '--json'], env, dir);
+    const text = await runWarden(['plan', '--config', 'warden.yaml'], dir, env);
+    const json = await runWarden(['plan', '--config', 'warden.yaml', '--json'], dir, env);
 
     expect(text.code).toBe(0);
     expect(RAW_CONTROL.test(text.stdout)).toBe(false);
@@ -103,7 +80,7 @@ describe('control characters from roster, IAM and audit data never reach the ter
     log.close();
 
     const outputs = await Promise.all(
-      (['table', 'csv', 'json'] as const).map((format) => warden(['audit', 'query', '--config', 'warden.yaml', '--run', 'run-hostile', '--format', format], {}, dir)),
+      (['table', 'csv', 'json'] as const).map((format) => runWarden(['audit', 'query', '--config', 'warden.yaml', '--run', 'run-hostile', '--format', format], dir, {})),
     );
     const [table, csv, json] = outputs;
 

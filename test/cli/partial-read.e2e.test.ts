@@ -1,25 +1,12 @@
-import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
-import { renderDemoTemplate } from '../../src/cli/commands/demo';
 import type { Plan } from '../../src/domain/plan';
-import { IamSandboxState } from '../../src/sandbox/iam-state';
-import { parseSeed } from '../../src/sandbox/seed';
-import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
+import type { RunningSandbox } from '../../src/sandbox/server';
+import { demoRosterCsv, iamOnlyDemoConfig, runWarden, sandboxIamEnv, startDemoIamSandbox } from './harness';
 
-const repo = path.resolve(__dirname, '../..');
-const bin = path.join(repo, 'bin/warden.js');
 const ACCOUNT = '111122223333';
 
-function warden(args: readonly string[], env: Record<string, string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, env: { PATH: process.env['PATH'] ?? '', HOME: cwd, ...env }, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
 
 jest.setTimeout(120_000);
 
@@ -30,22 +17,17 @@ describe('warden plan/apply when an SCP denies one per-user read (ListServiceSpe
 
   beforeAll(async () => {
     const now = new Date();
-    const demo = path.join(repo, 'config/demo');
-    const seed = parseSeed(parseYaml(renderDemoTemplate(readFileSync(path.join(demo, 'iam-seed.yaml'), 'utf8'), now)));
-    if (!seed.ok) throw new Error(seed.errors.join('; '));
-    sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed) });
+    sandbox = await startDemoIamSandbox(now);
     sandbox.faults.fail('ListServiceSpecificCredentials', 'AccessDenied', {
       times: 1_000,
       params: { UserName: 'bob' },
       message: 'not authorized to perform: iam:ListServiceSpecificCredentials with an explicit deny in a service control policy',
     });
     dir = mkdtempSync(path.join(os.tmpdir(), 'warden-cli-partial-'));
-    writeFileSync(path.join(dir, 'roster.csv'), renderDemoTemplate(readFileSync(path.join(demo, 'roster.csv'), 'utf8'), now));
-    const config = readFileSync(path.join(demo, 'warden.yaml'), 'utf8')
-      .replace(/^accounts:\n(\s+-.*\n)+/m, '')
-      .replace(/^hosts:\n(\s+.*\n)+/m, '');
+    writeFileSync(path.join(dir, 'roster.csv'), demoRosterCsv(now));
+    const config = iamOnlyDemoConfig();
     writeFileSync(path.join(dir, 'warden.yaml'), config);
-    env = { AWS_ENDPOINT_URL_IAM: sandbox.url, AWS_REGION: 'eu-west-1', AWS_ACCESS_KEY_ID: 'AKIATESTCLIENT000001', AWS_SECRET_ACCESS_KEY: 'test-secret' };
+    env = sandboxIamEnv(sandbox.url);
   });
 
   afterAll(async () => {
@@ -54,7 +36,7 @@ describe('warden plan/apply when an SCP denies one per-user read (ListServiceSpe
   });
 
   it('plans for everyone (exit 0) with a high finding naming the path; apply revokes every leaver and leaves only that path unverified', async () => {
-    const planned = await warden(['plan', '--config', 'warden.yaml', '--json'], env, dir);
+    const planned = await runWarden(['plan', '--config', 'warden.yaml', '--json'], dir, env);
     expect(planned.stderr).toBe('');
     expect(planned.code).toBe(0);
     const plan = JSON.parse(planned.stdout) as Plan;
@@ -63,7 +45,7 @@ describe('warden plan/apply when an SCP denies one per-user read (ListServiceSpe
     expect(unread[0]?.detail).toMatch(/service-specific credentials \(ListServiceSpecificCredentials failed: AccessDenied/);
     expect(plan.actions.filter((a) => a.userName === 'bob').map((a) => a.kind)).toContain('attach-deny-all');
 
-    const applied = await warden(['apply', '--config', 'warden.yaml', '--yes', '--json'], env, dir);
+    const applied = await runWarden(['apply', '--config', 'warden.yaml', '--yes', '--json'], dir, env);
     const report = JSON.parse(applied.stdout) as { outcome: string; verifications: { userName: string; verified: boolean; remaining: string[] }[] };
     // Partial (exit 1) because one path is unverified, not because the run stopped: everyone else is done and verified.
     expect(report.outcome).toBe('partial');
