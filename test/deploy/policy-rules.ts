@@ -35,3 +35,10 @@ export const FRAMEWORK_LOG_ACTIONS: ReadonlySet<string> = new Set(['logs:CreateL
 
 /** What osls grants the function role so Lambda can deliver failed asynchronous invocations to their on-failure queue. */
 export const FRAMEWORK_DESTINATION_ACTIONS: ReadonlySet<string> = new Set(['sqs:SendMessage']);
+
+/**
+ * SDK calls a function's bundle contains but never makes, per function and file, each with its reason. The three
+ * functions share one composition root (src/lambda/container.ts), so every bundle reaches every adapter; what a
+ * function runs is narrower. test/lambda proves each reason (see the comment on each).
+ */
+export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readonly<Record<string, readonly string[]>>>> = {};
