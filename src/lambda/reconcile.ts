@@ -85,7 +85,9 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
       logger.info(`${targets.length} account(s) to reconcile`, { accounts: targets.map(describeTarget) });
 
       const invoker = container.invoker;
-      const fanOut = invoker !== undefined && targets.length > 1;
+      // Every account goes to a worker whenever there is one, a single account too: the dispatcher's role (serverless.yml
+      // ReconcileRole) then needs no IAM write, SendCommand or AssumeRole, which only the worker's role holds.
+      const fanOut = invoker !== undefined && targets.length > 0;
       let departures: DispatchReport['departures'];
       if (container.departures === undefined) departures = { kind: 'skipped', reason: 'no departure store' };
       else if (invoker !== undefined) {

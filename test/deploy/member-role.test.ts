@@ -30,7 +30,7 @@ describe('deploy/member-account-role.yaml', () => {
 
   it('grants exactly the IAM calls the code makes: no more, no less', () => {
     const { role } = load();
-    expect(role.Policies.map((p) => p.PolicyName)).toEqual(['warden-access', 'warden-host-commands']);
+    expect(role.Policies.map((p) => p.PolicyName)).toEqual(['warden-access', 'warden-protected-users', 'warden-host-commands']);
     const statements = policy(role, 'warden-access');
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     const granted = statements.flatMap(actionList);
@@ -72,13 +72,37 @@ describe('deploy/member-account-role.yaml', () => {
 
   it('has no wildcard actions, and "*" resources only where IAM has no resource-level permissions', () => {
     const { role } = load();
-    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement);
+    const statements = role.Policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => s.Effect === 'Allow');
     expect(statements.flatMap(actionList).filter((a) => a.includes('*'))).toEqual([]);
     const anywhere = statements.filter((s) => resourceList(s).includes('*'));
     expect(anywhere.flatMap(actionList).filter((a) => !NO_RESOURCE_LEVEL.has(a))).toEqual([]);
     const scoped = policy(role, 'warden-access').filter((s) => !anywhere.includes(s)).flatMap((s) => resourceList(s).map(resourceText));
     expect(scoped.length).toBeGreaterThan(0);
     for (const r of scoped) expect(r).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(user|group|mfa)\/\*$/);
+  });
+
+  it('denies every IAM write on users under the protected path (break-glass by default) and on the ARNs given, by policy', () => {
+    const { template, role } = load();
+    const allows = role.Policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => s.Effect === 'Allow');
+    expect(allows.flatMap(actionList).some((a) => a.startsWith('iam:') && !/^iam:(Get|List)/.test(a))).toBe(true);
+    const deny = policy(role, 'warden-protected-users') as (Statement & { NotAction?: string[] })[];
+    expect(deny).toHaveLength(1);
+    const [statement] = deny as [Statement & { NotAction?: string[] }];
+    expect(statement.Effect).toBe('Deny');
+    expect(statement.Condition).toBeUndefined();
+    expect(statement.NotAction).toEqual(['iam:Get*', 'iam:List*']);
+    expect(statement.Resource).toEqual({
+      'Fn::If': [
+        'HasProtectedUserArns',
+        { 'Fn::Split': [',', { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${AWS::AccountId}:user${ProtectedUserPath}*,${Arns}', { Arns: { 'Fn::Join': [',', { Ref: 'ProtectedUserArns' }] } }] }] },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:user${ProtectedUserPath}*' },
+      ],
+    });
+    expect(template.Parameters['ProtectedUserPath']?.['Default']).toBe('/break-glass/');
+    const pattern = new RegExp(String(template.Parameters['ProtectedUserPath']?.['AllowedPattern']));
+    for (const ok of ['/break-glass/', '/ops/emergency/']) expect(pattern.test(ok)).toBe(true);
+    for (const bad of ['', '/', 'break-glass', '/break-glass', '/*/', '/a b/']) expect({ bad, ok: pattern.test(bad) }).toEqual({ bad, ok: false });
+    expect(JSON.stringify(role.Policies)).not.toMatch(/PrincipalTag|iam:ResourceTag/);
   });
 
   it('trusts only Warden’s function role, and only with the external id', () => {

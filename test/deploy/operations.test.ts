@@ -38,6 +38,9 @@ beforeAll(async () => {
       'apiThrottleBurst=10',
       'tracing=true',
       'slackProvisionedConcurrency=1',
+      'organizationId=o-abc123def4',
+      'protectedUserPath=/emergency/',
+      'protectedUserArns=arn:aws:iam::111111111111:user/ops-root,arn:aws:iam::111111111111:user/ci/deployer',
     ]),
   ]);
 }, 600_000);
@@ -55,8 +58,11 @@ const resource = (t: Template, id: string): Resource => {
 const env = (t: Template, fn: string): Record<string, Json> =>
   ((resource(t, fn).Properties['Environment'] as { Variables: Record<string, Json> } | undefined)?.Variables ?? {}) as Record<string, Json>;
 const FUNCTIONS = ['SlackLambdaFunction', 'ReconcileLambdaFunction', 'WorkerLambdaFunction'];
+/** The statements of every function role (each function has its own; conditional `Fn::If` ones left out). */
 const roleStatements = (t: Template): Statement[] =>
-  ((resource(t, 'IamRoleLambdaExecution').Properties['Policies'] as unknown as { PolicyDocument: { Statement: Statement[] } }[]) ?? []).flatMap((p) => p.PolicyDocument.Statement);
+  ['SlackRole', 'ReconcileRole', 'WorkerRole']
+    .flatMap((id) => ((resource(t, id).Properties['Policies'] as unknown as { PolicyDocument: { Statement: Statement[] } }[]) ?? []).flatMap((p) => p.PolicyDocument.Statement))
+    .filter((s) => s.Effect !== undefined);
 
 describe('a safe first run', () => {
   it('deploys plan-only unless the operator passes scheduledMode=apply', () => {
@@ -163,6 +169,16 @@ describe('options', () => {
   it('traces with X-Ray only when asked', () => {
     for (const fn of FUNCTIONS) expect(resource(defaults, fn).Properties['TracingConfig']).toBeUndefined();
     for (const fn of FUNCTIONS) expect(resource(tuned, fn).Properties['TracingConfig']).toEqual({ Mode: 'Active' });
+    // Each function role may send traces only when tracing is on.
+    const xray = { 'Fn::If': ['Tracing', { Sid: 'Tracing', Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' }, { Ref: 'AWS::NoValue' }] };
+    for (const t of [defaults, tuned]) {
+      for (const role of ['SlackRole', 'ReconcileRole', 'WorkerRole']) {
+        const statements = (resource(t, role).Properties['Policies'] as unknown as { PolicyDocument: { Statement: Json[] } }[]).flatMap((p) => p.PolicyDocument.Statement);
+        expect(statements).toContainEqual(xray);
+      }
+    }
+    expect(defaults.Conditions?.['Tracing']).toEqual({ 'Fn::Equals': ['false', 'true'] });
+    expect(tuned.Conditions?.['Tracing']).toEqual({ 'Fn::Equals': ['true', 'true'] });
   });
 
   it('gives the Slack function a full vCPU, so a cold start fits Slack\'s 3 seconds', () => {
@@ -178,6 +194,47 @@ describe('options', () => {
     expect(JSON.stringify(alias.Properties['FunctionName'])).toContain('SlackLambdaFunction');
     expect(resource(tuned, 'HttpApiIntegrationSlack').Properties['IntegrationUri']).toEqual({
       'Fn::Join': [':', [{ 'Fn::GetAtt': ['SlackLambdaFunction', 'Arn'] }, alias.Properties['Name'] as string]],
+    });
+  });
+});
+
+describe('privilege parameters', () => {
+  const statement = (t: Template, sid: string): Statement & { NotAction?: string[] } => {
+    const found = roleStatements(t).filter((s) => s.Sid === sid);
+    expect(found).toHaveLength(1);
+    return found[0] as Statement;
+  };
+
+  it('limits AssumeRole to the organization named, or else to Warden\'s own', () => {
+    expect(tuned.Conditions?.['HasOrganizationId']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['o-abc123def4', ''] }] });
+    expect(statement(tuned, 'AssumeMemberRole').Condition).toEqual({
+      StringEquals: { 'aws:ResourceOrgID': { 'Fn::If': ['HasOrganizationId', 'o-abc123def4', { 'Fn::Join': ['', ['$', '{aws:PrincipalOrgID}']] }] } },
+    });
+  });
+
+  it('denies writes on the users under the configured path and on the ARNs given', () => {
+    expect(tuned.Conditions?.['HasProtectedUserArns']).toEqual({
+      'Fn::Not': [{ 'Fn::Equals': ['arn:aws:iam::111111111111:user/ops-root,arn:aws:iam::111111111111:user/ci/deployer', ''] }],
+    });
+    const deny = statement(tuned, 'ProtectedUsersUntouchable');
+    expect(deny.Effect).toBe('Deny');
+    expect(deny.NotAction).toEqual(['iam:Get*', 'iam:List*']);
+    expect(deny.Resource).toEqual({
+      'Fn::If': [
+        'HasProtectedUserArns',
+        {
+          'Fn::Split': [
+            ',',
+            {
+              'Fn::Sub': [
+                'arn:${AWS::Partition}:iam::${AWS::AccountId}:user/emergency/*,${Arns}',
+                { Arns: 'arn:aws:iam::111111111111:user/ops-root,arn:aws:iam::111111111111:user/ci/deployer' },
+              ],
+            },
+          ],
+        },
+        { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:user/emergency/*' },
+      ],
     });
   });
 });

@@ -3,8 +3,8 @@ import { snapshotsTableDefinition } from '../../src/adapters/evidence/dynamodb-s
 import { existsSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { auditTableDefinition, runStateTableDefinition } from '../../src/adapters/state/dynamodb-tables';
-import { FRAMEWORK_DESTINATION_ACTIONS, FRAMEWORK_LOG_ACTIONS, NOT_DEPLOYED, NO_RESOURCE_LEVEL, TABLE_OF_FILE } from './policy-rules';
-import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourceText, sdkCalls } from './sdk-calls';
+import { FRAMEWORK_DESTINATION_ACTIONS, FRAMEWORK_LOG_ACTIONS, NO_RESOURCE_LEVEL, TABLE_OF_FILE } from './policy-rules';
+import { ROOT, actionList, actionsOf, referencedResources, resourceList, resourceText } from './sdk-calls';
 import type { Json, Statement } from './sdk-calls';
 import { readZip } from './zip';
 import { sendCommandProblems } from './send-command-policy';
@@ -14,6 +14,7 @@ import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
 import { wardenDocuments } from '../../src/adapters/aws/ssm/documents';
 import { loadHostScripts } from '../../src/adapters/hosts/host-script-protocol';
 import { packageStack } from './package-stack';
+import { functionCalls, type FunctionName } from './function-calls';
 
 type Resource = { Type: string; Properties: Record<string, Json>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
 type Template = { Resources: Record<string, Resource>; Outputs?: Record<string, { Value: Json }> };
@@ -43,16 +44,26 @@ function allStatements(): { owner: string; statement: Statement }[] {
   return out;
 }
 
-function functionRoleStatements(): Statement[] {
-  const role = template.Resources['IamRoleLambdaExecution'];
+const ROLE_OF: Readonly<Record<FunctionName, string>> = { slack: 'SlackRole', reconcile: 'ReconcileRole', worker: 'WorkerRole' };
+const FUNCTIONS = Object.keys(ROLE_OF) as FunctionName[];
+
+/** The statements of one role's inline policies (conditional `Fn::If` statements, such as X-Ray, left out). */
+function roleStatements(roleId: string): Statement[] {
+  const role = template.Resources[roleId];
   expect(role?.Type).toBe('AWS::IAM::Role');
   const policies = (role?.Properties['Policies'] as { PolicyDocument: { Statement: Statement[] } }[] | undefined) ?? [];
-  return policies.flatMap((p) => p.PolicyDocument.Statement);
+  return policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => s.Effect !== undefined);
 }
+
+/** Every function role's statements. */
+const functionRoleStatements = (): Statement[] => FUNCTIONS.flatMap((fn) => roleStatements(ROLE_OF[fn]));
+
+/** What Lambda itself needs of an asynchronously invoked function's role: its on-failure destination. */
+const frameworkActions = (fn: FunctionName): Set<string> =>
+  new Set([...FRAMEWORK_LOG_ACTIONS, ...(fn === 'slack' ? [] : [...FRAMEWORK_DESTINATION_ACTIONS])]);
 
 const allowed = (statements: readonly Statement[]): Statement[] => statements.filter((s) => s.Effect === 'Allow');
 
-const deployedCalls = () => sdkCalls().filter((call) => !(NOT_DEPLOYED[call.file] ?? []).includes(call.action));
 
 describe('npm run package (offline)', () => {
   it('packages the slack, reconcile and worker functions into separate small bundles', () => {
@@ -122,20 +133,49 @@ describe('the function role is least privilege', () => {
     expect(wild).toEqual([]);
   });
 
-  it('grants every AWS API call the code makes (a new call without a policy line fails here)', () => {
-    const granted = new Set(allowed(functionRoleStatements()).flatMap(actionList));
-    const calls = deployedCalls();
-    expect(calls.length).toBeGreaterThan(30);
+  it('gives each function its own role, shared with no other function, and no default role', () => {
+    expect(template.Resources['IamRoleLambdaExecution']).toBeUndefined();
+    for (const fn of FUNCTIONS) {
+      const id = `${fn[0]?.toUpperCase()}${fn.slice(1)}LambdaFunction`;
+      expect({ fn, role: template.Resources[id]?.Properties['Role'] }).toEqual({ fn, role: { 'Fn::GetAtt': [ROLE_OF[fn], 'Arn'] } });
+    }
+    expect(resourcesOfType('AWS::IAM::Role').map(([id]) => id).sort()).toEqual(['ReconcileRole', 'SlackRole', 'WorkerRole']);
+    for (const fn of FUNCTIONS) {
+      const trust = template.Resources[ROLE_OF[fn]]?.Properties['AssumeRolePolicyDocument'];
+      expect(trust).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    }
+  });
+
+  it.each(FUNCTIONS)('grants the %s role every AWS API call its code makes (a new call without a policy line fails here)', (fn) => {
+    const granted = new Set(allowed(roleStatements(ROLE_OF[fn])).flatMap(actionList));
+    const calls = functionCalls(fn);
+    expect(calls.length).toBeGreaterThan(fn === 'worker' ? 30 : 4);
     const missing = [...actionsOf(calls)].filter((a) => !granted.has(a)).sort();
     expect(missing).toEqual([]);
   });
 
-  it('grants nothing the code does not call (besides the functions own logs)', () => {
-    const called = actionsOf(deployedCalls());
-    const extra = [...new Set(allowed(functionRoleStatements()).flatMap(actionList))]
-      .filter((a) => !called.has(a) && !FRAMEWORK_LOG_ACTIONS.has(a) && !FRAMEWORK_DESTINATION_ACTIONS.has(a))
-      .sort();
+  it.each(FUNCTIONS)('grants the %s role nothing its code does not call (besides its own logs and failure queue)', (fn) => {
+    const called = actionsOf(functionCalls(fn));
+    const framework = frameworkActions(fn);
+    const extra = [...new Set(allowed(roleStatements(ROLE_OF[fn])).flatMap(actionList))].filter((a) => !called.has(a) && !framework.has(a)).sort();
     expect(extra).toEqual([]);
+  });
+
+  it('leaves the public Slack function no way to read or change an account: no IAM, Organizations, STS, Run Command or anchor writes', () => {
+    const granted = allowed(roleStatements('SlackRole')).flatMap(actionList);
+    expect(granted.filter((a) => /^(iam|organizations|sts):/.test(a) || ['ssm:SendCommand', 'ssm:PutParameter', 's3:PutObject'].includes(a))).toEqual([]);
+    expect([...new Set(granted)].sort()).toEqual(
+      ['dynamodb:PutItem', 'dynamodb:Query', 'lambda:InvokeFunction', 'logs:CreateLogStream', 'logs:PutLogEvents', 's3:GetObject', 'ssm:GetParameter', 'ssm:GetParameters'].sort(),
+    );
+    // The dispatcher lists accounts and starts workers; only the worker's role changes access or assumes member roles.
+    expect(allowed(roleStatements('ReconcileRole')).flatMap(actionList).filter((a) => a.startsWith('iam:') || a === 'sts:AssumeRole' || a === 'ssm:SendCommand')).toEqual([]);
+    expect(template.Outputs?.['FunctionRoleArn']?.Value).toEqual({ 'Fn::GetAtt': ['WorkerRole', 'Arn'] });
+  });
+
+  it.each(FUNCTIONS)('lets the %s role write only its own log group', (fn) => {
+    const logs = allowed(roleStatements(ROLE_OF[fn])).filter((s) => actionList(s).some((a) => a.startsWith('logs:')));
+    const name = fn === 'worker' ? 'access-warden-ci-worker' : `access-warden-ci-${fn}`;
+    expect(logs.flatMap(resourceList).map(resourceText)).toEqual([`arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/${name}:*`]);
   });
 
   it('uses "Resource": "*" only for actions that have no resource-level permissions', () => {
@@ -155,6 +195,44 @@ describe('the function role is least privilege', () => {
     const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
     expect(assume).toHaveLength(1);
     expect(resourceList(assume[0] as Statement).map(resourceText)).toEqual(['arn:${AWS::Partition}:iam::*:role/WardenAccess']);
+  });
+
+  it("assumes member roles only in Warden's organization (aws:ResourceOrgID), by default its own, or the organizationId given", () => {
+    const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
+    expect(assume.map((s) => s.Condition)).toEqual([
+      { StringEquals: { 'aws:ResourceOrgID': { 'Fn::If': ['HasOrganizationId', '', { 'Fn::Join': ['', ['$', '{aws:PrincipalOrgID}']] }] } } },
+    ]);
+    // With the parameter empty, the value IAM sees is its own policy variable, the caller's organization.
+    expect((template as unknown as { Conditions: Record<string, Json> }).Conditions['HasOrganizationId']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  it('denies every IAM write on protected users (IAM path, then ARNs) on every role that can write IAM, whatever the code decides', () => {
+    const writers = FUNCTIONS.filter((fn) => allowed(roleStatements(ROLE_OF[fn])).flatMap(actionList).some((a) => a.startsWith('iam:') && !/^iam:(Get|List)/.test(a) && !NO_RESOURCE_LEVEL.has(a)));
+    expect(writers).toEqual(['worker']);
+    for (const fn of writers) {
+      const statements = roleStatements(ROLE_OF[fn]);
+      const deny = statements.filter((s) => s.Sid === 'ProtectedUsersUntouchable');
+      expect(deny).toHaveLength(1);
+      const [statement] = deny as [Statement & { NotAction?: string[] }];
+      expect(statement.Effect).toBe('Deny');
+      expect(statement.Condition).toBeUndefined();
+      // Denies everything on those users but reading, so no write Warden holds (or is ever given) escapes it.
+      expect(statement.NotAction).toEqual(['iam:Get*', 'iam:List*']);
+      const userWrites = allowed(statements)
+        .filter((s) => resourceList(s).some((r) => resourceText(r).includes(':user/')))
+        .flatMap(actionList)
+        .filter((a) => !/^iam:(Get|List)/.test(a));
+      expect(userWrites).toEqual(expect.arrayContaining(['iam:AttachUserPolicy', 'iam:UpdateAccessKey', 'iam:DeleteLoginProfile', 'iam:DeleteUser']));
+      expect(statement.Resource).toEqual({
+        'Fn::If': [
+          'HasProtectedUserArns',
+          { 'Fn::Split': [',', { 'Fn::Sub': ['arn:${AWS::Partition}:iam::${AWS::AccountId}:user/break-glass/*,${Arns}', { Arns: '' }] }] },
+          { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:user/break-glass/*' },
+        ],
+      });
+    }
+    // Never a tag: a user who may tag themselves could opt in or out.
+    expect(JSON.stringify(functionRoleStatements())).not.toMatch(/PrincipalTag|ResourceTag\/[^W]|iam:ResourceTag/);
   });
 
   it('cannot grant access: no policy writes, credentials or group joins, and AttachUserPolicy only for its own deny-all, which the stack creates', () => {
@@ -181,19 +259,19 @@ describe('the function role is least privilege', () => {
   it('reads only this stage’s parameters, writes only the audit anchor, and invokes only the worker', () => {
     const statements = allowed(functionRoleStatements());
     const ssmRead = statements.filter((s) => actionList(s).includes('ssm:GetParameter'));
-    expect(ssmRead.flatMap(resourceList).map(resourceText)).toEqual(['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/warden/ci/*']);
+    expect([...new Set(ssmRead.flatMap(resourceList).map(resourceText))]).toEqual(['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/warden/ci/*']);
     const anchor = statements.filter((s) => actionList(s).includes('ssm:PutParameter'));
     expect(anchor.flatMap(actionList)).toEqual(['ssm:PutParameter']);
     expect(anchor.flatMap(resourceList).map(resourceText)).toEqual(['arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/warden/ci/audit-head']);
     const invoke = statements.filter((s) => actionList(s).includes('lambda:InvokeFunction'));
-    expect(invoke.flatMap(resourceList).map(resourceText)).toEqual(['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:access-warden-ci-worker']);
+    expect([...new Set(invoke.flatMap(resourceList).map(resourceText))]).toEqual(['arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:access-warden-ci-worker']);
     const worker = resourcesOfType('AWS::Lambda::Function').find(([id]) => id === 'WorkerLambdaFunction');
     expect(worker?.[1].Properties['FunctionName']).toBe('access-warden-ci-worker');
   });
 
-  it('grants each DynamoDB caller its actions on its own table only', () => {
-    const statements = allowed(functionRoleStatements()).filter((s) => actionList(s).some((a) => a.startsWith('dynamodb:')));
-    const dynamoCalls = deployedCalls().filter((c) => c.action.startsWith('dynamodb:'));
+  it.each(FUNCTIONS)('grants each DynamoDB caller of the %s function its actions on its own table only', (fn) => {
+    const statements = allowed(roleStatements(ROLE_OF[fn])).filter((s) => actionList(s).some((a) => a.startsWith('dynamodb:')));
+    const dynamoCalls = functionCalls(fn).filter((c) => c.action.startsWith('dynamodb:'));
     expect(dynamoCalls.length).toBeGreaterThan(0);
     for (const call of dynamoCalls) {
       const table = TABLE_OF_FILE[call.file];
@@ -206,16 +284,21 @@ describe('the function role is least privilege', () => {
       for (const action of actionList(statement)) {
         for (const table of tables) {
           const needed = dynamoCalls.some((c) => c.action === action && TABLE_OF_FILE[c.file] === table);
-          expect({ action, table, needed }).toEqual({ action, table, needed: true });
+          expect({ fn, action, table, needed }).toEqual({ fn, action, table, needed: true });
         }
       }
     }
-    // The audit log's queries by person, user and run go through its GSIs.
+  });
+
+  it("lets the worker query the audit log's indexes (history by person, user and run)", () => {
+    const statements = allowed(roleStatements('WorkerRole'));
     expect(statements.some((s) => actionList(s).includes('dynamodb:Query') && resourceList(s).some((r) => resourceText(r) === '${AuditTable.Arn}/index/*'))).toBe(true);
   });
 
-  it('denies updating or deleting audit entries, whatever else is ever granted', () => {
-    const denies = functionRoleStatements().filter((s) => s.Effect === 'Deny' && resourceList(s).some((r) => referencedResources(r).has('AuditTable')));
+  it.each(FUNCTIONS)('denies the %s role updating or deleting audit entries, whatever else is ever granted', (fn) => {
+    const statements = roleStatements(ROLE_OF[fn]);
+    expect(allowed(statements).some((s) => resourceList(s).some((r) => referencedResources(r).has('AuditTable')))).toBe(true);
+    const denies = statements.filter((s) => s.Effect === 'Deny' && resourceList(s).some((r) => referencedResources(r).has('AuditTable')));
     const denied = new Set(denies.flatMap(actionList));
     for (const action of ['dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem', 'dynamodb:DeleteTable']) expect(denied.has(action)).toBe(true);
   });

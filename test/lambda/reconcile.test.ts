@@ -298,6 +298,16 @@ describe('the reconcile handler on a scheduled event', () => {
     expect(bobOnHost.map((span) => [span.key, span.fromSeq <= 2, (span.toSeq ?? 0) > 2])).toEqual([[`host/${HOST}/bob`, true, true]]);
   });
 
+  it('hands even a single account to the worker, so the dispatcher never needs the role that changes access (serverless.yml ReconcileRole)', async () => {
+    const config = ['roster: { path: ./roster.csv }', 'roles: { engineer: { groups: [developers] } }', 'accounts:', `  - { id: "${PROD}" }`].join('\n');
+    const w = await world(config, { fanOut: true });
+    const report = await w.reconcile({ kind: 'manual' }, createDummyContext());
+    expect(report).toMatchObject({ mode: 'fan-out', dispatched: [PROD], results: [], failures: [] });
+    const results = await Promise.all(w.jobs);
+    expect(w.dispatched.filter((job) => job.kind === 'reconcile-account')).toHaveLength(1);
+    expect(results).toEqual(expect.arrayContaining([expect.objectContaining({ kind: 'account', result: expect.objectContaining({ kind: 'applied', outcome: 'ok' }) })]));
+  });
+
   it('runs the accounts in-process when there is no worker, and one unreachable account never stops the others', async () => {
     const config = [
       'roster: { path: ./roster.csv }',

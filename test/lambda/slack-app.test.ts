@@ -19,6 +19,8 @@ import type { Departure } from '../../src/ports/departures';
 import { FakeSlackApi } from '../fakes/fake-slack-api';
 import { createDummyCommand, createDummyViewSubmission, offboardFormValues, signSlackRequest, type SlackDelivery } from '../fakes/slack-requests';
 import { createDummyUser } from '../sandbox/helpers';
+import { actionsOf } from '../deploy/sdk-calls';
+import { functionCalls } from '../deploy/function-calls';
 import { createDummyContext, createDummyHttpEvent, destroyClients, parameterStoreService, sandboxClients, startDynalite, type FakeParameter } from './helpers';
 
 const PROD = '111111111111';
@@ -257,6 +259,47 @@ describe('the Slack function on Lambda', () => {
     expect(slack.callsTo('chat.postMessage').some((c) => c.args['channel'] === CHANNEL)).toBe(true);
     const audited = await workerContainer.audit.query({ person: 'alice@example.com' });
     expect(audited.map((e) => e.action)).toEqual(expect.arrayContaining(['slack.departure.confirmed', 'deactivate-access-key', 'departure.no-access-left']));
+  });
+
+  it('makes only the AWS calls its own role grants (serverless.yml SlackRole, which test/deploy derives from this code)', async () => {
+    const d = await deployment();
+    const container = d.container();
+    const made = new Set<string>();
+    const prefixOf: Record<string, string> = { DynamoDBClient: 'dynamodb', SSMClient: 'ssm', S3Client: 's3', STSClient: 'sts', OrganizationsClient: 'organizations' };
+    type Recordable = {
+      middlewareStack: {
+        add(
+          middleware: (next: (args: unknown) => Promise<unknown>, context: { clientName?: string; commandName?: string }) => (args: unknown) => Promise<unknown>,
+          options: { step: 'initialize' },
+        ): void;
+      };
+    };
+    const clients = [container.clients.dynamodb, container.clients.ssm, container.clients.s3, container.clients.sts, container.clients.organizations, container.clients.hostSsm];
+    for (const client of clients as unknown as (Recordable | undefined)[]) {
+      client?.middlewareStack.add(
+        (next, context) => async (args) => {
+          made.add(`${prefixOf[String(context.clientName)] ?? String(context.clientName)}:${String(context.commandName).replace(/Command$/, '')}`);
+          return next(args);
+        },
+        { step: 'initialize' },
+      );
+    }
+    sandbox.calls.reset();
+    const handler = createSlackHandler({ container: async () => container, app: createSlackLambdaApp });
+    const requests: SlackDelivery[] = [
+      createDummyCommand({ command: '/offboard', text: '<@U0ALICE|alice>', user_id: HR, response_url: slack.responseUrl('a') }),
+      createDummyCommand({ command: '/offboard', user_id: 'U0NOTHR', response_url: slack.responseUrl('b') }),
+      createDummyCommand({ command: '/access', text: 'alice@example.com', user_id: HR, response_url: slack.responseUrl('c') }),
+      createDummyCommand({ command: '/access', text: 'status', user_id: HR, response_url: slack.responseUrl('d') }),
+      createDummyViewSubmission({ user: HR, callbackId: 'warden_offboard', viewId: 'VROLE1', values: offboardFormValues({ email: 'alice@example.com', reason: 'resignation' }) }),
+    ];
+    for (const request of requests) expect((await handler(slackEvent(request), slackContext())).statusCode).toBe(200);
+    const granted = actionsOf(functionCalls('slack'));
+    expect(made.size).toBeGreaterThan(2);
+    expect([...made].filter((action) => !granted.has(action))).toEqual([]);
+    // Nothing reached IAM, STS, Organizations or Run Command while Slack waited.
+    expect(sandbox.calls.entries().map((c) => `${c.service}:${c.action}`).filter((a) => /^(iam|sts|organizations):|ssm:SendCommand/.test(a))).toEqual([]);
+    expect(d.invoked.length).toBeGreaterThan(0);
   });
 
   it('drops a malformed Slack task in the worker without touching anything', async () => {
