@@ -188,7 +188,7 @@ export function defaultLambdaClients(settings: LambdaSettings): LambdaClients {
   const s3 = lazy(() => new (s3Sdk().S3Client)({}));
   const hostSsm = lazy(() => createSsmClient());
   const lambda = lazy(() => new (lambdaSdk().LambdaClient)({}));
-  return {
+  const clients: LambdaClients = {
     get dynamodb() {
       return dynamodb();
     },
@@ -207,14 +207,9 @@ export function defaultLambdaClients(settings: LambdaSettings): LambdaClients {
     get hostSsm() {
       return hostSsm();
     },
-    ...(settings.workerFunction !== undefined
-      ? {
-          get lambda() {
-            return lambda();
-          },
-        }
-      : {}),
   };
+  // Defined, not spread: spreading an object literal would read (and so build) the client at once.
+  return settings.workerFunction !== undefined ? Object.defineProperty(clients, 'lambda', { get: lambda, enumerable: true }) : clients;
 }
 
 /** Slack credentials, read from Parameter Store at runtime and never put in the template or the environment. */

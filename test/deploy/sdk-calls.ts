@@ -36,14 +36,29 @@ function* sourceFiles(dir: string): Generator<string> {
 
 const IMPORT = /import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'(@aws-sdk\/client-[a-z0-9-]+)'/g;
 
+/** The lazily required SDK packages of src/adapters/aws/sdk.ts: loader name (`iamSdk`) to IAM service prefix. */
+function lazyLoaders(): Map<string, string> {
+  const loaders = new Map<string, string>();
+  const text = readFileSync(path.join(ROOT, 'src', 'adapters', 'aws', 'sdk.ts'), 'utf8');
+  for (const match of text.matchAll(/export const (\w+) = lazy\(\(\) => require\('(@aws-sdk\/client-[a-z0-9-]+)'\)/g)) {
+    const prefix = SERVICE_PREFIX[match[2] as string];
+    if (prefix === undefined) throw new Error(`src/adapters/aws/sdk.ts loads ${match[2]}: add its IAM service prefix to test/deploy/sdk-calls.ts`);
+    loaders.set(match[1] as string, prefix);
+  }
+  if (loaders.size === 0) throw new Error('no lazy SDK loaders found in src/adapters/aws/sdk.ts: update test/deploy/sdk-calls.ts');
+  return loaders;
+}
+
 /**
- * Every AWS API call the production code makes, found by reading `src` (the sandbox, which serves
+ * Every AWS API call the production code makes (`new XCommand(` of an imported class, or `new (iamSdk().XCommand)(` of
+ * a lazily loaded package), found by reading `src` (the sandbox, which serves
  * AWS APIs rather than calling them, is left out). Throws on a client package with no known IAM
  * prefix, so a new service cannot slip past the policy test.
  */
 export function sdkCalls(): SdkCall[] {
   const calls: SdkCall[] = [];
   const src = path.join(ROOT, 'src');
+  const loaders = lazyLoaders();
   for (const file of sourceFiles(src)) {
     const relative = path.relative(ROOT, file).split(path.sep).join('/');
     if (relative.startsWith('src/sandbox/')) continue;
@@ -65,6 +80,12 @@ export function sdkCalls(): SdkCall[] {
       const found = commands.get(match[1] as string);
       if (found === undefined) continue;
       const action = `${found.prefix}:${found.command}`;
+      calls.push({ action: ACTION_NAME[action] ?? action, file: relative });
+    }
+    for (const match of text.matchAll(/new\s+\(\s*(\w+)\(\)\.(\w+)Command\s*\)\s*\(/g)) {
+      const prefix = loaders.get(match[1] as string);
+      if (prefix === undefined) continue;
+      const action = `${prefix}:${match[2] as string}`;
       calls.push({ action: ACTION_NAME[action] ?? action, file: relative });
     }
   }
