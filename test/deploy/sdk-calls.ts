@@ -36,13 +36,16 @@ function* sourceFiles(dir: string): Generator<string> {
 
 const IMPORT = /import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'(@aws-sdk\/client-[a-z0-9-]+)'/g;
 
-/** The lazily required SDK packages of src/adapters/aws/sdk.ts: loader name (`iamSdk`) to IAM service prefix. */
+/** The lazily required SDK packages of src/adapters/aws/sdk.ts (through ./sdk/*.ts): loader name (`iamSdk`) to IAM service prefix. */
 function lazyLoaders(): Map<string, string> {
   const loaders = new Map<string, string>();
-  const text = readFileSync(path.join(ROOT, 'src', 'adapters', 'aws', 'sdk.ts'), 'utf8');
-  for (const match of text.matchAll(/export const (\w+) = lazy\(\(\) => require\('(@aws-sdk\/client-[a-z0-9-]+)'\)/g)) {
-    const prefix = SERVICE_PREFIX[match[2] as string];
-    if (prefix === undefined) throw new Error(`src/adapters/aws/sdk.ts loads ${match[2]}: add its IAM service prefix to test/deploy/sdk-calls.ts`);
+  const dir = path.join(ROOT, 'src', 'adapters', 'aws');
+  const text = readFileSync(path.join(dir, 'sdk.ts'), 'utf8');
+  for (const match of text.matchAll(/export const (\w+) = lazy\(\(\) => require\('(\.\/sdk\/[a-z0-9-]+)'\)/g)) {
+    // Each loader requires a local module re-exporting one SDK package's classes: the package is named there.
+    const reexport = readFileSync(path.join(dir, `${match[2] as string}.ts`), 'utf8').match(/from '(@aws-sdk\/client-[a-z0-9-]+)'/);
+    const prefix = SERVICE_PREFIX[reexport?.[1] ?? ''];
+    if (prefix === undefined) throw new Error(`src/adapters/aws/sdk.ts loads ${match[2] as string} (${reexport?.[1] ?? 'no SDK package'}): add its IAM service prefix to test/deploy/sdk-calls.ts`);
     loaders.set(match[1] as string, prefix);
   }
   if (loaders.size === 0) throw new Error('no lazy SDK loaders found in src/adapters/aws/sdk.ts: update test/deploy/sdk-calls.ts');
