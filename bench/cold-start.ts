@@ -43,6 +43,8 @@ export interface ColdStartRun {
   readonly firstInvokeMs: number;
   readonly totalMs: number;
   readonly outcome: string;
+  /** npm packages in `require.cache` after the first invocation (run from sources only: a bundle inlines them). */
+  readonly packages?: readonly string[];
 }
 
 export interface ColdStart {
@@ -118,7 +120,12 @@ const context = { awsRequestId: 'cold-start-1', functionName: process.env.AWS_LA
 Promise.resolve(mod.handler(event, context)).then((result) => {
   const t2 = process.hrtime.bigint();
   const outcome = result && typeof result === 'object' ? (result.statusCode !== undefined ? 'status ' + result.statusCode : result.kind === 'account' ? 'account ' + result.result.kind : result.mode !== undefined ? result.mode + ' to ' + result.dispatched.length + ' workers' : JSON.stringify(result).slice(0, 80)) : String(result);
-  console.log(JSON.stringify({ loadMs: Number(t1 - t0) / 1e6, firstInvokeMs: Number(t2 - t1) / 1e6, outcome }));
+  const packages = new Set();
+  for (const file of Object.keys(require.cache)) {
+    const m = file.match(/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//);
+    if (m) packages.add(m[1]);
+  }
+  console.log(JSON.stringify({ loadMs: Number(t1 - t0) / 1e6, firstInvokeMs: Number(t2 - t1) / 1e6, outcome, packages: [...packages].sort() }));
 }, (error) => { console.error(error && error.stack || String(error)); process.exitCode = 1; });
 `;
 
@@ -128,9 +135,18 @@ function rosterCsv(): string {
   return toCsv(columns, account.roster.map((row) => columns.map((c) => row[c])));
 }
 
-/** Load + first invocation of each packaged function in fresh processes, `runs` times each. */
-export async function benchColdStart(zips: Readonly<Record<'reconcile' | 'worker' | 'slack', string>>, runs = 5): Promise<ColdStartBench> {
-  const node = await lambdaNode();
+type FunctionName = 'reconcile' | 'worker' | 'slack';
+const FUNCTIONS: readonly FunctionName[] = ['reconcile', 'worker', 'slack'];
+
+/**
+ * Load + first invocation of each packaged function in fresh processes, `runs` times each. With `'sources'`, each
+ * handler runs from its TypeScript source under this Node (through tsx) instead, and each run lists the npm packages
+ * it loaded (test/package/lazy-loading.test.ts holds the functions to what their first invocation needs).
+ */
+export async function benchColdStart(zips: Readonly<Record<FunctionName, string>> | 'sources', runs = 5): Promise<ColdStartBench> {
+  const node =
+    zips === 'sources' ? { binary: process.execPath, version: process.version, source: 'this process' as const } : await lambdaNode();
+  const repo = path.join(__dirname, '..');
   const now = new Date();
   const accounts = ACCOUNTS.map((accountId) => syntheticAccount({ accountId, users: 100, departedEvery: 100, now }));
   const sandbox = await startSandbox({ state: IamSandboxState.fromSeed({ accounts: accounts.map((a, i) => ({ ...a, accessKeyIds: i === 0 ? [KEY] : [] })) }) });
@@ -182,7 +198,7 @@ export async function benchColdStart(zips: Readonly<Record<'reconcile' | 'worker
       LOG_LEVEL: 'error',
       BENCH_ACCOUNT: ACCOUNTS[0],
     });
-    const events: Record<keyof typeof zips, () => unknown> = {
+    const events: Record<FunctionName, () => unknown> = {
       reconcile: () => ({ version: '0', id: `cold-${Date.now()}`, 'detail-type': 'Scheduled Event', source: 'aws.events', account: ACCOUNTS[0], time: new Date().toISOString(), region: 'us-east-1', resources: ['arn:aws:events:us-east-1:300000000001:rule/warden-hourly'], detail: {} }),
       worker: () => ({ kind: 'reconcile-account', runId: `cold-${Date.now()}`, account: { kind: 'ambient', id: ACCOUNTS[0] }, scheduledAt: new Date().toISOString() }),
       slack: () => {
@@ -197,33 +213,44 @@ export async function benchColdStart(zips: Readonly<Record<'reconcile' | 'worker
         };
       },
     };
-    const what: Record<keyof typeof zips, string> = {
+    const what: Record<FunctionName, string> = {
       reconcile: `EventBridge tick: config from Parameter Store, ${ACCOUNTS.length} accounts fanned out to the worker`,
       worker: 'one account of 100 IAM users reconciled (1 leaver revoked on the first run, nothing to change after)',
       slack: 'signed /offboard from HR: secrets from Parameter Store, signature checked, modal opened, acknowledged',
     };
     const functions: ColdStart[] = [];
     const bare: number[] = [];
-    for (const name of Object.keys(zips) as (keyof typeof zips)[]) {
+    for (const name of FUNCTIONS) {
       const taskRoot = path.join(root, name);
-      for (const entry of readZip(zips[name])) {
-        const target = path.join(taskRoot, entry.name);
-        mkdirSync(path.dirname(target), { recursive: true });
-        writeFileSync(target, entry.read());
+      mkdirSync(taskRoot, { recursive: true });
+      if (zips !== 'sources') {
+        for (const entry of readZip(zips[name])) {
+          const target = path.join(taskRoot, entry.name);
+          mkdirSync(path.dirname(target), { recursive: true });
+          writeFileSync(target, entry.read());
+        }
       }
+      const handler = zips === 'sources' ? path.join(repo, 'src', 'lambda', `${name}.ts`) : path.join(taskRoot, 'src', 'lambda', `${name}.js`);
+      const args = zips === 'sources' ? ['-r', require.resolve('tsx/cjs'), '-e', CHILD] : ['-e', CHILD];
       writeFileSync(path.join(taskRoot, 'roster.csv'), rosterCsv());
       const results: ColdStartRun[] = [];
       for (let i = 0; i < runs; i += 1) {
         const bareStarted = process.hrtime.bigint();
         await execFileAsync(node.binary, ['-e', '0']);
         bare.push(Number(process.hrtime.bigint() - bareStarted) / 1e6);
-        const { stdout } = await execFileAsync(node.binary, ['-e', CHILD], {
+        const { stdout } = await execFileAsync(node.binary, args, {
           cwd: taskRoot,
-          env: { ...env(name, taskRoot), BENCH_HANDLER: path.join(taskRoot, 'src', 'lambda', `${name}.js`), BENCH_EVENT: JSON.stringify(events[name]()) },
+          env: { ...env(name, taskRoot), BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
           timeout: 120_000,
         });
-        const run = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { loadMs: number; firstInvokeMs: number; outcome: string };
-        results.push({ loadMs: round(run.loadMs), firstInvokeMs: round(run.firstInvokeMs), totalMs: round(run.loadMs + run.firstInvokeMs), outcome: run.outcome });
+        const run = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { loadMs: number; firstInvokeMs: number; outcome: string; packages: string[] };
+        results.push({
+          loadMs: round(run.loadMs),
+          firstInvokeMs: round(run.firstInvokeMs),
+          totalMs: round(run.loadMs + run.firstInvokeMs),
+          outcome: run.outcome,
+          ...(zips === 'sources' ? { packages: run.packages } : {}),
+        });
       }
       const medianTotalMs = round(median(results.map((r) => r.totalMs)));
       functions.push({

@@ -7,11 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { LambdaClient } from '@aws-sdk/client-lambda';
-import { OrganizationsClient } from '@aws-sdk/client-organizations';
-import { S3Client } from '@aws-sdk/client-s3';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import type { ProgressEvent, ReconcileDeps } from '../app/reconcile';
 import { departureOverlay } from '../app/offboarding';
 import type { OffboardingDeps } from '../app/offboarding';
@@ -24,6 +24,8 @@ import { IamAccountDirectory } from '../adapters/aws/iam/directory';
 import { LambdaAsyncInvoker } from '../adapters/aws/lambda-invoker';
 import type { AsyncInvoker } from '../adapters/aws/lambda-invoker';
 import { ParameterStore } from '../adapters/aws/parameters';
+import { lambdaSdk, organizationsSdk, s3Sdk, stsSdk } from '../adapters/aws/sdk';
+import { lazy } from '../lib/lazy';
 import { S3RosterSource, parseS3Url } from '../adapters/aws/s3-roster';
 import { DynamoDbAuditLog } from '../adapters/audit/dynamodb-audit-log';
 import { DynamoDbRunStateStore } from '../adapters/state/dynamodb-run-state';
@@ -173,17 +175,41 @@ export interface LambdaClients {
   readonly hostSsm?: SSMClient;
 }
 
-/** Builds the clients once; region, credentials and endpoints come from the Lambda environment. */
+/**
+ * The clients, each built (and its SDK package loaded) on first use, then reused while the container is warm; region,
+ * credentials and endpoints come from the Lambda environment. A function pays at cold start only for the clients its
+ * invocation needs: the Slack function never loads IAM, STS, Organizations or S3.
+ */
 export function defaultLambdaClients(settings: LambdaSettings): LambdaClients {
-  return {
-    dynamodb: new DynamoDBClient({}),
-    ssm: new SSMClient({}),
-    sts: new STSClient({}),
-    organizations: new OrganizationsClient({}),
-    s3: new S3Client({}),
-    hostSsm: createSsmClient(),
-    ...(settings.workerFunction !== undefined ? { lambda: new LambdaClient({}) } : {}),
+  const dynamodb = lazy(() => new DynamoDBClient({}));
+  const ssm = lazy(() => new SSMClient({}));
+  const sts = lazy(() => new (stsSdk().STSClient)({}));
+  const organizations = lazy(() => new (organizationsSdk().OrganizationsClient)({}));
+  const s3 = lazy(() => new (s3Sdk().S3Client)({}));
+  const hostSsm = lazy(() => createSsmClient());
+  const lambda = lazy(() => new (lambdaSdk().LambdaClient)({}));
+  const clients: LambdaClients = {
+    get dynamodb() {
+      return dynamodb();
+    },
+    get ssm() {
+      return ssm();
+    },
+    get sts() {
+      return sts();
+    },
+    get organizations() {
+      return organizations();
+    },
+    get s3() {
+      return s3();
+    },
+    get hostSsm() {
+      return hostSsm();
+    },
   };
+  // Defined, not spread: spreading an object literal would read (and so build) the client at once.
+  return settings.workerFunction !== undefined ? Object.defineProperty(clients, 'lambda', { get: lambda, enumerable: true }) : clients;
 }
 
 /** Slack credentials, read from Parameter Store at runtime and never put in the template or the environment. */
@@ -265,15 +291,24 @@ export class LambdaContainer {
     this.runs = new DynamoDbRunStateStore({ client: clients.dynamodb, table: settings.stateTable });
     this.budget = new DynamoDbRunBudget({ client: clients.dynamodb, table: settings.stateTable });
     this.accounts = new AccountClients({
-      sts: clients.sts,
+      // A getter: STS (and its SDK package) is only built when a role is first assumed.
+      get sts() {
+        return clients.sts;
+      },
       sessionName: 'warden',
       ...(options.iam !== undefined ? { iam: options.iam } : {}),
       clock: this.clock,
     });
     this.invoker =
       options.invoker ??
-      (settings.workerFunction !== undefined && clients.lambda !== undefined
-        ? new LambdaAsyncInvoker({ client: clients.lambda, functionName: settings.workerFunction })
+      (settings.workerFunction !== undefined && 'lambda' in clients
+        ? new LambdaAsyncInvoker({
+            // A getter: the Lambda SDK loads with the first invocation sent, not with the container.
+            get client() {
+              return clients.lambda as LambdaClient;
+            },
+            functionName: settings.workerFunction,
+          })
         : undefined);
     this.logSink = options.logSink;
     this.hostTiming = options.hostTiming;
@@ -282,7 +317,11 @@ export class LambdaContainer {
     this.anchors = [
       ...(settings.auditAnchorParameter !== undefined ? [forwardOnlyAnchor(new SsmAnchorStore({ client: clients.ssm, name: settings.auditAnchorParameter }))] : []),
       ...(bucket !== undefined
-        ? [forwardOnlyAnchor(new S3AnchorStore({ client: clients.s3, bucket: bucket.bucket, prefix: bucket.prefix, retentionDays: bucket.retentionDays, clock: this.clock }))]
+        ? [forwardOnlyAnchor(new S3AnchorStore({
+              get client() {
+                return clients.s3;
+              },
+              bucket: bucket.bucket, prefix: bucket.prefix, retentionDays: bucket.retentionDays, clock: this.clock }))]
         : []),
     ];
     const slack =
@@ -447,7 +486,7 @@ export class LambdaContainer {
 
   /** The account of the function's own credentials, asked of STS once per container. */
   private ownAccount(): Promise<string> {
-    this.callerAccount ??= this.clients.sts.send(new GetCallerIdentityCommand({})).then(
+    this.callerAccount ??= this.clients.sts.send(new (stsSdk().GetCallerIdentityCommand)({})).then(
       (out) => {
         if (out.Account === undefined) throw new Error('STS GetCallerIdentity returned no account');
         return out.Account;

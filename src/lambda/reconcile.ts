@@ -77,7 +77,7 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
       const loaded = await container.loadConfig();
       const self = accountOfFunctionArn(context.invokedFunctionArn);
       const resolution = await resolveAccounts(loaded.config, {
-        organizations: container.clients.organizations,
+        organizations: () => container.clients.organizations,
         ...(self !== undefined ? { selfAccountId: self } : {}),
       });
       for (const problem of resolution.problems) logger.error(problem);

@@ -158,7 +158,7 @@ export function createSlackTaskRunner(): SlackTaskRunner {
     const self = context !== undefined ? accountOfFunctionArn(context.invokedFunctionArn) : undefined;
     const [secrets, resolution] = await Promise.all([
       container.slackSecrets(),
-      resolveAccounts(loaded.config, { organizations: container.clients.organizations, ...(self !== undefined ? { selfAccountId: self } : {}) }),
+      resolveAccounts(loaded.config, { organizations: () => container.clients.organizations, ...(self !== undefined ? { selfAccountId: self } : {}) }),
     ]);
     for (const problem of resolution.problems) logger.error(problem);
     const key = createHash('sha256')

@@ -75,7 +75,7 @@ async function run(
     case 'apply-due-departures': {
       const self = accountOfFunctionArn(context.invokedFunctionArn);
       const resolution = await resolveAccounts(loaded.config, {
-        organizations: container.clients.organizations,
+        organizations: () => container.clients.organizations,
         ...(self !== undefined ? { selfAccountId: self } : {}),
       });
       for (const problem of resolution.problems) logger.error(problem);

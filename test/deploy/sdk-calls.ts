@@ -36,14 +36,32 @@ function* sourceFiles(dir: string): Generator<string> {
 
 const IMPORT = /import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'(@aws-sdk\/client-[a-z0-9-]+)'/g;
 
+/** The lazily required SDK packages of src/adapters/aws/sdk.ts (through ./sdk/*.ts): loader name (`iamSdk`) to IAM service prefix. */
+function lazyLoaders(): Map<string, string> {
+  const loaders = new Map<string, string>();
+  const dir = path.join(ROOT, 'src', 'adapters', 'aws');
+  const text = readFileSync(path.join(dir, 'sdk.ts'), 'utf8');
+  for (const match of text.matchAll(/export const (\w+) = lazy\(\(\) => require\('(\.\/sdk\/[a-z0-9-]+)'\)/g)) {
+    // Each loader requires a local module re-exporting one SDK package's classes: the package is named there.
+    const reexport = readFileSync(path.join(dir, `${match[2] as string}.ts`), 'utf8').match(/from '(@aws-sdk\/client-[a-z0-9-]+)'/);
+    const prefix = SERVICE_PREFIX[reexport?.[1] ?? ''];
+    if (prefix === undefined) throw new Error(`src/adapters/aws/sdk.ts loads ${match[2] as string} (${reexport?.[1] ?? 'no SDK package'}): add its IAM service prefix to test/deploy/sdk-calls.ts`);
+    loaders.set(match[1] as string, prefix);
+  }
+  if (loaders.size === 0) throw new Error('no lazy SDK loaders found in src/adapters/aws/sdk.ts: update test/deploy/sdk-calls.ts');
+  return loaders;
+}
+
 /**
- * Every AWS API call the production code makes, found by reading `src` (the sandbox, which serves
+ * Every AWS API call the production code makes (`new XCommand(` of an imported class, or `new (iamSdk().XCommand)(` of
+ * a lazily loaded package), found by reading `src` (the sandbox, which serves
  * AWS APIs rather than calling them, is left out). Throws on a client package with no known IAM
  * prefix, so a new service cannot slip past the policy test.
  */
 export function sdkCalls(): SdkCall[] {
   const calls: SdkCall[] = [];
   const src = path.join(ROOT, 'src');
+  const loaders = lazyLoaders();
   for (const file of sourceFiles(src)) {
     const relative = path.relative(ROOT, file).split(path.sep).join('/');
     if (relative.startsWith('src/sandbox/')) continue;
@@ -65,6 +83,12 @@ export function sdkCalls(): SdkCall[] {
       const found = commands.get(match[1] as string);
       if (found === undefined) continue;
       const action = `${found.prefix}:${found.command}`;
+      calls.push({ action: ACTION_NAME[action] ?? action, file: relative });
+    }
+    for (const match of text.matchAll(/new\s+\(\s*(\w+)\(\)\.(\w+)Command\s*\)\s*\(/g)) {
+      const prefix = loaders.get(match[1] as string);
+      if (prefix === undefined) continue;
+      const action = `${prefix}:${match[2] as string}`;
       calls.push({ action: ACTION_NAME[action] ?? action, file: relative });
     }
   }

@@ -78,3 +78,23 @@ describe('bin/warden.js running the TypeScript sources (a checkout whose src/ is
     expect(run.code).toBe(2);
   });
 });
+
+describe("each Lambda function's first invocation loads only the AWS SDK clients it uses", () => {
+  const sdk = (packages: readonly string[] | undefined): string[] => (packages ?? []).filter((name) => name.startsWith('@aws-sdk/client-'));
+
+  it('reconcile: SSM + DynamoDB + Lambda; worker (its own account, no role): SSM + DynamoDB + IAM; slack: SSM + DynamoDB', async () => {
+    const { benchColdStart } = await import('../../bench/cold-start');
+    const bench = await benchColdStart('sources', 1);
+    const run = (name: string) => bench.functions.find((f) => f.name === name)?.runs[0];
+
+    // Real first invocations (the cold-start bench's events against the sandbox, dynalite and a Lambda endpoint).
+    expect(run('reconcile')?.outcome).toBe('fan-out to 3 workers');
+    expect(run('worker')?.outcome).toBe('account planned');
+    expect(run('slack')?.outcome).toBe('status 200');
+    expect(sdk(run('reconcile')?.packages)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-lambda', '@aws-sdk/client-ssm']);
+    // The worker reaches its own account with its own credentials: no role assumed, so no STS either.
+    expect(sdk(run('worker')?.packages)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-iam', '@aws-sdk/client-ssm']);
+    expect(sdk(run('slack')?.packages)).toEqual(['@aws-sdk/client-dynamodb', '@aws-sdk/client-ssm']);
+    expect(run('slack')?.packages).toContain('@slack/bolt');
+  }, 180_000);
+});

@@ -1,6 +1,4 @@
-import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import type { Account, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
@@ -10,6 +8,7 @@ import { mapLimit } from '../../lib/concurrency';
 import { systemClock } from '../../ports';
 import type { Clock } from '../../ports';
 import { createIamClient } from './iam/client';
+import { organizationsSdk, stsSdk } from './sdk';
 import type { IamClientOptions } from './iam/client';
 
 /**
@@ -34,8 +33,8 @@ export interface AccountResolution {
 }
 
 export interface ResolveAccountsOptions {
-  /** Needed only when `organizations.discover` is on. */
-  readonly organizations?: OrganizationsClient;
+  /** Needed only when `organizations.discover` is on; a function is only called then (the client is built on first use). */
+  readonly organizations?: OrganizationsClient | (() => OrganizationsClient);
   /** The account Warden itself runs in: reached with its own credentials, never through a role. */
   readonly selfAccountId?: string;
 }
@@ -61,7 +60,7 @@ export async function listOrganizationAccounts(client: OrganizationsClient): Pro
   const accounts: OrganizationAccount[] = [];
   let token: string | undefined;
   do {
-    const page = await client.send(new ListAccountsCommand({ MaxResults: LIST_ACCOUNTS_PAGE_SIZE, ...(token !== undefined ? { NextToken: token } : {}) }));
+    const page = await client.send(new (organizationsSdk().ListAccountsCommand)({ MaxResults: LIST_ACCOUNTS_PAGE_SIZE, ...(token !== undefined ? { NextToken: token } : {}) }));
     for (const account of page.Accounts ?? []) {
       if (account.Id === undefined || !ACCOUNT_ID.test(account.Id)) continue;
       accounts.push({
@@ -124,7 +123,7 @@ export async function resolveAccounts(
       problems.push('organizations.discover is on but no Organizations client was given');
     } else {
       try {
-        const listed = await listOrganizationAccounts(options.organizations);
+        const listed = await listOrganizationAccounts(typeof options.organizations === 'function' ? options.organizations() : options.organizations);
         for (const account of listed) {
           if (seen.has(account.id)) continue;
           if (account.state !== 'ACTIVE') continue;
@@ -198,7 +197,7 @@ export function assumeRoleCredentials(sts: STSClient, options: AssumeRoleOptions
     let out;
     try {
       out = await sts.send(
-        new AssumeRoleCommand({
+        new (stsSdk().AssumeRoleCommand)({
           RoleArn: options.roleArn,
           RoleSessionName: options.sessionName,
           DurationSeconds: options.durationSeconds ?? 3600,

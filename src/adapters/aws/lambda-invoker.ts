@@ -1,6 +1,6 @@
-import { InvokeCommand } from '@aws-sdk/client-lambda';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { WardenError } from '../../errors';
+import { lambdaSdk } from './sdk';
 
 /** Hands work to another invocation without waiting for it (the worker's own time limit then applies). */
 export interface AsyncInvoker {
@@ -20,7 +20,7 @@ export class LambdaAsyncInvoker implements AsyncInvoker {
 
   async invokeAsync(payload: unknown): Promise<void> {
     const out = await this.options.client.send(
-      new InvokeCommand({
+      new (lambdaSdk().InvokeCommand)({
         FunctionName: this.options.functionName,
         InvocationType: 'Event',
         Payload: new TextEncoder().encode(JSON.stringify(payload)),

@@ -1,9 +1,9 @@
-import { GetObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Roster } from '../../domain/roster';
 import type { RosterSource } from '../../ports';
 import { RosterUnreadableError, parseRoster, rosterFormatOf } from '../roster/file-roster';
 import type { RosterFormat } from '../roster/file-roster';
+import { s3Sdk } from './sdk';
 
 /** Bucket and key of an `s3://bucket/key` URL. */
 export interface S3Location {
@@ -34,7 +34,7 @@ export class S3RosterSource implements RosterSource {
     const url = `s3://${bucket}/${key}`;
     let bytes: Uint8Array;
     try {
-      const out = await this.options.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await this.options.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: key }));
       if (out.Body === undefined) throw new Error('the object has no body');
       bytes = await out.Body.transformToByteArray();
     } catch (cause) {

@@ -1,8 +1,8 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clock } from '../../ports';
 import type { AnchorStore, PublishedAnchor } from '../../ports/evidence';
 import { AnchorError, decodeAnchor, encodeAnchor } from './anchor-codec';
+import { s3Sdk } from '../aws/sdk';
 
 export interface S3AnchorStoreOptions {
   /** Built once by the composition root with the SDK's configuration chain (AWS_ENDPOINT_URL_S3 is honoured there). */
@@ -35,15 +35,20 @@ const statusOf = (error: unknown): number | undefined => (error as { $metadata?:
  */
 export class S3AnchorStore implements AnchorStore {
   readonly description: string;
-  private readonly client: S3Client;
+  /** Read at each call, so a composition root may hand over a client it builds on first use. */
+  private readonly options: Pick<S3AnchorStoreOptions, 'client'>;
   private readonly bucket: string;
   private readonly prefix: string;
   private readonly retentionMs: number;
   private readonly clock: Clock;
 
+  private get client(): S3Client {
+    return this.options.client;
+  }
+
   constructor(options: S3AnchorStoreOptions) {
     if (!Number.isInteger(options.retentionDays) || options.retentionDays < 1) throw new Error('S3 anchor retention must be a whole number of days, at least 1');
-    this.client = options.client;
+    this.options = options;
     this.bucket = options.bucket;
     this.prefix = options.prefix === '' || options.prefix.endsWith('/') ? options.prefix : `${options.prefix}/`;
     this.retentionMs = options.retentionDays * DAY_MS;
@@ -66,7 +71,7 @@ export class S3AnchorStore implements AnchorStore {
     const key = this.keyOf(anchor.seq);
     try {
       await this.client.send(
-        new PutObjectCommand({
+        new (s3Sdk().PutObjectCommand)({
           Bucket: this.bucket,
           Key: key,
           Body: encodeAnchor(anchor),
@@ -89,7 +94,7 @@ export class S3AnchorStore implements AnchorStore {
   }
 
   async latest(): Promise<PublishedAnchor | undefined> {
-    const listed = await this.client.send(new ListObjectsV2Command({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
+    const listed = await this.client.send(new (s3Sdk().ListObjectsV2Command)({ Bucket: this.bucket, Prefix: this.prefix, MaxKeys: 1 }));
     const key = listed.Contents?.[0]?.Key;
     if (key === undefined) return undefined;
     const seq = this.seqOfKey(key);
@@ -100,7 +105,7 @@ export class S3AnchorStore implements AnchorStore {
   }
 
   private async read(key: string): Promise<PublishedAnchor> {
-    const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const out = await this.client.send(new (s3Sdk().GetObjectCommand)({ Bucket: this.bucket, Key: key }));
     if (out.ContentLength !== undefined && out.ContentLength > MAX_ANCHOR_BYTES) throw new AnchorError(`${this.description}${key} is too large to be an anchor`);
     const text = (await out.Body?.transformToString('utf-8')) ?? '';
     if (text.length > MAX_ANCHOR_BYTES) throw new AnchorError(`${this.description}${key} is too large to be an anchor`);

@@ -1,5 +1,5 @@
-import { IAMClient } from '@aws-sdk/client-iam';
-import type { IAMClientConfig } from '@aws-sdk/client-iam';
+import type { IAMClient, IAMClientConfig } from '@aws-sdk/client-iam';
+import { iamSdk } from '../sdk';
 
 /** What a composition root may pin; everything left out comes from the SDK's own configuration chain. */
 export interface IamClientOptions {
@@ -28,7 +28,7 @@ export function maxAttemptsFromEnv(env: Readonly<Record<string, string | undefin
 
 /** Builds one IAM client for one account with adaptive retries; region, credentials and endpoint are only set when given. */
 export function createIamClient(opts: IamClientOptions = {}): IAMClient {
-  return new IAMClient({
+  return new (iamSdk().IAMClient)({
     retryMode: 'adaptive',
     maxAttempts: opts.maxAttempts ?? DEFAULT_IAM_MAX_ATTEMPTS,
     ...(opts.region !== undefined ? { region: opts.region } : {}),

@@ -1,36 +1,3 @@
-import {
-  AttachUserPolicyCommand,
-  DeactivateMFADeviceCommand,
-  DeleteAccessKeyCommand,
-  DeleteLoginProfileCommand,
-  DeleteServiceSpecificCredentialCommand,
-  DeleteSigningCertificateCommand,
-  DeleteSSHPublicKeyCommand,
-  DeleteUserCommand,
-  DeleteUserPolicyCommand,
-  DeleteVirtualMFADeviceCommand,
-  DetachUserPolicyCommand,
-  GenerateCredentialReportCommand,
-  GetAccountAuthorizationDetailsCommand,
-  GetCredentialReportCommand,
-  GetLoginProfileCommand,
-  GetSSHPublicKeyCommand,
-  GetUserPolicyCommand,
-  ListAccessKeysCommand,
-  ListAttachedUserPoliciesCommand,
-  ListGroupsForUserCommand,
-  ListMFADevicesCommand,
-  ListServiceSpecificCredentialsCommand,
-  ListSigningCertificatesCommand,
-  ListSSHPublicKeysCommand,
-  ListUserPoliciesCommand,
-  ListVirtualMFADevicesCommand,
-  RemoveUserFromGroupCommand,
-  UpdateAccessKeyCommand,
-  UpdateServiceSpecificCredentialCommand,
-  UpdateSigningCertificateCommand,
-  UpdateSSHPublicKeyCommand,
-} from '@aws-sdk/client-iam';
 import type { AttachedPolicy as SdkAttachedPolicy, GroupDetail, IAMClient, Tag, UserDetail } from '@aws-sdk/client-iam';
 import { DETAIL_PATHS } from '../../../domain/inventory';
 import type {
@@ -50,6 +17,7 @@ import type { Action, ActionOf } from '../../../domain/plan';
 import { denyAllInlineNames, isDenyAllDocument } from '../../../domain/policy-documents';
 import type { AccessPolicy } from '../../../domain/policy';
 import { systemClock } from '../../../ports';
+import { iamSdk } from '../sdk';
 import type { AccountDirectory, ActionOutcome, Clock } from '../../../ports';
 import { jitteredBackoff, Semaphore, sleep as realSleep } from '../../../lib/concurrency';
 import { parseCredentialReport } from './credential-report';
@@ -241,7 +209,7 @@ export class IamAccountDirectory implements AccountDirectory {
         api,
         (m) =>
           this.client.send(
-            new GetAccountAuthorizationDetailsCommand({ Filter: ['User', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'], MaxItems: PAGE_SIZE, ...marker(m) }),
+            new (iamSdk().GetAccountAuthorizationDetailsCommand)({ Filter: ['User', 'Group', 'LocalManagedPolicy', 'AWSManagedPolicy'], MaxItems: PAGE_SIZE, ...marker(m) }),
           ),
         (page) => {
           users.push(...(page.UserDetailList ?? []));
@@ -264,7 +232,7 @@ export class IamAccountDirectory implements AccountDirectory {
     try {
       await this.eachPage(
         'ListVirtualMFADevices',
-        (m) => this.client.send(new ListVirtualMFADevicesCommand({ AssignmentStatus: 'Assigned', MaxItems: PAGE_SIZE, ...marker(m) })),
+        (m) => this.client.send(new (iamSdk().ListVirtualMFADevicesCommand)({ AssignmentStatus: 'Assigned', MaxItems: PAGE_SIZE, ...marker(m) })),
         (page) => {
           for (const device of page.VirtualMFADevices ?? []) if (device.User?.UserName !== undefined) users.add(device.User.UserName);
         },
@@ -304,14 +272,14 @@ export class IamAccountDirectory implements AccountDirectory {
       let why: string;
       try {
         if (mustGenerate) {
-          const generated = await this.call('GenerateCredentialReport', () => this.client.send(new GenerateCredentialReportCommand({})));
+          const generated = await this.call('GenerateCredentialReport', () => this.client.send(new (iamSdk().GenerateCredentialReportCommand)({})));
           mustGenerate = false;
           if (generated.State !== 'COMPLETE') {
             if (await backOff()) continue;
             return giveUp(`report still ${generated.State ?? 'in progress'} after ${waited} ms`);
           }
         }
-        const got = await this.call('GetCredentialReport', () => this.client.send(new GetCredentialReportCommand({})));
+        const got = await this.call('GetCredentialReport', () => this.client.send(new (iamSdk().GetCredentialReportCommand)({})));
         if (got.ReportFormat !== undefined && got.ReportFormat !== 'text/csv') return giveUp(`unexpected report format ${got.ReportFormat}`);
         const rows = parseCredentialReport(Buffer.from(got.Content ?? new Uint8Array()).toString('utf8'));
         return { at: got.GeneratedTime ?? this.clock.now(), rows };
@@ -427,7 +395,7 @@ export class IamAccountDirectory implements AccountDirectory {
             limited(() =>
               this.collect(
                 'ListMFADevices',
-                (m) => this.client.send(new ListMFADevicesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (m) => this.client.send(new (iamSdk().ListMFADevicesCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
                 (p) => p.MFADevices,
               ),
             ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
@@ -438,7 +406,7 @@ export class IamAccountDirectory implements AccountDirectory {
             limited(() =>
               this.collect(
                 'ListGroupsForUser',
-                (m) => this.client.send(new ListGroupsForUserCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+                (m) => this.client.send(new (iamSdk().ListGroupsForUserCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
                 (p) => p.Groups,
               ),
             ).then((list) => list.map((g) => g.GroupName ?? '')),
@@ -477,7 +445,7 @@ export class IamAccountDirectory implements AccountDirectory {
   private async listAccessKeys(UserName: string): Promise<IamUserDetail['accessKeys']> {
     const keys = await this.collect(
       'ListAccessKeys',
-      (m) => this.client.send(new ListAccessKeysCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (m) => this.client.send(new (iamSdk().ListAccessKeysCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
       (p) => p.AccessKeyMetadata,
     );
     return keys.map((k) => ({ id: k.AccessKeyId ?? '', status: toStatus(k.Status), createdAt: k.CreateDate ?? new Date(0) }));
@@ -485,7 +453,7 @@ export class IamAccountDirectory implements AccountDirectory {
 
   private async readLoginProfile(UserName: string): Promise<IamUserDetail['loginProfile']> {
     try {
-      const got = await this.call('GetLoginProfile', () => this.client.send(new GetLoginProfileCommand({ UserName })));
+      const got = await this.call('GetLoginProfile', () => this.client.send(new (iamSdk().GetLoginProfileCommand)({ UserName })));
       const createdAt = got.LoginProfile?.CreateDate;
       return createdAt !== undefined ? { createdAt } : {};
     } catch (err) {
@@ -497,7 +465,7 @@ export class IamAccountDirectory implements AccountDirectory {
   private async listSshKeys(UserName: string): Promise<SshPublicKey[]> {
     const keys = await this.collect(
       'ListSSHPublicKeys',
-      (m) => this.client.send(new ListSSHPublicKeysCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (m) => this.client.send(new (iamSdk().ListSSHPublicKeysCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
       (p) => p.SSHPublicKeys,
     );
     return keys.map((k) => ({
@@ -511,7 +479,7 @@ export class IamAccountDirectory implements AccountDirectory {
   private async withSshBody(UserName: string, key: SshPublicKey): Promise<SshPublicKey | undefined> {
     try {
       const got = await this.call('GetSSHPublicKey', () =>
-        this.client.send(new GetSSHPublicKeyCommand({ UserName, SSHPublicKeyId: key.id, Encoding: 'SSH' })),
+        this.client.send(new (iamSdk().GetSSHPublicKeyCommand)({ UserName, SSHPublicKeyId: key.id, Encoding: 'SSH' })),
       );
       const body = got.SSHPublicKey?.SSHPublicKeyBody;
       return body !== undefined ? { ...key, body: body.trim() } : key;
@@ -524,7 +492,7 @@ export class IamAccountDirectory implements AccountDirectory {
   private async listSigningCertificates(UserName: string): Promise<IamUserDetail['signingCertificates']> {
     const certs = await this.collect(
       'ListSigningCertificates',
-      (m) => this.client.send(new ListSigningCertificatesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (m) => this.client.send(new (iamSdk().ListSigningCertificatesCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
       (p) => p.Certificates,
     );
     return certs.map((c) => ({ id: c.CertificateId ?? '', status: toStatus(c.Status) }));
@@ -535,7 +503,7 @@ export class IamAccountDirectory implements AccountDirectory {
       'ListServiceSpecificCredentials',
       (m) =>
         this.client.send(
-          new ListServiceSpecificCredentialsCommand({ UserName, ...(ServiceName !== undefined ? { ServiceName } : {}), ...marker(m) }),
+          new (iamSdk().ListServiceSpecificCredentialsCommand)({ UserName, ...(ServiceName !== undefined ? { ServiceName } : {}), ...marker(m) }),
         ),
       (p) => p.ServiceSpecificCredentials,
     );
@@ -545,7 +513,7 @@ export class IamAccountDirectory implements AccountDirectory {
   /** An inline policy's document, decoded; undefined when it was deleted meanwhile. */
   private async readUserPolicy(UserName: string, PolicyName: string): Promise<string | undefined> {
     try {
-      const got = await this.call('GetUserPolicy', () => this.client.send(new GetUserPolicyCommand({ UserName, PolicyName })));
+      const got = await this.call('GetUserPolicy', () => this.client.send(new (iamSdk().GetUserPolicyCommand)({ UserName, PolicyName })));
       return decodePolicyDocument(got.PolicyDocument ?? '');
     } catch (err) {
       if (isNoSuchEntity(err)) return undefined;
@@ -556,7 +524,7 @@ export class IamAccountDirectory implements AccountDirectory {
   private listInlinePolicies(UserName: string): Promise<string[]> {
     return this.collect(
       'ListUserPolicies',
-      (m) => this.client.send(new ListUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (m) => this.client.send(new (iamSdk().ListUserPoliciesCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
       (p) => p.PolicyNames,
     );
   }
@@ -592,7 +560,7 @@ export class IamAccountDirectory implements AccountDirectory {
           () => this.listAccessKeys(UserName),
           action.target.accessKeyId,
           () => this.call('UpdateAccessKey', () =>
-            this.client.send(new UpdateAccessKeyCommand({ UserName, AccessKeyId: action.target.accessKeyId, Status: 'Inactive' })),
+            this.client.send(new (iamSdk().UpdateAccessKeyCommand)({ UserName, AccessKeyId: action.target.accessKeyId, Status: 'Inactive' })),
           ),
         );
       case 'deactivate-ssh-key':
@@ -600,7 +568,7 @@ export class IamAccountDirectory implements AccountDirectory {
           () => this.listSshKeys(UserName),
           action.target.sshPublicKeyId,
           () => this.call('UpdateSSHPublicKey', () =>
-            this.client.send(new UpdateSSHPublicKeyCommand({ UserName, SSHPublicKeyId: action.target.sshPublicKeyId, Status: 'Inactive' })),
+            this.client.send(new (iamSdk().UpdateSSHPublicKeyCommand)({ UserName, SSHPublicKeyId: action.target.sshPublicKeyId, Status: 'Inactive' })),
           ),
         );
       case 'deactivate-signing-certificate':
@@ -608,7 +576,7 @@ export class IamAccountDirectory implements AccountDirectory {
           () => this.listSigningCertificates(UserName),
           action.target.certificateId,
           () => this.call('UpdateSigningCertificate', () =>
-            this.client.send(new UpdateSigningCertificateCommand({ UserName, CertificateId: action.target.certificateId, Status: 'Inactive' })),
+            this.client.send(new (iamSdk().UpdateSigningCertificateCommand)({ UserName, CertificateId: action.target.certificateId, Status: 'Inactive' })),
           ),
         );
       case 'deactivate-service-credential':
@@ -617,7 +585,7 @@ export class IamAccountDirectory implements AccountDirectory {
           action.target.serviceSpecificCredentialId,
           () => this.call('UpdateServiceSpecificCredential', () =>
             this.client.send(
-              new UpdateServiceSpecificCredentialCommand({
+              new (iamSdk().UpdateServiceSpecificCredentialCommand)({
                 UserName,
                 ServiceSpecificCredentialId: action.target.serviceSpecificCredentialId,
                 Status: 'Inactive',
@@ -627,14 +595,14 @@ export class IamAccountDirectory implements AccountDirectory {
         );
       case 'delete-login-profile':
         return this.removal({ loginProfile: true }, { loginProfile: false }, () =>
-          this.call('DeleteLoginProfile', () => this.client.send(new DeleteLoginProfileCommand({ UserName }))),
+          this.call('DeleteLoginProfile', () => this.client.send(new (iamSdk().DeleteLoginProfileCommand)({ UserName }))),
         );
       case 'attach-deny-all':
         return this.attachDenyAll(action);
       case 'remove-from-group':
         return this.removal({ member: true }, { member: false }, () =>
           this.call('RemoveUserFromGroup', () =>
-            this.client.send(new RemoveUserFromGroupCommand({ UserName, GroupName: action.target.groupName })),
+            this.client.send(new (iamSdk().RemoveUserFromGroupCommand)({ UserName, GroupName: action.target.groupName })),
           ),
         );
       case 'detach-user-policy':
@@ -644,7 +612,7 @@ export class IamAccountDirectory implements AccountDirectory {
         }
         return this.removal({ attached: true }, { attached: false }, () =>
           this.call('DetachUserPolicy', () =>
-            this.client.send(new DetachUserPolicyCommand({ UserName, PolicyArn: action.target.policyArn })),
+            this.client.send(new (iamSdk().DetachUserPolicyCommand)({ UserName, PolicyArn: action.target.policyArn })),
           ),
         );
       case 'delete-user-policy':
@@ -664,7 +632,7 @@ export class IamAccountDirectory implements AccountDirectory {
       return { result: 'skipped', note: `${PolicyName} denies everything (a deny-all); only delete-user removes it` };
     }
     return this.removal({ exists: true }, { exists: false }, () =>
-      this.call('DeleteUserPolicy', () => this.client.send(new DeleteUserPolicyCommand({ UserName, PolicyName }))),
+      this.call('DeleteUserPolicy', () => this.client.send(new (iamSdk().DeleteUserPolicyCommand)({ UserName, PolicyName }))),
     );
   }
 
@@ -723,7 +691,7 @@ export class IamAccountDirectory implements AccountDirectory {
     if (before === undefined) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
     if (before) return { result: 'ok', before: { denyAll: 'present' }, after: { denyAll: 'present' } };
     try {
-      await this.call('AttachUserPolicy', () => this.client.send(new AttachUserPolicyCommand({ UserName, PolicyArn })));
+      await this.call('AttachUserPolicy', () => this.client.send(new (iamSdk().AttachUserPolicyCommand)({ UserName, PolicyArn })));
     } catch (err) {
       if (!isNoSuchEntity(err)) throw err;
       if ((await attached()) === undefined) return { result: 'ok', before: { userExists: true }, after: { userExists: false } };
@@ -740,7 +708,7 @@ export class IamAccountDirectory implements AccountDirectory {
   private listAttachedPolicies(UserName: string): Promise<AttachedPolicy[]> {
     return this.collect(
       'ListAttachedUserPolicies',
-      (m) => this.client.send(new ListAttachedUserPoliciesCommand({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
+      (m) => this.client.send(new (iamSdk().ListAttachedUserPoliciesCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
       (p) => p.AttachedPolicies,
     ).then(toPolicies);
   }
@@ -768,7 +736,7 @@ export class IamAccountDirectory implements AccountDirectory {
       before ??= summarize(detail);
       await this.teardown(UserName, detail);
       try {
-        await this.call('DeleteUser', () => this.client.send(new DeleteUserCommand({ UserName })));
+        await this.call('DeleteUser', () => this.client.send(new (iamSdk().DeleteUserCommand)({ UserName })));
         return { result: 'ok', before, after: { exists: false } };
       } catch (err) {
         if (isNoSuchEntity(err)) return { result: 'ok', before, after: { exists: false } };
@@ -792,48 +760,48 @@ export class IamAccountDirectory implements AccountDirectory {
     };
     const send = this.client.send.bind(this.client);
     for (const k of d.accessKeys) {
-      await gone(() => this.call('DeleteAccessKey', () => send(new DeleteAccessKeyCommand({ UserName, AccessKeyId: k.id }))));
+      await gone(() => this.call('DeleteAccessKey', () => send(new (iamSdk().DeleteAccessKeyCommand)({ UserName, AccessKeyId: k.id }))));
     }
-    if (d.loginProfile !== null) await gone(() => this.call('DeleteLoginProfile', () => send(new DeleteLoginProfileCommand({ UserName }))));
+    if (d.loginProfile !== null) await gone(() => this.call('DeleteLoginProfile', () => send(new (iamSdk().DeleteLoginProfileCommand)({ UserName }))));
     for (const k of d.sshPublicKeys) {
-      await gone(() => this.call('DeleteSSHPublicKey', () => send(new DeleteSSHPublicKeyCommand({ UserName, SSHPublicKeyId: k.id }))));
+      await gone(() => this.call('DeleteSSHPublicKey', () => send(new (iamSdk().DeleteSSHPublicKeyCommand)({ UserName, SSHPublicKeyId: k.id }))));
     }
     for (const c of d.signingCertificates) {
-      await gone(() => this.call('DeleteSigningCertificate', () => send(new DeleteSigningCertificateCommand({ UserName, CertificateId: c.id }))));
+      await gone(() => this.call('DeleteSigningCertificate', () => send(new (iamSdk().DeleteSigningCertificateCommand)({ UserName, CertificateId: c.id }))));
     }
     for (const c of d.serviceSpecificCredentials) {
       await gone(() =>
         this.call('DeleteServiceSpecificCredential', () =>
-          send(new DeleteServiceSpecificCredentialCommand({ UserName, ServiceSpecificCredentialId: c.id })),
+          send(new (iamSdk().DeleteServiceSpecificCredentialCommand)({ UserName, ServiceSpecificCredentialId: c.id })),
         ),
       );
     }
     for (const m of d.mfaDevices) {
-      await gone(() => this.call('DeactivateMFADevice', () => send(new DeactivateMFADeviceCommand({ UserName, SerialNumber: m.serialNumber }))));
+      await gone(() => this.call('DeactivateMFADevice', () => send(new (iamSdk().DeactivateMFADeviceCommand)({ UserName, SerialNumber: m.serialNumber }))));
       // A deactivated virtual device would linger unassigned in the account; delete it too.
       if (m.virtual) {
-        await gone(() => this.call('DeleteVirtualMFADevice', () => send(new DeleteVirtualMFADeviceCommand({ SerialNumber: m.serialNumber }))));
+        await gone(() => this.call('DeleteVirtualMFADevice', () => send(new (iamSdk().DeleteVirtualMFADeviceCommand)({ SerialNumber: m.serialNumber }))));
       }
     }
     const denyAllInline = new Set(denyAllInlineNames(d));
     for (const p of d.attachedPolicies) {
       if (this.isOwnDenyAll(p.arn)) continue;
-      await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
+      await gone(() => this.call('DetachUserPolicy', () => send(new (iamSdk().DetachUserPolicyCommand)({ UserName, PolicyArn: p.arn }))));
     }
     for (const name of d.inlinePolicies) {
       if (denyAllInline.has(name)) continue;
-      await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
+      await gone(() => this.call('DeleteUserPolicy', () => send(new (iamSdk().DeleteUserPolicyCommand)({ UserName, PolicyName: name }))));
     }
     for (const group of d.groups) {
-      await gone(() => this.call('RemoveUserFromGroup', () => send(new RemoveUserFromGroupCommand({ UserName, GroupName: group }))));
+      await gone(() => this.call('RemoveUserFromGroup', () => send(new (iamSdk().RemoveUserFromGroupCommand)({ UserName, GroupName: group }))));
     }
     // The deny-alls go last, so a teardown that fails half-way leaves the user with no usable access.
     for (const p of d.attachedPolicies) {
       if (!this.isOwnDenyAll(p.arn)) continue;
-      await gone(() => this.call('DetachUserPolicy', () => send(new DetachUserPolicyCommand({ UserName, PolicyArn: p.arn }))));
+      await gone(() => this.call('DetachUserPolicy', () => send(new (iamSdk().DetachUserPolicyCommand)({ UserName, PolicyArn: p.arn }))));
     }
     for (const name of denyAllInline) {
-      await gone(() => this.call('DeleteUserPolicy', () => send(new DeleteUserPolicyCommand({ UserName, PolicyName: name }))));
+      await gone(() => this.call('DeleteUserPolicy', () => send(new (iamSdk().DeleteUserPolicyCommand)({ UserName, PolicyName: name }))));
     }
   }
 

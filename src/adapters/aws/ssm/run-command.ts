@@ -7,7 +7,8 @@ import {
   type SSMClient,
   type Target,
 } from '@aws-sdk/client-ssm';
-import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { s3Sdk } from '../sdk';
 import { describeAwsError, type AwsErrorInfo } from '../iam/errors';
 import type { CommandDocument } from './documents';
 
@@ -36,7 +37,7 @@ export interface OutputStore {
 export function s3OutputStore(client: S3Client): OutputStore {
   return {
     read: async (bucket, key) => {
-      const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      const out = await client.send(new (s3Sdk().GetObjectCommand)({ Bucket: bucket, Key: key }));
       if (out.Body === undefined) return '';
       return out.Body.transformToString('utf8');
     },
