@@ -375,25 +375,28 @@ export function createSsmSandbox(options: SsmSandboxOptions): SsmSandbox {
     return jsonReply({ DocumentDescription: documentDescription(document, parsed) });
   }
 
-  function updateDocumentDefaultVersion(call: ServiceCall): ServiceReply {
+  /** The document and version a call's `Name` and `DocumentVersion` name, or SSM's error reply. */
+  function namedVersion(call: ServiceCall) {
     const input = record(call.input);
     const name = text(input['Name']) ?? '';
     const document = documentsOf(call.account).get(name);
     if (document === undefined) return noDocument(name);
     const version = versionOf(document, text(input['DocumentVersion']));
     if (isReply(version)) return version;
-    document.defaultVersion = version.version;
-    return jsonReply({ Description: { Name: name, DefaultVersion: version.version } });
+    return { name, document, version };
+  }
+
+  function updateDocumentDefaultVersion(call: ServiceCall): ServiceReply {
+    const named = namedVersion(call);
+    if (isReply(named)) return named;
+    named.document.defaultVersion = named.version.version;
+    return jsonReply({ Description: { Name: named.name, DefaultVersion: named.version.version } });
   }
 
   function describeDocument(call: ServiceCall): ServiceReply {
-    const input = record(call.input);
-    const name = text(input['Name']) ?? '';
-    const document = documentsOf(call.account).get(name);
-    if (document === undefined) return noDocument(name);
-    const version = versionOf(document, text(input['DocumentVersion']));
-    if (isReply(version)) return version;
-    return jsonReply({ Document: documentDescription(document, version) });
+    const named = namedVersion(call);
+    if (isReply(named)) return named;
+    return jsonReply({ Document: documentDescription(named.document, named.version) });
   }
 
   /** What SendCommand's document, version, hash and parameters resolve to: the text the agent would run. */

@@ -99,6 +99,7 @@ export function makeKey(kind: 'ed25519' | 'rsa' | 'ecdsa', comment: string): Tes
     const file = path.join(dir, 'id');
     const args = ['-q', '-t', kind, '-N', '', '-C', comment, '-f', file, ...(kind === 'rsa' ? ['-b', '2048'] : [])];
     const r = spawnSync('/usr/bin/ssh-keygen', args, { encoding: 'utf8' });
+    if (r.error !== undefined) throw new Error(`host key tests need /usr/bin/ssh-keygen (Debian package openssh-client): ${r.error.message}`);
     if (r.status !== 0) throw new Error(`ssh-keygen failed: ${r.stderr}`);
     const line = readFileSync(`${file}.pub`, 'utf8').replace(/\n$/, '');
     const [type = '', body = ''] = line.split(' ');
