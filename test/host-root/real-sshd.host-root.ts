@@ -8,7 +8,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -147,6 +147,7 @@ const processesOf = (uid: number): number =>
 
 beforeAll(async () => {
   if (process.getuid?.() !== 0) throw new Error('test:host-root must run as root (it creates accounts and starts sshd)');
+  if (!existsSync(SSHD)) throw new Error(`test:host-root needs ${SSHD} (Debian package openssh-server; .ci/run installs it)`);
   if (run(SSHD, ['-V']).status === null) throw new Error(`${SSHD} not found: install openssh-server`);
   dir = mkdtempSync(path.join(os.tmpdir(), 'warden-host-root-'));
   chmodSync(dir, 0o755);
