@@ -67,6 +67,11 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
     const logger = container.logger(runId, { fn: 'reconcile', requestId: context.awsRequestId });
     const mode = modeOf(trigger, container.settings.scheduledMode);
     const owner = `${runId}/${context.awsRequestId}/${invocationNonce()}`;
+    // The config first: its `audit` block names the tables (and so the lock) when the environment does not.
+    const loaded = await container.loadConfig().catch((error: unknown) => {
+      logger.error('reconciliation failed', { error });
+      throw error;
+    });
     const lock = await container.runs.acquireLock(DISPATCH_LOCK, owner, context.getRemainingTimeInMillis() + DISPATCH_LOCK_MARGIN_MS, container.clock.now());
     if (!lock.acquired) {
       logger.warn('another reconcile invocation is dispatching; this one did nothing', { heldBy: lock.heldBy, until: lock.expiresAt.toISOString() });
@@ -74,7 +79,6 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
     }
     try {
       logger.info('reconciliation triggered', { trigger: trigger.kind, mode, ...(trigger.kind === 'schedule' ? { rule: trigger.rule, eventId: trigger.eventId } : {}) });
-      const loaded = await container.loadConfig();
       const self = accountOfFunctionArn(context.invokedFunctionArn);
       const resolution = await resolveAccounts(loaded.config, {
         organizations: () => container.clients.organizations,
