@@ -40,6 +40,22 @@ const cellOf = (entry: AuditEntry, column: (typeof AUDIT_COLUMNS)[number]): unkn
 
 const brief = (value: unknown): string => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
 
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The table's detail for an entry: a result names its resource first (`accessKeyId=AKIA… (action 3f2a…)`), then the
+ * state it left, so the narrow column shows what changed; anything else is its `after` as JSON.
+ */
+export function describeAfter(after: unknown): string {
+  if (!isRecord(after) || !isRecord(after['resource'])) return brief(after);
+  const { resource, actionId, ...state } = after;
+  const named = Object.entries(resource as Record<string, unknown>)
+    .filter(([key]) => key !== 'userName')
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const parts = [named.length > 0 ? named.join(' ') : 'user', ...(typeof actionId === 'string' ? [`(action ${actionId})`] : [])];
+  return `${parts.join(' ')}${Object.keys(state).length > 0 ? ` ${JSON.stringify(state)}` : ''}`;
+}
+
 /** The query, checked by the store against the chain and here against the config's anchors (exit 4 on tampering). */
 async function queryChecked(audit: AuditLog, loaded: LoadedConfig, filter: AuditFilter): Promise<readonly AuditEntry[]> {
   if (!isAnchorable(audit)) return audit.query(filter);
@@ -93,7 +109,7 @@ export async function runAuditQuery(
               e.target ?? '',
               e.person ?? '',
               e.result,
-              e.error ?? brief(e.after),
+              e.error !== undefined ? `${e.error}${isRecord(e.after) && isRecord(e.after['resource']) ? ` — ${describeAfter(e.after)}` : ''}` : describeAfter(e.after),
             ]),
           ),
         );
