@@ -1,8 +1,5 @@
 import type { types } from '@slack/bolt';
 import {
-  ACCESS_PATHS,
-  accessPathOf,
-  formatDuration,
   type ApproveResult,
   type CancelResult,
   type ConfirmResult,
@@ -13,10 +10,11 @@ import type { AccessAtResult, PersonHistory } from '../../app/evidence';
 import type { HoldingSpan, SnapshotHeader } from '../../domain/evidence/snapshot';
 import { describeAction } from '../../domain/render';
 import { accessRowsTable, principalLabel } from '../../report/access';
-import { formatInZone } from '../../domain/time';
+import { formatDuration, formatInZone } from '../../domain/time';
 import type { Action, Finding } from '../../domain/plan';
 import type { AuditEntry, Notice } from '../../ports';
-import type { AccessPath, Departure, DepartureEvent, PathStatus } from '../../ports/departures';
+import { ACCESS_PATHS, accessPathOf, type AccessPath, type Departure, type PathStatus } from '../../domain/departure-lifecycle';
+import type { DepartureEvent } from '../../ports/departures';
 import { actorMention, escapeMrkdwn, safeText, truncate } from './mrkdwn';
 import type { SlackBlock, SlackMessage, SlackView } from './web';
 import { terminalSafe } from '../../domain/terminal-text';
