@@ -44,12 +44,15 @@ function writeRoster(account: SyntheticAccount): string {
   return file;
 }
 
-function depsFor(rosterFile: string, client: IAMClient, account: string = ACCOUNT): ReconcileDeps {
+const directoryFor = (client: IAMClient, account: string): IamAccountDirectory =>
+  new IamAccountDirectory({ client, account, policy: { denyAllPolicyName: 'warden-deny-all' }, clock: { now: () => NOW } });
+
+function depsFor(rosterFile: string, client: IAMClient | readonly IAMClient[], account: string | readonly string[] = ACCOUNT): ReconcileDeps {
+  const clients = Array.isArray(client) ? client : [client as IAMClient];
+  const accounts = Array.isArray(account) ? account : [account as string];
   return {
     roster: new FileRosterSource({ path: rosterFile, timezone: 'UTC' }),
-    directories: [
-      new IamAccountDirectory({ client, account, policy: { denyAllPolicyName: 'warden-deny-all' }, clock: { now: () => NOW } }),
-    ],
+    directories: clients.map((c, i) => directoryFor(c, accounts[i] as string)),
     audit: new MemoryAuditLog(),
     runs: new MemoryRunStateStore(),
     notifier: { notify: async () => undefined },
@@ -185,7 +188,11 @@ export async function benchThrottledPlan(users: number, rate: number): Promise<T
   });
 }
 
+/** `one-run`: one plan over every account (self-hosted CLI or `serve`). `fan-out`: one plan per account (Lambda). */
+export type WholeOrgMode = 'one-run' | 'fan-out';
+
 export interface WholeOrgBench {
+  mode: WholeOrgMode;
   accounts: number;
   usersPerAccount: number;
   leaversPerAccount: number;
@@ -213,7 +220,7 @@ export interface WholeOrgBench {
  * process of its own (bench/org-sandbox.ts), as IAM is not part of Warden's process; the plans share this one.
  * Wall time against the busiest account's calls / rate; peak memory of each process.
  */
-export async function benchWholeOrg(options: { accounts: number; usersPerAccount: number; rate: number }): Promise<WholeOrgBench> {
+export async function benchWholeOrg(options: { accounts: number; usersPerAccount: number; rate: number; mode: WholeOrgMode }): Promise<WholeOrgBench> {
   const shape = { accounts: options.accounts, usersPerAccount: options.usersPerAccount };
   const baselineRss = process.memoryUsage().rss;
   const iam = await forkOrgSandbox(shape);
@@ -232,7 +239,8 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
     await iam.request({ type: 'throttle', ratePerSecond: options.rate });
     await iam.request({ type: 'reset' });
     const started = Date.now();
-    await Promise.all(ids.map((id, i) => computePlan(depsFor(rosterFile, clients[i] as IAMClient, id))));
+    if (options.mode === 'one-run') await computePlan(depsFor(rosterFile, clients, ids));
+    else await Promise.all(ids.map((id, i) => computePlan(depsFor(rosterFile, clients[i] as IAMClient, id))));
     const wallMs = Date.now() - started;
     const calls = await iam.request({ type: 'calls' });
     if (calls.type !== 'calls') throw new Error(`org sandbox answered ${calls.type} to calls`);
@@ -240,6 +248,7 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
     const busiest = Math.max(...perAccount);
     const idealMs = (busiest / options.rate) * 1000;
     return {
+      mode: options.mode,
       accounts: options.accounts,
       usersPerAccount: options.usersPerAccount,
       leaversPerAccount: first.departedUserNames.length,
@@ -253,7 +262,10 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
       peakRssMiB: Math.round(peakRss / 2 ** 20),
       baselineRssMiB: Math.round(baselineRss / 2 ** 20),
       iamPeakRssMiB: calls.peakRssMiB,
-      note: 'plan (bulk inventory + live reads of every leaver) of every account at once, as the Lambda fan-out runs them; all plans in this process, IAM (the sandbox) in its own',
+      note:
+        options.mode === 'one-run'
+          ? 'one plan over every account (bulk inventory + live reads of every leaver), as `warden plan`/`serve` run it self-hosted; IAM (the sandbox) in its own process'
+          : 'one plan per account, all at once, as the Lambda fan-out runs them (here all in this process, sharing its CPU); IAM (the sandbox) in its own process',
     };
   } finally {
     clearInterval(sampler);
