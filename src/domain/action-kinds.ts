@@ -75,11 +75,12 @@ function deactivation<T extends object, C extends Listed>(
     /** The credential in words, e.g. `access key AKIA…`. */
     readonly name: (credential: C) => string;
   },
-): KindDescriptor<T, 'iam'> {
+): KindDescriptor<T, 'iam'> & { readonly deactivates: { readonly id: (target: T) => string } } {
   const { list, target, id, name, ...common } = spec;
   return {
     ...common,
     plane: 'iam',
+    deactivates: { id },
     credentials: (detail) => list(detail).map((c) => ({ target: target(c), active: c.status === 'Active', label: `${name(c)} active` })),
     holds: (t, detail) => !list(detail).some((c) => c.id === id(t) && c.status === 'Active'),
   };
@@ -108,6 +109,19 @@ const USER_READS = [
   'iam:ListAttachedUserPolicies',
   'iam:ListUserPolicies',
   'iam:GetUserPolicy',
+];
+
+/** A host change is one Run Command of Warden's revoke document, then its status and output. */
+const HOST_CALLS = ['ssm:SendCommand', 'ssm:ListCommands', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation'];
+
+/** What reading an account costs, whatever the plan: the bulk inventory, then live detail of the users about to change. */
+export const IAM_READ_CALLS: readonly string[] = [
+  'iam:GetAccountAuthorizationDetails',
+  'iam:ListVirtualMFADevices',
+  'iam:GenerateCredentialReport',
+  'iam:GetCredentialReport',
+  ...USER_READS,
+  'iam:GetSSHPublicKey',
 ];
 
 const KINDS = {
@@ -238,14 +252,14 @@ const KINDS = {
     path: 'hosts',
     order: 9,
     describe: (t) => `remove ${t.keyType} key${t.comment !== '' ? ` "${t.comment}"` : ''} of ${t.osUser} on ${t.instanceId}`,
-    calls: ['ssm:SendCommand', 'ssm:ListCommandInvocations'],
+    calls: HOST_CALLS,
     evidence: { fields: ['keyType', 'comment'] },
   }),
   'lock-host-user': host<{ readonly instanceId: string; readonly osUser: string }>({
     path: 'hosts',
     order: 10,
     describe: (t) => `lock host account ${t.osUser} on ${t.instanceId}`,
-    calls: ['ssm:SendCommand', 'ssm:ListCommandInvocations'],
+    calls: HOST_CALLS,
     evidence: { fields: [], text: 'lock account' },
   }),
 };
@@ -261,6 +275,13 @@ export type ActionTargets = { readonly [K in ActionKind]: Table[K] extends KindD
 export type HostActionKind = { [K in ActionKind]: Table[K]['plane'] extends 'host' ? K : never }[ActionKind];
 export type IamActionKind = Exclude<ActionKind, HostActionKind>;
 
+/** Credentials IAM lists per user with an Active/Inactive status, revoked by setting them Inactive (their adapter calls share one shape). */
+export type DeactivationKind = { [K in ActionKind]: Table[K] extends { readonly deactivates: unknown } ? K : never }[ActionKind];
+
+/** The credential id a deactivation targets. */
+export const credentialIdOf = <K extends DeactivationKind>(kind: K, target: ActionTargets[K]): string =>
+  (KINDS[kind].deactivates.id as (t: ActionTargets[K]) => string)(target);
+
 /** The descriptor table, typed per kind so a kind's functions take exactly its target. */
 export const ACTION_KIND_TABLE: { readonly [K in ActionKind]: KindDescriptor<ActionTargets[K], Table[K]['plane']> } = KINDS;
 
@@ -275,6 +296,11 @@ export const isHostKind = (kind: ActionKind): kind is HostActionKind => ACTION_K
 
 /** The access path a kind closes. */
 export const accessPathOfKind = (kind: ActionKind): AccessPath => ACTION_KIND_TABLE[kind].path;
+
+/** Every AWS API action Warden's IAM plane calls: its reads and each IAM kind's calls (what the deployed roles must grant). */
+export const IAM_PLANE_CALLS: readonly string[] = [
+  ...new Set([...IAM_READ_CALLS, ...ACTION_KINDS.flatMap((kind) => (ACTION_KIND_TABLE[kind].plane === 'iam' ? ACTION_KIND_TABLE[kind].calls : []))]),
+].sort();
 
 /** Kinds in plan order (within one user). */
 export const ACTION_KIND_ORDER: Readonly<Record<ActionKind, number>> = Object.fromEntries(

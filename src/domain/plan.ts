@@ -1,4 +1,4 @@
-import { ACTION_KINDS, type ActionKind, type ActionTargets } from './action-kinds';
+import { ACTION_KINDS, isHostKind, type ActionKind, type ActionTargets, type IamActionKind } from './action-kinds';
 import type { InputError, PersonRef } from './roster';
 
 /** Why an action is in the plan. */
@@ -24,6 +24,10 @@ export type { ActionKind };
 export type ActionOf<K extends ActionKind> = Extract<Action, { kind: K }>;
 
 export { ACTION_KINDS };
+
+/** Actions applied in IAM (as opposed to on hosts through SSM). */
+export type IamAction = Extract<Action, { readonly kind: IamActionKind }>;
+export const isIamAction = (action: Action): action is IamAction => !isHostKind(action.kind);
 
 export type FindingKind =
   | 'orphan-user'
