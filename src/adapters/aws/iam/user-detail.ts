@@ -1,6 +1,6 @@
 import { ACTION_KIND_TABLE, type DeactivationKind } from '../../../domain/action-kinds';
 import { DETAIL_PATHS } from '../../../domain/inventory';
-import type { AttachedPolicy, DetailPath, IamUserDetail, UnreadPath } from '../../../domain/inventory';
+import type { AttachedPolicy, DetailPath, IamUserDetail, MfaDevice, UnreadPath } from '../../../domain/inventory';
 import type { Semaphore } from '../../../lib/concurrency';
 import { iamSdk } from '../sdk';
 import { CREDENTIAL_CALLS, CREDENTIAL_KINDS_CALLED, type CredentialField } from './credentials';
@@ -36,6 +36,11 @@ function listInlinePolicies(s: IamSession, UserName: string): Promise<string[]> 
   );
 }
 
+const listMfaDevices = (s: IamSession, UserName: string): Promise<MfaDevice[]> =>
+  s
+    .collect('ListMFADevices', (m) => s.client.send(new (iamSdk().ListMFADevicesCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })), (p) => p.MFADevices)
+    .then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') })));
+
 async function readLoginProfile(s: IamSession, UserName: string): Promise<IamUserDetail['loginProfile']> {
   try {
     const got = await s.call('GetLoginProfile', () => s.client.send(new (iamSdk().GetLoginProfileCommand)({ UserName })));
@@ -46,6 +51,11 @@ async function readLoginProfile(s: IamSession, UserName: string): Promise<IamUse
     throw err;
   }
 }
+
+const listGroups = async (s: IamSession, UserName: string): Promise<string[]> => {
+  const groups = await s.collect('ListGroupsForUser', (m) => s.client.send(new (iamSdk().ListGroupsForUserCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })), (p) => p.Groups);
+  return groups.map((g) => g.GroupName ?? '');
+};
 
 /** The detail path a credential kind is read under (its descriptor's `reads`). */
 const pathOf = (kind: DeactivationKind): DetailPath => {
@@ -89,24 +99,8 @@ export async function readUserDetail(s: IamSession, UserName: string, gate: Sema
   try {
     const [loginProfile, mfaDevices, groups, attachedPolicies, inlinePolicies] = await Promise.all([
       read('login-profile', null, () => limited(() => readLoginProfile(s, UserName))),
-      read('mfa-devices', [], () =>
-        limited(() =>
-          s.collect(
-            'ListMFADevices',
-            (m) => s.client.send(new (iamSdk().ListMFADevicesCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-            (p) => p.MFADevices,
-          ),
-        ).then((list) => list.map((d) => ({ serialNumber: d.SerialNumber ?? '', virtual: isVirtualMfaSerial(d.SerialNumber ?? '') }))),
-      ),
-      read('groups', [], () =>
-        limited(() =>
-          s.collect(
-            'ListGroupsForUser',
-            (m) => s.client.send(new (iamSdk().ListGroupsForUserCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-            (p) => p.Groups,
-          ),
-        ).then((list) => list.map((g) => g.GroupName ?? '')),
-      ),
+      read('mfa-devices', [], () => limited(() => listMfaDevices(s, UserName))),
+      read('groups', [], () => limited(() => listGroups(s, UserName))),
       read('attached-policies', [] as AttachedPolicy[], () => limited(() => listAttachedPolicies(s, UserName))),
       read('inline-policies', { names: [] as string[], documents: {} as Record<string, string> }, () =>
         limited(() => listInlinePolicies(s, UserName)).then(async (names) => {
