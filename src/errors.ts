@@ -38,3 +38,6 @@ export class AuditTamperedError extends WardenError {
     super(message, ExitCode.auditChainBroken);
   }
 }
+
+/** The message of anything thrown (an Error's message, else its string form), for logs, audit entries and replies. */
+export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
