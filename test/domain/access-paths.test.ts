@@ -1,8 +1,8 @@
 import { ACCESS_PATH_INFO, ACCESS_PATHS, accessPathOfKind } from '../../src/domain/action-kinds';
 import { buildLeaverReport, categoryLabel, ACCESS_CATEGORIES } from '../../src/domain/evidence/leavers';
 import { ACTION_KINDS, type Action } from '../../src/domain/plan';
-import { accessPathOf, ACCESS_PATHS as SLACK_PATHS, pendingPaths } from '../../src/app/offboarding';
-import { PATH_LABELS } from '../../src/adapters/slack/blocks';
+import { accessPathOf, ACCESS_PATHS as SLACK_PATHS, pendingPaths } from '../../src/domain/departure-lifecycle';
+import { PATH_LABELS } from '../../src/adapters/slack/blocks/kit';
 import { AuditScript, createDummyPersonRef } from '../evidence/builders';
 
 const base = { id: 'x', account: '111122223333', userName: 'bob', reason: 'departed', control: 'offboarding-24h' } as const;
