@@ -32,10 +32,44 @@ export const ACCESS_PATHS: readonly AccessPath[] = (Object.keys(ACCESS_PATH_INFO
   (a, b) => ACCESS_PATH_INFO[a].order - ACCESS_PATH_INFO[b].order,
 );
 
+/**
+ * How point-in-time evidence records one live credential of an IAM user. Stored snapshot records hash these shapes:
+ * keep existing kinds as they are.
+ */
+export type CredentialHolding =
+  | { readonly kind: 'console' }
+  /** An active access key: its id when live detail was read, else the credential report slot (`slot-1`). */
+  | { readonly kind: 'access-key'; readonly id: string }
+  | { readonly kind: 'ssh-key'; readonly id: string }
+  | { readonly kind: 'signing-certificate'; readonly id: string }
+  | { readonly kind: 'service-credential'; readonly id: string; readonly service: string };
+
+export type CredentialHoldingKind = CredentialHolding['kind'];
+
+/**
+ * Each credential holding's place among a record's paths (host keys, groups and policies follow from 5), its words,
+ * and whether only live detail shows it (the credential report shows passwords and access keys too).
+ */
+export const CREDENTIAL_HOLDINGS: {
+  readonly [K in CredentialHoldingKind]: {
+    readonly order: number;
+    readonly describe: (holding: Extract<CredentialHolding, { kind: K }>) => string;
+    readonly detailOnly: boolean;
+  };
+} = {
+  console: { order: 0, describe: () => 'console password', detailOnly: false },
+  'access-key': { order: 1, describe: (h) => `access key ${h.id}`, detailOnly: false },
+  'ssh-key': { order: 2, describe: (h) => `IAM SSH key ${h.id}`, detailOnly: true },
+  'signing-certificate': { order: 3, describe: (h) => `signing certificate ${h.id}`, detailOnly: true },
+  'service-credential': { order: 4, describe: (h) => `service credential ${h.id} (${h.service})`, detailOnly: true },
+};
+
 /** A credential of one kind as a user's live detail shows it: what a leaver's stop-access would target. */
 export interface HeldCredential<T> {
   readonly target: T;
   readonly active: boolean;
+  /** How a snapshot records it while active. */
+  readonly holding: CredentialHolding;
   /** How "remaining access" names it while active, e.g. `access key AKIA… active`. */
   readonly label: string;
 }
@@ -74,14 +108,16 @@ function deactivation<T extends object, C extends Listed>(
     readonly id: (target: T) => string;
     /** The credential in words, e.g. `access key AKIA…`. */
     readonly name: (credential: C) => string;
+    readonly holding: (credential: C) => CredentialHolding;
   },
 ): KindDescriptor<T, 'iam'> & { readonly deactivates: { readonly id: (target: T) => string } } {
-  const { list, target, id, name, ...common } = spec;
+  const { list, target, id, name, holding, ...common } = spec;
   return {
     ...common,
     plane: 'iam',
     deactivates: { id },
-    credentials: (detail) => list(detail).map((c) => ({ target: target(c), active: c.status === 'Active', label: `${name(c)} active` })),
+    credentials: (detail) =>
+      list(detail).map((c) => ({ target: target(c), active: c.status === 'Active', label: `${name(c)} active`, holding: holding(c) })),
     holds: (t, detail) => !list(detail).some((c) => c.id === id(t) && c.status === 'Active'),
   };
 }
@@ -134,6 +170,7 @@ const KINDS = {
     target: (c) => ({ accessKeyId: c.id }),
     id: (t) => t.accessKeyId,
     name: (c) => `access key ${c.id}`,
+    holding: (c) => ({ kind: 'access-key', id: c.id }),
     calls: ['iam:ListAccessKeys', 'iam:UpdateAccessKey'],
     evidence: { fields: ['accessKeyId'] },
   }),
@@ -142,7 +179,7 @@ const KINDS = {
     order: 2,
     describe: () => 'delete console password (login profile)',
     reads: 'login-profile',
-    credentials: (d) => (d.loginProfile === null ? [] : [{ target: {}, active: true, label: 'console password exists' }]),
+    credentials: (d) => (d.loginProfile === null ? [] : [{ target: {}, active: true, label: 'console password exists', holding: { kind: 'console' } }]),
     holds: (_t, d) => d.loginProfile === null,
     calls: ['iam:DeleteLoginProfile'],
     evidence: { fields: [] },
@@ -156,6 +193,7 @@ const KINDS = {
     target: (c) => ({ sshPublicKeyId: c.id }),
     id: (t) => t.sshPublicKeyId,
     name: (c) => `SSH public key ${c.id}`,
+    holding: (c) => ({ kind: 'ssh-key', id: c.id }),
     calls: ['iam:ListSSHPublicKeys', 'iam:UpdateSSHPublicKey'],
     evidence: { fields: ['sshPublicKeyId'] },
   }),
@@ -168,6 +206,7 @@ const KINDS = {
     target: (c) => ({ certificateId: c.id }),
     id: (t) => t.certificateId,
     name: (c) => `signing certificate ${c.id}`,
+    holding: (c) => ({ kind: 'signing-certificate', id: c.id }),
     calls: ['iam:ListSigningCertificates', 'iam:UpdateSigningCertificate'],
     evidence: { fields: ['certificateId'] },
   }),
@@ -180,6 +219,7 @@ const KINDS = {
     target: (c) => ({ serviceSpecificCredentialId: c.id, serviceName: c.serviceName }),
     id: (t) => t.serviceSpecificCredentialId,
     name: (c) => `service credential ${c.id} (${c.serviceName})`,
+    holding: (c) => ({ kind: 'service-credential', id: c.id, service: c.serviceName }),
     calls: ['iam:ListServiceSpecificCredentials', 'iam:UpdateServiceSpecificCredential'],
     evidence: { fields: ['serviceSpecificCredentialId', 'serviceName'] },
   }),
