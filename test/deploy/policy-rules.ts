@@ -29,6 +29,7 @@ export const TABLE_OF_FILE: Readonly<Record<string, string>> = {
   'src/adapters/departures/dynamodb-departure-store.ts': 'DeparturesTable',
   'src/adapters/slack/dynamodb-seen-store.ts': 'RunStateTable',
   'src/adapters/evidence/dynamodb-snapshot-store.ts': 'SnapshotsTable',
+  'src/adapters/evidence/dynamodb-snapshot-table.ts': 'SnapshotsTable',
   'src/adapters/state/dynamodb-run-budget.ts': 'RunStateTable',
 };
 
@@ -62,6 +63,7 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
     'src/adapters/aws/ssm/run-command.ts': HOSTS_ALL,
     'src/adapters/departures/dynamodb-departure-store.ts': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
     'src/adapters/evidence/dynamodb-snapshot-store.ts': SNAPSHOTS_ALL,
+    'src/adapters/evidence/dynamodb-snapshot-table.ts': SNAPSHOTS_ALL,
     'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
     'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
     'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
@@ -78,6 +80,7 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
     'src/adapters/aws/s3-roster.ts': ['s3:GetObject'],
     'src/adapters/departures/dynamodb-departure-store.ts': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
     'src/adapters/evidence/dynamodb-snapshot-store.ts': SNAPSHOTS_ALL,
+    'src/adapters/evidence/dynamodb-snapshot-table.ts': SNAPSHOTS_ALL,
     'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
     'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
     'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
