@@ -6,7 +6,6 @@ import path from 'node:path';
 
 import {
   COMMON_SOURCE_LINE,
-  HostScriptInputError,
   assembleInventoryPages,
   inventoryCommand,
   keyFingerprint,
@@ -21,6 +20,7 @@ import {
   summariseRevoke,
   type InventoryPage,
 } from '../../src/adapters/hosts/host-script-protocol';
+import { HostScriptInputError } from '../../src/errors';
 import { COMMON_SH, INVENTORY_SH, REVOKE_SH, createDummyAccount, createHostRoot, makeKey, records, runScript, type TestKey } from './helpers';
 
 let ed: TestKey;
