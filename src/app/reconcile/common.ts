@@ -20,7 +20,7 @@ export interface VerificationRecord {
 
 export const userKey = (account: string, userName: string): string => `${account}\u0000${userName}`;
 
-export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+export { errorText } from '../../errors';
 
 /**
  * The resource an action changes, as a result entry names it so it reads alone (without its `intent` entry): the IAM
