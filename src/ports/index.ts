@@ -1,3 +1,4 @@
+import type { AuditAction } from '../domain/audit-actions';
 import type { Action, Plan } from '../domain/plan';
 import type { AccountInventory, HostInventory, IamUserDetail } from '../domain/inventory';
 import type { Roster } from '../domain/roster';
@@ -42,7 +43,7 @@ export interface NewAuditEntry {
   readonly runId: string;
   /** `system`, `slack:U…` or `cli:NAME`. */
   readonly actor: string;
-  readonly action: string;
+  readonly action: AuditAction;
   readonly account?: string;
   readonly target?: string;
   readonly person?: string;
@@ -53,7 +54,9 @@ export interface NewAuditEntry {
   readonly error?: string;
 }
 
-export interface AuditEntry extends NewAuditEntry {
+/** An entry as read back: `action` is whatever the row holds (parsed, never trusted to be an `AuditAction`). */
+export interface AuditEntry extends Omit<NewAuditEntry, 'action'> {
+  readonly action: string;
   readonly seq: number;
   readonly at: string;
   readonly prevHash: string;

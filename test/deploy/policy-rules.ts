@@ -50,7 +50,7 @@ const SNAPSHOTS_ALL: readonly string[] = ['dynamodb:PutItem', 'dynamodb:DeleteIt
 
 /**
  * SDK calls a function's bundle contains but never makes, per function and file, each with its reason. The three
- * functions share one composition root (src/lambda/container.ts), so every bundle reaches every adapter; what a
+ * functions share one composition root (src/lambda/container.ts over src/runtime/composition.ts), so every bundle reaches every adapter; what a
  * function runs is narrower. test/lambda proves each reason (see the comment on each).
  */
 export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readonly<Record<string, readonly string[]>>>> = {
@@ -68,7 +68,7 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
     'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
     'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
     'src/adapters/state/dynamodb-run-state.ts': ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
-    'src/lambda/container.ts': ['sts:GetCallerIdentity'],
+    'src/runtime/composition.ts': ['sts:GetCallerIdentity'],
   },
   // The dispatcher hands every account (and due departures) to the worker whenever a worker is configured, as it always
   // is when deployed (test/lambda/reconcile.test.ts, "hands even a single account to the worker"): it takes its lock,
@@ -84,6 +84,6 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
     'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
     'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
     'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    'src/lambda/container.ts': ['sts:GetCallerIdentity'],
+    'src/runtime/composition.ts': ['sts:GetCallerIdentity'],
   },
 };

@@ -3,7 +3,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { randomBytes } from 'node:crypto';
 import { diffSnapshot, indexRecords, snapshotDigest } from '../../domain/evidence/snapshot';
 import type { AccessSnapshot, NewSnapshot, RecordSpan, SnapshotHeader, SnapshotSaveResult } from '../../domain/evidence/snapshot';
-import { WardenError } from '../../errors';
+import { SnapshotLockTimeout, SnapshotOrderError } from '../../errors';
 import { mapLimit, sleep as realSleep } from '../../lib/concurrency';
 import type { SnapshotStore } from '../../ports/evidence';
 import { KEY, isConditionFailure, readNumber, readString } from '../state/dynamodb-tables';
@@ -39,7 +39,7 @@ import {
   type WriteOp,
 } from './dynamodb-snapshot-items';
 import { SnapshotTable } from './dynamodb-snapshot-table';
-import { SnapshotOrderError, assertInOrder, toRecordSpan } from './snapshot-common';
+import { assertInOrder, toRecordSpan } from './snapshot-common';
 
 export { keyInScope, scopeKeyOf, snapshotsTableDefinition, type SnapshotScope } from './dynamodb-snapshot-items';
 
@@ -58,10 +58,6 @@ export interface DynamoDbSnapshotStoreOptions {
   readonly now?: () => number;
 }
 
-/** A save's lock was not had in time: another writer is still saving (or died holding it, and it has not expired yet). */
-export class SnapshotLockTimeout extends WardenError {
-  override readonly name = 'SnapshotLockTimeout';
-}
 
 /**
  * Snapshots in DynamoDB, with the spans-and-records model of the SQLite store. Saves are serialized by a lock item

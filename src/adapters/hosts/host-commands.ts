@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { HostScriptInputError } from '../../errors';
 import { BASE64_BODY } from './authorized-keys';
 
 /**
@@ -14,10 +15,6 @@ export interface HostScripts {
   readonly revoke: string;
 }
 
-/** Thrown for arguments no correct caller passes (a key body that is not base64, an unsafe account name). */
-export class HostScriptInputError extends Error {
-  override readonly name = 'HostScriptInputError';
-}
 
 const DEFAULT_SCRIPT_DIR = path.resolve(__dirname, '../../../scripts/host');
 let defaultScripts: HostScripts | undefined;

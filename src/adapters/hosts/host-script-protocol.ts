@@ -13,7 +13,6 @@ export { keyFingerprint } from '../../domain/ssh-key';
 export { parseAuthorizedKeyLine, normaliseKeyBody, type AuthorizedKeyLine } from './authorized-keys';
 export {
   COMMON_SOURCE_LINE,
-  HostScriptInputError,
   inlineCommon,
   inventoryCommand,
   loadHostScripts,

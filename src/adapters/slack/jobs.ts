@@ -15,6 +15,7 @@ import {
 import { accessAtTime, personAccessHistory, type PersonHistory } from '../../app/evidence';
 import type { AccessFilter } from '../../domain/evidence/snapshot';
 import { AuditTamperedError } from '../../errors';
+import type { AuditEvent } from '../../domain/audit-actions';
 import type { Roster } from '../../domain/roster';
 import { resolveEndAt } from '../../domain/time';
 import {
@@ -118,7 +119,7 @@ async function resolveHistory(ctx: SlackJobContext, query: PersonQuery): Promise
 }
 
 /** An auditor's read, answered and audited: the answer, or a one-line reason it could not be. */
-type ReadAnswer = { readonly message: SlackMessage; readonly audit: { readonly action: string; readonly target: string; readonly after: Record<string, unknown> } } | { readonly error: string };
+type ReadAnswer = { readonly message: SlackMessage; readonly audit: { readonly action: AuditEvent; readonly target: string; readonly after: Record<string, unknown> } } | { readonly error: string };
 
 async function answerHistory(ctx: SlackJobContext, query: PersonQuery, cursor: { q: string; p: number }): Promise<ReadAnswer> {
   const resolved = await resolveHistory(ctx, query);

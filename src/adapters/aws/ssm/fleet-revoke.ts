@@ -1,7 +1,8 @@
 import type { Action } from '../../../domain/plan';
 import { mapLimit } from '../../../lib/concurrency';
 import type { ActionOutcome } from '../../../ports';
-import { HostScriptInputError, parseRevokeOutput, revokeCommand, type RevokeRequest } from '../../hosts/host-script-protocol';
+import { HostScriptInputError } from '../../../errors';
+import { parseRevokeOutput, revokeCommand, type RevokeRequest } from '../../hosts/host-script-protocol';
 import { MAX_DOCUMENT_BYTES, argumentsOf } from './documents';
 import { chunk, describeInvocationFailure, type FleetCommands } from './fleet-commands';
 import { revokeOutcomes } from './outcomes';
