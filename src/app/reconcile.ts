@@ -12,7 +12,7 @@ import { formatAuditPerson } from '../domain/audit-chain';
 import { ownersFromRoster } from '../domain/evidence/owners';
 import { isAnchorable, type AnchorSink, type SnapshotStore } from '../ports/evidence';
 import { anchorHead, recordSnapshot, type AnchorOutcome } from './evidence';
-import { mapLimit } from '../lib/concurrency';
+import { mapLimit, Semaphore } from '../lib/concurrency';
 import { ExitCode, WardenError } from '../errors';
 import type {
   AccountDirectory,
@@ -136,16 +136,28 @@ function accountLabel(directory: AccountDirectory): string {
   }
 }
 
-async function readAccounts(deps: ReconcileDeps): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
-  const settled = await mapLimit(deps.directories, 4, async (directory) => {
-    try {
-      const inventory = await directory.inventory();
-      deps.progress?.({ kind: 'account-read', account: inventory.account, users: inventory.users.length });
-      return { ok: true as const, inventory };
-    } catch (error) {
-      return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
-    }
-  });
+/** Bulk inventories read at once: each holds a whole account's users in memory until it is planned. */
+const INVENTORY_CONCURRENCY = 4;
+
+/**
+ * Reads every account: its bulk inventory (a few at a time), then at once its leavers' live detail. Each account has
+ * its own IAM throttle, so an account's live reads start as soon as its own inventory is in, without waiting for the
+ * other accounts' inventories, and run alongside every other account's.
+ */
+async function readAccounts(deps: ReconcileDeps, roster: Roster): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
+  const inventories = new Semaphore(INVENTORY_CONCURRENCY);
+  const settled = await Promise.all(
+    deps.directories.map(async (directory) => {
+      let inventory: AccountInventory;
+      try {
+        inventory = await inventories.run(() => directory.inventory());
+        deps.progress?.({ kind: 'account-read', account: inventory.account, users: inventory.users.length });
+      } catch (error) {
+        return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
+      }
+      return { ok: true as const, inventory: await withLeaverDetail(deps, directory, roster, inventory) };
+    }),
+  );
   const failures = settled.flatMap((s) => (s.ok ? [] : [s]));
   const first = failures[0];
   if (first !== undefined && failures.length === settled.length) {
@@ -157,6 +169,14 @@ async function readAccounts(deps: ReconcileDeps): Promise<Pick<Inventory, 'accou
     accounts: settled.flatMap((s) => (s.ok ? [s.inventory] : [])),
     accountErrors: settled.flatMap((s) => (s.ok ? [] : [{ account: s.account, message: s.message }])),
   };
+}
+
+/** One account's inventory with live detail of the users the plan may act on (leavers, quarantined orphans). */
+async function withLeaverDetail(deps: ReconcileDeps, directory: AccountDirectory, roster: Roster, account: AccountInventory): Promise<AccountInventory> {
+  const inventory: Inventory = { accounts: [account], accountErrors: [], hosts: [] };
+  const names = usersNeedingDetail({ roster, inventory, policy: deps.policy, now: deps.clock.now() }).find((w) => w.account === account.account)?.userNames ?? [];
+  if (names.length === 0) return account;
+  return withDetail(account, names, await directory.describeUsers(names));
 }
 
 async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]> {
@@ -172,15 +192,17 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   const base = await deps.roster.load();
   const roster = deps.overlayRoster === undefined ? base : await deps.overlayRoster(base, startedAt);
   deps.progress?.({ kind: 'phase', phase: 'inventory' });
-  const [accounts, hosts] = await Promise.all([readAccounts(deps), readHosts(deps)]);
+  const [accounts, hosts] = await Promise.all([readAccounts(deps, roster), readHosts(deps)]);
   let inventory: Inventory = { ...accounts, hosts };
   const now = deps.clock.now();
 
+  // Each account's leavers were read live as soon as its inventory was in. One more look with the whole inventory and
+  // the clock as it is now catches anyone that did not show (a departure that took effect while reading): usually none.
   deps.progress?.({ kind: 'phase', phase: 'detail' });
   const wanted = usersNeedingDetail({ roster, inventory, policy: deps.policy, now });
   const detailed = await Promise.all(
     inventory.accounts.map(async (account) => {
-      const names = wanted.find((w) => w.account === account.account)?.userNames ?? [];
+      const names = (wanted.find((w) => w.account === account.account)?.userNames ?? []).filter((name) => account.users.some((u) => u.userName === name && u.detail === undefined));
       const directory = deps.directories.find((d) => d.account === account.account);
       if (names.length === 0 || directory === undefined) return account;
       return withDetail(account, names, await directory.describeUsers(names));
