@@ -3,7 +3,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { WardenConfig } from '../../config/schema';
-import { AssumeRoleError, namedErrorText } from '../../errors';
+import { AssumeRoleError, errorText, namedErrorText } from '../../errors';
 import { mapLimit } from '../../lib/concurrency';
 import { systemClock } from '../../ports';
 import type { Clock } from '../../ports';
@@ -290,7 +290,7 @@ export async function forEachAccount<T>(
     try {
       return { ok: true, target, value: await fn(target) };
     } catch (error) {
-      return { ok: false, target, error: error instanceof Error ? error.message : String(error) };
+      return { ok: false, target, error: errorText(error) };
     }
   });
 }

@@ -14,6 +14,7 @@ import {
 import { argumentsOf } from './documents';
 import { chunk, describeInvocationFailure, type FleetCommands } from './fleet-commands';
 import { MAX_INSTANCE_IDS_PER_COMMAND, splitPreview, type CommandScope, type InvocationReport } from './run-command';
+import { errorText } from '../../../errors';
 
 /** Inventory output of one host, or why there is none. */
 type HostRead = { readonly kind: 'text'; readonly text: string } | { readonly kind: 'page-me' } | { readonly kind: 'unreachable'; readonly reason: string };
@@ -38,7 +39,7 @@ export class SsmInventoryReader {
       account = await this.account();
     } catch (error) {
       // Without the account no host can be reported properly; say so per scope instead of failing the whole run.
-      const reason = `cannot tell which AWS account the hosts are in: ${error instanceof Error ? error.message : String(error)}`;
+      const reason = `cannot tell which AWS account the hosts are in: ${errorText(error)}`;
       const scopes = [...(targets.length > 0 ? [`targets ${targets.map(describeTarget).join(' and ')}`] : []), ...new Set(instanceIds)];
       return scopes.map((scope) => unreachable(scope, '', reason));
     }
@@ -113,7 +114,7 @@ export class SsmInventoryReader {
     try {
       invocations = await this.ctx.run.finish(sent.commandId, this.ctx.deadline());
     } catch (error) {
-      const reason = `reading command ${sent.commandId} failed: ${error instanceof Error ? error.message : String(error)}`;
+      const reason = `reading command ${sent.commandId} failed: ${errorText(error)}`;
       if (scope.kind === 'targets') reads.set(label, { kind: 'unreachable', reason });
       for (const id of ids) reads.set(id, { kind: 'unreachable', reason });
       return undefined;
@@ -137,7 +138,7 @@ export class SsmInventoryReader {
       const out = await this.ctx.run.output(commandId, invocation.instanceId, this.ctx.deadline(), false);
       if (parseInventoryOutput(invocation.instanceId, out.stdout).complete) return { kind: 'text', text: out.stdout };
     } catch (error) {
-      return { kind: 'unreachable', reason: `GetCommandInvocation failed: ${error instanceof Error ? error.message : String(error)}` };
+      return { kind: 'unreachable', reason: `GetCommandInvocation failed: ${errorText(error)}` };
     }
     return { kind: 'page-me' };
   }
@@ -212,7 +213,7 @@ export class SsmInventoryReader {
     try {
       invocations = await this.ctx.run.finish(sent.commandId, this.ctx.deadline());
     } catch (error) {
-      for (const id of batch) results.set(id, { kind: 'unreachable', reason: `paged inventory: ${error instanceof Error ? error.message : String(error)}` });
+      for (const id of batch) results.set(id, { kind: 'unreachable', reason: `paged inventory: ${errorText(error)}` });
       return results;
     }
     const read = await mapLimit(invocations, this.ctx.options.readConcurrency ?? 8, async (invocation) => {
@@ -228,7 +229,7 @@ export class SsmInventoryReader {
         const text = (await this.ctx.run.output(sent.commandId, invocation.instanceId, this.ctx.deadline(), false)).stdout;
         return [invocation.instanceId, parseInventoryPage(text)] as const;
       } catch (error) {
-        return [invocation.instanceId, { kind: 'unreachable' as const, reason: `paged inventory: ${error instanceof Error ? error.message : String(error)}` }] as const;
+        return [invocation.instanceId, { kind: 'unreachable' as const, reason: `paged inventory: ${errorText(error)}` }] as const;
       }
     });
     for (const [id, result] of read) results.set(id, result);

@@ -1,7 +1,7 @@
 import type { Action } from '../../../domain/plan';
 import { mapLimit } from '../../../lib/concurrency';
 import type { ActionOutcome } from '../../../ports';
-import { HostScriptInputError } from '../../../errors';
+import { errorText, HostScriptInputError } from '../../../errors';
 import { parseRevokeOutput, revokeCommand, type RevokeRequest } from '../../hosts/host-script-protocol';
 import { MAX_DOCUMENT_BYTES, argumentsOf } from './documents';
 import { chunk, describeInvocationFailure, type FleetCommands } from './fleet-commands';
@@ -123,7 +123,7 @@ export class SsmHostRevoker {
     try {
       invocations = await this.ctx.run.finish(sent.commandId, this.ctx.deadline());
     } catch (error) {
-      for (const unit of batch) failUnit(unit, `reading command ${sent.commandId} failed: ${error instanceof Error ? error.message : String(error)}`, true);
+      for (const unit of batch) failUnit(unit, `reading command ${sent.commandId} failed: ${errorText(error)}`, true);
       return outcomes;
     }
     const byInstance = new Map(invocations.map((i) => [i.instanceId, i]));
