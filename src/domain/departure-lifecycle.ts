@@ -1,4 +1,5 @@
-import type { Action, ActionKind } from './plan';
+import { ACCESS_PATHS, accessPathOfKind, type AccessPath } from './action-kinds';
+import type { Action } from './plan';
 
 /** A departure HR recorded (Slack `/offboard`), its state machine and the access paths it closes, as HR reads them. Pure. */
 
@@ -9,17 +10,8 @@ import type { Action, ActionKind } from './plan';
  */
 export type DepartureStatus = 'awaiting-approval' | 'scheduled' | 'applied' | 'cancelled';
 
-/** The access paths a departure closes, as shown to HR (one line each in the Slack thread). */
-export type AccessPath =
-  | 'access-keys'
-  | 'console'
-  | 'ssh-keys'
-  | 'other-credentials'
-  | 'groups'
-  | 'policies'
-  | 'deny-all'
-  | 'hosts'
-  | 'user';
+/** The access paths a departure closes, as shown to HR (one line each in the Slack thread): one taxonomy with the leaver report. */
+export type { AccessPath };
 
 /** `pending`: planned, not yet applied (or not yet due); `ok`: applied; `failed`: retried by the next run until resolved. */
 export type PathState = 'pending' | 'ok' | 'failed';
@@ -163,37 +155,11 @@ export const departureQueries = {
   effective: (all: readonly Departure[]): Departure[] => all.filter((d) => d.status === 'scheduled' || d.status === 'applied').sort(byEffectiveAt),
 };
 
-/** The access path each action kind closes, as HR reads it. */
-const ACCESS_PATH_OF_KIND: Readonly<Record<ActionKind, AccessPath>> = {
-  'deactivate-access-key': 'access-keys',
-  'delete-login-profile': 'console',
-  'deactivate-ssh-key': 'ssh-keys',
-  'deactivate-signing-certificate': 'other-credentials',
-  'deactivate-service-credential': 'other-credentials',
-  'remove-from-group': 'groups',
-  'detach-user-policy': 'policies',
-  'delete-user-policy': 'policies',
-  'attach-deny-all': 'deny-all',
-  'remove-host-key': 'hosts',
-  'lock-host-user': 'hosts',
-  'delete-user': 'user',
-};
-
-/** The access path an action closes, as HR reads it. */
-export const accessPathOf = (action: Action): AccessPath => ACCESS_PATH_OF_KIND[action.kind];
+/** The access path an action closes, as HR reads it (the kind's descriptor says). */
+export const accessPathOf = (action: Action): AccessPath => accessPathOfKind(action.kind);
 
 /** Paths in the order HR reads them. */
-export const ACCESS_PATHS: readonly AccessPath[] = [
-  'access-keys',
-  'console',
-  'ssh-keys',
-  'other-credentials',
-  'groups',
-  'policies',
-  'deny-all',
-  'hosts',
-  'user',
-];
+export { ACCESS_PATHS };
 
 /** The paths a plan will close, all pending. */
 export function pendingPaths(actions: readonly Action[]): PathStatus[] {

@@ -81,7 +81,7 @@ export async function buildLambdaSlackApp(options: LambdaSlackAppOptions): Promi
     timezone: loaded.config.timezone,
     offboarding: { ...offboarding, announcer: notifier },
     web,
-    seen: new DynamoDbSeenStore({ client: container.clients.dynamodb, table: settings.stateTable }),
+    seen: new DynamoDbSeenStore({ client: container.clients.dynamodb, table: container.tables.state }),
     logger: boltLogger(logger, level),
     logLevel: level,
     clientOptions: LAMBDA_SLACK_CLIENT_OPTIONS,

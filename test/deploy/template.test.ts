@@ -11,6 +11,7 @@ import { sendCommandProblems } from './send-command-policy';
 import { grantProblems } from './grant-rules';
 import { isDenyAllDocument } from '../../src/domain/policy-documents';
 import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
+import { ACTION_KIND_TABLE, ACTION_KINDS, IAM_PLANE_CALLS } from '../../src/domain/action-kinds';
 import { wardenDocuments } from '../../src/adapters/aws/ssm/documents';
 import { loadHostScripts } from '../../src/adapters/hosts/host-script-protocol';
 import { packageStack } from './package-stack';
@@ -152,6 +153,14 @@ describe('the function role is least privilege', () => {
     expect(calls.length).toBeGreaterThan(fn === 'worker' ? 30 : 4);
     const missing = [...actionsOf(calls)].filter((a) => !granted.has(a)).sort();
     expect(missing).toEqual([]);
+  });
+
+  it('grants the worker role every AWS call the action-kind table lists for each kind', () => {
+    const granted = new Set(allowed(roleStatements('WorkerRole')).flatMap(actionList));
+    for (const kind of ACTION_KINDS) {
+      expect({ kind, missing: ACTION_KIND_TABLE[kind].calls.filter((call) => !granted.has(call)) }).toEqual({ kind, missing: [] });
+    }
+    expect(IAM_PLANE_CALLS.filter((call) => !granted.has(call))).toEqual([]);
   });
 
   it.each(FUNCTIONS)('grants the %s role nothing its code does not call (besides its own logs and failure queue)', (fn) => {

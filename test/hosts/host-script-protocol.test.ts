@@ -183,6 +183,8 @@ describe('parseInventoryOutput', () => {
       unparsedLines: [],
       errors: ['/home/bob/.ssh/authorized_keys (bob): unreadable', '/etc/shadow: unreadable: locked accounts unknown'],
       complete: true,
+      // No SEAL line: fine through SSM itself, never trusted from the S3 output bucket.
+      seal: 'absent',
     });
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { HostAccount, HostKey, HostKeyLineProblem } from '../../domain/inventory';
 import { keyFingerprint } from '../../domain/ssh-key';
 
@@ -25,6 +26,24 @@ export interface ParsedInventory {
   readonly errors: string[];
   /** True only when the header, every record and the END count all arrived. */
   readonly complete: boolean;
+  /**
+   * The SEAL line (SHA-256 of everything after it) against the text: `verified`, `mismatch`, or `absent` (a host with
+   * neither sha256sum nor openssl prints none). Text that did not come through SSM itself (the S3 output bucket) is
+   * only trusted when `verified`.
+   */
+  readonly seal: 'verified' | 'mismatch' | 'absent';
+}
+
+const SEAL_LINE = /^SEAL sha256=([0-9a-f]{64})$/;
+
+/** The seal on line 2 checked against every byte after it (as UTF-8: text SSM or S3 gave back). */
+function checkSeal(text: string): ParsedInventory['seal'] {
+  const first = text.indexOf('\n');
+  const second = first < 0 ? -1 : text.indexOf('\n', first + 1);
+  if (second < 0) return 'absent';
+  const seal = SEAL_LINE.exec(text.slice(first + 1, second).replace(/\r$/, ''));
+  if (seal === null) return 'absent';
+  return createHash('sha256').update(text.slice(second + 1), 'utf8').digest('hex') === seal[1] ? 'verified' : 'mismatch';
 }
 
 /** The output's lines, without CR line ends or trailing blank lines. */
@@ -53,6 +72,7 @@ export function parseInventoryOutput(instanceId: string, text: string): ParsedIn
       unparsedLines,
       errors: ['inventory output does not start with the WARDEN-INVENTORY v1 header'],
       complete: false,
+      seal: 'absent',
     };
   }
   let records = 0;
@@ -60,6 +80,7 @@ export function parseInventoryOutput(instanceId: string, text: string): ParsedIn
   let wellFormed = true;
   for (const [i, line] of all.slice(1).entries()) {
     const lineNo = i + 2;
+    if (i === 0 && SEAL_LINE.test(line)) continue;
     if (declared !== undefined) {
       errors.push(`output line ${lineNo}: text after END`);
       wellFormed = false;
@@ -101,7 +122,7 @@ export function parseInventoryOutput(instanceId: string, text: string): ParsedIn
   if (declared === undefined) errors.push('inventory output ends without END: truncated');
   else if (declared !== records) errors.push(`inventory output has ${records} records, END says ${declared}: truncated`);
   const complete = wellFormed && declared === records;
-  return { hostname: header[1] ?? '', keys, lockedUsers, passwordLockedUsers, accounts, unparsedLines, errors, complete };
+  return { hostname: header[1] ?? '', keys, lockedUsers, passwordLockedUsers, accounts, unparsedLines, errors, complete, seal: checkSeal(text) };
 }
 
 /** The parts of a parsed inventory a HostInventory carries beyond keys and locked users. */
@@ -118,6 +139,8 @@ export interface InventoryPage {
   readonly length: number;
   readonly total: number;
   readonly cksum: number;
+  /** SHA-256 (hex) of the whole output, when the host could compute one. */
+  readonly sha256?: string;
   readonly data: Buffer;
 }
 
@@ -126,7 +149,7 @@ export type InventoryPageParse = { readonly kind: 'page'; readonly page: Invento
 /** Parses one page printed by `inventory.sh --offset N --limit M`. */
 export function parseInventoryPage(text: string): InventoryPageParse {
   const all = lines(text);
-  const head = /^WARDEN-PAGE v1 offset=(\d+) length=(\d+) total=(\d+) cksum=(\d+)$/.exec(all[0] ?? '');
+  const head = /^WARDEN-PAGE v1 offset=(\d+) length=(\d+) total=(\d+) cksum=(\d+)(?: sha256=([0-9a-f]{64}))?$/.exec(all[0] ?? '');
   if (head === null) return { kind: 'invalid', reason: 'page does not start with the WARDEN-PAGE v1 header' };
   if (all[all.length - 1] !== 'PAGE-END' || all.length < 2) return { kind: 'invalid', reason: 'page ends without PAGE-END: truncated' };
   const body = all.slice(1, -1).join('');
@@ -134,7 +157,7 @@ export function parseInventoryPage(text: string): InventoryPageParse {
   const [offset, length, total, cksum] = head.slice(1, 5).map(Number) as [number, number, number, number];
   const data = Buffer.from(body, 'base64');
   if (data.length !== length) return { kind: 'invalid', reason: `page holds ${data.length} bytes, header says ${length}` };
-  return { kind: 'page', page: { offset, length, total, cksum, data } };
+  return { kind: 'page', page: { offset, length, total, cksum, ...(head[5] !== undefined ? { sha256: head[5] } : {}), data } };
 }
 
 export type InventoryAssembly =
@@ -148,7 +171,7 @@ export type InventoryAssembly =
 export function assembleInventoryPages(pages: readonly InventoryPage[]): InventoryAssembly {
   const first = pages[0];
   if (first === undefined) return { kind: 'incomplete', nextOffset: 0 };
-  if (pages.some((p) => p.total !== first.total || p.cksum !== first.cksum)) {
+  if (pages.some((p) => p.total !== first.total || p.cksum !== first.cksum || p.sha256 !== first.sha256)) {
     return { kind: 'inconsistent', reason: 'pages report different totals or checksums' };
   }
   const sorted = [...pages].sort((a, b) => a.offset - b.offset);
@@ -166,6 +189,9 @@ export function assembleInventoryPages(pages: readonly InventoryPage[]): Invento
   const whole = Buffer.concat(parts);
   if (whole.length !== first.total) return { kind: 'inconsistent', reason: `pages hold ${whole.length} bytes, total is ${first.total}` };
   if (posixCksum(whole) !== first.cksum) return { kind: 'inconsistent', reason: 'joined pages do not match the checksum' };
+  if (first.sha256 !== undefined && createHash('sha256').update(whole).digest('hex') !== first.sha256) {
+    return { kind: 'inconsistent', reason: 'joined pages do not match their SHA-256' };
+  }
   return { kind: 'complete', text: whole.toString('utf8') };
 }
 

@@ -9,6 +9,7 @@ import {
   parseInventoryOutput,
   parseInventoryPage,
   type InventoryPage,
+  type ParsedInventory,
 } from '../../hosts/host-script-protocol';
 import { argumentsOf } from './documents';
 import { chunk, describeInvocationFailure, type FleetCommands } from './fleet-commands';
@@ -131,7 +132,8 @@ export class SsmInventoryReader {
     if (invocation.status !== 'Success') return { kind: 'unreachable', reason: describeInvocationFailure(invocation, preview.stderr, 'inventory') };
     if (parseInventoryOutput(invocation.instanceId, preview.stdout).complete) return { kind: 'text', text: preview.stdout };
     const full = await this.ctx.run.fullStdout(commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory', preview.stdout);
-    if (full !== undefined && parseInventoryOutput(invocation.instanceId, full).complete) return { kind: 'text', text: full };
+    // The bucket is written by instances, so a copy there is used only when the seal SSM itself reported vouches for it.
+    if (full !== undefined && trustedFromBucket(parseInventoryOutput(invocation.instanceId, full))) return { kind: 'text', text: full };
     try {
       const out = await this.ctx.run.output(commandId, invocation.instanceId, this.ctx.deadline(), false);
       if (parseInventoryOutput(invocation.instanceId, out.stdout).complete) return { kind: 'text', text: out.stdout };
@@ -221,7 +223,10 @@ export class SsmInventoryReader {
       if (fromPreview.kind === 'page') return [invocation.instanceId, fromPreview] as const;
       try {
         const full = await this.ctx.run.fullStdout(sent.commandId, invocation.instanceId, invocation.stdoutUrl, 'inventory', preview.stdout);
-        const text = full ?? (await this.ctx.run.output(sent.commandId, invocation.instanceId, this.ctx.deadline(), false)).stdout;
+        // A page from the bucket needs the SHA-256 in its header (reported by SSM): joining the pages checks it.
+        const fromBucket = full !== undefined ? parseInventoryPage(full) : undefined;
+        if (fromBucket?.kind === 'page' && fromBucket.page.sha256 !== undefined) return [invocation.instanceId, fromBucket] as const;
+        const text = (await this.ctx.run.output(sent.commandId, invocation.instanceId, this.ctx.deadline(), false)).stdout;
         return [invocation.instanceId, parseInventoryPage(text)] as const;
       } catch (error) {
         return [invocation.instanceId, { kind: 'unreachable' as const, reason: `paged inventory: ${errorText(error)}` }] as const;
@@ -237,3 +242,6 @@ function unreachable(instanceId: string, account: string, reason: string): HostI
 }
 
 const describeTarget = (target: Target): string => `${target.Key ?? ''}=${(target.Values ?? []).join(',')}`;
+
+/** Whole output read from the S3 output bucket: complete, and sealed by the host with a seal that matches. */
+const trustedFromBucket = (parsed: ParsedInventory): boolean => parsed.complete && parsed.seal === 'verified';

@@ -1,6 +1,7 @@
 import type { types } from '@slack/bolt';
 import { formatInZone } from '../../../domain/time';
 import type { Finding } from '../../../domain/plan';
+import { ACCESS_PATH_INFO, ACCESS_PATHS } from '../../../domain/action-kinds';
 import type { AccessPath, Departure } from '../../../domain/departure-lifecycle';
 import { safeText, truncate } from '../mrkdwn';
 import { terminalSafe } from '../../../domain/terminal-text';
@@ -58,18 +59,11 @@ export const when = (instant: Date, timezone: string): string => formatInZone(in
 export const personLabel = (person: Departure['person']): string =>
   person.fullName !== undefined ? `${safeText(person.fullName, 200)} (${safeText(person.email, 200)})` : safeText(person.email, 200);
 
-/** How each access path is named in Slack. */
-export const PATH_LABELS: Readonly<Record<AccessPath, string>> = {
-  'access-keys': 'Access keys',
-  console: 'Console password',
-  'ssh-keys': 'IAM SSH keys',
-  'other-credentials': 'Other credentials',
-  groups: 'Groups',
-  policies: 'Policies',
-  'deny-all': 'Deny-all policy',
-  hosts: 'Hosts',
-  user: 'IAM user',
-};
+/** How each access path is named in Slack: the same words as the leaver report. */
+export const PATH_LABELS: Readonly<Record<AccessPath, string>> = Object.fromEntries(ACCESS_PATHS.map((path) => [path, ACCESS_PATH_INFO[path].label])) as Record<
+  AccessPath,
+  string
+>;
 
 export const reasonLabel = (value: string | undefined): string => (value === undefined ? '—' : (REASONS.find((r) => r.value === value)?.label ?? safeText(value, 100)));
 
