@@ -1,4 +1,5 @@
 import { makeAction } from '../../src/domain/planning/build';
+import type { ActionTargets } from '../../src/domain/action-kinds';
 import type { ActionKind, ActionOf } from '../../src/domain/plan';
 import type { AccountDirectory } from '../../src/ports';
 
@@ -49,7 +50,7 @@ const SPEC: DirectorySpec = {
   ],
 };
 
-const action = <K extends ActionKind>(kind: K, userName: string, target: ActionOf<K>['target']): ActionOf<K> =>
+const action = <K extends ActionKind>(kind: K, userName: string, target: ActionTargets[K]): ActionOf<K> =>
   makeAction(kind, { account: DIRECTORY_ACCOUNT, userName, reason: 'departed', control: 'offboarding-24h' }, target);
 
 /**
