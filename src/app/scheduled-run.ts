@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { errorText } from '../errors';
 import type { Logger } from '../lib/logger';
 import type { Clock, RunLock } from '../ports';
 import { applyDueDepartures, type OffboardingDeps } from './offboarding';
@@ -121,7 +122,7 @@ export class ScheduledReconciler {
       return outcome;
     } catch (error) {
       log.error('reconciliation failed', { error });
-      return { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
+      return { kind: 'failed', error: errorText(error) };
     }
   }
 }

@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, InputError, WardenError } from '../errors';
+import { errorText, ExitCode, InputError, WardenError } from '../errors';
 import type { CliIo } from './io';
 import { processIo, terminalSafeIo } from './io';
 import type { AuditAccessOptions } from './commands/audit-access';
@@ -144,7 +144,7 @@ export async function main(argv: readonly string[], given: CliIo = processIo()):
 }
 
 function reportError(io: CliIo, error: unknown, debug: boolean): number {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorText(error);
   io.stderr.write(`warden: ${message.split('\n')[0]}${hintFor(message)}\n`);
   if (debug && error instanceof Error && error.stack !== undefined) io.stderr.write(`${error.stack}\n`);
   if (error instanceof WardenError) return error.exitCode;

@@ -18,4 +18,4 @@ export interface VerificationRecord {
 
 export const userKey = (account: string, userName: string): string => `${account}\u0000${userName}`;
 
-export const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
+export { errorText } from '../../errors';

@@ -4,7 +4,7 @@ import type { AnchorOutcome } from '../../app/evidence';
 import { renderPlanText } from '../../domain/render';
 import { terminalSafe } from '../../domain/terminal-text';
 import { isRevocation, type Plan } from '../../domain/plan';
-import { ExitCode, InputError } from '../../errors';
+import { errorText, ExitCode, InputError } from '../../errors';
 import { openRuntime, type Runtime } from '../../runtime/compose';
 import { describeHeldLock, lockOwner, withReconcileLock } from '../../app/reconcile/lock';
 import { ProgressLine } from '../format';
@@ -89,7 +89,7 @@ export async function runApply(io: CliIo, opts: { config?: string; yes?: boolean
         lock: runtime.lock,
         clock: runtime.deps.clock,
         owner: lockOwner(runtime.actor),
-        onRenewError: (error) => io.stderr.write(`warden: warning: could not renew the reconcile lock: ${error instanceof Error ? error.message : String(error)}\n`),
+        onRenewError: (error) => io.stderr.write(`warden: warning: could not renew the reconcile lock: ${errorText(error)}\n`),
       },
       () => applyLocked(io, opts, runtime, progress),
     );
