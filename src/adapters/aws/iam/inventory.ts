@@ -1,9 +1,8 @@
 import type { GroupDetail, UserDetail } from '@aws-sdk/client-iam';
 import type { AccountInventory, CredentialReportRow, IamGroup, IamUser } from '../../../domain/inventory';
-import { errorText } from '../../../errors';
 import { iamSdk } from '../sdk';
 import { parseCredentialReport } from './credential-report';
-import { describeAwsError, IamAccountMismatchError, IamAccountUnknownError, IamCallError, IamInventoryError, THROTTLING_CODES } from './errors';
+import { describeAwsError, errorText, IamAccountMismatchError, IamAccountUnknownError, IamCallError, IamInventoryError, THROTTLING_CODES } from '../../../errors';
 import { accountOfArn, decodePolicyDocument, inlineDocuments, marker, PAGE_SIZE, toPolicies, toTags, type IamSession } from './session';
 
 interface CredentialReport {
