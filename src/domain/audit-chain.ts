@@ -137,9 +137,12 @@ export class ChainVerifier {
     if (anchor !== undefined && anchor.seq < this.startSeq) this.anchorSeen = true;
   }
 
-  /** Whether this check starts part-way (at an anchor or a given seq) rather than at the genesis entry. */
+  /**
+   * Whether this check starts part-way (at an anchor or a given seq) rather than at the genesis entry. A check that
+   * starts at seq 1 (from an anchor at seq 0 or 1) knows seq 1's predecessor: the genesis hash, so it checks that link.
+   */
   private get startsAtAnchor(): boolean {
-    return this.verified === 0 && (this.startSeq > 1 || (this.options.fromAnchor === true && this.options.expectedHead !== undefined));
+    return this.verified === 0 && this.startSeq > 1;
   }
 
   /** Feeds the next entry; false means the chain is already broken and further entries are ignored. */

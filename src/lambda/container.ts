@@ -189,7 +189,7 @@ export class LambdaContainer {
       announcer: this.announcer,
       hostScripts: this.hostScripts(),
       ...(this.options.hostTiming !== undefined ? { hostTiming: this.options.hostTiming } : {}),
-      hostOutputBucket: false,
+      hostOutputBucket: this.settings.hostOutputBucket !== undefined ? { bucket: this.settings.hostOutputBucket } : 'none',
       extraAnchors: environmentAnchors(this.settings),
       forwardOnlyAnchors: true,
     });

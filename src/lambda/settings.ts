@@ -43,6 +43,12 @@ export interface LambdaSettings {
   readonly metrics: { readonly namespace: string; readonly stack: string };
   /** `WARDEN_AUDIT_ANCHOR_BUCKET` (+ `_PREFIX`, `WARDEN_AUDIT_ANCHOR_RETENTION_DAYS`): the Object Lock bucket the chain head also goes to. */
   readonly auditAnchorBucket?: { readonly bucket: string; readonly prefix: string; readonly retentionDays: number };
+  /**
+   * `WARDEN_HOST_OUTPUT_BUCKET`: the stack's bucket SSM writes host command output to (under `warden/`), read back instead
+   * of paging large output through SSM. Instances write it with their own roles; a copy is used only when the seal SSM
+   * itself reported matches it.
+   */
+  readonly hostOutputBucket?: string;
   /** `AWS_MAX_ATTEMPTS`, passed to the IAM clients (whose own default would otherwise hide it). */
   readonly maxAttempts?: number;
 }
@@ -94,6 +100,7 @@ export function lambdaSettingsFromEnv(env: Env): LambdaSettings {
           },
         }
       : {}),
+    ...(e.WARDEN_HOST_OUTPUT_BUCKET !== undefined ? { hostOutputBucket: e.WARDEN_HOST_OUTPUT_BUCKET } : {}),
     ...(e.AWS_MAX_ATTEMPTS !== undefined ? { maxAttempts: e.AWS_MAX_ATTEMPTS } : {}),
   };
 }

@@ -119,7 +119,7 @@ export async function openRuntime(configPath: string, options: RuntimeOptions): 
       ...(options.notifier !== undefined ? { notifier: options.notifier } : {}),
       ...(options.announcer !== undefined ? { announcer: options.announcer } : {}),
       ...(options.hostTiming !== undefined ? { hostTiming: options.hostTiming } : {}),
-      hostOutputBucket: true,
+      hostOutputBucket: 'config',
       defaultAnchors: defaultAnchorsOf(loaded),
       ...(options.slackWeb !== undefined ? { slackWeb: options.slackWeb } : {}),
     });

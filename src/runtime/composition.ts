@@ -47,10 +47,11 @@ export interface CompositionOptions {
   readonly hostScripts?: HostScripts;
   readonly hostTiming?: Pick<SsmHostFleetOptions, 'poll' | 'deliveryTimeoutSeconds' | 'executionTimeoutSeconds'>;
   /**
-   * Whether `hosts.outputBucket` may be read. The Lambda role reads no other bucket (any instance that may write it could
-   * replace another's output), so its host output is paged.
+   * Where SSM writes host command output: `config` (the CLI and `serve`: `hosts.outputBucket`), the Lambda stack's own
+   * bucket (its role reads no other), or `none` (output too large for SSM is read in pages). Instances write the bucket
+   * with their own roles, so a copy there is used only when the seal SSM itself reported matches it.
    */
-  readonly hostOutputBucket: boolean;
+  readonly hostOutputBucket: 'config' | 'none' | { readonly bucket: string };
   /** Anchors the environment adds to the config's `audit.anchors` (the Lambda stack's parameter and Object Lock bucket). */
   readonly extraAnchors?: readonly AnchorSpec[];
   /** The anchor a SQLite log gets when the config names none (a file beside it). */
@@ -131,7 +132,8 @@ export class Composition {
       throw new ConfigError('hosts: give targets or instanceIds (or leave the hosts block out to skip hosts)');
     }
     const { clients, hostScripts, hostTiming } = this.options;
-    const bucket = this.options.hostOutputBucket ? hosts.outputBucket : undefined;
+    const choice = this.options.hostOutputBucket;
+    const bucket = choice === 'config' ? hosts.outputBucket : choice === 'none' ? undefined : choice.bucket;
     const fleet = new SsmHostFleet({
       client: clients.hostSsm ?? clients.ssm,
       account: loaded.config.accounts.find((a) => a.roleArn === undefined)?.id ?? (() => this.ownAccount()),
@@ -196,8 +198,14 @@ export class Composition {
   reconcileDeps(loaded: LoadedConfig, directories: readonly AccountDirectory[], wiring: ReconcileWiring = {}): ReconcileDeps {
     const { stores } = this.options;
     const hosts = wiring.hosts === false ? undefined : this.hostFleetFor(loaded);
-    if (hosts !== undefined && !this.options.hostOutputBucket && loaded.config.hosts?.outputBucket !== undefined) {
-      wiring.logger?.warn('hosts.outputBucket is not used on Lambda (the function role reads no other bucket): host output is read in pages');
+    const configured = loaded.config.hosts?.outputBucket;
+    const choice = this.options.hostOutputBucket;
+    if (hosts !== undefined && choice !== 'config' && configured !== undefined && (choice === 'none' || choice.bucket !== configured)) {
+      wiring.logger?.warn(
+        choice === 'none'
+          ? 'hosts.outputBucket is not used on Lambda (the function role reads no other bucket): host output is read in pages'
+          : `hosts.outputBucket is not used on Lambda: host output goes to the stack's bucket ${choice.bucket}`,
+      );
     }
     const snapshots = stores.scopedSnapshots?.(runScope(directories, hosts !== undefined)) ?? stores.snapshots;
     const anchors = this.anchorsFor(loaded).sinks;

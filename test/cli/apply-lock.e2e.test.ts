@@ -47,5 +47,11 @@ describe('two `warden apply` started at once on the same state', () => {
     db.close();
     expect(starts.n).toBe(1);
     expect(runsActing.n).toBe(1);
+
+    // `warden audit query` shows each result on its own line with the plan action id and the resource it changed.
+    const table = await runWarden(['audit', 'query', '--config', 'warden.yaml', '--user', 'bob'], dir, env);
+    expect(table.code).toBe(0);
+    const keyResult = table.stdout.split('\n').find((line) => line.includes('deactivate-access-key') && /\bok\b/.test(line));
+    expect(keyResult).toMatch(/ ok +accessKeyId=AKIA[A-Z0-9]+ \(action [0-9a-f]+\)/);
   });
 });

@@ -3,6 +3,7 @@ import { buildLeaverReport, categoryLabel, ACCESS_CATEGORIES } from '../../src/d
 import { ACTION_KINDS, type Action } from '../../src/domain/plan';
 import { accessPathOf, ACCESS_PATHS as SLACK_PATHS, pendingPaths } from '../../src/domain/departure-lifecycle';
 import { PATH_LABELS } from '../../src/adapters/slack/blocks/kit';
+import { LEAVER_CSV_COLUMNS } from '../../src/report/leavers-csv';
 import { AuditScript, createDummyPersonRef } from '../evidence/builders';
 
 const base = { id: 'x', account: '111122223333', userName: 'bob', reason: 'departed', control: 'offboarding-24h' } as const;
@@ -63,6 +64,13 @@ describe('one taxonomy of access paths', () => {
     const deletion = SAMPLES.find((a) => a.kind === 'delete-user') as Action;
     expect((await reportCategory(denyAll)).category).toBe('deny-all');
     expect((await reportCategory(deletion)).category).toBe('user');
+  });
+
+  it('names the leaver CSV columns after the same paths, deny-all and user included', () => {
+    const categoryColumns = LEAVER_CSV_COLUMNS.filter((c) => c.endsWith('_closed_at') && c !== 'no_access_left_at');
+    expect(categoryColumns).toEqual(ACCESS_PATHS.map((path) => `${path}_closed_at`));
+    expect(LEAVER_CSV_COLUMNS).toContain('deny-all_verified_at');
+    expect(LEAVER_CSV_COLUMNS.join(',')).not.toContain('user-deletion');
   });
 
   it('lists paths in one order everywhere', () => {

@@ -171,6 +171,22 @@ describe('LambdaContainer evidence and hosts wiring', () => {
     destroyClients(c.clients);
   });
 
+  it("reads host output from the stack's bucket (WARDEN_HOST_OUTPUT_BUCKET), never from another the config names", async () => {
+    parameters.set('/warden/test/config', { value: 'roster: { path: ./roster.csv }\nhosts: { instanceIds: [i-0abc], outputBucket: someone-elses-bucket }\n' });
+    for (const [env, expected] of [
+      [{ WARDEN_HOST_OUTPUT_BUCKET: 'stack-host-output' }, "host output goes to the stack's bucket stack-host-output"],
+      [{}, 'hosts.outputBucket is not used on Lambda'],
+    ] as const) {
+      const lines: string[] = [];
+      const warnings = createJsonLogger({ runId: 'test', level: 'warn', sink: (line) => lines.push(line) });
+      const c = container(env);
+      const loaded = await c.loadConfig();
+      c.reconcileDeps(loaded, [], warnings);
+      expect(lines.join('\n')).toContain(expected);
+      destroyClients(c.clients);
+    }
+  });
+
   it('wires no evidence without a snapshots table or anchor parameter, and refuses a hosts block with nothing to reach', async () => {
     parameters.set('/warden/test/config', { value: 'roster: { path: ./roster.csv }\nhosts: { lockUsers: true }\n' });
     const c = container();

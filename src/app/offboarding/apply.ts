@@ -117,6 +117,9 @@ async function recordAll(
           noAccessLeftAt: attempt.at.toISOString(),
           secondsAfterEffective: Math.round((attempt.at.getTime() - updated.effectiveAt.getTime()) / 1000),
           attempts: updated.attempts,
+          // Read alone, the entry names whose access it closed and which paths (issue 11: self-standing results).
+          ...(updated.person.employeeId !== undefined ? { employeeId: updated.person.employeeId } : {}),
+          closedPaths: paths.filter((p) => p.state === 'ok').map((p) => p.path),
         },
       });
     }

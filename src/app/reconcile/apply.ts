@@ -7,7 +7,7 @@ import type { Plan } from '../../domain/plan';
 import type { PlannedRun, ReconcileDeps } from './plan';
 import { anchorRun, recordRun } from './records';
 import { verifyHosts, verifyUsers } from './verify';
-import { errorText, userKey, type ActionRecord, type VerificationRecord } from './common';
+import { errorText, resultAfter, userKey, type ActionRecord, type VerificationRecord } from './common';
 
 export interface ApplyReport {
   readonly runId: string;
@@ -163,7 +163,7 @@ async function executeAll(
       ...entryFor(runId, actor, action),
       result: outcome.result,
       ...(outcome.result === 'ok' && outcome.before !== undefined ? { before: outcome.before } : {}),
-      ...(outcome.result === 'ok' && outcome.after !== undefined ? { after: outcome.after } : {}),
+      after: resultAfter(action, outcome.result === 'ok' ? outcome.after : undefined),
       ...(error !== undefined ? { error } : {}),
     });
     records.push({ action, outcome });

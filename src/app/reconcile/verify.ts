@@ -5,7 +5,13 @@ import { actionHolds, actionUnverifiable, remainingAccess, unverifiedPaths } fro
 import { denyAllPolicyArn } from '../../domain/policy-documents';
 import { formatAuditPerson } from '../../domain/audit-chain';
 import type { ReconcileDeps } from './plan';
-import { errorText, userKey, type ActionRecord, type VerificationRecord } from './common';
+import { auditResource, errorText, userKey, type ActionRecord, type VerificationRecord } from './common';
+
+/** What a verify entry covers, so it reads alone: the plan actions it checked and the resource each changed. */
+const coveredBy = (actions: readonly Action[]) => ({
+  actionIds: actions.map((a) => a.id).sort(),
+  resources: actions.map((a) => ({ kind: a.kind, ...auditResource(a) })),
+});
 
 /** Re-reads every changed IAM user and records `verified` only when each change holds (and, for leavers, no access is left). */
 export async function verifyUsers(
@@ -65,7 +71,7 @@ export async function verifyUsers(
       ...(person !== undefined ? { person: formatAuditPerson(person) } : {}),
       reason: actions[0]?.reason ?? 'departed',
       result: verified ? 'verified' : 'failed',
-      after: deleted ? { deleted: verified } : { noAccessLeft: verified && actions.some(isRevocation) },
+      after: { ...(deleted ? { deleted: verified } : { noAccessLeft: verified && actions.some(isRevocation) }), ...coveredBy(actions) },
       ...(verified ? {} : { error: remaining.join('; ') }),
     });
     records.push({ account, userName, verified, noAccessLeft: verified && (deleted || actions.some(isRevocation)), remaining });
@@ -108,7 +114,7 @@ export async function verifyHosts(deps: ReconcileDeps, runId: string, actor: str
       ...(first?.person !== undefined ? { person: formatAuditPerson(first.person) } : {}),
       reason: first?.reason ?? 'departed',
       result: verified ? 'verified' : 'failed',
-      after: { noAccessLeft: verified && revocation },
+      after: { noAccessLeft: verified && revocation, ...coveredBy(actions) },
       ...(verified ? {} : { error: remaining.join('; ') }),
     });
     records.push({ account, userName: target, verified, noAccessLeft: verified && revocation, remaining });

@@ -77,22 +77,16 @@ export const CREDENTIAL_CALLS: { readonly [K in DeactivationKind]: CredentialCal
       return withBodies.filter((k): k is SshPublicKey => k !== undefined);
     },
     deactivate: (s, UserName, t) =>
-      s.call('UpdateSSHPublicKey', () =>
-        s.client.send(new (iamSdk().UpdateSSHPublicKeyCommand)({ UserName, SSHPublicKeyId: t.sshPublicKeyId, Status: 'Inactive' })),
-      ),
+      s.call('UpdateSSHPublicKey', () => s.client.send(new (iamSdk().UpdateSSHPublicKeyCommand)({ UserName, SSHPublicKeyId: t.sshPublicKeyId, Status: 'Inactive' }))),
     remove: (s, UserName, SSHPublicKeyId) =>
       s.call('DeleteSSHPublicKey', () => s.client.send(new (iamSdk().DeleteSSHPublicKeyCommand)({ UserName, SSHPublicKeyId }))),
   }),
   'deactivate-signing-certificate': calls({
     field: 'signingCertificates',
-    list: async (s, UserName) => {
-      const certs = await s.collect(
-        'ListSigningCertificates',
-        (m) => s.client.send(new (iamSdk().ListSigningCertificatesCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })),
-        (p) => p.Certificates,
-      );
-      return certs.map((c) => ({ id: c.CertificateId ?? '', status: toStatus(c.Status) }));
-    },
+    list: (s, UserName) =>
+      s
+        .collect('ListSigningCertificates', (m) => s.client.send(new (iamSdk().ListSigningCertificatesCommand)({ UserName, MaxItems: PAGE_SIZE, ...marker(m) })), (p) => p.Certificates)
+        .then((certs) => certs.map((c) => ({ id: c.CertificateId ?? '', status: toStatus(c.Status) }))),
     deactivate: (s, UserName, t) =>
       s.call('UpdateSigningCertificate', () =>
         s.client.send(new (iamSdk().UpdateSigningCertificateCommand)({ UserName, CertificateId: t.certificateId, Status: 'Inactive' })),
