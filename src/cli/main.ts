@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, InputError, WardenError, errorText } from '../errors';
+import { errorText, ExitCode, InputError, WardenError } from '../errors';
 import type { CliIo } from './io';
 import { processIo, terminalSafeIo } from './io';
 import type { AuditAccessOptions } from './commands/audit-access';

@@ -2,14 +2,11 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
-import { InputError } from '../errors';
+import { ConfigError } from '../errors';
 import { DEFAULT_HOST_MIN_UID, DEFAULT_SHARED_HOST_ACCOUNTS, type AccessPolicy, type GuardPolicy } from '../domain/policy';
 import { configSchema, type WardenConfig } from './schema';
 
-/** A config that failed to load; the message names the file and every bad key. */
-export class ConfigError extends InputError {
-  override readonly name = 'ConfigError';
-}
+export { ConfigError };
 
 /** A validated config plus where it came from, with file paths resolved against the config's folder. */
 export interface LoadedConfig {

@@ -1,6 +1,6 @@
 import { makeAction } from '../../src/domain/planning/build';
-import type { ActionKind, ActionOf } from '../../src/domain/plan';
 import type { ActionTargets } from '../../src/domain/action-kinds';
+import type { ActionKind, ActionOf } from '../../src/domain/plan';
 import type { AccountDirectory } from '../../src/ports';
 
 export const DIRECTORY_ACCOUNT = '111111111111';

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as errors from '../../src/errors';
 import { errorText, ExitCode, namedErrorText, WardenError } from '../../src/errors';
 
@@ -13,6 +15,15 @@ const SAMPLES: Readonly<Record<string, Error>> = {
   ParameterMissingError: new errors.ParameterMissingError(['/warden/a', '/warden/b']),
   HostScriptInputError: new errors.HostScriptInputError('not base64'),
   DocumentShapeError: new errors.DocumentShapeError('no set -- line'),
+  ConfigError: new errors.ConfigError('warden.yaml: roster.path: required'),
+  RosterUnreadableError: new errors.RosterUnreadableError('roster.csv', { cause: Object.assign(new Error('gone'), { code: 'ENOENT' }) }),
+  CredentialReportFormatError: new errors.CredentialReportFormatError('no user column', { cause: new Error('csv') }),
+  IamDirectoryError: new errors.IamDirectoryError('IAM failed'),
+  IamAccountUnknownError: new errors.IamAccountUnknownError('no account id'),
+  IamAccountMismatchError: new errors.IamAccountMismatchError('111111111111', '222222222222'),
+  IamInventoryError: new errors.IamInventoryError('111111111111', 'GetAccountAuthorizationDetails', Object.assign(new Error('denied'), { name: 'AccessDenied' })),
+  IamDescribeError: new errors.IamDescribeError('111111111111', 'bob', 'ListAccessKeys', new Error('socket hang up')),
+  IamCallError: new errors.IamCallError('UpdateAccessKey', Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })),
 };
 
 describe('one error hierarchy (src/errors.ts)', () => {
@@ -26,10 +37,19 @@ describe('one error hierarchy (src/errors.ts)', () => {
     }
   });
 
+  it('is the only file in src that declares an error class', () => {
+    const src = path.resolve(__dirname, '../../src');
+    const files = readdirSync(src, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const declaring = files.filter((f) => /\bclass \w+ extends \w*Error\b/.test(readFileSync(path.join(src, f), 'utf8')));
+    expect(declaring).toEqual(['errors.ts']);
+  });
+
   it('keeps the exit codes the CLI maps', () => {
     expect(new errors.InputError('bad key').exitCode).toBe(ExitCode.usage);
     expect(new errors.AuditTamperedError('edited', 3).exitCode).toBe(ExitCode.auditChainBroken);
+    expect(new errors.ConfigError('bad key').exitCode).toBe(ExitCode.usage);
     expect(new errors.HostScriptInputError('not base64').exitCode).toBe(ExitCode.runtime);
+    expect(new errors.IamCallError('UpdateAccessKey', Object.assign(new Error('Rate exceeded'), { name: 'Throttling' }))).toMatchObject({ exitCode: ExitCode.runtime, code: 'Throttling', retryable: true });
     expect(SAMPLES['AssumeRoleError']?.message).toBe(
       'cannot assume arn:aws:iam::111111111111:role/x: AccessDenied: denied',
     );

@@ -1,38 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { errorText, InputError as WardenInputError } from '../../errors';
+import { RosterUnreadableError } from '../../errors';
 import type { Roster } from '../../domain/roster';
 import type { RosterSource } from '../../ports';
 import { parseRoster, type RosterFormat } from './parse-roster';
 
 export { parseRoster, normaliseColumnName, REQUIRED_COLUMNS, OPTIONAL_COLUMNS } from './parse-roster';
 export type { ParseRosterOptions, RosterFormat } from './parse-roster';
-
-/** The roster file could not be read at all (missing, unreadable); exit 2, nothing is planned. */
-export class RosterUnreadableError extends WardenInputError {
-  override readonly name = 'RosterUnreadableError';
-  constructor(
-    readonly path: string,
-    options: { cause: unknown },
-  ) {
-    super(`cannot read roster ${path}: ${describeFsError(options.cause)}`, options);
-  }
-}
-
-function describeFsError(cause: unknown): string {
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'EISDIR':
-      return 'it is a directory';
-    default:
-      return errorText(cause);
-  }
-}
+export { RosterUnreadableError };
 
 export interface FileRosterOptions {
   readonly path: string;

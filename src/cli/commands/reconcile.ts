@@ -4,7 +4,7 @@ import type { AnchorOutcome } from '../../app/evidence';
 import { renderPlanText } from '../../domain/render';
 import { terminalSafe } from '../../domain/terminal-text';
 import { isRevocation, type Plan } from '../../domain/plan';
-import { ExitCode, InputError, errorText } from '../../errors';
+import { errorText, ExitCode, InputError } from '../../errors';
 import { openRuntime, type Runtime } from '../../runtime/compose';
 import { describeHeldLock, lockOwner, withReconcileLock } from '../../app/reconcile/lock';
 import { ProgressLine } from '../format';

@@ -1,5 +1,5 @@
 import { NoSuchEntityException } from '@aws-sdk/client-iam';
-import { describeAwsError, IamCallError, IamInventoryError } from '../../../src/adapters/aws/iam/errors';
+import { describeAwsError, IamCallError, IamInventoryError } from '../../../src/errors';
 
 const serviceError = (fields: Record<string, unknown>): Error => Object.assign(new Error(String(fields['message'] ?? 'boom')), fields);
 

@@ -1,4 +1,4 @@
-import { IamAccountMismatchError, IamAccountUnknownError, IamInventoryError } from '../../../src/adapters/aws/iam/errors';
+import { IamAccountMismatchError, IamAccountUnknownError, IamInventoryError } from '../../../src/errors';
 import { syntheticAccount } from '../../../src/sandbox/synthetic';
 import { DENY_ALL_POLICY_DOCUMENT } from '../../../src/domain/policy';
 import { ACCOUNT, ACCOUNT_KEY, createDummyAccount, createDummyAction, createDummyUser, createLoadedUser, DENY_ALL_ARN, startHarness, type Harness } from './helpers';

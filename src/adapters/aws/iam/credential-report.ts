@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { CredentialReportKey, CredentialReportRow } from '../../../domain/inventory';
+import { CredentialReportFormatError } from '../../../errors';
 
 /** The pseudo-user AWS lists for the account root; Warden never manages it. */
 export const ROOT_ACCOUNT_ROW = '<root_account>';
@@ -7,10 +8,7 @@ export const ROOT_ACCOUNT_ROW = '<root_account>';
 // Values AWS writes where a date or flag does not apply.
 const ABSENT = new Set(['', 'N/A', 'not_supported', 'no_information']);
 
-/** Raised for a report whose shape is not the documented one (the caller then carries on without it). */
-export class CredentialReportFormatError extends Error {
-  override readonly name = 'CredentialReportFormatError';
-}
+export { CredentialReportFormatError };
 
 const REQUIRED_COLUMNS = ['user', 'password_enabled', 'mfa_active', 'access_key_1_active', 'access_key_2_active'] as const;
 

@@ -5,7 +5,7 @@ import type { AccessPolicy } from '../../../domain/policy';
 import { systemClock } from '../../../ports';
 import type { AccountDirectory, ActionOutcome, Clock } from '../../../ports';
 import { Semaphore, sleep as realSleep } from '../../../lib/concurrency';
-import { describeAwsError, IamAccountUnknownError, IamCallError, IamDescribeError } from './errors';
+import { describeAwsError, IamAccountUnknownError, IamCallError, IamDescribeError } from '../../../errors';
 import { executeIamAction } from './execute';
 import { IamInventoryReader } from './inventory';
 import { ACCOUNT_ID, DEFAULT_IAM_TUNING, IamSession, type IamDirectoryLog, type IamDirectoryTuning } from './session';

@@ -11,5 +11,5 @@ export {
   IamDescribeError,
   IamCallError,
   describeAwsError,
-} from './errors';
-export type { AwsErrorInfo } from './errors';
+} from '../../../errors';
+export type { AwsErrorInfo } from '../../../errors';

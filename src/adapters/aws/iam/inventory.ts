@@ -2,7 +2,7 @@ import type { GroupDetail, UserDetail } from '@aws-sdk/client-iam';
 import type { AccountInventory, CredentialReportRow, IamGroup, IamUser } from '../../../domain/inventory';
 import { iamSdk } from '../sdk';
 import { parseCredentialReport } from './credential-report';
-import { describeAwsError, IamAccountMismatchError, IamAccountUnknownError, IamCallError, IamInventoryError, THROTTLING_CODES } from './errors';
+import { describeAwsError, errorText, IamAccountMismatchError, IamAccountUnknownError, IamCallError, IamInventoryError, THROTTLING_CODES } from '../../../errors';
 import { accountOfArn, decodePolicyDocument, inlineDocuments, marker, PAGE_SIZE, toPolicies, toTags, type IamSession } from './session';
 
 interface CredentialReport {
@@ -137,7 +137,7 @@ export class IamInventoryReader {
         const rows = parseCredentialReport(Buffer.from(got.Content ?? new Uint8Array()).toString('utf8'));
         return { at: got.GeneratedTime ?? this.s.clock.now(), rows };
       } catch (err) {
-        if (!(err instanceof IamCallError)) return giveUp(err instanceof Error ? err.message : String(err));
+        if (!(err instanceof IamCallError)) return giveUp(errorText(err));
         why = `${err.api}: ${describeAwsError(err).text}`;
         if (err.code === 'ReportNotPresent' || err.code === 'ReportExpired') mustGenerate = true;
         else if (err.code !== 'ReportInProgress' && !THROTTLING_CODES.has(err.code) && !err.retryable) return giveUp(why);

@@ -2,7 +2,7 @@ import type { AttachedPolicy as SdkAttachedPolicy, IAMClient, Tag } from '@aws-s
 import type { AttachedPolicy, CredentialStatus } from '../../../domain/inventory';
 import type { Clock } from '../../../ports';
 import { jitteredBackoff } from '../../../lib/concurrency';
-import { IamCallError } from './errors';
+import { IamCallError } from '../../../errors';
 
 /** Where the adapter reports what it tolerated (a missing credential report, a retried conflict). */
 export interface IamDirectoryLog {

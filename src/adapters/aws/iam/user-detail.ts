@@ -4,7 +4,7 @@ import type { AttachedPolicy, DetailPath, IamUserDetail, MfaDevice, UnreadPath }
 import type { Semaphore } from '../../../lib/concurrency';
 import { iamSdk } from '../sdk';
 import { CREDENTIAL_CALLS, CREDENTIAL_KINDS_CALLED, type CredentialField } from './credentials';
-import { describeAwsError, IamCallError } from './errors';
+import { describeAwsError, IamCallError } from '../../../errors';
 import { decodePolicyDocument, isNoSuchEntity, isVirtualMfaSerial, marker, PAGE_SIZE, toPolicies, type IamSession } from './session';
 
 export function listAttachedPolicies(s: IamSession, UserName: string): Promise<AttachedPolicy[]> {

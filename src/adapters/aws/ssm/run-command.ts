@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { s3Sdk } from '../sdk';
-import { describeAwsError, type AwsErrorInfo } from '../iam/errors';
+import { describeAwsError, type AwsErrorInfo } from '../../../errors';
 import type { CommandDocument } from './documents';
 
 /** SendCommand takes at most this many instance ids. */
