@@ -42,6 +42,12 @@ export interface ColdStartRun {
   /** The first invocation, from the handler call until its promise settled. */
   readonly firstInvokeMs: number;
   readonly totalMs: number;
+  /**
+   * CPU time (user + system, all threads) of the load and of load + first invocation. Steadier than wall time on a
+   * loaded machine (waiting for a core is not counted), so before/after comparisons use it.
+   */
+  readonly loadCpuMs: number;
+  readonly totalCpuMs: number;
   readonly outcome: string;
   /** npm packages in `require.cache` after the first invocation (run from sources only: a bundle inlines them). */
   readonly packages?: readonly string[];
@@ -55,6 +61,8 @@ export interface ColdStart {
   readonly medianTotalMs: number;
   readonly medianLoadMs: number;
   readonly medianFirstInvokeMs: number;
+  readonly medianLoadCpuMs: number;
+  readonly medianTotalCpuMs: number;
   readonly goalMs: number;
   readonly withinGoal: boolean;
 }
@@ -112,20 +120,23 @@ function startLambdaEndpoint(): Promise<{ url: string; invocations: () => number
 
 // Runs in the fresh process: load the bundle, invoke once, print what it took.
 const CHILD = `
+const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
 const mod = require(process.env.BENCH_HANDLER);
 const t1 = process.hrtime.bigint();
+const c1 = process.cpuUsage(c0);
 const event = JSON.parse(process.env.BENCH_EVENT);
 const context = { awsRequestId: 'cold-start-1', functionName: process.env.AWS_LAMBDA_FUNCTION_NAME, invokedFunctionArn: 'arn:aws:lambda:us-east-1:' + process.env.BENCH_ACCOUNT + ':function:' + process.env.AWS_LAMBDA_FUNCTION_NAME, getRemainingTimeInMillis: () => 900000 };
 Promise.resolve(mod.handler(event, context)).then((result) => {
   const t2 = process.hrtime.bigint();
+  const c2 = process.cpuUsage(c0);
   const outcome = result && typeof result === 'object' ? (result.statusCode !== undefined ? 'status ' + result.statusCode : result.kind === 'account' ? 'account ' + result.result.kind : result.mode !== undefined ? result.mode + ' to ' + result.dispatched.length + ' workers' : JSON.stringify(result).slice(0, 80)) : String(result);
   const packages = new Set();
   for (const file of Object.keys(require.cache)) {
     const m = file.match(/node_modules\\/((?:@[^/]+\\/)?[^/]+)\\//);
     if (m) packages.add(m[1]);
   }
-  console.log(JSON.stringify({ loadMs: Number(t1 - t0) / 1e6, firstInvokeMs: Number(t2 - t1) / 1e6, outcome, packages: [...packages].sort() }));
+  console.log(JSON.stringify({ loadMs: Number(t1 - t0) / 1e6, firstInvokeMs: Number(t2 - t1) / 1e6, loadCpuMs: (c1.user + c1.system) / 1e3, totalCpuMs: (c2.user + c2.system) / 1e3, outcome, packages: [...packages].sort() }));
 }, (error) => { console.error(error && error.stack || String(error)); process.exitCode = 1; });
 `;
 
@@ -231,7 +242,10 @@ export async function benchColdStart(zips: Readonly<Record<FunctionName, string>
         }
       }
       const handler = zips === 'sources' ? path.join(repo, 'src', 'lambda', `${name}.ts`) : path.join(taskRoot, 'src', 'lambda', `${name}.js`);
-      const args = zips === 'sources' ? ['-r', require.resolve('tsx/cjs'), '-e', CHILD] : ['-e', CHILD];
+      // WARDEN_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (open in Chrome DevTools).
+      const profile = process.env['WARDEN_BENCH_CPU_PROF'];
+      const profiling = profile !== undefined && profile !== '' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profile, name)}`] : [];
+      const args = [...profiling, ...(zips === 'sources' ? ['-r', require.resolve('tsx/cjs'), '-e', CHILD] : ['-e', CHILD])];
       writeFileSync(path.join(taskRoot, 'roster.csv'), rosterCsv());
       const results: ColdStartRun[] = [];
       for (let i = 0; i < runs; i += 1) {
@@ -243,11 +257,13 @@ export async function benchColdStart(zips: Readonly<Record<FunctionName, string>
           env: { ...env(name, taskRoot), BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
           timeout: 120_000,
         });
-        const run = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { loadMs: number; firstInvokeMs: number; outcome: string; packages: string[] };
+        const run = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { loadMs: number; firstInvokeMs: number; loadCpuMs: number; totalCpuMs: number; outcome: string; packages: string[] };
         results.push({
           loadMs: round(run.loadMs),
           firstInvokeMs: round(run.firstInvokeMs),
           totalMs: round(run.loadMs + run.firstInvokeMs),
+          loadCpuMs: round(run.loadCpuMs),
+          totalCpuMs: round(run.totalCpuMs),
           outcome: run.outcome,
           ...(zips === 'sources' ? { packages: run.packages } : {}),
         });
@@ -260,6 +276,8 @@ export async function benchColdStart(zips: Readonly<Record<FunctionName, string>
         medianTotalMs,
         medianLoadMs: round(median(results.map((r) => r.loadMs))),
         medianFirstInvokeMs: round(median(results.map((r) => r.firstInvokeMs))),
+        medianLoadCpuMs: round(median(results.map((r) => r.loadCpuMs))),
+        medianTotalCpuMs: round(median(results.map((r) => r.totalCpuMs))),
         goalMs: COLD_START_GOAL_MS,
         withinGoal: medianTotalMs <= COLD_START_GOAL_MS,
       });

@@ -359,7 +359,7 @@ export async function benchFanOut(options: { accounts: number; usersPerAccount: 
       LOG_LEVEL: 'error',
     });
     const setupClients = sandboxClients(sandbox, dynamo.endpoint);
-    await createTables(setupClients.dynamodb, { audit: settings.auditTable, state: settings.stateTable });
+    await createTables(setupClients.dynamodb, { audit: settings.auditTable ?? '', state: settings.stateTable ?? '' });
     await createSnapshotsTable(setupClients.dynamodb, settings.snapshotsTable ?? '');
     destroyClients(setupClients);
 

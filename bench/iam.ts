@@ -15,6 +15,7 @@ import {
   ListUserTagsCommand,
   paginateListUsers,
 } from '@aws-sdk/client-iam';
+import { fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,9 +30,10 @@ import { mapLimit } from '../src/lib/concurrency';
 import { IamSandboxState } from '../src/sandbox/iam-state';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/server';
 import { syntheticAccount, type SyntheticAccount } from '../src/sandbox/synthetic';
+import { ORG_NOW, orgAccessKeyOf, orgAccountIds, type OrgReply, type OrgRequest, type OrgShape } from './org-sandbox';
 
 const ACCOUNT = '210987654321';
-const NOW = new Date('2026-11-01T00:00:00Z');
+const NOW = ORG_NOW;
 const credentials = { accessKeyId: 'AKIABENCH00000000001', secretAccessKey: 'bench' };
 
 function writeRoster(account: SyntheticAccount): string {
@@ -42,12 +44,15 @@ function writeRoster(account: SyntheticAccount): string {
   return file;
 }
 
-function depsFor(sandbox: RunningSandbox, rosterFile: string, client: IAMClient, account: string = ACCOUNT): ReconcileDeps {
+const directoryFor = (client: IAMClient, account: string): IamAccountDirectory =>
+  new IamAccountDirectory({ client, account, policy: { denyAllPolicyName: 'warden-deny-all' }, clock: { now: () => NOW } });
+
+function depsFor(rosterFile: string, client: IAMClient | readonly IAMClient[], account: string | readonly string[] = ACCOUNT): ReconcileDeps {
+  const clients = Array.isArray(client) ? client : [client as IAMClient];
+  const accounts = Array.isArray(account) ? account : [account as string];
   return {
     roster: new FileRosterSource({ path: rosterFile, timezone: 'UTC' }),
-    directories: [
-      new IamAccountDirectory({ client, account, policy: { denyAllPolicyName: 'warden-deny-all' }, clock: { now: () => sandbox.state.now() } }),
-    ],
+    directories: clients.map((c, i) => directoryFor(c, accounts[i] as string)),
     audit: new MemoryAuditLog(),
     runs: new MemoryRunStateStore(),
     notifier: { notify: async () => undefined },
@@ -117,7 +122,7 @@ export async function benchIamCalls(users: number, naive: boolean): Promise<IamB
     const client = createIamClient({ endpoint: sandbox.url, region: 'us-east-1', credentials });
     sandbox.calls.reset();
     let started = Date.now();
-    await computePlan(depsFor(sandbox, rosterFile, client));
+    await computePlan(depsFor(rosterFile, client));
     const wardenMs = Date.now() - started;
     const byAction = sandbox.calls.byAction();
     const bulk = ['GetAccountAuthorizationDetails', 'ListVirtualMFADevices', 'GenerateCredentialReport', 'GetCredentialReport'];
@@ -173,7 +178,7 @@ export async function benchThrottledPlan(users: number, rate: number): Promise<T
     sandbox.setThrottle({ ratePerSecond: rate });
     sandbox.calls.reset();
     const started = Date.now();
-    await computePlan(depsFor(sandbox, rosterFile, client));
+    await computePlan(depsFor(rosterFile, client));
     const wallMs = Date.now() - started;
     // Throttled answers count as calls too: they are what IAM would have refused.
     const calls = sandbox.calls.count();
@@ -183,7 +188,11 @@ export async function benchThrottledPlan(users: number, rate: number): Promise<T
   });
 }
 
+/** `one-run`: one plan over every account (self-hosted CLI or `serve`). `fan-out`: one plan per account (Lambda). */
+export type WholeOrgMode = 'one-run' | 'fan-out';
+
 export interface WholeOrgBench {
+  mode: WholeOrgMode;
   accounts: number;
   usersPerAccount: number;
   leaversPerAccount: number;
@@ -197,49 +206,49 @@ export interface WholeOrgBench {
   wallOverIdeal: number;
   totalAcceptedCalls: number;
   throttledAnswers: number;
+  /** This process: all accounts' plans. */
   peakRssMiB: number;
   baselineRssMiB: number;
+  /** The sandbox's process: all accounts' IAM state. */
+  iamPeakRssMiB: number;
   note: string;
 }
 
 /**
  * The whole organization as the Lambda fan-out reads it: every account planned at once (one worker per account), each
- * with its own credentials, against one sandbox that throttles every account to `rate` requests/s. Wall time against
- * the busiest account's calls / rate; peak memory of this one process holding the sandbox (all accounts' IAM state)
- * and every account's plan.
+ * with its own credentials, against one IAM that throttles every account to `rate` requests/s. IAM is the sandbox in a
+ * process of its own (bench/org-sandbox.ts), as IAM is not part of Warden's process; the plans share this one.
+ * Wall time against the busiest account's calls / rate; peak memory of each process.
  */
-export async function benchWholeOrg(options: { accounts: number; usersPerAccount: number; rate: number }): Promise<WholeOrgBench> {
+export async function benchWholeOrg(options: { accounts: number; usersPerAccount: number; rate: number; mode: WholeOrgMode }): Promise<WholeOrgBench> {
+  const shape = { accounts: options.accounts, usersPerAccount: options.usersPerAccount };
   const baselineRss = process.memoryUsage().rss;
-  let peakRss = baselineRss;
+  const iam = await forkOrgSandbox(shape);
+  let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
-  const ids = Array.from({ length: options.accounts }, (_, i) => `4000000000${String(i + 1).padStart(2, '0')}`);
-  const keyOf = (i: number): string => `AKIAWHOLEORG${String(i + 1).padStart(8, '0')}`;
-  // The same people in every account (one roster for the company), 1% of them departed.
-  const accounts = ids.map((accountId, i) => ({ ...syntheticAccount({ accountId, users: options.usersPerAccount, now: NOW }), accessKeyIds: [keyOf(i)] }));
-  const first = accounts[0] as SyntheticAccount;
-  const sandbox = await startSandbox({ state: IamSandboxState.fromSeed({ accounts }, () => NOW) });
+  const ids = orgAccountIds(shape);
+  // The roster is the company's: the same people in every account, so the first account's roster serves all.
+  const first = syntheticAccount({ accountId: ids[0] as string, users: options.usersPerAccount, now: ORG_NOW });
   const rosterFile = writeRoster(first);
-  const clients = ids.map((_, i) => createIamClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: keyOf(i), secretAccessKey: 'bench' }, maxAttempts: 30 }));
+  const clients = ids.map((_, i) =>
+    createIamClient({ endpoint: iam.url, region: 'us-east-1', credentials: { accessKeyId: orgAccessKeyOf(i), secretAccessKey: 'bench' }, maxAttempts: 30 }),
+  );
   try {
-    sandbox.setThrottle({ ratePerSecond: options.rate });
-    sandbox.calls.reset();
+    await iam.request({ type: 'throttle', ratePerSecond: options.rate });
+    await iam.request({ type: 'reset' });
     const started = Date.now();
-    await Promise.all(ids.map((id, i) => computePlan(depsFor(sandbox, rosterFile, clients[i] as IAMClient, id))));
+    if (options.mode === 'one-run') await computePlan(depsFor(rosterFile, clients, ids));
+    else await Promise.all(ids.map((id, i) => computePlan(depsFor(rosterFile, clients[i] as IAMClient, id))));
     const wallMs = Date.now() - started;
-    const perAccount = new Map<string, number>();
-    let throttled = 0;
-    for (const call of sandbox.calls.entries()) {
-      if (call.errorCode === 'Throttling') {
-        throttled += 1;
-        continue;
-      }
-      perAccount.set(call.account, (perAccount.get(call.account) ?? 0) + 1);
-    }
-    const busiest = Math.max(...perAccount.values());
+    const calls = await iam.request({ type: 'calls' });
+    if (calls.type !== 'calls') throw new Error(`org sandbox answered ${calls.type} to calls`);
+    const perAccount = Object.values(calls.perAccount);
+    const busiest = Math.max(...perAccount);
     const idealMs = (busiest / options.rate) * 1000;
     return {
+      mode: options.mode,
       accounts: options.accounts,
       usersPerAccount: options.usersPerAccount,
       leaversPerAccount: first.departedUserNames.length,
@@ -248,15 +257,55 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
       busiestAccountCalls: busiest,
       idealMs: Math.round(idealMs),
       wallOverIdeal: Number((wallMs / idealMs).toFixed(2)),
-      totalAcceptedCalls: [...perAccount.values()].reduce((a, b) => a + b, 0),
-      throttledAnswers: throttled,
+      totalAcceptedCalls: perAccount.reduce((a, b) => a + b, 0),
+      throttledAnswers: calls.throttled,
       peakRssMiB: Math.round(peakRss / 2 ** 20),
       baselineRssMiB: Math.round(baselineRss / 2 ** 20),
-      note: 'plan (bulk inventory + live reads of every leaver) of every account at once, as the Lambda fan-out runs them; one process holds the sandbox and all plans',
+      iamPeakRssMiB: calls.peakRssMiB,
+      note:
+        options.mode === 'one-run'
+          ? 'one plan over every account (bulk inventory + live reads of every leaver), as `warden plan`/`serve` run it self-hosted; IAM (the sandbox) in its own process'
+          : 'one plan per account, all at once, as the Lambda fan-out runs them (here all in this process, sharing its CPU); IAM (the sandbox) in its own process',
     };
   } finally {
     clearInterval(sampler);
     for (const client of clients) client.destroy();
-    await sandbox.close();
+    await iam.close();
   }
+}
+
+interface OrgSandbox {
+  readonly url: string;
+  request(message: OrgRequest): Promise<OrgReply>;
+  close(): Promise<void>;
+}
+
+/** Starts bench/org-sandbox.ts in a child process and waits until it serves. */
+function forkOrgSandbox(shape: OrgShape): Promise<OrgSandbox> {
+  const child = fork(path.join(__dirname, 'org-sandbox.ts'), [JSON.stringify(shape)], { execArgv: ['-r', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (): Promise<OrgReply> =>
+    new Promise((resolve, reject) => {
+      const onExit = (code: number | null): void => reject(new Error(`org sandbox exited (${String(code)}) before answering`));
+      child.once('exit', onExit);
+      child.once('message', (reply: OrgReply) => {
+        child.off('exit', onExit);
+        resolve(reply);
+      });
+    });
+  return next().then((ready) => {
+    if (ready.type !== 'ready') throw new Error(`org sandbox said ${ready.type} before ready`);
+    return {
+      url: ready.url,
+      request: (message) => {
+        const reply = next();
+        child.send(message);
+        return reply;
+      },
+      close: () =>
+        new Promise<void>((resolve) => {
+          child.once('exit', () => resolve());
+          child.send({ type: 'close' } satisfies OrgRequest);
+        }),
+    };
+  });
 }

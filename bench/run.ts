@@ -47,9 +47,10 @@ const sections: Record<string, Section> = {
   },
   throttledPlan: () => benchThrottledPlan(quick ? 1000 : 5000, 10),
   // WARDEN_BENCH_ORG=ACCOUNTSxUSERS overrides the size (e.g. 5x1000 while iterating).
-  wholeOrg: () => {
+  wholeOrg: async () => {
     const [accounts, users] = (process.env['WARDEN_BENCH_ORG'] ?? (quick ? '5x1000' : '20x5000')).split('x').map(Number);
-    return benchWholeOrg({ accounts: accounts ?? 20, usersPerAccount: users ?? 5000, rate: 10 });
+    const shape = { accounts: accounts ?? 20, usersPerAccount: users ?? 5000, rate: 10 };
+    return { oneRun: await benchWholeOrg({ ...shape, mode: 'one-run' }), fanOut: await benchWholeOrg({ ...shape, mode: 'fan-out' }) };
   },
   ssmCalls: () => benchSsm(),
   slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),

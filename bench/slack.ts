@@ -133,7 +133,7 @@ async function lambdaAcks(
   });
   const clients = sandboxClients(sandbox, dynamo.endpoint);
   try {
-    await createTables(clients.dynamodb, { audit: settings.auditTable, state: settings.stateTable });
+    await createTables(clients.dynamodb, { audit: settings.auditTable ?? '', state: settings.stateTable ?? '' });
     await clients.dynamodb.send(new CreateTableCommand(departuresTableDefinition(settings.departuresTable ?? '')));
     const container = new LambdaContainer({ settings, clients, logSink: () => undefined, invoker: { invokeAsync: async () => undefined } });
     const handler = createSlackHandler({ container: async () => container, app: createSlackLambdaApp });

@@ -567,6 +567,23 @@ w_manifest() {
 }
 
 # The host name to report.
+# w_sha256 FILE: the file's SHA-256 in hex, from sha256sum or openssl; fails when neither can give one. The inventory
+# prints it near the top of its output (the part SSM itself reports), so a copy of the output in the S3 bucket, which
+# any instance allowed to write there could replace, can be checked against what the host really printed.
+w_sha256() {
+  _h=
+  if command -v sha256sum >/dev/null 2>&1; then
+    _h=$(sha256sum <"$1" 2>/dev/null | awk '{ print $1 }')
+  elif command -v openssl >/dev/null 2>&1; then
+    _h=$(openssl dgst -sha256 -r <"$1" 2>/dev/null | awk '{ print $1 }')
+  fi
+  case $_h in
+    *[!0-9a-f]* | '') return 1 ;;
+  esac
+  [ ${#_h} -eq 64 ] || return 1
+  printf '%s\n' "$_h"
+}
+
 w_hostname() {
   _hn=
   if [ -n "$W_ROOT" ] && [ -r "$W_ROOT/etc/hostname" ]; then

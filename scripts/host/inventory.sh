@@ -8,6 +8,9 @@
 #
 # Output (one record per line, fields separated by TAB):
 #   WARDEN-INVENTORY v1 <hostname>
+#   SEAL sha256=<hex>                 SHA-256 of every byte after this line (absent when the host has
+#        neither sha256sum nor openssl); SSM reports the top of the output itself, so the seal vouches
+#        for a copy read from the S3 output bucket, which other instances may be able to write
 #   K <user> <file> <line> <key type> <key body> <comment> <fingerprint>   a line OpenSSH reads
 #        as a key (fingerprint as ssh-keygen -l prints it; body canonical: whitespace removed)
 #   X <user> <file> <line> <reason>   a line that is neither blank, a comment nor a key to OpenSSH
@@ -19,10 +22,10 @@
 #
 # Paging. SSM keeps only the first 24,000 characters of stdout, so large inventories are read in
 # byte windows of the output above: `--offset N --limit M` prints
-#   WARDEN-PAGE v1 offset=N length=L total=T cksum=C
+#   WARDEN-PAGE v1 offset=N length=L total=T cksum=C [sha256=H]
 #   <bytes N .. N+L-1 of the output, base64, 76 characters a line>
 #   PAGE-END
-# where T is the whole output's size in bytes and C its POSIX `cksum` CRC. Base64 keeps byte
+# where T is the whole output's size in bytes, C its POSIX `cksum` CRC and H its SHA-256. Base64 keeps byte
 # offsets exact whatever bytes comments hold. The caller starts at offset 0, continues at
 # offset + length until it reaches T, and checks that every page reports the same T and C and that
 # the joined bytes have that CRC (the host may change between calls: then it starts again).
@@ -114,9 +117,15 @@ $2 ~ /^!/ && $1 != "" {
 
 count=$(($(wc -l <"$W_TMP/records")))
 {
-  printf 'WARDEN-INVENTORY v1 %s\n' "$(w_hostname)"
   cat -- "$W_TMP/records"
   printf 'END %d\n' "$count"
+} >"$W_TMP/body"
+# The seal (second line) is the SHA-256 of everything after it: SSM reports the top of the output itself, so the seal
+# it reports vouches for the rest when the rest is read from the S3 output bucket.
+{
+  printf 'WARDEN-INVENTORY v1 %s\n' "$(w_hostname)"
+  if seal=$(w_sha256 "$W_TMP/body"); then printf 'SEAL sha256=%s\n' "$seal"; fi
+  cat -- "$W_TMP/body"
 } >"$W_TMP/full"
 
 if [ -z "$offset" ]; then
@@ -126,13 +135,15 @@ fi
 
 total=$(($(wc -c <"$W_TMP/full")))
 crc=$(cksum <"$W_TMP/full" | awk '{ print $1 }')
+sha=
+if full_sha=$(w_sha256 "$W_TMP/full"); then sha=" sha256=$full_sha"; fi
 if [ "$offset" -ge "$total" ]; then
   length=0
 else
   length=$((total - offset))
   if [ "$length" -gt "$limit" ]; then length=$limit; fi
 fi
-printf 'WARDEN-PAGE v1 offset=%d length=%d total=%d cksum=%s\n' "$offset" "$length" "$total" "$crc"
+printf 'WARDEN-PAGE v1 offset=%d length=%d total=%d cksum=%s%s\n' "$offset" "$length" "$total" "$crc" "$sha"
 if [ "$length" -gt 0 ]; then
   od -A n -v -t u1 -j "$offset" -N "$length" "$W_TMP/full" | awk '
 BEGIN {

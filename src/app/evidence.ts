@@ -7,7 +7,7 @@ import type { LeaverReport } from '../domain/evidence/leavers';
 import { accessAt, holdingsOverTime } from '../domain/evidence/snapshot';
 import type { AccessFilter, AccessRow, HoldingSpan, SnapshotHeader, SnapshotSaveResult } from '../domain/evidence/snapshot';
 import type { Inventory } from '../domain/inventory';
-import { AuditTamperedError } from '../errors';
+import { AuditTamperedError, errorText } from '../errors';
 import type { AuditEntry, AuditFilter, AuditLog, ChainVerification } from '../ports';
 import type { AnchorableAuditLog, AnchorSink, AnchorStore, PublishedAnchor, SnapshotStore } from '../ports/evidence';
 
@@ -60,8 +60,6 @@ export interface AnchorHeadOptions {
   readonly now: Date;
   readonly runId?: string;
 }
-
-const errorText = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
 const isStore = (sink: AnchorSink): sink is AnchorStore => typeof (sink as Partial<AnchorStore>).latest === 'function';
 

@@ -3,8 +3,9 @@ import type { Logger } from '../lib/logger';
 import type { Clock, RunLock } from '../ports';
 import { applyDueDepartures, type OffboardingDeps } from './offboarding';
 import { applyPlan, computePlan, type ApplyReport, type ReconcileDeps } from './reconcile';
+import { DEFAULT_LOCK_TTL_MS, RECONCILE_LOCK, withReconcileLock } from './reconcile/lock';
 
-export const RECONCILE_LOCK = 'reconcile';
+export { RECONCILE_LOCK } from './reconcile/lock';
 
 /** What one scheduled trigger did. */
 export type ScheduledOutcome =
@@ -39,7 +40,7 @@ export class ScheduledReconciler {
 
   constructor(private readonly deps: ScheduledRunDeps) {
     this.owner = deps.owner ?? `${hostname()}:${process.pid}`;
-    this.ttlMs = deps.lockTtlMs ?? 10 * 60_000;
+    this.ttlMs = deps.lockTtlMs ?? DEFAULT_LOCK_TTL_MS;
   }
 
   /** True while a run is in progress in this process. */
@@ -90,17 +91,23 @@ export class ScheduledReconciler {
 
   private async locked(log: Logger, body: (signal: AbortSignal) => Promise<ScheduledOutcome>): Promise<ScheduledOutcome> {
     const { lock, clock } = this.deps;
-    const taken = await lock.acquireLock(RECONCILE_LOCK, this.owner, this.ttlMs, clock.now());
-    if (!taken.acquired) {
-      log.info('skipped: another process holds the reconcile lock', { heldBy: taken.heldBy, until: taken.expiresAt.toISOString() });
-      return { kind: 'skipped', why: `lock held by ${taken.heldBy}` };
-    }
-    const renew = setInterval(() => {
-      lock.acquireLock(RECONCILE_LOCK, this.owner, this.ttlMs, clock.now()).catch((error: unknown) => log.warn('could not renew the reconcile lock', { error }));
-    }, Math.max(1000, Math.floor(this.ttlMs / 3)));
-    renew.unref();
     try {
-      const outcome = await body(this.stopping.signal);
+      const exclusive = await withReconcileLock(
+        {
+          lock,
+          clock,
+          owner: this.owner,
+          name: RECONCILE_LOCK,
+          ttlMs: this.ttlMs,
+          onRenewError: (error) => log.warn('could not renew the reconcile lock', { error }),
+        },
+        () => body(this.stopping.signal),
+      );
+      if (exclusive.kind === 'locked') {
+        log.info('skipped: another process holds the reconcile lock', { heldBy: exclusive.heldBy, until: exclusive.until.toISOString() });
+        return { kind: 'skipped', why: `lock held by ${exclusive.heldBy}` };
+      }
+      const outcome = exclusive.value;
       if (outcome.kind === 'ran') {
         const { report } = outcome;
         log.info('reconciliation finished', {
@@ -115,9 +122,6 @@ export class ScheduledReconciler {
     } catch (error) {
       log.error('reconciliation failed', { error });
       return { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
-    } finally {
-      clearInterval(renew);
-      await lock.releaseLock(RECONCILE_LOCK, this.owner).catch(() => false);
     }
   }
 }

@@ -53,6 +53,10 @@ const auditStore = z.discriminatedUnion('store', [
     store: z.literal('dynamodb'),
     table: z.string().min(3),
     stateTable: z.string().min(3).optional(),
+    /** Departures marked in Slack (the Lambda deployment's WARDEN_DEPARTURES_TABLE). */
+    departuresTable: z.string().min(3).optional(),
+    /** Each run's access snapshot (WARDEN_SNAPSHOTS_TABLE). */
+    snapshotsTable: z.string().min(3).optional(),
     anchors: z.array(anchorSpec).optional(),
   }),
 ]);

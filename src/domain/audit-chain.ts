@@ -4,8 +4,8 @@ import { createHash } from 'node:crypto';
 export const GENESIS_HASH = '0'.repeat(64);
 
 /**
- * The fields of an audit entry the chain covers. Mirrors `AuditEntry` in the ports structurally
- * (the domain imports nothing outside itself), so any `AuditEntry` is a `ChainEntry`.
+ * The fields of an audit entry the chain covers. The ports' `NewAuditEntry` and `AuditEntry` are built from it, so a
+ * field added here is written, stored and hashed everywhere.
  */
 export interface ChainEntry {
   readonly seq: number;

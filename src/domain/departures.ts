@@ -1,7 +1,7 @@
 import type { InputError, Person, Roster } from './roster';
 
-/** A departure HR recorded outside the roster file (e.g. Slack `/offboard`). */
-export interface Departure {
+/** What the roster overlay needs of a departure HR recorded outside the roster file (the full record: `departure-lifecycle.ts`). */
+export interface DepartureMark {
   readonly employeeId?: string;
   readonly email: string;
   readonly effectiveAt: Date;
@@ -16,7 +16,7 @@ export const DEPARTURES_SOURCE = 'departures';
  * Overlays recorded departures on the roster: the person becomes departed, ending at the earliest known instant
  * (a roster end_date or a departure, whichever is first). A departure naming no roster person is an input error.
  */
-export function applyDepartures(roster: Roster, departures: readonly Departure[]): Roster {
+export function applyDepartures(roster: Roster, departures: readonly DepartureMark[]): Roster {
   if (departures.length === 0) return roster;
   const byEmail = new Map<string, number>();
   const byEmployeeId = new Map<string, number>();
@@ -59,7 +59,7 @@ export function applyDepartures(roster: Roster, departures: readonly Departure[]
   return { ...roster, people, errors: [...roster.errors, ...errors] };
 }
 
-function depart(person: Person, departure: Departure): Person {
+function depart(person: Person, departure: DepartureMark): Person {
   const effective = departure.effectiveAt.getTime();
   // A departed row without end_date means "already gone", the earliest end there is.
   if (person.status === 'departed' && (person.endAt === undefined || person.endAt.getTime() <= effective)) return person;

@@ -1,3 +1,4 @@
+import { ACTION_KINDS, isHostKind, type ActionKind, type ActionTargets, type IamActionKind } from './action-kinds';
 import type { InputError, PersonRef } from './roster';
 
 /** Why an action is in the plan. */
@@ -16,50 +17,17 @@ interface ActionBase {
   readonly control: Control;
 }
 
-export type Action =
-  | (ActionBase & { readonly kind: 'deactivate-access-key'; readonly target: { readonly accessKeyId: string } })
-  | (ActionBase & { readonly kind: 'delete-login-profile'; readonly target: Record<string, never> })
-  | (ActionBase & { readonly kind: 'deactivate-ssh-key'; readonly target: { readonly sshPublicKeyId: string } })
-  | (ActionBase & { readonly kind: 'deactivate-signing-certificate'; readonly target: { readonly certificateId: string } })
-  | (ActionBase & {
-      readonly kind: 'deactivate-service-credential';
-      readonly target: { readonly serviceSpecificCredentialId: string; readonly serviceName: string };
-    })
-  /** Attaches Warden's managed deny-all policy (`policyArn`, created by the stack or member-account template). */
-  | (ActionBase & { readonly kind: 'attach-deny-all'; readonly target: { readonly policyName: string; readonly policyArn: string } })
-  | (ActionBase & { readonly kind: 'remove-from-group'; readonly target: { readonly groupName: string } })
-  | (ActionBase & { readonly kind: 'detach-user-policy'; readonly target: { readonly policyArn: string } })
-  | (ActionBase & { readonly kind: 'delete-user-policy'; readonly target: { readonly policyName: string } })
-  | (ActionBase & { readonly kind: 'delete-user'; readonly target: Record<string, never> })
-  | (ActionBase & {
-      readonly kind: 'remove-host-key';
-      readonly target: {
-        readonly instanceId: string;
-        readonly osUser: string;
-        readonly keyType: string;
-        readonly keyBody: string;
-        readonly comment: string;
-      };
-    })
-  | (ActionBase & { readonly kind: 'lock-host-user'; readonly target: { readonly instanceId: string; readonly osUser: string } });
+/** One change Warden plans, of one kind (see action-kinds.ts for what each kind does and how it is verified). */
+export type Action = { [K in ActionKind]: ActionBase & { readonly kind: K; readonly target: ActionTargets[K] } }[ActionKind];
 
-export type ActionKind = Action['kind'];
+export type { ActionKind };
 export type ActionOf<K extends ActionKind> = Extract<Action, { kind: K }>;
 
-export const ACTION_KINDS: readonly ActionKind[] = [
-  'deactivate-access-key',
-  'delete-login-profile',
-  'deactivate-ssh-key',
-  'deactivate-signing-certificate',
-  'deactivate-service-credential',
-  'attach-deny-all',
-  'remove-from-group',
-  'detach-user-policy',
-  'delete-user-policy',
-  'delete-user',
-  'remove-host-key',
-  'lock-host-user',
-];
+export { ACTION_KINDS };
+
+/** Actions applied in IAM (as opposed to on hosts through SSM). */
+export type IamAction = Extract<Action, { readonly kind: IamActionKind }>;
+export const isIamAction = (action: Action): action is IamAction => !isHostKind(action.kind);
 
 export type FindingKind =
   | 'orphan-user'

@@ -1,4 +1,5 @@
-import { assertNever, type Action, type Finding, type FindingKind, type Plan } from './plan';
+import { ACTION_KIND_TABLE, type ActionKind, type ActionTargets } from './action-kinds';
+import type { Action, Finding, FindingKind, Plan } from './plan';
 import type { InputError } from './roster';
 import { terminalSafe } from './terminal-text';
 
@@ -7,35 +8,8 @@ const FINDINGS_SHOWN_PER_KIND = 20;
 const ERRORS_SHOWN = 50;
 
 /** One short line saying what an action does, e.g. `deactivate access key AKIA…`. */
-export function describeAction(action: Action): string {
-  switch (action.kind) {
-    case 'deactivate-access-key':
-      return `deactivate access key ${action.target.accessKeyId}`;
-    case 'delete-login-profile':
-      return 'delete console password (login profile)';
-    case 'deactivate-ssh-key':
-      return `deactivate IAM SSH public key ${action.target.sshPublicKeyId}`;
-    case 'deactivate-signing-certificate':
-      return `deactivate signing certificate ${action.target.certificateId}`;
-    case 'deactivate-service-credential':
-      return `deactivate ${action.target.serviceName} credential ${action.target.serviceSpecificCredentialId}`;
-    case 'attach-deny-all':
-      return `attach deny-all policy ${action.target.policyName} (${action.target.policyArn})`;
-    case 'remove-from-group':
-      return `remove from group ${action.target.groupName}`;
-    case 'detach-user-policy':
-      return `detach managed policy ${action.target.policyArn}`;
-    case 'delete-user-policy':
-      return `delete inline policy ${action.target.policyName}`;
-    case 'delete-user':
-      return 'delete the IAM user (keys, password, SSH keys, certificates, MFA, policies and groups first)';
-    case 'remove-host-key':
-      return `remove ${action.target.keyType} key${action.target.comment !== '' ? ` "${action.target.comment}"` : ''} of ${action.target.osUser} on ${action.target.instanceId}`;
-    case 'lock-host-user':
-      return `lock host account ${action.target.osUser} on ${action.target.instanceId}`;
-    default:
-      return assertNever(action);
-  }
+export function describeAction<K extends ActionKind>(action: { readonly kind: K; readonly target: ActionTargets[K] }): string {
+  return ACTION_KIND_TABLE[action.kind].describe(action.target);
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;

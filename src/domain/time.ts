@@ -139,3 +139,47 @@ export function formatInZone(instant: Date, timeZone: string): string {
   const pad = (n: number): string => String(n).padStart(2, '0');
   return `${w.year}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)} ${zone}`;
 }
+
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+/** The zone's UTC offset at an instant, as `+hh:mm`. */
+function offsetText(instant: number, timeZone: string): string {
+  let formatter = offsetFormatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', { timeZone, timeZoneName: 'longOffset' });
+    offsetFormatters.set(timeZone, formatter);
+  }
+  const name = formatter.formatToParts(new Date(instant)).find((p) => p.type === 'timeZoneName')?.value ?? 'GMT';
+  const match = /GMT([+-]\d{2}):?(\d{2})?/.exec(name);
+  return match === null ? '+00:00' : `${match[1]}:${match[2] ?? '00'}`;
+}
+
+/** The instant a wall-clock date and time (`YYYY-MM-DD`, `HH:mm`) denotes in `timeZone`, or an error message. */
+export function zonedInstant(date: string, time: string, timeZone: string): Date | { error: string } {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(date)) return { error: `"${date}" is not a date (YYYY-MM-DD)` };
+  if (!/^\d{2}:\d{2}$/.test(time)) return { error: `"${time}" is not a time (HH:mm)` };
+  const naive = Date.parse(`${date}T${time}:00Z`);
+  if (Number.isNaN(naive)) return { error: `"${date} ${time}" is not a valid date and time` };
+  // The offset at the naive instant, then at the corrected one, settles across DST changes.
+  let instant = resolveEndAt(`${date}T${time}:00${offsetText(naive, timeZone)}`, timeZone);
+  if (instant instanceof Date) {
+    const settled = offsetText(instant.getTime(), timeZone);
+    instant = resolveEndAt(`${date}T${time}:00${settled}`, timeZone);
+  }
+  return instant;
+}
+
+/** `1h 05m`, `3m 12s`: the time from effective time to "no access left". */
+export function formatDuration(ms: number): string {
+  const negative = ms < 0;
+  let s = Math.round(Math.abs(ms) / 1000);
+  const d = Math.floor(s / 86_400);
+  s -= d * 86_400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const pad = (n: number): string => String(n).padStart(2, '0');
+  const text = d > 0 ? `${d}d ${pad(h)}h` : h > 0 ? `${h}h ${pad(m)}m` : m > 0 ? `${m}m ${pad(s)}s` : `${s}s`;
+  return negative ? `-${text}` : text;
+}

@@ -9,6 +9,7 @@ import type { LoadedConfig } from '../config/load';
 import { describeTarget } from '../adapters/aws/accounts';
 import type { AccountTarget } from '../adapters/aws/accounts';
 import type { Logger } from '../lib/logger';
+import { withReconcileLock } from '../app/reconcile/lock';
 import type { LambdaContainer } from './container';
 
 /** How one account's reconciliation ended; every kind is reported, none stops the other accounts. */
@@ -90,72 +91,86 @@ export async function reconcileAccount(
 ): Promise<AccountRunResult> {
   const account = target.id ?? 'ambient';
   const logger = options.logger.child({ account });
-  const lockName = accountLockName(target);
-  const lock = await container.runs.acquireLock(lockName, options.lockOwner, options.remainingMs + LOCK_MARGIN_MS, container.clock.now());
-  if (!lock.acquired) {
-    logger.warn('another reconciliation of this account is running; skipped', { heldBy: lock.heldBy, until: lock.expiresAt.toISOString() });
-    return { kind: 'locked', account, heldBy: lock.heldBy, until: lock.expiresAt.toISOString() };
-  }
-  try {
-    logger.info(`reconciling ${describeTarget(target)}`, { via: target.kind, mode: options.mode });
-    const directory = container.directoryFor(loaded, target, logger);
-    const deps = container.reconcileDeps(loaded, [directory], logger, { hosts: options.hosts === true });
-    const computed = await computePlan(deps);
-    const accountId = target.id ?? knownAccount(directory) ?? account;
-    const runLogger = logger.child({ auditRunId: computed.runId });
-    const revocations = computed.plan.actions.filter(isRevocation).length;
-    const metricFields = { runId: options.runId, account: accountId };
-    if (options.mode === 'plan') {
-      await recordPlanRun(deps, computed, 'system');
-      // A plan-only run that passed the guard is the headcount baseline, so the first run after apply is turned on
-      // is already compared with what the plan-only runs saw (a tripped plan never becomes the baseline).
-      await container.runs.record({
-        runId: computed.runId,
-        startedAt: computed.startedAt.toISOString(),
-        finishedAt: container.clock.now().toISOString(),
-        activeHeadcount: computed.activeHeadcount,
-        mode: 'plan',
-        outcome: computed.plan.guard.tripped ? 'guard-tripped' : 'ok',
-        summary: { actions: computed.plan.actions.length, revocations },
-      });
-      logPlan(runLogger, computed);
-      container.metric({ ReconcileCompleted: 1, GuardTripped: computed.plan.guard.tripped ? 1 : 0, Revocations: 0, ActionsFailed: 0 }, metricFields);
-      return {
-        kind: 'planned',
-        account: accountId,
-        auditRunId: computed.runId,
-        actions: computed.plan.actions.length,
-        revocations,
-        guard: computed.plan.guard.reasons,
-      };
-    }
-    const planned = await withinRunBudget(container, loaded, options.runId, accountId, computed, revocations);
-    const report = await applyPlan(deps, planned, { actor: 'system' });
-    const failed = report.results.filter((r) => r.outcome.result === 'failed').length + report.verifications.filter((v) => !v.verified).length;
-    const log = report.outcome === 'ok' ? runLogger.info : runLogger.warn;
-    log('account reconciled', { outcome: report.outcome, actions: report.results.length, failed, guard: report.plan.guard.reasons });
-    container.metric(
-      {
-        ReconcileCompleted: 1,
-        GuardTripped: report.outcome === 'guard-tripped' ? 1 : 0,
-        Revocations: report.results.filter((r) => isRevocation(r.action) && r.outcome.result === 'ok').length,
-        ActionsFailed: failed,
-      },
-      metricFields,
-    );
-    return {
-      kind: 'applied',
-      account: accountId,
-      auditRunId: planned.runId,
-      outcome: report.outcome,
-      actions: report.results.length,
-      failed,
-    };
-  } finally {
-    await container.runs.releaseLock(lockName, options.lockOwner).catch((error: unknown) => {
-      logger.warn('could not release the account lock; it expires on its own', { error });
+  const exclusive = await withReconcileLock(
+    {
+      lock: container.runs,
+      clock: container.clock,
+      owner: options.lockOwner,
+      name: accountLockName(target),
+      // Held until shortly after this invocation's deadline, so a crash never blocks the next run for long.
+      ttlMs: options.remainingMs + LOCK_MARGIN_MS,
+      renew: false,
+      onReleaseError: (error) => logger.warn('could not release the account lock; it expires on its own', { error }),
+    },
+    () => reconcileLocked(container, loaded, target, options, logger),
+  );
+  if (exclusive.kind === 'ran') return exclusive.value;
+  logger.warn('another reconciliation of this account is running; skipped', { heldBy: exclusive.heldBy, until: exclusive.until.toISOString() });
+  return { kind: 'locked', account, heldBy: exclusive.heldBy, until: exclusive.until.toISOString() };
+}
+
+async function reconcileLocked(
+  container: LambdaContainer,
+  loaded: LoadedConfig,
+  target: AccountTarget,
+  options: AccountRunOptions,
+  logger: Logger,
+): Promise<AccountRunResult> {
+  const account = target.id ?? 'ambient';
+  logger.info(`reconciling ${describeTarget(target)}`, { via: target.kind, mode: options.mode });
+  const directory = container.directoryFor(loaded, target, logger);
+  const deps = container.reconcileDeps(loaded, [directory], logger, { hosts: options.hosts === true });
+  const computed = await computePlan(deps);
+  const accountId = target.id ?? knownAccount(directory) ?? account;
+  const runLogger = logger.child({ auditRunId: computed.runId });
+  const revocations = computed.plan.actions.filter(isRevocation).length;
+  const metricFields = { runId: options.runId, account: accountId };
+  if (options.mode === 'plan') {
+    await recordPlanRun(deps, computed, 'system');
+    // A plan-only run that passed the guard is the headcount baseline, so the first run after apply is turned on
+    // is already compared with what the plan-only runs saw (a tripped plan never becomes the baseline).
+    await container.runs.record({
+      runId: computed.runId,
+      startedAt: computed.startedAt.toISOString(),
+      finishedAt: container.clock.now().toISOString(),
+      activeHeadcount: computed.activeHeadcount,
+      mode: 'plan',
+      outcome: computed.plan.guard.tripped ? 'guard-tripped' : 'ok',
+      summary: { actions: computed.plan.actions.length, revocations },
     });
+    logPlan(runLogger, computed);
+    container.metric({ ReconcileCompleted: 1, GuardTripped: computed.plan.guard.tripped ? 1 : 0, Revocations: 0, ActionsFailed: 0 }, metricFields);
+    return {
+      kind: 'planned',
+      account: accountId,
+      auditRunId: computed.runId,
+      actions: computed.plan.actions.length,
+      revocations,
+      guard: computed.plan.guard.reasons,
+    };
   }
+  const planned = await withinRunBudget(container, loaded, options.runId, accountId, computed, revocations);
+  const report = await applyPlan(deps, planned, { actor: 'system' });
+  const failed = report.results.filter((r) => r.outcome.result === 'failed').length + report.verifications.filter((v) => !v.verified).length;
+  const log = report.outcome === 'ok' ? runLogger.info : runLogger.warn;
+  log('account reconciled', { outcome: report.outcome, actions: report.results.length, failed, guard: report.plan.guard.reasons });
+  container.metric(
+    {
+      ReconcileCompleted: 1,
+      GuardTripped: report.outcome === 'guard-tripped' ? 1 : 0,
+      Revocations: report.results.filter((r) => isRevocation(r.action) && r.outcome.result === 'ok').length,
+      ActionsFailed: failed,
+    },
+    metricFields,
+  );
+  return {
+    kind: 'applied',
+    account: accountId,
+    auditRunId: planned.runId,
+    outcome: report.outcome,
+    actions: report.results.length,
+    failed,
+  };
 }
 
 /**

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { describeTarget, forEachAccount, resolveAccounts } from '../adapters/aws/accounts';
 import type { AccountTarget } from '../adapters/aws/accounts';
 import { InputError } from '../errors';
+import { withReconcileLock } from '../app/reconcile/lock';
 import { lambdaContainer } from './container';
 import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, encodeWorkerEvent, invocationNonce, modeOf, parseReconcileTrigger } from './events';
@@ -67,14 +68,13 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
     const logger = container.logger(runId, { fn: 'reconcile', requestId: context.awsRequestId });
     const mode = modeOf(trigger, container.settings.scheduledMode);
     const owner = `${runId}/${context.awsRequestId}/${invocationNonce()}`;
-    const lock = await container.runs.acquireLock(DISPATCH_LOCK, owner, context.getRemainingTimeInMillis() + DISPATCH_LOCK_MARGIN_MS, container.clock.now());
-    if (!lock.acquired) {
-      logger.warn('another reconcile invocation is dispatching; this one did nothing', { heldBy: lock.heldBy, until: lock.expiresAt.toISOString() });
-      return { runId, trigger: trigger.kind, mode: 'locked', apply: mode, accounts: [], dispatched: [], results: [], failures: [], problems: [], departures: { kind: 'skipped', reason: 'another dispatcher holds the lock' } };
-    }
-    try {
+    // The config first: its `audit` block names the tables (and so the lock) when the environment does not.
+    const loaded = await container.loadConfig().catch((error: unknown) => {
+      logger.error('reconciliation failed', { error });
+      throw error;
+    });
+    const dispatch = async (): Promise<DispatchReport> => {
       logger.info('reconciliation triggered', { trigger: trigger.kind, mode, ...(trigger.kind === 'schedule' ? { rule: trigger.rule, eventId: trigger.eventId } : {}) });
-      const loaded = await container.loadConfig();
       const self = accountOfFunctionArn(context.invokedFunctionArn);
       const resolution = await resolveAccounts(loaded.config, {
         organizations: () => container.clients.organizations,
@@ -154,14 +154,26 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
       });
       logger.info('reconciliation dispatched', { mode: report.mode, accounts: report.accounts.length, dispatched: dispatched.length, failures: failures.length });
       return report;
-    } catch (error) {
-      logger.error('reconciliation failed', { error });
-      throw error;
-    } finally {
-      await container.runs.releaseLock(DISPATCH_LOCK, owner).catch((error: unknown) => {
-        logger.warn('could not release the dispatch lock; it expires on its own', { error });
-      });
-    }
+    };
+    const exclusive = await withReconcileLock(
+      {
+        lock: container.runs,
+        clock: container.clock,
+        owner,
+        name: DISPATCH_LOCK,
+        ttlMs: context.getRemainingTimeInMillis() + DISPATCH_LOCK_MARGIN_MS,
+        renew: false,
+        onReleaseError: (error) => logger.warn('could not release the dispatch lock; it expires on its own', { error }),
+      },
+      () =>
+        dispatch().catch((error: unknown) => {
+          logger.error('reconciliation failed', { error });
+          throw error;
+        }),
+    );
+    if (exclusive.kind === 'ran') return exclusive.value;
+    logger.warn('another reconcile invocation is dispatching; this one did nothing', { heldBy: exclusive.heldBy, until: exclusive.until.toISOString() });
+    return { runId, trigger: trigger.kind, mode: 'locked', apply: mode, accounts: [], dispatched: [], results: [], failures: [], problems: [], departures: { kind: 'skipped', reason: 'another dispatcher holds the lock' } };
   };
 }
 

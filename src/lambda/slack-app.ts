@@ -4,11 +4,10 @@
  * version: by the Slack function to acknowledge requests, and by the worker to run the jobs they handed off.
  */
 import { createHash } from 'node:crypto';
-import { LogLevel } from '@slack/bolt';
-import type { Logger as BoltLogger } from '@slack/bolt';
 import { z } from 'zod';
 import { resolveAccounts } from '../adapters/aws/accounts';
 import { createSlackApp } from '../adapters/slack/app';
+import { boltLevelOf, boltLoggerOver } from '../adapters/slack/bolt-logger';
 import type { WardenSlackApp } from '../adapters/slack/app';
 import { DynamoDbSeenStore } from '../adapters/slack/dynamodb-seen-store';
 import { SlackNotifier } from '../adapters/slack/notifier';
@@ -22,10 +21,9 @@ import type { AccountDirectory } from '../ports';
 import type { LambdaContainer, SlackSecrets } from './container';
 import { accountOfFunctionArn } from './events';
 import type { HttpApiEvent, HttpApiResult, LambdaContextLike } from './events';
-import type { SlackAppFactory, SlackHttpHandler } from './slack';
+import type { SlackAppFactory, SlackHttpHandler, SlackTaskRunner } from './slack-types';
 import { LAMBDA_SLACK_CLIENT_OPTIONS } from './slack-notifier';
 import { LambdaWorkQueue, noWorkerQueue } from './slack-work-queue';
-import type { SlackTaskRunner } from './worker';
 
 export interface LambdaSlackAppOptions {
   readonly container: LambdaContainer;
@@ -35,28 +33,6 @@ export interface LambdaSlackAppOptions {
   /** The accounts previews and revocations read and change (the Slack function needs none: it only acknowledges). */
   readonly directories: readonly AccountDirectory[];
   readonly queue: WorkQueue;
-}
-
-const BOLT_LEVEL: Readonly<Record<LambdaContainer['settings']['logLevel'], LogLevel>> = {
-  debug: LogLevel.DEBUG,
-  info: LogLevel.INFO,
-  warn: LogLevel.WARN,
-  error: LogLevel.ERROR,
-};
-
-/** Bolt's logger interface over Warden's JSON logger, so Bolt's lines carry the run id and reach CloudWatch as JSON. */
-export function boltLogger(logger: Logger, level: LogLevel): BoltLogger {
-  const text = (msg: unknown[]): string => msg.map((m) => (m instanceof Error ? m.message : typeof m === 'string' ? m : JSON.stringify(m))).join(' ');
-  return {
-    debug: (...msg) => logger.debug(text(msg), { source: 'bolt' }),
-    info: (...msg) => logger.info(text(msg), { source: 'bolt' }),
-    warn: (...msg) => logger.warn(text(msg), { source: 'bolt' }),
-    error: (...msg) => logger.error(text(msg), { source: 'bolt' }),
-    // The level is LOG_LEVEL's, whatever Bolt asks for.
-    setLevel: () => undefined,
-    getLevel: () => level,
-    setName: () => undefined,
-  };
 }
 
 /** The Warden Slack app in Lambda mode over the container's stores; the config must have a `slack` section. */
@@ -71,7 +47,6 @@ export async function buildLambdaSlackApp(options: LambdaSlackAppOptions): Promi
   const reconcile = { ...container.reconcileDeps(loaded, options.directories, logger), notifier };
   const offboarding = container.offboardingDeps(reconcile, loaded, logger);
   if (offboarding === undefined) throw new ConfigError('WARDEN_DEPARTURES_TABLE is not set: the Slack app records departures in that DynamoDB table');
-  const level = BOLT_LEVEL[settings.logLevel];
   return createSlackApp({
     mode: { kind: 'lambda', signingSecret: secrets.signingSecret },
     queue: options.queue,
@@ -81,9 +56,9 @@ export async function buildLambdaSlackApp(options: LambdaSlackAppOptions): Promi
     timezone: loaded.config.timezone,
     offboarding: { ...offboarding, announcer: notifier },
     web,
-    seen: new DynamoDbSeenStore({ client: container.clients.dynamodb, table: settings.stateTable }),
-    logger: boltLogger(logger, level),
-    logLevel: level,
+    seen: new DynamoDbSeenStore({ client: container.clients.dynamodb, table: container.tables.state }),
+    logger: boltLoggerOver(logger, settings.logLevel),
+    logLevel: boltLevelOf(settings.logLevel),
     clientOptions: LAMBDA_SLACK_CLIENT_OPTIONS,
   });
 }

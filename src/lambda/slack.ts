@@ -1,31 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
-import type { LoadedConfig } from '../config/load';
-import { WardenError } from '../errors';
-import type { Logger } from '../lib/logger';
+import { createHash } from 'node:crypto';
 import { lambdaContainer } from './container';
-import type { LambdaContainer, SlackSecrets } from './container';
+import type { LambdaContainer } from './container';
 import { parseHttpApiEvent } from './events';
 import { createSlackLambdaApp } from './slack-app';
-import type { HttpApiEvent, HttpApiResult, LambdaContextLike, WorkerEvent } from './events';
+import type { HttpApiResult, LambdaContextLike } from './events';
+import type { SlackAppFactory, SlackHttpHandler } from './slack-types';
 
-/** Serves one Slack HTTP request (Bolt's AwsLambdaReceiver handler, behind the request hygiene guard). */
-export type SlackHttpHandler = (event: HttpApiEvent, context: LambdaContextLike) => Promise<HttpApiResult>;
-
-/** What the Slack adapter gets to build its request handler once per container (and again after a secret rotation). */
-export interface SlackAppInput {
-  readonly secrets: SlackSecrets;
-  readonly loaded: LoadedConfig;
-  readonly container: LambdaContainer;
-  readonly logger: Logger;
-  /**
-   * Hands slow work (a plan preview, applying a departure now) to the worker, so the request is
-   * acknowledged within Slack's 3 seconds; the worker's `slack-task` runner receives `task` as given.
-   */
-  defer(task: unknown): Promise<void>;
-}
-
-/** Builds the Slack request handler; provided by the Slack adapter. */
-export type SlackAppFactory = (input: SlackAppInput) => SlackHttpHandler | Promise<SlackHttpHandler>;
+export type { SlackAppFactory, SlackAppInput, SlackHttpHandler } from './slack-types';
 
 export interface SlackHandlerOptions {
   readonly container?: () => Promise<LambdaContainer>;
@@ -68,13 +49,7 @@ export function createSlackHandler(options: SlackHandlerOptions = {}) {
       const [secrets, loaded] = await Promise.all([container.slackSecrets(), container.loadConfig()]);
       const key = createHash('sha256').update(JSON.stringify([secrets.botToken, secrets.signingSecret, loaded.file, loaded.config])).digest('hex');
       if (built?.key !== key) {
-        const defer = async (task: unknown): Promise<void> => {
-          const invoker = container.invoker;
-          if (invoker === undefined) throw new WardenError('no worker function is configured (WARDEN_WORKER_FUNCTION) to take slow Slack work');
-          const job: WorkerEvent = { kind: 'slack-task', runId: `slack-${randomBytes(6).toString('hex')}`, task };
-          await invoker.invokeAsync(job);
-        };
-        const handler = Promise.resolve(factory({ secrets, loaded, container, logger: container.logger('slack-app', { fn: 'slack' }), defer }));
+        const handler = Promise.resolve(factory({ secrets, loaded, container, logger: container.logger('slack-app', { fn: 'slack' }) }));
         built = { key, handler };
         handler.catch(() => {
           if (built?.handler === handler) built = undefined;

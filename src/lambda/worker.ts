@@ -5,14 +5,11 @@ import { lambdaContainer } from './container';
 import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, invocationNonce, parseWorkerEvent } from './events';
 import type { LambdaContextLike, WorkerEvent } from './events';
+import type { SlackTaskRunner } from './slack-types';
 import { applyDueDeparturesJob, reconcileAccount } from './jobs';
 import type { AccountRunResult, DeparturesRunResult } from './jobs';
 
-/** Runs one deferred Slack task (the Slack adapter provides it; the payload is whatever the Slack handler deferred). */
-export type SlackTaskRunner = (
-  task: unknown,
-  input: { readonly container: LambdaContainer; readonly loaded: LoadedConfig; readonly logger: Logger; readonly context?: LambdaContextLike },
-) => Promise<void>;
+export type { SlackTaskRunner } from './slack-types';
 
 /** What the worker did; a malformed payload is rejected as a value (retrying it could not help). */
 export type WorkerResult =

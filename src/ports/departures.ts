@@ -1,104 +1,21 @@
 /** Departures HR marks outside the roster file (Slack `/offboard`), and where their progress is announced. */
 
-/**
- * `awaiting-approval`: a second HR approver must confirm before anything happens.
- * `scheduled`: confirmed; takes effect at `effectiveAt` (and stays here, retried, until no access is left).
- * `applied`: verified "no access left". `cancelled`: withdrawn before it took effect.
- */
-export type DepartureStatus = 'awaiting-approval' | 'scheduled' | 'applied' | 'cancelled';
+import type { Approval, Departure, DepartureAttempt, DepartureChange, PathStatus, SlackThreadRef } from '../domain/departure-lifecycle';
 
-/** The access paths a departure closes, as shown to HR (one line each in the Slack thread). */
-export type AccessPath =
-  | 'access-keys'
-  | 'console'
-  | 'ssh-keys'
-  | 'other-credentials'
-  | 'groups'
-  | 'policies'
-  | 'deny-all'
-  | 'hosts'
-  | 'user';
-
-/** `pending`: planned, not yet applied (or not yet due); `ok`: applied; `failed`: retried by the next run until resolved. */
-export type PathState = 'pending' | 'ok' | 'failed';
-
-export interface PathStatus {
-  readonly path: AccessPath;
-  readonly state: PathState;
-  /** Changes planned on this path in the latest plan that had any. */
-  readonly planned: number;
-  readonly failed: number;
-  /** The latest failures' messages (short, secret-free). */
-  readonly errors: readonly string[];
-}
-
-export interface Approval {
-  /** `slack:U…` */
-  readonly by: string;
-  readonly at: Date;
-}
-
-export interface SlackThreadRef {
-  readonly channel: string;
-  readonly ts: string;
-}
-
-/** How the latest attempt to apply a departure ended. */
-export type AttemptOutcome = 'no-access-left' | 'partial' | 'guard-tripped' | 'error';
-
-export interface DepartureAttempt {
-  readonly at: Date;
-  readonly runId: string;
-  readonly outcome: AttemptOutcome;
-  /** Access still open after the attempt (empty when verified). */
-  readonly remaining: readonly string[];
-  readonly error?: string;
-}
-
-export interface DeparturePerson {
-  readonly email: string;
-  readonly employeeId?: string;
-  readonly slackId?: string;
-  readonly fullName?: string;
-}
-
-/** One departure as recorded; Dates are instants, `timezone` is how HR entered and reads them. */
-export interface Departure {
-  readonly id: string;
-  readonly person: DeparturePerson;
-  readonly effectiveAt: Date;
-  /** IANA zone HR entered the effective time in. */
-  readonly timezone: string;
-  readonly reason?: string;
-  readonly notes?: string;
-  /** `slack:U…` (or `cli:NAME`). */
-  readonly markedBy: string;
-  readonly status: DepartureStatus;
-  /** Everyone who approved, the marker first. */
-  readonly approvals: readonly Approval[];
-  /** 1, or 2 when a second approver is required. */
-  readonly requiredApprovals: number;
-  readonly createdAt: Date;
-  readonly thread?: SlackThreadRef;
-  /** Per access path, cumulative over attempts (pending until applied). */
-  readonly paths: readonly PathStatus[];
-  readonly attempts: number;
-  readonly lastAttempt?: DepartureAttempt;
-  readonly noAccessLeftAt?: Date;
-  readonly cancelled?: Approval;
-  /**
-   * HR members who asked to cancel a departure that needed more than one approver: it is cancelled only once as many
-   * different people as approved it ask, so one HR account alone cannot undo what two agreed on.
-   */
-  readonly cancelRequests?: readonly Approval[];
-}
-
-/** Why a state change was refused: expected outcomes, returned as values. */
-export type DepartureRefusal = 'not-found' | 'wrong-status' | 'in-effect' | 'duplicate-approver';
-
-export type DepartureChange =
-  | { readonly ok: true; readonly departure: Departure }
-  | { readonly ok: false; readonly reason: DepartureRefusal; readonly departure?: Departure };
+export type {
+  AccessPath,
+  Approval,
+  AttemptOutcome,
+  Departure,
+  DepartureAttempt,
+  DepartureChange,
+  DeparturePerson,
+  DepartureRefusal,
+  DepartureStatus,
+  PathState,
+  PathStatus,
+  SlackThreadRef,
+} from '../domain/departure-lifecycle';
 
 export type AddResult = { readonly added: true; readonly departure: Departure } | { readonly added: false; readonly existing: Departure };
 

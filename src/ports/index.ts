@@ -1,3 +1,5 @@
+import type { AuditAction } from '../domain/audit-actions';
+import type { ChainEntry } from '../domain/audit-chain';
 import type { Action, Plan } from '../domain/plan';
 import type { AccountInventory, HostInventory, IamUserDetail } from '../domain/inventory';
 import type { Roster } from '../domain/roster';
@@ -37,27 +39,19 @@ export interface HostFleet {
 
 export type AuditResult = 'ok' | 'failed' | 'skipped' | 'intent' | 'verified';
 
-/** An audit entry as the caller writes it; the store adds seq, at, prevHash and hash. */
-export interface NewAuditEntry {
-  readonly runId: string;
-  /** `system`, `slack:U…` or `cli:NAME`. */
-  readonly actor: string;
-  readonly action: string;
-  readonly account?: string;
-  readonly target?: string;
-  readonly person?: string;
-  readonly reason?: string;
-  readonly before?: unknown;
-  readonly after?: unknown;
+/**
+ * An audit entry as the caller writes it; the store adds seq, at, prevHash and hash. Its fields are the chain's
+ * (`ChainEntry` in the domain, which the hash covers field by field), with the action and result narrowed to what
+ * Warden writes. `actor` is `system`, `slack:U…` or `cli:NAME`.
+ */
+export interface NewAuditEntry extends Omit<ChainEntry, 'seq' | 'at' | 'prevHash' | 'hash' | 'action' | 'result'> {
+  readonly action: AuditAction;
   readonly result: AuditResult;
-  readonly error?: string;
 }
 
-export interface AuditEntry extends NewAuditEntry {
-  readonly seq: number;
-  readonly at: string;
-  readonly prevHash: string;
-  readonly hash: string;
+/** An entry as read back: `action` is whatever the row holds (parsed, never trusted to be an `AuditAction`). */
+export interface AuditEntry extends Omit<ChainEntry, 'result'> {
+  readonly result: AuditResult;
 }
 
 export interface AuditFilter {

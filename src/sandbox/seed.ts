@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { parseOpenSshKey } from './ssh';
+import { errorText } from '../errors';
 
 const date = z.union([z.string(), z.date()]).transform((value, ctx) => {
   const parsed = value instanceof Date ? value : new Date(value);
@@ -184,13 +185,13 @@ export async function loadSeedFile(file: string): Promise<SeedParseResult> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    return { ok: false, errors: [`${file}: cannot read: ${error instanceof Error ? error.message : String(error)}`] };
+    return { ok: false, errors: [`${file}: cannot read: ${errorText(error)}`] };
   }
   let value: unknown;
   try {
     value = parseYaml(text);
   } catch (error) {
-    return { ok: false, errors: [`${file}: invalid YAML: ${error instanceof Error ? error.message : String(error)}`] };
+    return { ok: false, errors: [`${file}: invalid YAML: ${errorText(error)}`] };
   }
   return parseSeed(value, file);
 }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CallLog } from './call-log';
+import { errorText } from '../errors';
 import { apiError, type ApiError } from './errors';
 import { FaultPlan } from './faults';
 import { IAM_XML_NAMESPACE, iamService } from './iam-service';
@@ -139,7 +140,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
         });
         return { account, reply };
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
+        const message = errorText(error);
         return { account, reply: { kind: 'error', error: apiError(json ? 'InternalServerError' : 'ServiceFailure', `Sandbox handler crashed: ${message}`, 500) } };
       }
     })();
@@ -159,7 +160,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     handle(req, res).catch((error: unknown) => {
       if (!res.headersSent) {
         res.statusCode = 500;
-        res.end(error instanceof Error ? error.message : String(error));
+        res.end(errorText(error));
       }
     });
   });

@@ -4,6 +4,7 @@
  * same output format as scripts/host/*.sh but does not re-implement their file handling: tests of that run the real
  * scripts (hosts.ts `folderHostRunner`).
  */
+import { createHash } from 'node:crypto';
 import { parseAuthorizedKeyLine, posixCksum } from '../adapters/hosts/host-script-protocol';
 import type { HostRunResult, HostRunner, HostScriptRun } from './hosts';
 
@@ -41,14 +42,16 @@ export function modelInventoryText(host: ModelHost): string {
     });
   }
   for (const [user, account] of host.accounts) if (account.locked) records.push(`L\t${user}\texpired`);
-  return `WARDEN-INVENTORY v1 ${host.hostname}\n${records.map((r) => `${r}\n`).join('')}END ${records.length}\n`;
+  const body = `${records.map((r) => `${r}\n`).join('')}END ${records.length}\n`;
+  // Sealed as inventory.sh seals it: the SHA-256 of everything after the seal line.
+  return `WARDEN-INVENTORY v1 ${host.hostname}\nSEAL sha256=${createHash('sha256').update(body, 'utf8').digest('hex')}\n${body}`;
 }
 
 function page(full: Buffer, offset: number, limit: number): string {
   const length = Math.max(0, Math.min(limit, full.length - offset));
   const data = full.subarray(offset, offset + length).toString('base64');
   const lines = data.match(/.{1,76}/g) ?? [];
-  return `WARDEN-PAGE v1 offset=${offset} length=${length} total=${full.length} cksum=${posixCksum(full)}\n${lines.map((l) => `${l}\n`).join('')}PAGE-END\n`;
+  return `WARDEN-PAGE v1 offset=${offset} length=${length} total=${full.length} cksum=${posixCksum(full)} sha256=${createHash('sha256').update(full).digest('hex')}\n${lines.map((l) => `${l}\n`).join('')}PAGE-END\n`;
 }
 
 function revoke(host: ModelHost, args: readonly string[]): HostRunResult {

@@ -3,13 +3,13 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import { STSClient } from '@aws-sdk/client-sts';
 import {
   AccountClients,
-  AssumeRoleError,
   LIST_ACCOUNTS_PAGE_SIZE,
   forEachAccount,
   listOrganizationAccounts,
   resolveAccounts,
   roleArnFor,
 } from '../../src/adapters/aws/accounts';
+import { AssumeRoleError } from '../../src/errors';
 import type { AccountTarget } from '../../src/adapters/aws/accounts';
 import { configSchema } from '../../src/config/schema';
 import { IamSandboxState } from '../../src/sandbox/iam-state';

@@ -1,5 +1,6 @@
 import { SSMClient } from '@aws-sdk/client-ssm';
-import { ParameterMissingError, ParameterStore } from '../../src/adapters/aws/parameters';
+import { ParameterStore } from '../../src/adapters/aws/parameters';
+import { ParameterMissingError } from '../../src/errors';
 import type { RunningSandbox } from '../../src/sandbox/server';
 import { createTestClock, startExampleSandbox } from '../sandbox/helpers';
 import { parameterStoreService, type FakeParameter } from '../lambda/helpers';

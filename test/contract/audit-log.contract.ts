@@ -36,7 +36,10 @@ export const createTestClock = (start = '2026-11-26T12:00:00.000Z'): TestClock =
   return { now: () => new Date(now), advance: (ms) => (now += ms) };
 };
 
-export const createDummyEntry = (overrides: Partial<NewAuditEntry> = {}): NewAuditEntry => ({
+/** Store tests label entries freely: to a store, `action` is an opaque string (a row may come from another version). */
+export type LabelledEntry = Omit<Partial<NewAuditEntry>, 'action'> & { readonly action?: string };
+
+export const createDummyEntry = (overrides: LabelledEntry = {}): NewAuditEntry => ({
   runId: 'run-1',
   actor: 'system',
   action: 'deactivate-access-key',
@@ -47,7 +50,7 @@ export const createDummyEntry = (overrides: Partial<NewAuditEntry> = {}): NewAud
   before: { accessKeyId: 'AKIAEXAMPLE0000BOB1', status: 'Active' },
   after: { accessKeyId: 'AKIAEXAMPLE0000BOB1', status: 'Inactive' },
   result: 'ok',
-  ...overrides,
+  ...(overrides as Partial<NewAuditEntry>),
 });
 
 async function appendMany(log: AnchoredAuditLog, count: number, clock?: TestClock): Promise<AuditEntry[]> {
@@ -161,7 +164,7 @@ export function runAuditLogContract(name: string, factory: AuditLogFactory, opti
 
     describe('query', () => {
       beforeEach(async () => {
-        const entries: Partial<NewAuditEntry>[] = [
+        const entries: LabelledEntry[] = [
           { runId: 'run-1', person: 'alice@example.com', target: 'alice', action: 'a1' },
           { runId: 'run-1', person: 'bob@example.com (E2)', target: 'Bob', action: 'b1' },
           { runId: 'run-2', person: 'alice@example.com', target: 'i-0abc:alice', action: 'a2' },
@@ -171,7 +174,7 @@ export function runAuditLogContract(name: string, factory: AuditLogFactory, opti
         ];
         const base = { runId: 'x', actor: 'system', action: 'x', result: 'ok' } as const;
         for (const overrides of entries) {
-          await log.append({ ...base, ...overrides });
+          await log.append({ ...base, ...overrides } as NewAuditEntry);
           clock.advance(60_000);
         }
       });

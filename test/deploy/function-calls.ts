@@ -23,6 +23,13 @@ function resolveModule(fromFile: string, specifier: string): string {
   throw new Error(`${fromFile} imports ${specifier}, which resolves to no .ts file`);
 }
 
+/** The source files one file imports (relative specifiers, type-only imports included), as repository paths. */
+export function importsOf(file: string): string[] {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  // JSON modules (package.json) are data: they import nothing.
+  return [...text.matchAll(SPECIFIER)].filter((match) => !(match[1] as string).endsWith('.json')).map((match) => resolveModule(file, match[1] as string));
+}
+
 /**
  * Every source file a bundle can contain: the entry and everything it imports, transitively (type-only imports
  * included, which overstates and never understates what the bundle holds).
@@ -34,8 +41,7 @@ export function reachableFiles(entry: string): Set<string> {
     const file = queue.pop() as string;
     if (seen.has(file)) continue;
     seen.add(file);
-    const text = readFileSync(path.join(ROOT, file), 'utf8');
-    for (const match of text.matchAll(SPECIFIER)) queue.push(resolveModule(file, match[1] as string));
+    queue.push(...importsOf(file));
   }
   return seen;
 }

@@ -6,6 +6,7 @@ import { sendCommandProblems } from './send-command-policy';
 import { grantProblems } from './grant-rules';
 import { isDenyAllDocument } from '../../src/domain/policy-documents';
 import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
+import { ACTION_KIND_TABLE, ACTION_KINDS, IAM_PLANE_CALLS } from '../../src/domain/action-kinds';
 
 const TEMPLATE = path.join(ROOT, 'deploy/member-account-role.yaml');
 
@@ -38,6 +39,17 @@ describe('deploy/member-account-role.yaml', () => {
     const iamCalls = [...actionsOf(sdkCalls())].filter((a) => a.startsWith('iam:'));
     expect(iamCalls.length).toBeGreaterThan(25);
     expect([...granted].sort()).toEqual(iamCalls.sort());
+  });
+
+  it('grants exactly what the action-kind table says the IAM plane calls (its reads and each kind\'s calls)', () => {
+    const { role } = load();
+    const granted = policy(role, 'warden-access').flatMap(actionList);
+    expect([...new Set(granted)].sort()).toEqual([...IAM_PLANE_CALLS]);
+    for (const kind of ACTION_KINDS) {
+      const descriptor = ACTION_KIND_TABLE[kind];
+      const grantedHere = descriptor.plane === 'iam' ? granted : policy(role, 'warden-host-commands').flatMap(actionList);
+      expect({ kind, missing: descriptor.calls.filter((call) => !grantedHere.includes(call)) }).toEqual({ kind, missing: [] });
+    }
   });
 
   it('grants exactly the SSM Run Command calls the host adapter makes, in its own policy', () => {

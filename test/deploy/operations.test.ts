@@ -79,7 +79,7 @@ describe('retention', () => {
   it('keeps tables and buckets when the stack goes, except after a failed create, and on replacement', () => {
     // The framework's own deployment bucket is osls's business (emptied and removed with the stack).
     const kept = [...ofType(defaults, 'AWS::DynamoDB::Table'), ...ofType(defaults, 'AWS::S3::Bucket')].filter(([id]) => id !== 'ServerlessDeploymentBucket');
-    expect(kept.map(([id]) => id).sort()).toEqual(['AnchorBucket', 'AuditTable', 'DeparturesTable', 'RosterBucket', 'RunStateTable', 'SnapshotsTable']);
+    expect(kept.map(([id]) => id).sort()).toEqual(['AnchorBucket', 'AuditTable', 'DeparturesTable', 'HostOutputBucket', 'RosterBucket', 'RunStateTable', 'SnapshotsTable']);
     for (const [id, r] of kept) expect({ id, deletion: r.DeletionPolicy, replace: r.UpdateReplacePolicy }).toEqual({ id, deletion: 'RetainExceptOnCreate', replace: 'Retain' });
   });
 });

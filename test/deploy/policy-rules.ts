@@ -1,3 +1,5 @@
+import { sdkCalls } from './sdk-calls';
+
 /** What the least-privilege tests accept beyond "exactly what the code calls", each with its reason. */
 
 /** Actions with no resource-level permissions: AWS accepts only `"Resource": "*"` for them. */
@@ -27,6 +29,7 @@ export const TABLE_OF_FILE: Readonly<Record<string, string>> = {
   'src/adapters/departures/dynamodb-departure-store.ts': 'DeparturesTable',
   'src/adapters/slack/dynamodb-seen-store.ts': 'RunStateTable',
   'src/adapters/evidence/dynamodb-snapshot-store.ts': 'SnapshotsTable',
+  'src/adapters/evidence/dynamodb-snapshot-table.ts': 'SnapshotsTable',
   'src/adapters/state/dynamodb-run-budget.ts': 'RunStateTable',
 };
 
@@ -36,20 +39,18 @@ export const FRAMEWORK_LOG_ACTIONS: ReadonlySet<string> = new Set(['logs:CreateL
 /** What osls grants the function role so Lambda can deliver failed asynchronous invocations to their on-failure queue. */
 export const FRAMEWORK_DESTINATION_ACTIONS: ReadonlySet<string> = new Set(['sqs:SendMessage']);
 
-const IAM_ALL: readonly string[] = [
-  'iam:GetAccountAuthorizationDetails', 'iam:ListVirtualMFADevices', 'iam:GenerateCredentialReport', 'iam:GetCredentialReport', 'iam:ListMFADevices',
-  'iam:ListGroupsForUser', 'iam:ListAccessKeys', 'iam:GetLoginProfile', 'iam:ListSSHPublicKeys', 'iam:GetSSHPublicKey', 'iam:ListSigningCertificates',
-  'iam:ListServiceSpecificCredentials', 'iam:GetUserPolicy', 'iam:ListUserPolicies', 'iam:UpdateAccessKey', 'iam:UpdateSSHPublicKey',
-  'iam:UpdateSigningCertificate', 'iam:UpdateServiceSpecificCredential', 'iam:DeleteLoginProfile', 'iam:RemoveUserFromGroup', 'iam:DetachUserPolicy',
-  'iam:DeleteUserPolicy', 'iam:AttachUserPolicy', 'iam:ListAttachedUserPolicies', 'iam:DeleteUser', 'iam:DeleteAccessKey', 'iam:DeleteSSHPublicKey',
-  'iam:DeleteSigningCertificate', 'iam:DeleteServiceSpecificCredential', 'iam:DeactivateMFADevice', 'iam:DeleteVirtualMFADevice',
-];
+/** Every IAM call of the IAM adapter, per file (inventory, user detail, credentials, execute, teardown). */
+const IAM_ADAPTER: Readonly<Record<string, readonly string[]>> = (() => {
+  const byFile: Record<string, string[]> = {};
+  for (const call of sdkCalls()) if (call.file.startsWith('src/adapters/aws/iam/')) (byFile[call.file] ??= []).push(call.action);
+  return byFile;
+})();
 const HOSTS_ALL: readonly string[] = ['s3:GetObject', 'ssm:SendCommand', 'ssm:ListCommands', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation', 'ssm:DescribeInstanceInformation'];
 const SNAPSHOTS_ALL: readonly string[] = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'];
 
 /**
  * SDK calls a function's bundle contains but never makes, per function and file, each with its reason. The three
- * functions share one composition root (src/lambda/container.ts), so every bundle reaches every adapter; what a
+ * functions share one composition root (src/lambda/container.ts over src/runtime/composition.ts), so every bundle reaches every adapter; what a
  * function runs is narrower. test/lambda proves each reason (see the comment on each).
  */
 export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readonly<Record<string, readonly string[]>>>> = {
@@ -58,29 +59,31 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
   // the worker's slack-task runner). Its app is built with no account directories (src/lambda/slack-app.ts).
   slack: {
     'src/adapters/aws/accounts.ts': ['organizations:ListAccounts', 'sts:AssumeRole'],
-    'src/adapters/aws/iam/directory.ts': IAM_ALL,
+    ...IAM_ADAPTER,
     'src/adapters/aws/ssm/run-command.ts': HOSTS_ALL,
     'src/adapters/departures/dynamodb-departure-store.ts': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
     'src/adapters/evidence/dynamodb-snapshot-store.ts': SNAPSHOTS_ALL,
+    'src/adapters/evidence/dynamodb-snapshot-table.ts': SNAPSHOTS_ALL,
     'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
     'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
     'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
     'src/adapters/state/dynamodb-run-state.ts': ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
-    'src/lambda/container.ts': ['sts:GetCallerIdentity'],
+    'src/runtime/composition.ts': ['sts:GetCallerIdentity'],
   },
   // The dispatcher hands every account (and due departures) to the worker whenever a worker is configured, as it always
   // is when deployed (test/lambda/reconcile.test.ts, "hands even a single account to the worker"): it takes its lock,
   // reads the config, lists the accounts, invokes the worker and audits the dispatch.
   reconcile: {
     'src/adapters/aws/accounts.ts': ['sts:AssumeRole'],
-    'src/adapters/aws/iam/directory.ts': IAM_ALL,
+    ...IAM_ADAPTER,
     'src/adapters/aws/ssm/run-command.ts': HOSTS_ALL,
     'src/adapters/aws/s3-roster.ts': ['s3:GetObject'],
     'src/adapters/departures/dynamodb-departure-store.ts': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
     'src/adapters/evidence/dynamodb-snapshot-store.ts': SNAPSHOTS_ALL,
+    'src/adapters/evidence/dynamodb-snapshot-table.ts': SNAPSHOTS_ALL,
     'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
     'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
     'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
-    'src/lambda/container.ts': ['sts:GetCallerIdentity'],
+    'src/runtime/composition.ts': ['sts:GetCallerIdentity'],
   },
 };

@@ -11,6 +11,7 @@ import { sendCommandProblems } from './send-command-policy';
 import { grantProblems } from './grant-rules';
 import { isDenyAllDocument } from '../../src/domain/policy-documents';
 import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
+import { ACTION_KIND_TABLE, ACTION_KINDS, IAM_PLANE_CALLS } from '../../src/domain/action-kinds';
 import { wardenDocuments } from '../../src/adapters/aws/ssm/documents';
 import { loadHostScripts } from '../../src/adapters/hosts/host-script-protocol';
 import { packageStack } from './package-stack';
@@ -154,6 +155,14 @@ describe('the function role is least privilege', () => {
     expect(missing).toEqual([]);
   });
 
+  it('grants the worker role every AWS call the action-kind table lists for each kind', () => {
+    const granted = new Set(allowed(roleStatements('WorkerRole')).flatMap(actionList));
+    for (const kind of ACTION_KINDS) {
+      expect({ kind, missing: ACTION_KIND_TABLE[kind].calls.filter((call) => !granted.has(call)) }).toEqual({ kind, missing: [] });
+    }
+    expect(IAM_PLANE_CALLS.filter((call) => !granted.has(call))).toEqual([]);
+  });
+
   it.each(FUNCTIONS)('grants the %s role nothing its code does not call (besides its own logs and failure queue)', (fn) => {
     const called = actionsOf(functionCalls(fn));
     const framework = frameworkActions(fn);
@@ -254,6 +263,27 @@ describe('the function role is least privilege', () => {
       ['WardenInventory', 'Command', generated.inventory.content],
       ['WardenRevoke', 'Command', generated.revoke.content],
     ]);
+  });
+
+  it("has SSM write host output to the stack's own bucket, which only the worker reads and only this account's principals write, under warden/", () => {
+    const buckets = resourcesOfType('AWS::S3::BucketPolicy').filter(([id]) => id === 'HostOutputBucketPolicy');
+    expect(buckets).toHaveLength(1);
+    const statements = (buckets[0]?.[1].Properties['PolicyDocument'] as unknown as { Statement: Statement[] }).Statement;
+    const write = statements.filter((st) => st.Effect === 'Allow');
+    // Only PutObject, only under warden/, only principals of this account (the instances' roles).
+    expect(write).toHaveLength(1);
+    expect(write[0]).toMatchObject({ Action: 's3:PutObject', Condition: { StringEquals: { 'aws:PrincipalAccount': { Ref: 'AWS::AccountId' } } } });
+    expect(JSON.stringify(write[0]?.Resource)).toContain('/warden/*');
+    expect(statements.find((st) => st.Sid === 'TlsOnly')).toMatchObject({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': false } } });
+    const bucket = template.Resources['HostOutputBucket']?.Properties ?? {};
+    expect(bucket['PublicAccessBlockConfiguration']).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    expect(JSON.stringify(bucket['LifecycleConfiguration'])).toContain('ExpirationInDays');
+
+    const readers = FUNCTIONS.filter((fn) => allowed(roleStatements(ROLE_OF[fn])).some((st) => JSON.stringify(st.Resource).includes('HostOutputBucket')));
+    expect(readers).toEqual(['worker']);
+    const read = allowed(roleStatements('WorkerRole')).filter((st) => JSON.stringify(st.Resource).includes('HostOutputBucket'));
+    expect(read.map((st) => st.Action)).toEqual([['s3:GetObject']]);
+    expect(JSON.stringify(template.Resources['WorkerFunction']?.Properties['Environment'] ?? template.Resources['WorkerLambdaFunction']?.Properties['Environment'])).toContain('HostOutputBucket');
   });
 
   it('reads only this stage’s parameters, writes only the audit anchor, and invokes only the worker', () => {

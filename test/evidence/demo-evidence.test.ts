@@ -90,7 +90,7 @@ describe('leaver report on the demo data', () => {
       expect(leaver?.paths).toHaveLength(row.paths);
     }
     const bob = report.leavers.find((l) => l.email === 'bob@example.com');
-    expect(new Set(bob?.paths.map((p) => p.category))).toEqual(new Set(['access-keys', 'console', 'ssh-keys', 'groups', 'policies', 'other-credentials']));
+    expect(new Set(bob?.paths.map((p) => p.category))).toEqual(new Set(['access-keys', 'console', 'ssh-keys', 'groups', 'deny-all', 'other-credentials']));
     expect(bob?.markedBy).toEqual({ kind: 'hr-file', file: 'roster.csv' });
   });
 

@@ -1,5 +1,6 @@
 import { BatchWriteItemCommand, DynamoDBClient, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import { DynamoDbSnapshotStore, SnapshotLockTimeout, keyInScope } from '../../src/adapters/evidence/dynamodb-snapshot-store';
+import { DynamoDbSnapshotStore, keyInScope } from '../../src/adapters/evidence/dynamodb-snapshot-store';
+import { SnapshotLockTimeout } from '../../src/errors';
 import { MemorySnapshotStore } from '../../src/adapters/evidence/memory-snapshot-store';
 import { recordKey } from '../../src/domain/evidence/access-records';
 import type { AccessRecord } from '../../src/domain/evidence/access-records';

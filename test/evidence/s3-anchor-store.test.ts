@@ -1,5 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { AnchorError } from '../../src/adapters/evidence/anchor-codec';
+import { AnchorError } from '../../src/errors';
 import { createAnchors } from '../../src/adapters/evidence/anchor-config';
 import { parseConfig } from '../../src/config/load';
 import { S3AnchorStore } from '../../src/adapters/evidence/s3-anchor-store';

@@ -2,7 +2,7 @@
 import type { AccessRecord } from '../../src/domain/evidence/access-records';
 import type { NewSnapshot } from '../../src/domain/evidence/snapshot';
 import type { SnapshotStore } from '../../src/ports/evidence';
-import { SnapshotOrderError } from '../../src/adapters/evidence/snapshot-common';
+import { SnapshotOrderError } from '../../src/errors';
 
 export interface SnapshotStoreFixture {
   readonly store: SnapshotStore;

@@ -6,7 +6,6 @@ import path from 'node:path';
 
 import {
   COMMON_SOURCE_LINE,
-  HostScriptInputError,
   assembleInventoryPages,
   inventoryCommand,
   keyFingerprint,
@@ -21,6 +20,7 @@ import {
   summariseRevoke,
   type InventoryPage,
 } from '../../src/adapters/hosts/host-script-protocol';
+import { HostScriptInputError } from '../../src/errors';
 import { COMMON_SH, INVENTORY_SH, REVOKE_SH, createDummyAccount, createHostRoot, makeKey, records, runScript, type TestKey } from './helpers';
 
 let ed: TestKey;
@@ -183,6 +183,8 @@ describe('parseInventoryOutput', () => {
       unparsedLines: [],
       errors: ['/home/bob/.ssh/authorized_keys (bob): unreadable', '/etc/shadow: unreadable: locked accounts unknown'],
       complete: true,
+      // No SEAL line: fine through SSM itself, never trusted from the S3 output bucket.
+      seal: 'absent',
     });
   });
 

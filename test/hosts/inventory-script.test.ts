@@ -10,6 +10,7 @@ import {
   parseInventoryPage,
   type InventoryPage,
 } from '../../src/adapters/hosts/host-script-protocol';
+import { posixCksum } from '../../src/adapters/hosts/inventory-output';
 import {
   INVENTORY_SH,
   IS_ROOT,
@@ -245,6 +246,54 @@ describe('inventory.sh', () => {
       break;
     }
     expect(pages.length).toBe(Math.ceil(Buffer.byteLength(whole) / INVENTORY_PAGE_BYTES));
+  });
+
+  it('seals its output: line 2 is the SHA-256 of every byte after it, and any edit past it breaks the seal', () => {
+    const h = host({ accounts: [createDummyAccount({ name: 'alice' })] });
+    h.write('/home/alice/.ssh/authorized_keys', `${ed.line}\n${rsa.line}\n`);
+    const whole = runScript(INVENTORY_SH, [], { root: h.root }).stdout;
+
+    expect(whole.split('\n')[1]).toMatch(/^SEAL sha256=[0-9a-f]{64}$/);
+    const inv = parseInventoryOutput('i-1', whole);
+    expect(inv.complete).toBe(true);
+    expect(inv.seal).toBe('verified');
+    expect(inv.keys).toHaveLength(2);
+
+    // What a writer of the S3 output bucket could do: drop a key line and fix END's count. Complete, but unsealed.
+    const rsaLine = whole.split('\n').find((l) => l.includes(rsa.body)) ?? '';
+    const forged = whole.replace(`${rsaLine}\n`, '').replace(/END (\d+)\n$/, (_, n: string) => `END ${Number(n) - 1}\n`);
+    expect(parseInventoryOutput('i-1', forged)).toMatchObject({ complete: true, seal: 'mismatch' });
+    // Without the seal line at all.
+    const unsealed = whole.split('\n').filter((_, i) => i !== 1).join('\n');
+    expect(parseInventoryOutput('i-1', unsealed)).toMatchObject({ complete: true, seal: 'absent' });
+  });
+
+  it('carries the whole output\'s SHA-256 in every page header, and joining pages checks it', () => {
+    const h = host({ accounts: [createDummyAccount({ name: 'big' })] });
+    const lines: string[] = [];
+    for (let i = 0; i < 60; i++) lines.push(`${rsa.type} ${rsa.body} user${i}@example.com\n`);
+    h.write('/home/big/.ssh/authorized_keys', lines.join(''));
+    const page = (offset: number): InventoryPage => {
+      const parsed = parseInventoryPage(runCommandText(inventoryCommand({ page: { offset, limit: INVENTORY_PAGE_BYTES } }), { root: h.root }).stdout);
+      if (parsed.kind !== 'page') throw new Error(parsed.reason);
+      return parsed.page;
+    };
+    const first = page(0);
+    expect(first.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const second = page(first.length);
+
+    expect(assembleInventoryPages([first, second]).kind).toBe('complete');
+    // A page whose bytes were replaced but whose header (what SSM reports) was kept: the CRC is recomputed by the forger,
+    // the SHA-256 cannot be matched.
+    const data = Buffer.from(second.data);
+    data[10] = data[10] === 0x41 ? 0x42 : 0x41;
+    const whole = Buffer.concat([first.data, data]);
+    const crc = posixCksum(whole);
+    const forged = assembleInventoryPages([
+      { ...first, cksum: crc },
+      { ...second, cksum: crc, data },
+    ]);
+    expect(forged).toEqual({ kind: 'inconsistent', reason: 'joined pages do not match their SHA-256' });
   });
 
   it('handles thousands of accounts and lines in one pass', () => {

@@ -70,7 +70,9 @@ describe('lambdaSettingsFromEnv', () => {
     })();
     expect(error).toBeInstanceOf(ConfigError);
     const message = (error as Error).message;
-    for (const name of ['WARDEN_CONFIG_PARAMETER', 'WARDEN_AUDIT_TABLE', 'WARDEN_ACCOUNT_CONCURRENCY', 'LOG_LEVEL']) expect(message).toContain(name);
+    for (const name of ['WARDEN_CONFIG_PARAMETER', 'WARDEN_ACCOUNT_CONCURRENCY', 'LOG_LEVEL']) expect(message).toContain(name);
+    // The audit table may come from the config instead (test/runtime/one-composition.test.ts).
+    expect(message).not.toContain('WARDEN_AUDIT_TABLE');
   });
 });
 
@@ -167,6 +169,22 @@ describe('LambdaContainer evidence and hosts wiring', () => {
     const offboarding = c.offboardingDeps(deps, loaded);
     expect(offboarding !== undefined && snapshotsOf(offboarding)).toBe(c.snapshots);
     destroyClients(c.clients);
+  });
+
+  it("reads host output from the stack's bucket (WARDEN_HOST_OUTPUT_BUCKET), never from another the config names", async () => {
+    parameters.set('/warden/test/config', { value: 'roster: { path: ./roster.csv }\nhosts: { instanceIds: [i-0abc], outputBucket: someone-elses-bucket }\n' });
+    for (const [env, expected] of [
+      [{ WARDEN_HOST_OUTPUT_BUCKET: 'stack-host-output' }, "host output goes to the stack's bucket stack-host-output"],
+      [{}, 'hosts.outputBucket is not used on Lambda'],
+    ] as const) {
+      const lines: string[] = [];
+      const warnings = createJsonLogger({ runId: 'test', level: 'warn', sink: (line) => lines.push(line) });
+      const c = container(env);
+      const loaded = await c.loadConfig();
+      c.reconcileDeps(loaded, [], warnings);
+      expect(lines.join('\n')).toContain(expected);
+      destroyClients(c.clients);
+    }
   });
 
   it('wires no evidence without a snapshots table or anchor parameter, and refuses a hosts block with nothing to reach', async () => {

@@ -149,7 +149,7 @@ async function world(configYaml: string, options: { fanOut: boolean; hosts?: boo
   });
   const clients: LambdaClients = sandboxClients(sandbox, dynamo.endpoint);
   cleanups.push(() => destroyClients(clients));
-  await createTables(clients.dynamodb, { audit: settings.auditTable, state: settings.stateTable });
+  await createTables(clients.dynamodb, { audit: settings.auditTable ?? '', state: settings.stateTable ?? '' });
   await createSnapshotsTable(clients.dynamodb, settings.snapshotsTable ?? '');
 
   const lines: string[] = [];

@@ -155,7 +155,7 @@ async function deployment(): Promise<Deployment> {
     return c;
   };
   const setup = container();
-  await createTables(setup.clients.dynamodb, { audit: settings.auditTable, state: settings.stateTable });
+  await createTables(setup.clients.dynamodb, { audit: settings.auditTable ?? '', state: settings.stateTable ?? '' });
   await setup.clients.dynamodb.send(new CreateTableCommand(departuresTableDefinition(settings.departuresTable ?? '')));
   return { container, invoked, lines };
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { LambdaContainer, lambdaSettingsFromEnv } from '../../src/lambda/container';
 import { createSlackHandler, type SlackAppInput } from '../../src/lambda/slack';
+import { slackQueueOf } from '../../src/lambda/slack-app';
 import type { HttpApiEvent } from '../../src/lambda/events';
 import { startExampleSandbox, createTestClock } from '../sandbox/helpers';
 import type { RunningSandbox } from '../../src/sandbox/server';
@@ -57,7 +58,8 @@ function recordingFactory() {
     builds.push(input);
     return async (event: HttpApiEvent) => {
       served.push(event);
-      await input.defer({ kind: 'preview', trigger: 'abc' });
+      // Slow work leaves through the queue the real Slack app uses: one asynchronous worker invocation.
+      await slackQueueOf(input.container).enqueue({ kind: 'home', userId: 'U0HR1' });
       return { statusCode: 200, body: '' };
     };
   };
@@ -76,8 +78,8 @@ describe('the Slack handler', () => {
     expect(builds[0]?.loaded.config.slack?.channel).toBe('C0123456789');
     expect(served).toHaveLength(2);
     expect(deferred).toEqual([
-      { kind: 'slack-task', runId: expect.stringMatching(/^slack-/), task: { kind: 'preview', trigger: 'abc' } },
-      { kind: 'slack-task', runId: expect.stringMatching(/^slack-/), task: { kind: 'preview', trigger: 'abc' } },
+      { kind: 'slack-task', runId: expect.stringMatching(/^slack-home-/), task: { kind: 'home', userId: 'U0HR1' } },
+      { kind: 'slack-task', runId: expect.stringMatching(/^slack-home-/), task: { kind: 'home', userId: 'U0HR1' } },
     ]);
     expect(lines.join('\n')).not.toMatch(/secretbot|f00dfeedf00dfeed/);
   });

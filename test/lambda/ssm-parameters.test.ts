@@ -1,7 +1,7 @@
 import { GetParameterHistoryCommand, PutParameterCommand, SSMClient, SendCommandCommand } from '@aws-sdk/client-ssm';
 import { ParameterStore } from '../../src/adapters/aws/parameters';
 import { SsmAnchorStore } from '../../src/adapters/evidence/ssm-anchor-store';
-import { forwardOnlyAnchor } from '../../src/lambda/evidence';
+import { forwardOnlyAnchor } from '../../src/runtime/evidence';
 import { IamSandboxState } from '../../src/sandbox/iam-state';
 import { SimulatedFleet } from '../../src/sandbox/hosts';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';

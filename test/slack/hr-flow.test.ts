@@ -123,7 +123,11 @@ describe('The full HR flow in Slack, against the IAM sandbox', () => {
     expect(entries.find((e) => e.action === 'slack.departure.confirmed')).toMatchObject({ actor: `slack:${HR1}`, result: 'ok' });
     expect(entries.filter((e) => e.action === 'deactivate-access-key' && e.result === 'ok').map((e) => e.actor)).toEqual([`slack:${HR1}`, `slack:${HR1}`]);
     expect(entries.find((e) => e.action === 'verify')).toMatchObject({ result: 'verified', after: { noAccessLeft: true } });
-    expect(entries.find((e) => e.action === 'departure.no-access-left')).toMatchObject({ result: 'verified' });
+    // Read alone, the departure's verified entry names the person, the departure and every path it closed.
+    expect(entries.find((e) => e.action === 'departure.no-access-left')).toMatchObject({
+      result: 'verified',
+      after: { departureId: departure?.id, employeeId: 'E1', closedPaths: expect.arrayContaining(['access-keys', 'console', 'groups', 'deny-all']) },
+    });
     expect((await h.audit.verify()).ok).toBe(true);
   });
 

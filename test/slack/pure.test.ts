@@ -7,9 +7,10 @@ import { SlackNotifier } from '../../src/adapters/slack/notifier';
 import { checkRequestTimestamp, deliveryKey, MemorySeenStore } from '../../src/adapters/slack/request-hygiene';
 import type { SlackWeb } from '../../src/adapters/slack/web';
 import { draftFromJson, draftToJson } from '../../src/adapters/slack/work-queue';
-import { adminRights, checkDepartureForm, formatDuration, requiredApprovals, zonedInstant, type FormContext } from '../../src/app/offboarding';
+import { adminRights, checkDepartureForm, requiredApprovals, type FormContext } from '../../src/app/offboarding';
 import type { Plan } from '../../src/domain/plan';
 import { allowsEverything } from '../../src/domain/policy-documents';
+import { formatDuration, zonedInstant } from '../../src/domain/time';
 import type { AuditEntry } from '../../src/ports';
 import { createDummyPerson, createDummyPolicy, createDummyRoster, createDummyUser, NOW } from '../fixtures/builders';
 

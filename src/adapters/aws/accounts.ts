@@ -3,7 +3,7 @@ import type { STSClient } from '@aws-sdk/client-sts';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import type { WardenConfig } from '../../config/schema';
-import { WardenError } from '../../errors';
+import { AssumeRoleError, errorText, namedErrorText } from '../../errors';
 import { mapLimit } from '../../lib/concurrency';
 import { systemClock } from '../../ports';
 import type { Clock } from '../../ports';
@@ -82,8 +82,6 @@ export function roleArnFor(accountId: string, roleName: string, partitionOf?: st
   return `arn:${partition === '' ? 'aws' : partition}:iam::${accountId}:role/${name}`;
 }
 
-const errorText = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
-
 /**
  * The accounts a run covers. Accounts listed in the config come first and win over discovered ones
  * with the same id (so one account can be given a different role, or ambient access). With
@@ -143,7 +141,7 @@ export async function resolveAccounts(
           );
         }
       } catch (error) {
-        problems.push(`organizations: listing accounts failed (${errorText(error)}); only accounts listed in the config are reconciled`);
+        problems.push(`organizations: listing accounts failed (${namedErrorText(error)}); only accounts listed in the config are reconciled`);
       }
     }
   }
@@ -161,16 +159,6 @@ export async function resolveAccounts(
 export const describeTarget = (target: AccountTarget): string =>
   `${target.id ?? 'ambient account'}${target.name !== undefined ? ` (${target.name})` : ''}`;
 
-/** AssumeRole failed: the role is missing, its trust policy or external id does not match, or STS is unreachable. */
-export class AssumeRoleError extends WardenError {
-  override readonly name = 'AssumeRoleError';
-  constructor(
-    readonly roleArn: string,
-    options: { cause: unknown },
-  ) {
-    super(`cannot assume ${roleArn}: ${errorText(options.cause)}`, undefined, options);
-  }
-}
 
 export interface AssumeRoleOptions {
   readonly roleArn: string;
@@ -302,7 +290,7 @@ export async function forEachAccount<T>(
     try {
       return { ok: true, target, value: await fn(target) };
     } catch (error) {
-      return { ok: false, target, error: error instanceof Error ? error.message : String(error) };
+      return { ok: false, target, error: errorText(error) };
     }
   });
 }

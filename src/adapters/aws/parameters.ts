@@ -1,19 +1,9 @@
 import { GetParameterCommand, GetParametersCommand } from '@aws-sdk/client-ssm';
 import type { SSMClient } from '@aws-sdk/client-ssm';
-import { WardenError } from '../../errors';
+import { ParameterMissingError } from '../../errors';
 import { systemClock } from '../../ports';
 import type { Clock } from '../../ports';
 
-/** A parameter Warden needs is not in Parameter Store (or the role may not read it). */
-export class ParameterMissingError extends WardenError {
-  override readonly name = 'ParameterMissingError';
-  constructor(
-    readonly names: readonly string[],
-    options?: { cause?: unknown },
-  ) {
-    super(`SSM parameter${names.length > 1 ? 's' : ''} not found: ${names.join(', ')}`, undefined, options);
-  }
-}
 
 export interface ParameterStoreOptions {
   /** Built once per process by the composition root, with the SDK's own configuration chain. */

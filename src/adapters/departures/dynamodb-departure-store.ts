@@ -14,7 +14,7 @@ import type {
 import { KEY, isConditionFailure, readNumber, readString, runStateTableDefinition } from '../state/dynamodb-tables';
 import type { Item } from '../state/dynamodb-tables';
 import { decodeDeparture, encodeDeparture } from './codec';
-import { approveTransition, attemptTransition, cancelTransition, departureQueries, threadTransition } from './transitions';
+import { approveTransition, attemptTransition, cancelTransition, departureQueries, threadTransition } from '../../domain/departure-lifecycle';
 
 /** Partition holding every departure, sorted by id (HR marks a few a week: one partition is plenty). */
 export const DEPARTURE_PARTITION = 'departure';

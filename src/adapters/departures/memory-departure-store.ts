@@ -1,5 +1,5 @@
 import type { AddResult, Approval, Departure, DepartureAttempt, DepartureChange, DepartureStore, PathStatus, SlackThreadRef } from '../../ports/departures';
-import { approveTransition, attemptTransition, cancelTransition, departureQueries, threadTransition } from './transitions';
+import { approveTransition, attemptTransition, cancelTransition, departureQueries, threadTransition } from '../../domain/departure-lifecycle';
 
 /** In-memory departures for tests and the demo; same state machine as the durable stores. */
 export class MemoryDepartureStore implements DepartureStore {

@@ -12,7 +12,7 @@ import type {
 import { migrate, resolveDatabase } from '../state/sqlite-database';
 import type { SqliteDatabase } from '../state/sqlite-database';
 import { decodeDeparture, encodeDeparture } from './codec';
-import { approveTransition, attemptTransition, cancelTransition, threadTransition } from './transitions';
+import { approveTransition, attemptTransition, cancelTransition, threadTransition } from '../../domain/departure-lifecycle';
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE departures (

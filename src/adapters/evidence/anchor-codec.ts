@@ -1,10 +1,6 @@
 import type { PublishedAnchor } from '../../ports/evidence';
-import { WardenError } from '../../errors';
+import { AnchorError } from '../../errors';
 
-/** An anchor location holds something that is not an anchor: treat as tampering, never as "no anchor". */
-export class AnchorError extends WardenError {
-  override readonly name = 'AnchorError';
-}
 
 const HASH = /^[0-9a-f]{64}$/;
 

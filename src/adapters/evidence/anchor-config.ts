@@ -4,7 +4,7 @@ import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { AnchorSpec } from '../../config/schema';
 import type { SlackWeb } from '../slack/web';
 import type { AnchorSink, AnchorStore } from '../../ports/evidence';
-import { systemClock } from '../../ports';
+import { systemClock, type Clock } from '../../ports';
 import { FileAnchorStore } from './file-anchor-store';
 import { SlackAnchorSink } from './slack-anchor-sink';
 import { SsmAnchorStore } from './ssm-anchor-store';
@@ -23,6 +23,8 @@ export interface AnchorClients {
   /** Built lazily, only when an S3 anchor is configured. */
   readonly s3?: () => S3Client;
   readonly slack?: { readonly web: Pick<SlackWeb, 'postMessage'>; readonly defaultChannel?: string };
+  /** Dates the S3 anchors' retention (default the system clock). */
+  readonly clock?: Clock;
 }
 
 /** Sinks to publish to and the readable stores among them; an anchor whose client is missing is reported, not dropped. */
@@ -61,7 +63,7 @@ export function createAnchors(specs: readonly AnchorSpec[], clients: AnchorClien
           skipped.push(`S3 bucket ${spec.bucket} (no S3 client here)`);
           break;
         }
-        const store = new S3AnchorStore({ client: clients.s3(), bucket: spec.bucket, prefix: spec.prefix, retentionDays: spec.retentionDays, clock: systemClock });
+        const store = new S3AnchorStore({ client: clients.s3(), bucket: spec.bucket, prefix: spec.prefix, retentionDays: spec.retentionDays, clock: clients.clock ?? systemClock });
         sinks.push(store);
         stores.push(store);
         break;

@@ -1,7 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Clock } from '../../ports';
 import type { AnchorStore, PublishedAnchor } from '../../ports/evidence';
-import { AnchorError, decodeAnchor, encodeAnchor } from './anchor-codec';
+import { AnchorError } from '../../errors';
+import { decodeAnchor, encodeAnchor } from './anchor-codec';
 import { s3Sdk } from '../aws/sdk';
 
 export interface S3AnchorStoreOptions {

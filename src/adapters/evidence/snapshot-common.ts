@@ -1,11 +1,7 @@
 import type { AccessRecord } from '../../domain/evidence/access-records';
 import type { NewSnapshot, RecordSpan, SnapshotHeader } from '../../domain/evidence/snapshot';
-import { WardenError } from '../../errors';
+import { SnapshotOrderError } from '../../errors';
 
-/** A snapshot older than the newest one saved: runs record snapshots in the order they read the inventory. */
-export class SnapshotOrderError extends WardenError {
-  override readonly name = 'SnapshotOrderError';
-}
 
 /** Rejects a snapshot taken before the latest saved one (which would make spans run backwards). */
 export function assertInOrder(latest: SnapshotHeader | undefined, snapshot: NewSnapshot): void {

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InputError as WardenInputError } from '../../errors';
+import { errorText, InputError as WardenInputError } from '../../errors';
 import type { Roster } from '../../domain/roster';
 import type { RosterSource } from '../../ports';
 import { parseRoster, type RosterFormat } from './parse-roster';
@@ -30,7 +30,7 @@ function describeFsError(cause: unknown): string {
     case 'EISDIR':
       return 'it is a directory';
     default:
-      return cause instanceof Error ? cause.message : String(cause);
+      return errorText(cause);
   }
 }
 

@@ -22,6 +22,7 @@ import { createJobRunner } from './jobs';
 import { dropRepeatedDeliveries, guardHttpListener, guardLambdaHandler, MemorySeenStore, type AwsHandler, type SeenStore } from './request-hygiene';
 import { WebClientSlackWeb, type SlackUserInfo, type SlackWeb } from './web';
 import { InProcessWorkQueue, draftFromJson, draftToJson, type JobRunner, type ReplyTarget, type WorkQueue } from './work-queue';
+import { errorText } from '../../errors';
 
 /** The `slack` section of the config. */
 export interface SlackConfig {
@@ -160,7 +161,7 @@ export async function createSlackApp(options: CreateSlackAppOptions): Promise<Wa
     hr: config.hr,
     auditors: config.auditors,
     clock,
-    onLookupError: (group, error) => log.warn(`Could not read Slack user group ${group}: ${error instanceof Error ? error.message : String(error)}`),
+    onLookupError: (group, error) => log.warn(`Could not read Slack user group ${group}: ${errorText(error)}`),
   });
   const runJob = createJobRunner({ offboarding, web, authorizer, channel: config.channel, timezone: options.timezone, log });
   let inProcess: InProcessWorkQueue | undefined;
@@ -168,7 +169,7 @@ export async function createSlackApp(options: CreateSlackAppOptions): Promise<Wa
   if (options.queue !== undefined) {
     queue = options.queue;
   } else {
-    inProcess = new InProcessWorkQueue((job, error) => log.error(`Slack job ${job.kind} failed: ${error instanceof Error ? error.message : String(error)}`));
+    inProcess = new InProcessWorkQueue((job, error) => log.error(`Slack job ${job.kind} failed: ${errorText(error)}`));
     inProcess.attach(runJob);
     queue = inProcess;
   }
@@ -186,7 +187,7 @@ export async function createSlackApp(options: CreateSlackAppOptions): Promise<Wa
         result: 'skipped',
         error: `not in slack.${role === 'hr' ? 'hr' : 'auditors'}`,
       })
-      .catch((error: unknown) => log.error(`Could not audit a refusal: ${error instanceof Error ? error.message : String(error)}`));
+      .catch((error: unknown) => log.error(`Could not audit a refusal: ${errorText(error)}`));
   };
 
   const replyTargetOf = (body: BlockAction): ReplyTarget =>

@@ -14,7 +14,8 @@ import {
 } from '../../app/offboarding';
 import { accessAtTime, personAccessHistory, type PersonHistory } from '../../app/evidence';
 import type { AccessFilter } from '../../domain/evidence/snapshot';
-import { AuditTamperedError } from '../../errors';
+import { AuditTamperedError, errorText } from '../../errors';
+import type { AuditEvent } from '../../domain/audit-actions';
 import type { Roster } from '../../domain/roster';
 import { resolveEndAt } from '../../domain/time';
 import {
@@ -118,7 +119,7 @@ async function resolveHistory(ctx: SlackJobContext, query: PersonQuery): Promise
 }
 
 /** An auditor's read, answered and audited: the answer, or a one-line reason it could not be. */
-type ReadAnswer = { readonly message: SlackMessage; readonly audit: { readonly action: string; readonly target: string; readonly after: Record<string, unknown> } } | { readonly error: string };
+type ReadAnswer = { readonly message: SlackMessage; readonly audit: { readonly action: AuditEvent; readonly target: string; readonly after: Record<string, unknown> } } | { readonly error: string };
 
 async function answerHistory(ctx: SlackJobContext, query: PersonQuery, cursor: { q: string; p: number }): Promise<ReadAnswer> {
   const resolved = await resolveHistory(ctx, query);
@@ -218,13 +219,13 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
       const info = await ctx.web.userInfo(decider.slackUserId);
       return { ...decider, ...(info?.email !== undefined ? { email: info.email } : {}) };
     } catch (error) {
-      return { ...decider, lookupError: describe(error) };
+      return { ...decider, lookupError: errorText(error) };
     }
   };
 
   const updateViewQuietly = async (viewId: string, view: Parameters<SlackWeb['updateView']>[1]): Promise<void> => {
     // The modal may have been closed meanwhile; the channel thread still carries the outcome.
-    await ctx.web.updateView(viewId, view).catch((error: unknown) => ctx.log.error(`views.update failed: ${describe(error)}`));
+    await ctx.web.updateView(viewId, view).catch((error: unknown) => ctx.log.error(`views.update failed: ${errorText(error)}`));
   };
 
   return async (job: SlackJob): Promise<void> => {
@@ -236,7 +237,7 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
           const preview = await previewDeparture(deps, draft);
           await updateViewQuietly(job.viewId, previewView(preview, JSON.stringify(draftToJson(draft)), now()));
         } catch (error) {
-          await updateViewQuietly(job.viewId, messageView('Preview failed', `:warning: Could not work out what would be revoked: ${safeText(describe(error), 1000)}\nNothing was recorded. Try again, or ask an operator.`));
+          await updateViewQuietly(job.viewId, messageView('Preview failed', `:warning: Could not work out what would be revoked: ${safeText(errorText(error), 1000)}\nNothing was recorded. Try again, or ask an operator.`));
         }
         return;
       }
@@ -247,7 +248,7 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
           const result = await confirmDeparture(deps, draft);
           await updateViewQuietly(job.viewId, confirmOutcomeView(result, ctx.channel));
         } catch (error) {
-          await updateViewQuietly(job.viewId, messageView('Not recorded', `:warning: ${safeText(describe(error), 1000)}\nTry again; confirming twice never revokes twice.`));
+          await updateViewQuietly(job.viewId, messageView('Not recorded', `:warning: ${safeText(errorText(error), 1000)}\nTry again; confirming twice never revokes twice.`));
           throw error;
         }
         return;
@@ -300,5 +301,4 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
   };
 }
 
-const describe = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 

@@ -16,7 +16,7 @@ import { anchorSpecsOf, openAuditOnly } from '../../runtime/compose';
 import { toCsv } from '../../lib/csv';
 import { toTable } from '../format';
 import type { CliIo } from '../io';
-import { parseBound } from './audit';
+import { parseBound } from './dates';
 import { resolveConfigPath } from './config-path';
 
 /** Anchor stores for a CLI process (SSM built on first use with the SDK's own configuration chain; Slack is write-only and skipped). */

@@ -1,4 +1,3 @@
-import { resolveEndAt } from '../../domain/time';
 import { ExitCode, InputError } from '../../errors';
 import { anchoredQuery } from '../../app/evidence';
 import type { LoadedConfig } from '../../config/load';
@@ -10,35 +9,30 @@ import { toCsv } from '../../lib/csv';
 import { toTable } from '../format';
 import type { CliIo } from '../io';
 import { resolveConfigPath } from './config-path';
+import { parseBound } from './dates';
 
-const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
-
-/** Parses a --since/--until value: a date means the start (since) or end (until) of that day in the config's time zone. */
-export function parseBound(value: string, edge: 'start' | 'end', timezone: string, flag: string): Date {
-  if (DATE_ONLY.test(value)) {
-    const day = edge === 'end' ? value : previousDay(value);
-    const resolved = resolveEndAt(day, timezone);
-    if (resolved instanceof Date) return resolved;
-    throw new InputError(`${flag}: ${resolved.error}`);
-  }
-  const at = new Date(value);
-  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(at.getTime())) {
-    throw new InputError(`${flag}: "${value}" is not an ISO 8601 date (YYYY-MM-DD) or date-time with offset`);
-  }
-  return at;
-}
-
-const previousDay = (date: string): string => {
-  const d = new Date(`${date}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 10);
-};
 
 const AUDIT_COLUMNS = ['seq', 'at', 'runId', 'actor', 'action', 'account', 'target', 'person', 'reason', 'result', 'error', 'before', 'after', 'prevHash', 'hash'] as const;
 
 const cellOf = (entry: AuditEntry, column: (typeof AUDIT_COLUMNS)[number]): unknown => entry[column];
 
 const brief = (value: unknown): string => (value === undefined ? '' : typeof value === 'string' ? value : JSON.stringify(value));
+
+const isRecord = (value: unknown): value is Readonly<Record<string, unknown>> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The table's detail for an entry: a result names its resource first (`accessKeyId=AKIA… (action 3f2a…)`), then the
+ * state it left, so the narrow column shows what changed; anything else is its `after` as JSON.
+ */
+export function describeAfter(after: unknown): string {
+  if (!isRecord(after) || !isRecord(after['resource'])) return brief(after);
+  const { resource, actionId, ...state } = after;
+  const named = Object.entries(resource as Record<string, unknown>)
+    .filter(([key]) => key !== 'userName')
+    .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+  const parts = [named.length > 0 ? named.join(' ') : 'user', ...(typeof actionId === 'string' ? [`(action ${actionId})`] : [])];
+  return `${parts.join(' ')}${Object.keys(state).length > 0 ? ` ${JSON.stringify(state)}` : ''}`;
+}
 
 /** The query, checked by the store against the chain and here against the config's anchors (exit 4 on tampering). */
 async function queryChecked(audit: AuditLog, loaded: LoadedConfig, filter: AuditFilter): Promise<readonly AuditEntry[]> {
@@ -93,7 +87,7 @@ export async function runAuditQuery(
               e.target ?? '',
               e.person ?? '',
               e.result,
-              e.error ?? brief(e.after),
+              e.error !== undefined ? `${e.error}${isRecord(e.after) && isRecord(e.after['resource']) ? ` — ${describeAfter(e.after)}` : ''}` : describeAfter(e.after),
             ]),
           ),
         );

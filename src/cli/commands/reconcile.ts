@@ -6,6 +6,7 @@ import { terminalSafe } from '../../domain/terminal-text';
 import { isRevocation, type Plan } from '../../domain/plan';
 import { ExitCode, InputError } from '../../errors';
 import { openRuntime, type Runtime } from '../../runtime/compose';
+import { describeHeldLock, lockOwner, withReconcileLock } from '../../app/reconcile/lock';
 import { ProgressLine } from '../format';
 import { rawStream, type CliIo } from '../io';
 import { resolveConfigPath } from './config-path';
@@ -82,34 +83,56 @@ export async function runApply(io: CliIo, opts: { config?: string; yes?: boolean
     throw new InputError('refusing to apply without --yes: no terminal to ask on (pass --yes to apply non-interactively)');
   }
   return withRuntime(io, opts.config, async (runtime, progress) => {
-    const planned = await computePlan(runtime.deps);
+    // Plan and apply under the reconcile lock `warden serve` and the other `warden apply` take: never two acting at once.
+    const exclusive = await withReconcileLock(
+      {
+        lock: runtime.lock,
+        clock: runtime.deps.clock,
+        owner: lockOwner(runtime.actor),
+        onRenewError: (error) => io.stderr.write(`warden: warning: could not renew the reconcile lock: ${error instanceof Error ? error.message : String(error)}\n`),
+      },
+      () => applyLocked(io, opts, runtime, progress),
+    );
+    if (exclusive.kind === 'ran') return exclusive.value;
     progress.done();
-    const { plan } = planned;
-    if (opts.json !== true) io.stdout.write(renderPlanText(plan));
-    if (plan.guard.tripped && opts.overrideGuard === undefined) {
-      const report = await applyPlan(runtime.deps, planned, { actor: runtime.actor });
-      return finishApply(io, opts, report);
-    }
-    if (plan.actions.length === 0) {
-      if (opts.json === true) io.stdout.write(`${JSON.stringify({ plan, results: [], verifications: [] }, null, 2)}\n`);
-      else io.stdout.write('\nNothing to apply.\n');
-      return unreachableExit(plan) ?? ExitCode.ok;
-    }
-    if (opts.yes !== true) {
-      const revocations = plan.actions.filter(isRevocation).length;
-      const ok = await confirm(io, `\nApply ${plan.actions.length} actions (${revocations} revocations)? [y/N] `);
-      if (!ok) {
-        io.stderr.write('Nothing applied.\n');
-        return ExitCode.ok;
-      }
-    }
-    const report = await applyPlan(runtime.deps, planned, {
-      actor: runtime.actor,
-      ...(opts.overrideGuard !== undefined ? { override: { by: runtime.actor, reason: opts.overrideGuard } } : {}),
-    });
-    progress.done();
-    return finishApply(io, opts, report);
+    io.stderr.write(`warden: ${describeHeldLock(exclusive)}\n`);
+    return ExitCode.runtime;
   });
+}
+
+async function applyLocked(
+  io: CliIo,
+  opts: { config?: string; yes?: boolean; json?: boolean; overrideGuard?: string },
+  runtime: Runtime,
+  progress: ReturnType<typeof progressReporter>,
+): Promise<number> {
+  const planned = await computePlan(runtime.deps);
+  progress.done();
+  const { plan } = planned;
+  if (opts.json !== true) io.stdout.write(renderPlanText(plan));
+  if (plan.guard.tripped && opts.overrideGuard === undefined) {
+    const report = await applyPlan(runtime.deps, planned, { actor: runtime.actor });
+    return finishApply(io, opts, report);
+  }
+  if (plan.actions.length === 0) {
+    if (opts.json === true) io.stdout.write(`${JSON.stringify({ plan, results: [], verifications: [] }, null, 2)}\n`);
+    else io.stdout.write('\nNothing to apply.\n');
+    return unreachableExit(plan) ?? ExitCode.ok;
+  }
+  if (opts.yes !== true) {
+    const revocations = plan.actions.filter(isRevocation).length;
+    const ok = await confirm(io, `\nApply ${plan.actions.length} actions (${revocations} revocations)? [y/N] `);
+    if (!ok) {
+      io.stderr.write('Nothing applied.\n');
+      return ExitCode.ok;
+    }
+  }
+  const report = await applyPlan(runtime.deps, planned, {
+    actor: runtime.actor,
+    ...(opts.overrideGuard !== undefined ? { override: { by: runtime.actor, reason: opts.overrideGuard } } : {}),
+  });
+  progress.done();
+  return finishApply(io, opts, report);
 }
 
 function finishApply(io: CliIo, opts: { json?: boolean }, report: ApplyReport): number {

@@ -10,7 +10,7 @@ import { formatShare } from '../../report/format';
 import { openAuditOnly } from '../../runtime/compose';
 import type { CliIo } from '../io';
 import { verifyWithConfigAnchors } from './audit-access';
-import { parseBound } from './audit';
+import { parseBound } from './dates';
 import { resolveConfigPath } from './config-path';
 
 export type ReportFormat = 'html' | 'csv' | 'json';

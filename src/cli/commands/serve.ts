@@ -1,12 +1,11 @@
 import cron from 'node-cron';
 import { loadConfig } from '../../config/load';
 import { boltLevelOf, boltLoggerOver, createSlackApp, slackSettingsFromEnv, SlackNotifier, WebClientSlackWeb, type WardenSlackApp } from '../../adapters/slack';
-import type { OffboardingDeps } from '../../app/offboarding';
 import { ScheduledReconciler, type ScheduledOutcome } from '../../app/scheduled-run';
 import { ExitCode, InputError } from '../../errors';
-import { createJsonLogger, isLogLevel, type Logger, type LogLevel } from '../../lib/logger';
+import { createJsonLogger, type Logger, type LogLevel } from '../../lib/logger';
+import { parseEnvironmentOf } from '../../config/env';
 import { systemClock } from '../../ports';
-import type { DepartureNotifier } from '../../ports/departures';
 import { openRuntime, type Runtime } from '../../runtime/compose';
 import type { CliIo } from '../io';
 import { resolveConfigPath } from './config-path';
@@ -18,8 +17,6 @@ export interface ServeOptions {
   /** Reconcile once at start-up, so a restarted daemon does not wait for the next slot (default on). */
   readonly initialRun: boolean;
 }
-
-const quietAnnouncer: DepartureNotifier = { opened: async () => undefined, changed: async () => undefined };
 
 const describeOutcome = (outcome: ScheduledOutcome): Record<string, unknown> => {
   switch (outcome.kind) {
@@ -77,8 +74,8 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
   const port = Number(opts.port);
   if (opts.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: "${opts.port}" is not a port number`);
   if (!cron.validate(config.schedule)) throw new InputError(`schedule: "${config.schedule}" is not a valid cron expression`);
-  const envLevel = io.env['LOG_LEVEL'];
-  const level: LogLevel = isLogLevel(envLevel) ? envLevel : 'info';
+  const env = parseEnvironmentOf(io.env, ['LOG_LEVEL']);
+  const level: LogLevel = env.LOG_LEVEL ?? 'info';
   const log: Logger = createJsonLogger({ runId: 'serve', sink: (line) => io.stdout.write(`${line}\n`), level });
 
   const slackSettings = config.slack === undefined ? undefined : slackSettingsFromEnv(io.env);
@@ -109,19 +106,19 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
     runtime = await openRuntime(configPath, {
       env: io.env,
       actor: 'system',
-      ...(notifier !== undefined ? { notifier } : {}),
+      ...(notifier !== undefined ? { notifier, announcer: notifier } : {}),
       // A `kind: slack` audit anchor posts with the same client.
       ...(web !== undefined ? { slackWeb: web } : {}),
     });
     for (const problem of runtime.accountProblems) log.warn(problem);
-    const offboarding: OffboardingDeps = {
+    const offboarding = runtime.composition.offboardingDeps(runtime.deps, runtime.loaded, { log: { warn: (message) => log.warn(message) } });
+    const scheduled = new ScheduledReconciler({
       reconcile: runtime.deps,
-      departures: runtime.departures,
-      announcer: notifier ?? quietAnnouncer,
-      secondApproverFor: config.slack?.secondApproverFor ?? 'admins',
-      log: { warn: (message) => log.warn(message) },
-    };
-    const scheduled = new ScheduledReconciler({ reconcile: runtime.deps, lock: runtime.lock, clock: systemClock, log, offboarding });
+      lock: runtime.lock,
+      clock: systemClock,
+      log,
+      ...(offboarding !== undefined ? { offboarding } : {}),
+    });
     reconciler = scheduled;
     const report = (outcome: ScheduledOutcome, trigger: string): void => {
       if (outcome.kind === 'departures' && outcome.applied === 0) return;
@@ -129,6 +126,7 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
     };
 
     if (config.slack !== undefined && slackSettings !== undefined && web !== undefined) {
+      if (offboarding === undefined) throw new InputError('audit.departuresTable is not set: the Slack app records departures in that DynamoDB table');
       const mode =
         slackSettings.appToken !== undefined
           ? ({ kind: 'socket', appToken: slackSettings.appToken } as const)

@@ -4,20 +4,16 @@
  * left out so an unchanged principal hashes the same run after run and is stored once.
  */
 import { createHash } from 'node:crypto';
+import { ACTION_KIND_TABLE, CREDENTIAL_HOLDINGS, CREDENTIAL_KINDS, type CredentialHolding, type CredentialHoldingKind } from '../action-kinds';
 import { denyAllIn, denyAllPolicyArn } from '../policy-documents';
 import { canonicalJson } from '../audit-chain';
 import type { HostInventory, IamUser, Inventory } from '../inventory';
 import { assertNever } from '../plan';
 import type { PersonRef } from '../roster';
 
-/** One way into an account or host. */
+/** One way into an account or host: a credential (action-kinds.ts says which), a grant, or a host key. */
 export type AccessPath =
-  /** An active access key: its id when live detail was read, else the credential report slot (`slot-1`). */
-  | { readonly kind: 'access-key'; readonly id: string }
-  | { readonly kind: 'console' }
-  | { readonly kind: 'ssh-key'; readonly id: string }
-  | { readonly kind: 'signing-certificate'; readonly id: string }
-  | { readonly kind: 'service-credential'; readonly id: string; readonly service: string }
+  | CredentialHolding
   | { readonly kind: 'group'; readonly name: string }
   | { readonly kind: 'managed-policy'; readonly name: string }
   | { readonly kind: 'inline-policy'; readonly name: string }
@@ -26,24 +22,10 @@ export type AccessPath =
 
 export type AccessPathKind = AccessPath['kind'];
 
+const isCredentialHolding = (path: AccessPath): path is CredentialHolding => Object.prototype.hasOwnProperty.call(CREDENTIAL_HOLDINGS, path.kind);
+
 /** Paths that let someone sign in or call an API on their own (groups and policies only say what they could do then). */
-export const isCredential = (path: AccessPath): boolean => {
-  switch (path.kind) {
-    case 'access-key':
-    case 'console':
-    case 'ssh-key':
-    case 'signing-certificate':
-    case 'service-credential':
-    case 'host-key':
-      return true;
-    case 'group':
-    case 'managed-policy':
-    case 'inline-policy':
-      return false;
-    default:
-      return assertNever(path);
-  }
-};
+export const isCredential = (path: AccessPath): boolean => isCredentialHolding(path) || path.kind === 'host-key';
 
 /** One principal's access as one snapshot saw it. */
 export type AccessRecord =
@@ -101,17 +83,8 @@ export function canGetIn(record: AccessRecord): boolean {
 
 /** A short human label for a path. */
 export function describePath(path: AccessPath): string {
+  if (isCredentialHolding(path)) return describeHolding(path);
   switch (path.kind) {
-    case 'access-key':
-      return `access key ${path.id}`;
-    case 'console':
-      return 'console password';
-    case 'ssh-key':
-      return `IAM SSH key ${path.id}`;
-    case 'signing-certificate':
-      return `signing certificate ${path.id}`;
-    case 'service-credential':
-      return `service credential ${path.id} (${path.service})`;
     case 'group':
       return `group ${path.name}`;
     case 'managed-policy':
@@ -124,6 +97,9 @@ export function describePath(path: AccessPath): string {
       return assertNever(path);
   }
 }
+
+const describeHolding = <K extends CredentialHoldingKind>(holding: Extract<CredentialHolding, { kind: K }>): string =>
+  (CREDENTIAL_HOLDINGS[holding.kind as K].describe as (h: Extract<CredentialHolding, { kind: K }>) => string)(holding);
 
 /** A stable identity of a path within its principal (for history spans). */
 export const pathId = (path: AccessPath | { readonly kind: string }): string => canonicalJson(path);
@@ -150,11 +126,7 @@ export interface AccessRecordOptions {
 }
 
 const ORDER: Readonly<Record<AccessPathKind, number>> = {
-  console: 0,
-  'access-key': 1,
-  'ssh-key': 2,
-  'signing-certificate': 3,
-  'service-credential': 4,
+  ...(Object.fromEntries(Object.entries(CREDENTIAL_HOLDINGS).map(([kind, info]) => [kind, info.order])) as Record<CredentialHoldingKind, number>),
   'host-key': 5,
   group: 6,
   'managed-policy': 7,
@@ -171,12 +143,8 @@ function iamRecord(user: IamUser, options: AccessRecordOptions): AccessRecord {
   const paths: AccessPath[] = [];
   const detail = user.detail;
   if (detail !== undefined) {
-    if (detail.loginProfile !== null) paths.push({ kind: 'console' });
-    for (const key of detail.accessKeys) if (key.status === 'Active') paths.push({ kind: 'access-key', id: key.id });
-    for (const key of detail.sshPublicKeys) if (key.status === 'Active') paths.push({ kind: 'ssh-key', id: key.id });
-    for (const cert of detail.signingCertificates) if (cert.status === 'Active') paths.push({ kind: 'signing-certificate', id: cert.id });
-    for (const cred of detail.serviceSpecificCredentials) {
-      if (cred.status === 'Active') paths.push({ kind: 'service-credential', id: cred.id, service: cred.serviceName });
+    for (const kind of CREDENTIAL_KINDS) {
+      for (const held of ACTION_KIND_TABLE[kind].credentials?.(detail) ?? []) if (held.active) paths.push(held.holding);
     }
   } else if (user.credentials !== undefined) {
     if (user.credentials.passwordEnabled) paths.push({ kind: 'console' });
@@ -247,7 +215,9 @@ export function accessRecordsOf(inventory: Inventory, options: AccessRecordOptio
   return { records, unread };
 }
 
-const DETAIL_ONLY: ReadonlySet<AccessPathKind> = new Set(['ssh-key', 'signing-certificate', 'service-credential']);
+const DETAIL_ONLY: ReadonlySet<AccessPathKind> = new Set(
+  (Object.keys(CREDENTIAL_HOLDINGS) as CredentialHoldingKind[]).filter((kind) => CREDENTIAL_HOLDINGS[kind].detailOnly),
+);
 
 /**
  * Completes what a run saw with the previous snapshot: principals in scopes it could not read keep

@@ -4,86 +4,28 @@
  * it took from the effective time to "no access left". Pure: the audit log is the only input.
  */
 import { personKeys, type ChainEntry } from '../audit-chain';
-import { ACTION_KINDS, assertNever, type ActionKind } from '../plan';
+import { ACCESS_PATH_INFO, ACCESS_PATHS, ACTION_KIND_TABLE, ACTION_KINDS, isHostKind, type AccessPath, type ActionKind } from '../action-kinds';
+import { assertNever } from '../plan';
 import { median, percentile } from './stats';
 
-/** How auditors group access paths (SOC 2 CC6.2/CC6.3, ISO 27001 A.5.18 samples ask per path). */
-export type AccessCategory =
-  | 'access-keys'
-  | 'console'
-  | 'ssh-keys'
-  | 'groups'
-  | 'hosts'
-  | 'policies'
-  | 'other-credentials'
-  | 'user-deletion';
+/**
+ * How auditors group access paths (SOC 2 CC6.2/CC6.3, ISO 27001 A.5.18 samples ask per path): the same paths, under
+ * the same names, as HR's per-path status in Slack (action-kinds.ts).
+ */
+export type AccessCategory = AccessPath;
 
-export const ACCESS_CATEGORIES: readonly AccessCategory[] = [
-  'access-keys',
-  'console',
-  'ssh-keys',
-  'groups',
-  'hosts',
-  'policies',
-  'other-credentials',
-  'user-deletion',
-];
+/** Categories in the order reports list them. */
+export const ACCESS_CATEGORIES: readonly AccessCategory[] = ACCESS_PATHS;
 
 /** Human label of a category, for reports. */
-export function categoryLabel(category: AccessCategory): string {
-  switch (category) {
-    case 'access-keys':
-      return 'IAM access keys';
-    case 'console':
-      return 'Console password';
-    case 'ssh-keys':
-      return 'IAM SSH keys';
-    case 'groups':
-      return 'Groups';
-    case 'hosts':
-      return 'Hosts';
-    case 'policies':
-      return 'Policies (deny-all)';
-    case 'other-credentials':
-      return 'Other credentials';
-    case 'user-deletion':
-      return 'User deletion';
-    default:
-      return assertNever(category);
-  }
-}
+export const categoryLabel = (category: AccessCategory): string => ACCESS_PATH_INFO[category].label;
 
 /** The category an action closes. */
-export function categoryOf(kind: ActionKind): AccessCategory {
-  switch (kind) {
-    case 'deactivate-access-key':
-      return 'access-keys';
-    case 'delete-login-profile':
-      return 'console';
-    case 'deactivate-ssh-key':
-      return 'ssh-keys';
-    case 'remove-from-group':
-      return 'groups';
-    case 'remove-host-key':
-    case 'lock-host-user':
-      return 'hosts';
-    case 'attach-deny-all':
-    case 'detach-user-policy':
-    case 'delete-user-policy':
-      return 'policies';
-    case 'deactivate-signing-certificate':
-    case 'deactivate-service-credential':
-      return 'other-credentials';
-    case 'delete-user':
-      return 'user-deletion';
-    default:
-      return assertNever(kind);
-  }
-}
+export const categoryOf = (kind: ActionKind): AccessCategory => ACTION_KIND_TABLE[kind].path;
 
 const ACTION_KIND_SET: ReadonlySet<string> = new Set(ACTION_KINDS);
 const isActionKind = (action: string): action is ActionKind => ACTION_KIND_SET.has(action);
-const isHostAction = (kind: ActionKind): boolean => kind === 'remove-host-key' || kind === 'lock-host-user';
+const isHostAction = (kind: ActionKind): boolean => isHostKind(kind);
 
 /** Who said the person left: a Slack user (the `/offboard` modal) or the HR roster file. */
 export type MarkedBy =
@@ -225,35 +167,12 @@ const record = (value: unknown): Readonly<Record<string, unknown>> =>
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value !== '' ? value : undefined);
 
-/** What an intent entry's `before` (the action's target) says about which key, group or policy. */
+/** What an intent entry's `before` (the action's target, as stored: untrusted) says about which key, group or policy. */
 function detailOf(kind: ActionKind, target: unknown): string {
   const t = record(target);
-  switch (kind) {
-    case 'deactivate-access-key':
-      return text(t['accessKeyId']) ?? '';
-    case 'deactivate-ssh-key':
-      return text(t['sshPublicKeyId']) ?? '';
-    case 'deactivate-signing-certificate':
-      return text(t['certificateId']) ?? '';
-    case 'deactivate-service-credential':
-      return [text(t['serviceSpecificCredentialId']), text(t['serviceName'])].filter((s) => s !== undefined).join(' ');
-    case 'remove-from-group':
-      return text(t['groupName']) ?? '';
-    case 'attach-deny-all':
-    case 'delete-user-policy':
-      return text(t['policyName']) ?? '';
-    case 'detach-user-policy':
-      return text(t['policyArn']) ?? '';
-    case 'remove-host-key':
-      return [text(t['keyType']), text(t['comment'])].filter((s) => s !== undefined).join(' ');
-    case 'lock-host-user':
-      return 'lock account';
-    case 'delete-login-profile':
-    case 'delete-user':
-      return '';
-    default:
-      return assertNever(kind);
-  }
+  const { fields, text: fixed } = ACTION_KIND_TABLE[kind].evidence;
+  if (fixed !== undefined) return fixed;
+  return (fields as readonly string[]).flatMap((field) => text(t[field]) ?? []).join(' ');
 }
 
 interface MutablePath {
@@ -500,7 +419,7 @@ function finishLeaver(state: LeaverState, options: LeaverReportOptions): LeaverE
   const notes: string[] = [];
   if (state.effectiveAt === undefined) notes.push('no effective time was recorded: measured from Warden’s first action for this leaver');
   if (rawMs !== undefined && rawMs < 0) notes.push('access was removed before the effective time (revoked early)');
-  if (paths.length > 0 && paths.every((p) => p.category === 'user-deletion')) {
+  if (paths.length > 0 && paths.every((p) => p.category === 'user')) {
     notes.push('only the deletion of the IAM user is in this audit log: its access was already closed before the first audited run');
   }
   for (const user of users) {

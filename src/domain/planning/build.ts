@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ACTION_KIND_ORDER, type ActionTargets } from '../action-kinds';
 import type { Action, ActionKind, ActionOf, ActionReason, Control, Finding, FindingKind, Severity } from '../plan';
 import type { PersonRef } from '../roster';
 
@@ -22,7 +23,7 @@ export interface ActionFields {
 }
 
 /** Builds an action of one kind with its deterministic id. */
-export function makeAction<K extends ActionKind>(kind: K, fields: ActionFields, target: ActionOf<K>['target']): ActionOf<K> {
+export function makeAction<K extends ActionKind>(kind: K, fields: ActionFields, target: ActionTargets[K]): ActionOf<K> {
   const action = {
     id: actionId(kind, fields.account, fields.userName, target),
     kind,
@@ -38,20 +39,7 @@ export function makeAction<K extends ActionKind>(kind: K, fields: ActionFields, 
 }
 
 /** Order within one user: cut access first (deny-all, then each credential), tidy privileges after, delete last. */
-export const ACTION_KIND_ORDER: Readonly<Record<ActionKind, number>> = {
-  'attach-deny-all': 0,
-  'deactivate-access-key': 1,
-  'delete-login-profile': 2,
-  'deactivate-ssh-key': 3,
-  'deactivate-signing-certificate': 4,
-  'deactivate-service-credential': 5,
-  'remove-from-group': 6,
-  'detach-user-policy': 7,
-  'delete-user-policy': 8,
-  'remove-host-key': 9,
-  'lock-host-user': 10,
-  'delete-user': 11,
-};
+export { ACTION_KIND_ORDER };
 
 const compareText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 

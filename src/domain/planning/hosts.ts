@@ -1,6 +1,7 @@
+import { isHostKind, type HostActionKind } from '../action-kinds';
 import { citation } from '../controls';
 import type { HostInventory, HostKey } from '../inventory';
-import type { Action, ActionOf, Finding } from '../plan';
+import type { Action, Finding } from '../plan';
 import { DEFAULT_HOST_MIN_UID, DEFAULT_SHARED_HOST_ACCOUNTS } from '../policy';
 import { personRef, type Person } from '../roster';
 import { keyFingerprint } from '../ssh-key';
@@ -268,10 +269,10 @@ export function planHosts(context: PlanContext): PlanPart {
   return { actions, findings };
 }
 
-type HostAction = ActionOf<'remove-host-key'> | ActionOf<'lock-host-user'>;
+type HostAction = Extract<Action, { readonly kind: HostActionKind }>;
 
-/** Whether an action is carried out on a host (through SSM) rather than in IAM. */
-export const isHostAction = (action: Action): action is HostAction => action.kind === 'remove-host-key' || action.kind === 'lock-host-user';
+/** Whether an action is carried out on a host (through SSM) rather than in IAM (its kind's plane). */
+export const isHostAction = (action: Action): action is HostAction => isHostKind(action.kind);
 
 /**
  * What a re-read host still shows of the given actions (all on one host): keys still present, accounts not locked.

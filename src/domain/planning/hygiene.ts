@@ -58,39 +58,20 @@ export function hygieneFindings(
     }
   }
 
+  /** A credential idle for `unusedDays` or more: judged by its last use, else by when it was set (`setWord`). */
+  const unused = (label: string, lastUsed: Date | undefined, since: Date, setWord: string): void => {
+    const idle = daysBetween(since, now);
+    if (idle < unusedDays) return;
+    const what = lastUsed !== undefined ? `last used ${day(lastUsed)}` : `never used (${setWord} ${day(since)})`;
+    findings.push(
+      makeFinding('unused-credential', 'medium', 'credential-hygiene', where, `${label} ${what}, ${idle} days without use (limit ${unusedDays}; CIS AWS 1.12)`),
+    );
+  };
   if (report.passwordEnabled) {
     const lastUsed = report.passwordLastUsed ?? user.passwordLastUsed;
-    const since = lastUsed ?? report.passwordLastChanged ?? user.createdAt;
-    const idle = daysBetween(since, now);
-    if (idle >= unusedDays) {
-      const what = lastUsed !== undefined ? `last used ${day(lastUsed)}` : `never used (set ${day(since)})`;
-      findings.push(
-        makeFinding(
-          'unused-credential',
-          'medium',
-          'credential-hygiene',
-          where,
-          `console password ${what}, ${idle} days without use (limit ${unusedDays}; CIS AWS 1.12)`,
-        ),
-      );
-    }
+    unused('console password', lastUsed, lastUsed ?? report.passwordLastChanged ?? user.createdAt, 'set');
   }
-  for (const key of activeKeys) {
-    // A key that was never used is judged by its creation (the report's last_rotated is the creation date until rotated).
-    const since = key.lastUsed ?? key.lastRotated ?? user.createdAt;
-    const idle = daysBetween(since, now);
-    if (idle >= unusedDays) {
-      const what = key.lastUsed !== undefined ? `last used ${day(key.lastUsed)}` : `never used (created ${day(since)})`;
-      findings.push(
-        makeFinding(
-          'unused-credential',
-          'medium',
-          'credential-hygiene',
-          where,
-          `access key ${key.slot} ${what}, ${idle} days without use (limit ${unusedDays}; CIS AWS 1.12)`,
-        ),
-      );
-    }
-  }
+  // A key that was never used is judged by its creation (the report's last_rotated is the creation date until rotated).
+  for (const key of activeKeys) unused(`access key ${key.slot}`, key.lastUsed, key.lastUsed ?? key.lastRotated ?? user.createdAt, 'created');
   return findings;
 }

@@ -1,7 +1,8 @@
+import { ACTION_KIND_TABLE, CREDENTIAL_KINDS, type ActionKind } from '../action-kinds';
 import { citation } from '../controls';
 import { denyAllIn, denyAllInlineNames, denyAllPolicyArn, restricts, type PolicyHolder } from '../policy-documents';
 import { describeRule } from '../identity';
-import { DETAIL_PATHS, type AccountInventory, type AttachedPolicy, type IamUser, type UnreadPath } from '../inventory';
+import { DETAIL_PATHS, type AccountInventory, type AttachedPolicy, type IamUser, type IamUserDetail, type UnreadPath } from '../inventory';
 import type { Action, Control, Finding } from '../plan';
 import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
 import { personRef, type Person, type PersonRef, type RowIdentity } from '../roster';
@@ -238,6 +239,11 @@ function planMatchedUser(context: PlanContext, entry: ClassifiedUser, person: Pe
   }
 }
 
+/** One action per active credential of one kind the user's live detail shows. */
+function deactivateCredentials<K extends ActionKind>(kind: K, detail: IamUserDetail, fields: ActionFields): Action[] {
+  return (ACTION_KIND_TABLE[kind].credentials?.(detail) ?? []).flatMap((c) => (c.active ? [makeAction(kind, fields, c.target)] : []));
+}
+
 /**
  * "Stop access now": every step is reversible and skipped when already done, so a re-plan after apply is empty.
  * Credentials need the user's live detail; without it only the deny-all and groups (bulk inventory) are planned.
@@ -253,26 +259,7 @@ export function stopAccess(user: IamUser, policy: AccessPolicy, fields: ActionFi
     );
   }
   if (detail !== undefined) {
-    for (const key of detail.accessKeys) {
-      if (key.status === 'Active') actions.push(makeAction('deactivate-access-key', fields, { accessKeyId: key.id }));
-    }
-    if (detail.loginProfile !== null) actions.push(makeAction('delete-login-profile', fields, {}));
-    for (const key of detail.sshPublicKeys) {
-      if (key.status === 'Active') actions.push(makeAction('deactivate-ssh-key', fields, { sshPublicKeyId: key.id }));
-    }
-    for (const cert of detail.signingCertificates) {
-      if (cert.status === 'Active') actions.push(makeAction('deactivate-signing-certificate', fields, { certificateId: cert.id }));
-    }
-    for (const cred of detail.serviceSpecificCredentials) {
-      if (cred.status === 'Active') {
-        actions.push(
-          makeAction('deactivate-service-credential', fields, {
-            serviceSpecificCredentialId: cred.id,
-            serviceName: cred.serviceName,
-          }),
-        );
-      }
-    }
+    for (const kind of CREDENTIAL_KINDS) actions.push(...deactivateCredentials(kind, detail, fields));
     if (detail.unread !== undefined && detail.unread.length > 0) findings.push(pathsUnreadFinding(user, detail.unread, fields));
   } else {
     findings.push(detailUnavailableFinding(user, fields.control, fields));

@@ -7,8 +7,8 @@ import {
   argumentsOf,
   commandDocument,
   wardenDocuments,
-  DocumentShapeError,
 } from '../../../src/adapters/aws/ssm/documents';
+import { DocumentShapeError } from '../../../src/errors';
 import { MEMBER_TEMPLATE, REPO_ROOT, documentFiles } from '../../../src/adapters/aws/ssm/document-files';
 import { inventoryCommand, loadHostScripts, revokeCommand } from '../../../src/adapters/hosts/host-script-protocol';
 import { parseHostScriptCommand } from '../../../src/sandbox/hosts';

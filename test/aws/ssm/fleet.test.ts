@@ -172,6 +172,30 @@ describe('SsmHostFleet.inventory against the SSM sandbox running the real script
     expect(big?.keys.some((k) => k.keyBody === leaverEd.body)).toBe(true);
   });
 
+  it('ignores an S3 output that begins with what SSM reported but was rewritten after it (hides a key past the preview)', async () => {
+    // Another instance's role can write the bucket: it keeps the part SSM reports (the first 2,500 characters) and drops
+    // the leaver's key line further down. Only the seal in that reported part tells the rewrite.
+    let forgedOnce = false;
+    const store = {
+      read: (bucket: string, key: string): Promise<string> => {
+        const real = h.ssm.s3Objects.get(`${bucket}/${key}`) ?? '';
+        const at = real.indexOf(leaverEd.body);
+        if (at < 3000) return Promise.resolve(real);
+        const lineStart = real.lastIndexOf('\n', at) + 1;
+        const lineEnd = real.indexOf('\n', at) + 1;
+        const records = Number(/\nEND (\d+)\n$/.exec(real)?.[1]);
+        forgedOnce = true;
+        return Promise.resolve(`${real.slice(0, lineStart)}${real.slice(lineEnd)}`.replace(/\nEND \d+\n$/, `\nEND ${records - 1}\n`));
+      },
+    };
+    const hosts = await h.hostFleet({ output: { bucket: 'warden-output', keyPrefix: 'runs', store } }).inventory();
+    const big = hosts.find((x) => x.instanceId === BIG);
+    expect(forgedOnce).toBe(true);
+    expect(big?.status).toBe('ok');
+    expect(big?.keys).toHaveLength(201);
+    expect(big?.keys.some((k) => k.keyBody === leaverEd.body)).toBe(true);
+  });
+
   it('leaves an instance SSM does not manage out of its batch and reports it, reading the rest', async () => {
     h.fleet.add(createDummyInstance({ instanceId: 'i-0fffffffffffffff6', state: 'unregistered' }));
     h.sandbox.calls.reset();

@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import { inventoryCommand, revokeCommand, type HostScripts } from '../../hosts/host-script-protocol';
+import { DocumentShapeError } from '../../../errors';
 
 export type DocumentKind = 'inventory' | 'revoke';
 
@@ -40,10 +41,6 @@ export interface CommandDocument {
   readonly hash: string;
 }
 
-/** Thrown when the protocol's command text is not "header line, `set --` line, script": the generator cannot split it. */
-export class DocumentShapeError extends Error {
-  override readonly name = 'DocumentShapeError';
-}
 
 const FRAME = /^(# Warden [^\n]*)\nset --((?: '[A-Za-z0-9+/=-]*')*)\n$/;
 

@@ -1,4 +1,4 @@
-/** Evidence on Lambda: the audit anchor as several workers publish it at once, and the snapshot scope of one run. */
+/** Evidence wiring: the audit anchor as several writers publish it at once, and the snapshot scope of one run. */
 import type { SnapshotScope } from '../adapters/evidence/dynamodb-snapshot-store';
 import type { AccountDirectory } from '../ports';
 import type { AnchorStore, PublishedAnchor } from '../ports/evidence';

@@ -1,0 +1,210 @@
+import { randomBytes } from 'node:crypto';
+import type { AccountInventory, HostInventory, IamUser, IamUserDetail, Inventory } from '../../domain/inventory';
+import type { Action, Finding, Plan } from '../../domain/plan';
+import type { AccessPolicy, GuardPolicy } from '../../domain/policy';
+import type { Roster } from '../../domain/roster';
+import { plan as planAccess, usersNeedingDetail } from '../../domain/planner';
+import { evaluateGuard, withGuard } from '../../domain/guard';
+import { ownersFromRoster } from '../../domain/evidence/owners';
+import type { AnchorSink, SnapshotStore } from '../../ports/evidence';
+import { recordSnapshot } from '../evidence';
+import { Semaphore } from '../../lib/concurrency';
+import { ExitCode, WardenError } from '../../errors';
+import type { AccountDirectory, ActionOutcome, AuditLog, Clock, HostFleet, Notifier, RosterSource, RunStateStore } from '../../ports';
+import { errorText } from './common';
+
+/** Progress of a long run, for a TTY progress line or structured logs. */
+export type ProgressEvent =
+  | { readonly kind: 'phase'; readonly phase: 'roster' | 'inventory' | 'detail' | 'plan' | 'apply' | 'verify' | 'hosts' }
+  | { readonly kind: 'account-read'; readonly account: string; readonly users: number }
+  | { readonly kind: 'action-done'; readonly done: number; readonly total: number; readonly action: Action; readonly outcome: ActionOutcome };
+
+/** Everything a reconciliation needs; composition roots (CLI, Lambda, daemon) build this once. */
+export interface ReconcileDeps {
+  readonly roster: RosterSource;
+  /** Adds departures marked outside the roster (Slack) before planning. */
+  readonly overlayRoster?: (roster: Roster, now: Date) => Promise<Roster>;
+  readonly directories: readonly AccountDirectory[];
+  readonly hosts?: HostFleet;
+  readonly audit: AuditLog;
+  readonly runs: RunStateStore;
+  readonly notifier: Notifier;
+  readonly clock: Clock;
+  readonly policy: AccessPolicy;
+  readonly guard: GuardPolicy;
+  readonly progress?: (event: ProgressEvent) => void;
+  /** How many IAM users (and hosts) are changed at once (per-user actions stay sequential). */
+  readonly concurrency?: number;
+  /** Point-in-time evidence: each run's inventory snapshot, and the audit chain head anchored outside the store. */
+  readonly evidence?: EvidenceDeps;
+}
+
+export interface EvidenceDeps {
+  readonly snapshots?: SnapshotStore;
+  /** Where the chain head goes after each run (file, SSM parameter, Slack); needs an anchorable audit log. */
+  readonly anchors?: readonly AnchorSink[];
+  /** Host account name -> roster email, to attribute host keys in snapshots (config `hosts.userMap`). */
+  readonly hostUserMap?: Readonly<Record<string, string>>;
+}
+
+/** A freshly computed plan with what it was computed from. */
+export interface PlannedRun {
+  readonly runId: string;
+  readonly startedAt: Date;
+  readonly plan: Plan;
+  readonly roster: Roster;
+  readonly inventory: Inventory;
+  readonly activeHeadcount: number;
+}
+
+const newRunId = (now: Date): string => `run-${now.toISOString().replace(/[:.]/g, '-')}-${randomBytes(3).toString('hex')}`;
+
+const stillEmployed = (roster: Roster): number => roster.people.filter((p) => p.status !== 'departed').length;
+
+/** Adds live detail to the users asked about; one that vanished since the bulk read is dropped (it has no access left). */
+const withDetail = (account: AccountInventory, asked: readonly string[], details: ReadonlyMap<string, IamUserDetail>): AccountInventory => {
+  const askedSet = new Set(asked);
+  return {
+    ...account,
+    users: account.users.flatMap((user): IamUser[] => {
+      const detail = details.get(user.userName);
+      if (detail !== undefined) return [{ ...user, detail }];
+      return askedSet.has(user.userName) ? [] : [user];
+    }),
+  };
+};
+
+const UNKNOWN_ACCOUNT = '(current credentials)';
+
+/** A directory's account id, or a label when it is only learnt from the first inventory. */
+function accountLabel(directory: AccountDirectory): string {
+  try {
+    return directory.account;
+  } catch {
+    return UNKNOWN_ACCOUNT;
+  }
+}
+
+/** Bulk inventories read at once: each holds a whole account's users in memory until it is planned. */
+const INVENTORY_CONCURRENCY = 4;
+
+/**
+ * Reads every account: its bulk inventory (a few at a time), then at once its leavers' live detail. Each account has
+ * its own IAM throttle, so an account's live reads start as soon as its own inventory is in, without waiting for the
+ * other accounts' inventories, and run alongside every other account's.
+ */
+async function readAccounts(deps: ReconcileDeps, roster: Roster): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
+  const inventories = new Semaphore(INVENTORY_CONCURRENCY);
+  const settled = await Promise.all(
+    deps.directories.map(async (directory) => {
+      let inventory: AccountInventory;
+      try {
+        inventory = await inventories.run(() => directory.inventory());
+        deps.progress?.({ kind: 'account-read', account: inventory.account, users: inventory.users.length });
+      } catch (error) {
+        return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
+      }
+      return { ok: true as const, inventory: await withLeaverDetail(deps, directory, roster, inventory) };
+    }),
+  );
+  const failures = settled.flatMap((s) => (s.ok ? [] : [s]));
+  const first = failures[0];
+  if (first !== undefined && failures.length === settled.length) {
+    // Nothing could be read: a plan from no inventory would be empty and misleading, so stop here.
+    // The adapter's message already names the account and the API that failed.
+    throw new WardenError(first.message, ExitCode.runtime, { cause: first.error });
+  }
+  return {
+    accounts: settled.flatMap((s) => (s.ok ? [s.inventory] : [])),
+    accountErrors: settled.flatMap((s) => (s.ok ? [] : [{ account: s.account, message: s.message }])),
+  };
+}
+
+/** One account's inventory with live detail of the users the plan may act on (leavers, quarantined orphans). */
+async function withLeaverDetail(deps: ReconcileDeps, directory: AccountDirectory, roster: Roster, account: AccountInventory): Promise<AccountInventory> {
+  const inventory: Inventory = { accounts: [account], accountErrors: [], hosts: [] };
+  const names = usersNeedingDetail({ roster, inventory, policy: deps.policy, now: deps.clock.now() }).find((w) => w.account === account.account)?.userNames ?? [];
+  if (names.length === 0) return account;
+  return withDetail(account, names, await directory.describeUsers(names));
+}
+
+async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]> {
+  if (deps.hosts === undefined) return [];
+  deps.progress?.({ kind: 'phase', phase: 'hosts' });
+  return deps.hosts.inventory();
+}
+
+/** Reads roster and AWS and computes the guarded plan. Writes nothing to AWS; records the inventory snapshot when evidence is configured. */
+export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
+  const startedAt = deps.clock.now();
+  deps.progress?.({ kind: 'phase', phase: 'roster' });
+  const base = await deps.roster.load();
+  const roster = deps.overlayRoster === undefined ? base : await deps.overlayRoster(base, startedAt);
+  deps.progress?.({ kind: 'phase', phase: 'inventory' });
+  const [accounts, hosts] = await Promise.all([readAccounts(deps, roster), readHosts(deps)]);
+  let inventory: Inventory = { ...accounts, hosts };
+  const now = deps.clock.now();
+
+  // Each account's leavers were read live as soon as its inventory was in. One more look with the whole inventory and
+  // the clock as it is now catches anyone that did not show (a departure that took effect while reading): usually none.
+  deps.progress?.({ kind: 'phase', phase: 'detail' });
+  const wanted = usersNeedingDetail({ roster, inventory, policy: deps.policy, now });
+  const detailed = await Promise.all(
+    inventory.accounts.map(async (account) => {
+      const names = (wanted.find((w) => w.account === account.account)?.userNames ?? []).filter((name) => account.users.some((u) => u.userName === name && u.detail === undefined));
+      const directory = deps.directories.find((d) => d.account === account.account);
+      if (names.length === 0 || directory === undefined) return account;
+      return withDetail(account, names, await directory.describeUsers(names));
+    }),
+  );
+  inventory = { ...inventory, accounts: detailed };
+
+  deps.progress?.({ kind: 'phase', phase: 'plan' });
+  const unguarded = planAccess({ roster, inventory, policy: deps.policy, now });
+  const activeHeadcount = stillEmployed(roster);
+  const last = await deps.runs.lastCompleted();
+  const guard = evaluateGuard({
+    plan: unguarded,
+    activeHeadcount,
+    ...(last !== undefined ? { lastActiveHeadcount: last.activeHeadcount } : {}),
+    policy: deps.guard,
+  });
+  const runId = newRunId(startedAt);
+  const snapshotProblem = await snapshotRun(deps, runId, startedAt, roster, inventory);
+  const guarded = withGuard(unguarded, guard);
+  return { runId, startedAt, plan: snapshotProblem === undefined ? guarded : withFinding(guarded, snapshotProblem), roster, inventory, activeHeadcount };
+}
+
+/**
+ * Stores the inventory snapshot for point-in-time evidence. A failure is a finding, never a
+ * stopped run: evidence must not hold up a leaver's revocation.
+ */
+async function snapshotRun(deps: ReconcileDeps, runId: string, at: Date, roster: Roster, inventory: Inventory): Promise<Finding | undefined> {
+  const snapshots = deps.evidence?.snapshots;
+  if (snapshots === undefined) return undefined;
+  try {
+    await recordSnapshot(snapshots, {
+      runId,
+      at,
+      inventory,
+      owners: ownersFromRoster(roster, deps.policy.identity, deps.evidence?.hostUserMap ?? {}),
+      denyAllPolicyName: deps.policy.denyAllPolicyName,
+      hostsRead: deps.hosts !== undefined,
+    });
+    return undefined;
+  } catch (error) {
+    return {
+      kind: 'snapshot-unavailable',
+      severity: 'medium',
+      control: 'access-logging',
+      detail: `this run's access snapshot could not be stored (${errorText(error)}); point-in-time answers will skip it`,
+    };
+  }
+}
+
+const withFinding = (plan: Plan, finding: Finding): Plan => ({
+  ...plan,
+  findings: [...plan.findings, finding],
+  summary: { ...plan.summary, findings: plan.summary.findings + 1 },
+});
+

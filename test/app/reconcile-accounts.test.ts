@@ -1,0 +1,96 @@
+import { MemoryAuditLog } from '../../src/adapters/audit/memory-audit-log';
+import { MemoryRunStateStore } from '../../src/adapters/state/memory-run-state';
+import { computePlan, type ReconcileDeps } from '../../src/app/reconcile';
+import type { AccountInventory, IamUserDetail } from '../../src/domain/inventory';
+import { createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore, NOW } from '../fixtures/builders';
+import { leaverDetail, MemoryAccountDirectory } from '../fakes/memory-account-directory';
+
+/**
+ * Reading many accounts: each account has its own IAM throttle, so one account's live reads of its leavers must not
+ * wait for other accounts' bulk inventories, and every account's leavers are read at once (not in waves).
+ */
+class TimedDirectory extends MemoryAccountDirectory {
+  constructor(
+    account: string,
+    private readonly events: string[],
+    private readonly gates: { inventory: Promise<void>; describe: Promise<void> },
+  ) {
+    super(account, [{ userName: 'bob', tags: { employee_id: 'E2' }, detail: leaverDetail(`AKIABOB${account}0`) }]);
+  }
+
+  override async inventory(): Promise<AccountInventory> {
+    this.events.push(`inventory-start ${this.account}`);
+    await this.gates.inventory;
+    this.events.push(`inventory-done ${this.account}`);
+    return super.inventory();
+  }
+
+  override async describeUsers(userNames: readonly string[]): Promise<ReadonlyMap<string, IamUserDetail>> {
+    this.events.push(`describe-start ${this.account}`);
+    await this.gates.describe;
+    this.events.push(`describe-done ${this.account}`);
+    return super.describeUsers(userNames);
+  }
+}
+
+const deferred = (): { promise: Promise<void>; resolve: () => void } => {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+};
+
+function depsFor(directories: MemoryAccountDirectory[]): ReconcileDeps {
+  return {
+    roster: { load: async () => createDummyRoster([createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(1) })]) },
+    directories,
+    audit: new MemoryAuditLog(),
+    runs: new MemoryRunStateStore(),
+    notifier: { notify: async () => undefined },
+    clock: { now: () => NOW },
+    policy: createDummyPolicy({ roles: {} }),
+    guard: { maxRevocations: 50, maxHeadcountDropPercent: 100 },
+  };
+}
+
+const ACCOUNTS = ['100000000001', '100000000002', '100000000003', '100000000004', '100000000005', '100000000006', '100000000007', '100000000008'];
+
+describe('a plan over many accounts', () => {
+  it("starts an account's live reads as soon as its own inventory is in, while another account's inventory is still being read", async () => {
+    const events: string[] = [];
+    const slow = deferred();
+    const open = { inventory: Promise.resolve(), describe: Promise.resolve() };
+    const directories = ACCOUNTS.map(
+      (account, i) => new TimedDirectory(account, events, i === ACCOUNTS.length - 1 ? { inventory: slow.promise, describe: Promise.resolve() } : open),
+    );
+    const planning = computePlan(depsFor(directories));
+    // The last account's inventory is held until the first account's leaver has been read live (or 2 s pass).
+    const released = setTimeout(slow.resolve, 2000);
+    for (let i = 0; i < 200 && !events.includes(`describe-done ${ACCOUNTS[0]}`); i += 1) await new Promise((r) => setTimeout(r, 10));
+    slow.resolve();
+    clearTimeout(released);
+    const planned = await planning;
+
+    const last = ACCOUNTS.at(-1) as string;
+    expect(events.indexOf(`describe-done ${ACCOUNTS[0]}`)).toBeGreaterThanOrEqual(0);
+    expect(events.indexOf(`describe-done ${ACCOUNTS[0]}`)).toBeLessThan(events.indexOf(`inventory-done ${last}`));
+    // The plan is the same as ever: every account's leaver revoked.
+    expect(new Set(planned.plan.actions.filter((a) => a.kind === 'deactivate-access-key').map((a) => a.account))).toEqual(new Set(ACCOUNTS));
+  });
+
+  it("reads every account's leavers at once, not a few accounts at a time", async () => {
+    const events: string[] = [];
+    const all = deferred();
+    const directories = ACCOUNTS.map((account) => new TimedDirectory(account, events, { inventory: Promise.resolve(), describe: all.promise }));
+    const planning = computePlan(depsFor(directories));
+    const released = setTimeout(all.resolve, 2000);
+    for (let i = 0; i < 200 && events.filter((e) => e.startsWith('describe-start')).length < ACCOUNTS.length; i += 1) await new Promise((r) => setTimeout(r, 10));
+    const inFlight = events.filter((e) => e.startsWith('describe-start')).length;
+    all.resolve();
+    clearTimeout(released);
+    await planning;
+
+    expect(inFlight).toBe(ACCOUNTS.length);
+  });
+});
