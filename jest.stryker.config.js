@@ -3,6 +3,7 @@
  * adapters in-process. End-to-end suites that start child processes (CLI, serve, Lambda containers) are left out:
  * a mutant inside a child process is never active, so they would only cost time.
  */
+const path = require('node:path');
 const base = require('./jest.config.js');
 
 /** `npm run mutate -- --tests test/domain,test/evidence` narrows the suites (each mutant's run loads every related file). */
@@ -17,4 +18,8 @@ module.exports = {
   ...base,
   testMatch,
   testPathIgnorePatterns: ['/node_modules/', 'bench-slack', 'chromium'],
+  // A mutant run loads only the suites holding its covering tests, quickest first, and stops at the first failure.
+  testEnvironment: path.join(__dirname, 'scripts/stryker/environment.js'),
+  testSequencer: path.join(__dirname, 'scripts/stryker/sequencer.js'),
+  runner: path.join(__dirname, 'scripts/stryker/runner.js'),
 };

@@ -2,7 +2,9 @@ import {
   GENESIS_HASH,
   canonicalJson,
   hashEntry,
+  REDACTED,
   personFilterKey,
+  redactSecrets,
   targetKey,
   verifyChain,
   type ChainEntry,
@@ -142,5 +144,11 @@ describe('index keys for queries', () => {
     expect(targetKey('Bob.Smith')).toBe('bob.smith');
     expect(targetKey('')).toBeUndefined();
     expect(targetKey(undefined)).toBeUndefined();
+  });
+});
+
+describe('redacting numbers', () => {
+  it('masks a number held under a secret-looking key (a numeric PIN or OTP) and keeps other numbers', () => {
+    expect(redactSecrets({ password: 123456, otpToken: 987654, keyCount: 2, port: 22 })).toEqual({ password: REDACTED, otpToken: REDACTED, keyCount: 2, port: 22 });
   });
 });

@@ -24,9 +24,38 @@ describe('an aws_username claimed by three people', () => {
     expect(result).toEqual({ kind: 'ambiguous', people: [a, b, c], matches: [{ rule: 'aws-username', people: [a, b, c] }] });
   });
 
+  it('stays ambiguous when a higher rule names one of the claimants', () => {
+    const result = createIdentityMatcher([a, b, c], [], options).match(createDummyUser({ userName: 'shared-ops', tags: { employee_id: 'E1' } }));
+
+    expect(result).toMatchObject({ kind: 'ambiguous', people: [a, b, c] });
+  });
+
   it('does not count a person twice when their row lists the name twice after two others', () => {
     const result = match([a, b, c, claimant('E4', ['other'])], 'SHARED-ops');
 
     expect(result.kind === 'ambiguous' ? result.matches.map((m) => m.people.map((p) => p.employeeId)) : []).toEqual([['E1', 'E2', 'E3']]);
+  });
+});
+
+describe('rules that name different people', () => {
+  const ann = claimant('E100', ['ann-ops']);
+  const ben = claimant('E200', ['ben-ops']);
+  const matchTags = (tags: Record<string, string>, userName: string): IdentityMatch =>
+    createIdentityMatcher([ann, ben], [], options).match(createDummyUser({ userName, tags }));
+
+  it('make the user ambiguous, naming both, whichever rule ranks first (a writable tag never outranks the roster)', () => {
+    expect(matchTags({ employee_id: 'E100' }, 'ben-ops')).toEqual({
+      kind: 'ambiguous',
+      people: [ann, ben],
+      matches: [
+        { rule: 'employee-id-tag', people: [ann] },
+        { rule: 'aws-username', people: [ben] },
+      ],
+    });
+    expect(matchTags({ email: 'e200@example.com' }, 'ann-ops')).toMatchObject({ kind: 'ambiguous', people: [ben, ann] });
+  });
+
+  it('agreeing rules give one match, credited to the first', () => {
+    expect(matchTags({ employee_id: 'E100', email: 'e100@example.com' }, 'ann-ops')).toEqual({ kind: 'matched', person: ann, rule: 'employee-id-tag' });
   });
 });
