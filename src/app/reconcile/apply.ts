@@ -1,4 +1,5 @@
 import type { Action } from '../../domain/plan';
+import { isHostAction } from '../../domain/planning/hosts';
 import { formatAuditPerson } from '../../domain/audit-chain';
 import type { AnchorOutcome } from '../evidence';
 import { mapLimit } from '../../lib/concurrency';
@@ -33,10 +34,7 @@ export interface ApplyOptions {
   readonly signal?: AbortSignal;
 }
 
-const auditTarget = (action: Action): string =>
-  action.kind === 'remove-host-key' || action.kind === 'lock-host-user'
-    ? `${action.target.instanceId}:${action.target.osUser}`
-    : action.userName;
+const auditTarget = (action: Action): string => (isHostAction(action) ? `${action.target.instanceId}:${action.target.osUser}` : action.userName);
 
 const outcomeError = (outcome: ActionOutcome): string | undefined =>
   outcome.result === 'failed' ? outcome.error : outcome.result === 'skipped' ? outcome.note : undefined;
@@ -143,7 +141,7 @@ async function executeAll(
   const byUser = new Map<string, Action[]>();
   const byHost = new Map<string, Action[]>();
   for (const action of actions) {
-    if (action.kind === 'remove-host-key' || action.kind === 'lock-host-user') {
+    if (isHostAction(action)) {
       const list = byHost.get(action.target.instanceId) ?? [];
       list.push(action);
       byHost.set(action.target.instanceId, list);

@@ -26,7 +26,7 @@ export async function verifyUsers(
   for (const account of inventory.accounts) for (const user of account.users) arnOf.set(userKey(account.account, user.userName), user.arn);
   const touched = new Map<string, { account: string; userName: string; actions: Action[] }>();
   for (const { action } of results) {
-    if (action.kind === 'remove-host-key' || action.kind === 'lock-host-user') continue;
+    if (isHostAction(action)) continue;
     const key = userKey(action.account, action.userName);
     const entry = touched.get(key) ?? { account: action.account, userName: action.userName, actions: [] };
     entry.actions.push(action);
