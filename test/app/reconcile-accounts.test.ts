@@ -1,8 +1,6 @@
-import { MemoryAuditLog } from '../../src/adapters/audit/memory-audit-log';
-import { MemoryRunStateStore } from '../../src/adapters/state/memory-run-state';
-import { computePlan, type ReconcileDeps } from '../../src/app/reconcile';
+import { computePlan } from '../../src/app/reconcile';
 import type { AccountInventory, IamUserDetail } from '../../src/domain/inventory';
-import { createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore, NOW } from '../fixtures/builders';
+import { bobLeftDeps } from '../fixtures/reconcile-deps';
 import { leaverDetail, MemoryAccountDirectory } from '../fakes/memory-account-directory';
 
 /**
@@ -41,18 +39,7 @@ const deferred = (): { promise: Promise<void>; resolve: () => void } => {
   return { promise, resolve };
 };
 
-function depsFor(directories: MemoryAccountDirectory[]): ReconcileDeps {
-  return {
-    roster: { load: async () => createDummyRoster([createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(1) })]) },
-    directories,
-    audit: new MemoryAuditLog(),
-    runs: new MemoryRunStateStore(),
-    notifier: { notify: async () => undefined },
-    clock: { now: () => NOW },
-    policy: createDummyPolicy({ roles: {} }),
-    guard: { maxRevocations: 50, maxHeadcountDropPercent: 100 },
-  };
-}
+const depsFor = bobLeftDeps;
 
 const ACCOUNTS = ['100000000001', '100000000002', '100000000003', '100000000004', '100000000005', '100000000006', '100000000007', '100000000008'];
 

@@ -1,24 +1,12 @@
-import { MemoryAuditLog } from '../../src/adapters/audit/memory-audit-log';
-import { MemoryRunStateStore } from '../../src/adapters/state/memory-run-state';
 import { applyPlan, computePlan, type ReconcileDeps } from '../../src/app/reconcile';
 import type { SnapshotStore } from '../../src/ports/evidence';
-import { createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore, NOW } from '../fixtures/builders';
+import { bobLeftDeps } from '../fixtures/reconcile-deps';
 import { leaverDetail, MemoryAccountDirectory } from '../fakes/memory-account-directory';
 
 const ACCOUNT = '111111111111';
 
 function depsWith(snapshots: SnapshotStore, directory: MemoryAccountDirectory): ReconcileDeps {
-  return {
-    roster: { load: async () => createDummyRoster([createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(1) })]) },
-    directories: [directory],
-    audit: new MemoryAuditLog(),
-    runs: new MemoryRunStateStore(),
-    notifier: { notify: async () => undefined },
-    clock: { now: () => NOW },
-    policy: createDummyPolicy({ roles: {} }),
-    guard: { maxRevocations: 50, maxHeadcountDropPercent: 100 },
-    evidence: { snapshots },
-  };
+  return { ...bobLeftDeps([directory]), evidence: { snapshots } };
 }
 
 describe('evidence never holds up a revocation', () => {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { DeparturePerson } from '../../domain/departure-lifecycle';
+import type { Departure, DeparturePerson } from '../../domain/departure-lifecycle';
 import type { AccessPolicy } from '../../domain/policy';
 import type { Person, Roster } from '../../domain/roster';
 import { isValidTimeZone, zonedInstant } from '../../domain/time';
@@ -29,14 +29,8 @@ export function findPerson(roster: Roster, query: PersonQuery): Person | undefin
   return roster.people.find((p) => lower(p.email) === email);
 }
 
-/** A departure as HR entered it and validation accepted it; `id` makes confirming it idempotent. */
-export interface DepartureDraft {
-  readonly id: string;
-  readonly person: DeparturePerson;
-  readonly effectiveAt: Date;
-  readonly timezone: string;
-  readonly reason?: string;
-  readonly notes?: string;
+/** A departure as HR entered it and validation accepted it (the recorded departure's fields); `id` makes confirming it idempotent. */
+export interface DepartureDraft extends Pick<Departure, 'id' | 'person' | 'effectiveAt' | 'timezone' | 'reason' | 'notes'> {
   /** `slack:U…` */
   readonly requestedBy: string;
   /** HR left date and time blank: the departure takes effect when confirmed, not when the form was filled in. */
