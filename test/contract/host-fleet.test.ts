@@ -1,3 +1,4 @@
+// needs: ssh-keygen (Debian package openssh-client); jest.config.js leaves this suite out, and says so, where it is missing.
 import { createDummyAccount, createHostRoot, type HostRoot } from '../hosts/helpers';
 import { createDummyInstance, startSsmHarness } from '../aws/ssm/helpers';
 import { MemoryHostFleet } from '../fakes/memory-host-fleet';

@@ -1,3 +1,4 @@
+// needs: ssh-keygen (Debian package openssh-client); jest.config.js leaves this suite out, and says so, where it is missing.
 /**
  * A leaver who fights back (issue 9, hosts): each case is what a hostile account owner can do to
  * their own files, run against the real scripts on a simulated host.

@@ -1,3 +1,4 @@
+// needs: ssh-keygen (Debian package openssh-client); jest.config.js leaves this suite out, and says so, where it is missing.
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 
 import {

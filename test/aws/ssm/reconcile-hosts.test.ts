@@ -1,3 +1,4 @@
+// needs: ssh-keygen (Debian package openssh-client); jest.config.js leaves this suite out, and says so, where it is missing.
 import { MemoryAuditLog } from '../../../src/adapters/audit/memory-audit-log';
 import { MemoryRunStateStore } from '../../../src/adapters/state/memory-run-state';
 import { applyPlan, computePlan, type ReconcileDeps } from '../../../src/app/reconcile';
