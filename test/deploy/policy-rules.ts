@@ -53,6 +53,16 @@ const SNAPSHOTS_ALL: readonly string[] = ['dynamodb:PutItem', 'dynamodb:DeleteIt
  * functions share one composition root (src/lambda/container.ts over src/runtime/composition.ts), so every bundle reaches every adapter; what a
  * function runs is narrower. test/lambda proves each reason (see the comment on each).
  */
+/** What only the worker does (departures, snapshots, anchors, the revocation budget): neither slack nor reconcile runs it. */
+const WORKER_ONLY: Readonly<Record<string, readonly string[]>> = {
+    'src/adapters/departures/dynamodb-departure-store.ts': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
+    'src/adapters/evidence/dynamodb-snapshot-store.ts': SNAPSHOTS_ALL,
+    'src/adapters/evidence/dynamodb-snapshot-table.ts': SNAPSHOTS_ALL,
+    'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
+    'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
+    'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
+};
+
 export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readonly<Record<string, readonly string[]>>>> = {
   // The Slack function answers Slack within 3 s: it checks who asks (config), dedupes deliveries, reads the roster for
   // the form, audits refusals and enqueues everything else for the worker (src/adapters/slack/app.ts; the jobs run in
@@ -61,12 +71,7 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
     'src/adapters/aws/accounts.ts': ['organizations:ListAccounts', 'sts:AssumeRole'],
     ...IAM_ADAPTER,
     'src/adapters/aws/ssm/run-command.ts': HOSTS_ALL,
-    'src/adapters/departures/dynamodb-departure-store.ts': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-    'src/adapters/evidence/dynamodb-snapshot-store.ts': SNAPSHOTS_ALL,
-    'src/adapters/evidence/dynamodb-snapshot-table.ts': SNAPSHOTS_ALL,
-    'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
-    'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
-    'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    ...WORKER_ONLY,
     'src/adapters/state/dynamodb-run-state.ts': ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
     'src/runtime/composition.ts': ['sts:GetCallerIdentity'],
   },
@@ -78,12 +83,7 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
     ...IAM_ADAPTER,
     'src/adapters/aws/ssm/run-command.ts': HOSTS_ALL,
     'src/adapters/aws/s3-roster.ts': ['s3:GetObject'],
-    'src/adapters/departures/dynamodb-departure-store.ts': ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:Query'],
-    'src/adapters/evidence/dynamodb-snapshot-store.ts': SNAPSHOTS_ALL,
-    'src/adapters/evidence/dynamodb-snapshot-table.ts': SNAPSHOTS_ALL,
-    'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
-    'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
-    'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    ...WORKER_ONLY,
     'src/runtime/composition.ts': ['sts:GetCallerIdentity'],
   },
 };
