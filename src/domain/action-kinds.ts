@@ -12,7 +12,7 @@ import { denyAllIn } from './policy-documents';
 export type Plane = 'iam' | 'host';
 
 /** The access paths a revocation closes, named the same for HR (Slack), auditors (leaver report) and evidence. */
-export type AccessPath = 'access-keys' | 'console' | 'ssh-keys' | 'other-credentials' | 'groups' | 'policies' | 'deny-all' | 'hosts' | 'user';
+export type AccessPath = 'access-keys' | 'console' | 'ssh-keys' | 'other-credentials' | 'groups' | 'policies' | 'deny-all' | 'hosts' | 'user' | 'role-sessions';
 
 /** Each path in the order people read them, with the words they read. */
 export const ACCESS_PATH_INFO: Readonly<Record<AccessPath, { readonly order: number; readonly label: string }>> = {
@@ -25,6 +25,7 @@ export const ACCESS_PATH_INFO: Readonly<Record<AccessPath, { readonly order: num
   'deny-all': { order: 6, label: 'Deny-all policy' },
   hosts: { order: 7, label: 'Hosts' },
   user: { order: 8, label: 'IAM user' },
+  'role-sessions': { order: 9, label: 'Role sessions' },
 };
 
 /** Paths in the order people read them. */
@@ -91,9 +92,11 @@ export interface KindDescriptor<T extends object, P extends Plane = Plane> {
   readonly calls: readonly string[];
   /** How evidence names what changed: these target fields, joined by a space, or `text` when the target says nothing. */
   readonly evidence: { readonly fields: readonly (keyof T & string)[]; readonly text?: string };
+  /** The action changes an IAM role, re-read from the role (`holds` on user detail says nothing then). */
+  readonly readsRole?: true;
 }
 
-type Common<T extends object> = Omit<KindDescriptor<T>, 'plane' | 'credentials' | 'holds'>;
+type Common<T extends object> = Omit<KindDescriptor<T>, 'plane' | 'credentials' | 'holds' | 'readsRole'>;
 
 interface Listed {
   readonly id: string;
@@ -159,6 +162,22 @@ export const IAM_READ_CALLS: readonly string[] = [
   ...USER_READS,
   'iam:GetSSHPublicKey',
 ];
+
+/** Warden's one inline policy on a role (role-session-policy.ts): read, then written or deleted, never another. */
+const ROLE_POLICY_CALLS = ['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'];
+
+/**
+ * A change to Warden's own inline policy on an IAM role (role-session-policy.ts), re-read from the role, not the user:
+ * `userName` is the leaver whose sessions it ends (possibly of another account), the action's account the role's.
+ */
+const rolePolicy = <T extends { readonly roleName: string }>(spec: Omit<Common<T>, 'path' | 'calls' | 'reads'>): KindDescriptor<T, 'iam'> => ({
+  ...spec,
+  plane: 'iam',
+  path: 'role-sessions',
+  calls: ROLE_POLICY_CALLS,
+  readsRole: true,
+  holds: () => true,
+});
 
 const KINDS = {
   'deactivate-access-key': deactivation<{ readonly accessKeyId: string }, AccessKey>({
@@ -282,6 +301,21 @@ const KINDS = {
     ],
     evidence: { fields: [] },
   }),
+  'deny-role-source-identity': rolePolicy<{ readonly roleName: string; readonly roleArn: string; readonly sourceIdentities: readonly string[] }>({
+    order: 10.5,
+    describe: (t) => `deny source identity ${t.sourceIdentities.join(', ')} on role ${t.roleName} (ends live sessions)`,
+    evidence: { fields: ['roleName'] },
+  }),
+  'revoke-older-role-sessions': rolePolicy<{ readonly roleName: string; readonly roleArn: string }>({
+    order: 10.6,
+    describe: (t) => `revoke sessions issued before now on role ${t.roleName} (everyone's older sessions end)`,
+    evidence: { fields: ['roleName'] },
+  }),
+  'drop-expired-session-denies': rolePolicy<{ readonly roleName: string; readonly roleArn: string; readonly sids: readonly string[] }>({
+    order: 10.7,
+    describe: (t) => `drop ${t.sids.length} expired session ${t.sids.length === 1 ? 'deny' : 'denies'} from role ${t.roleName}`,
+    evidence: { fields: ['roleName'] },
+  }),
   'remove-host-key': host<{
     readonly instanceId: string;
     readonly osUser: string;
@@ -330,6 +364,10 @@ export const ACTION_KINDS: readonly ActionKind[] = Object.keys(KINDS) as ActionK
 
 /** The descriptor of one kind. */
 export const descriptorOf = <K extends ActionKind>(kind: K): KindDescriptor<ActionTargets[K]> => ACTION_KIND_TABLE[kind];
+
+/** Kinds that change an IAM role (verified by re-reading the role, not a user). */
+export type RoleActionKind = { [K in ActionKind]: Table[K] extends { readonly readsRole: true } ? K : never }[ActionKind];
+export const isRoleKind = (kind: ActionKind): kind is RoleActionKind => ACTION_KIND_TABLE[kind].readsRole === true;
 
 /** Whether a kind is applied on hosts (through SSM) rather than in IAM. */
 export const isHostKind = (kind: ActionKind): kind is HostActionKind => ACTION_KIND_TABLE[kind].plane === 'host';

@@ -132,6 +132,18 @@ export interface IamGroup {
   readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
 }
 
+/** An IAM role as the session plane reads it (ListRoles), with Warden's own inline policy on it when read. */
+export interface IamRole {
+  readonly roleName: string;
+  readonly arn: string;
+  /** MaxSessionDuration as AWS applies it (1 to 12 hours). */
+  readonly maxSessionSeconds: number;
+  /** The trust (assume-role) policy document, decoded; undefined when IAM returned none. */
+  readonly trustPolicy: unknown;
+  /** Warden's inline policy on the role (role-session-policy.ts): its document, null when absent, undefined when not read. */
+  readonly wardenPolicy?: string | null;
+}
+
 export interface AccountInventory {
   readonly account: string;
   readonly users: readonly IamUser[];
@@ -143,6 +155,10 @@ export interface AccountInventory {
    * policy, and the AWS managed ones attached to someone.
    */
   readonly managedPolicyDocuments?: Readonly<Record<string, unknown>>;
+  /** The account's IAM roles (session plane); absent when not read. */
+  readonly roles?: readonly IamRole[];
+  /** Why the roles could not be read (leavers' role sessions are then unchecked). */
+  readonly rolesError?: string;
 }
 
 /** An authorized_keys line found on a host. */

@@ -1,4 +1,5 @@
 import { fail, ok, type Outcome } from './errors';
+import { ROLE_ACTIONS } from './iam-roles';
 import type { GaadEntry, GaadFilter, GroupView, ManagedPolicyView, UserView } from './iam-state';
 import { queryService, QueryParams, reply, xmlReply, type ActionHandler, type ServiceCall, type ServiceHandler } from './service';
 import { el, esc, members, pageTail } from './xml';
@@ -465,6 +466,8 @@ const actions: Record<string, ActionHandler> = {
       (r) => el('Content', Buffer.from(r.content, 'utf8').toString('base64')) + el('ReportFormat', 'text/csv') + el('GeneratedTime', r.generatedAt),
     ),
   ),
+
+  ...ROLE_ACTIONS,
 };
 
 /** Names of the IAM actions the sandbox implements. */

@@ -14,6 +14,7 @@ import {
   type SeedGroup,
   type SeedUser,
 } from './seed';
+import { SandboxRoles } from './iam-roles';
 import { md5Fingerprint, parseOpenSshKey, syntheticEd25519Line, toPem } from './ssh';
 
 /** Status of an access key, SSH key, certificate or service credential. */
@@ -295,6 +296,8 @@ const timeKey = (d: Date, id: string) => `${d.toISOString()}|${id}`;
 /** In-memory, multi-account IAM (and STS caller) state behind the sandbox server, with AWS's rules and errors. */
 export class IamSandboxState {
   private readonly accounts = new Map<string, AccountRec>();
+  /** IAM roles with trust policies and inline policies (iam-roles.ts). */
+  readonly roles = new SandboxRoles();
   private readonly accessKeyIndex = new Map<string, { readonly account: string; readonly userKey: string }>();
   private readonly accountKeys = new Map<string, string>();
   private readonly sessions = new Map<string, SessionRec>();
@@ -979,6 +982,7 @@ export class IamSandboxState {
     }
     for (const group of account.groups) this.insertGroup(acct, group);
     for (const user of account.users) this.insertUser(acct, user);
+    for (const role of account.roles) this.roles.insert(acct.id, role, acct.createdAt);
   }
 
   private insertGroup(acct: AccountRec, group: NormalizedGroup): GroupRec {

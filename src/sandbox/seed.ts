@@ -93,6 +93,17 @@ const groupSchema = z.object({
   inlinePolicies: z.record(name('policy name'), policyDocument).default({}),
 });
 
+const roleSchema = z.object({
+  roleName: z.string().regex(/^[\w+=,.@-]{1,64}$/, 'roleName must be 1-64 of letters, digits and +=,.@_-'),
+  path,
+  createdAt: date.optional(),
+  /** Seconds, 1 to 12 hours as IAM allows (default one hour). */
+  maxSessionDuration: z.number().int().min(3600).max(43200).default(3600),
+  /** The trust (assume-role) policy document. */
+  trustPolicy: policyDocument,
+  inlinePolicies: z.record(name('policy name'), policyDocument).default({}),
+});
+
 const accountSchema = z.object({
   id: z.string().regex(/^\d{12}$/, 'account id must be 12 digits'),
   name: z.string().optional(),
@@ -104,6 +115,8 @@ const accountSchema = z.object({
   users: z.array(userSchema).default([]),
   /** Customer managed policies of the account with their documents (policies only attached in the seed exist too, with a placeholder document). */
   policies: z.array(z.object({ arn: policyArn, document: policyDocument })).default([]),
+  /** IAM roles with their trust policies (src/sandbox/iam-roles.ts). */
+  roles: z.array(roleSchema).default([]),
 });
 
 /** The whole sandbox seed: several accounts with their IAM users and groups. */
@@ -149,6 +162,11 @@ export type SeedUser = z.input<typeof userSchema>;
 export type SeedGroup = z.input<typeof groupSchema>;
 /** One access key of a seed user, as authors write it. */
 export type SeedAccessKey = z.input<typeof accessKeySchema>;
+
+/** One IAM role of a seed, as authors write it. */
+export type SeedRole = z.input<typeof roleSchema>;
+/** A validated role with defaults filled in. */
+export type NormalizedRole = z.output<typeof roleSchema>;
 
 /** A validated seed with defaults filled in. */
 export type NormalizedSeed = z.output<typeof sandboxSeedSchema>;

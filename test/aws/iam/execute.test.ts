@@ -27,8 +27,11 @@ interface KindCase {
   readonly outcome: { readonly before: unknown; readonly after: unknown };
 }
 
-/** One case per IAM action kind: what it must change in the sandbox, and what its outcome says. */
-const CASES: Record<Exclude<Action['kind'], 'remove-host-key' | 'lock-host-user'>, KindCase> = {
+/** Kinds that change a role, not a user: their cases (same calls check) are in role-sessions.test.ts. */
+const ROLE_KINDS = ['deny-role-source-identity', 'revoke-older-role-sessions', 'drop-expired-session-denies'] as const;
+
+/** One case per IAM action kind that changes a user: what it must change in the sandbox, and what its outcome says. */
+const CASES: Record<Exclude<Action['kind'], 'remove-host-key' | 'lock-host-user' | (typeof ROLE_KINDS)[number]>, KindCase> = {
   'deactivate-access-key': {
     action: (u) => createDummyAction('deactivate-access-key', u.userName, { accessKeyId: u.accessKeys[0]?.id ?? '' }),
     effect: (b, a) => {
@@ -110,7 +113,7 @@ describe('IamAccountDirectory.execute, per action kind', () => {
   afterAll(() => h.close());
 
   it('covers every IAM action kind', () => {
-    expect([...kinds, 'remove-host-key', 'lock-host-user'].sort()).toEqual([...ACTION_KINDS].sort());
+    expect([...kinds, ...ROLE_KINDS, 'remove-host-key', 'lock-host-user'].sort()).toEqual([...ACTION_KINDS].sort());
   });
 
   it.each(kinds)('%s changes exactly its target, and a second run is ok and changes nothing', async (kind) => {

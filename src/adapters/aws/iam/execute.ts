@@ -4,6 +4,7 @@ import type { ActionOutcome } from '../../../ports';
 import { iamSdk } from '../sdk';
 import { CREDENTIAL_CALLS, CREDENTIAL_KINDS_CALLED } from './credentials';
 import { isNoSuchEntity } from './session';
+import { denySourceIdentity, dropExpiredDenies, revokeOlderSessions } from './role-sessions';
 import { deleteUser, type TeardownContext } from './teardown';
 import { listAttachedPolicies, readUserPolicy } from './user-detail';
 
@@ -138,6 +139,9 @@ const EXECUTORS: { readonly [K in IamActionKind]: Executor<K> } = {
   },
   'delete-user-policy': deleteInlinePolicy,
   'delete-user': (c, action) => deleteUser(c, action.userName),
+  'deny-role-source-identity': (c, { account, target }) => denySourceIdentity(c.s, account, target),
+  'revoke-older-role-sessions': (c, { account, target }) => revokeOlderSessions(c.s, account, target),
+  'drop-expired-session-denies': (c, { account, target }) => dropExpiredDenies(c.s, account, target),
 };
 
 /** Applies one IAM action through its kind's executor. */
