@@ -80,6 +80,7 @@ export function accessPolicyOf(config: WardenConfig): AccessPolicy {
     hygiene: config.hygiene,
     denyAllPolicyName: config.denyAllPolicyName,
     protected: config.protected,
+    sessions: config.sessions,
     hosts: {
       lockUsers: config.hosts?.lockUsers ?? true,
       userMap: config.hosts?.userMap ?? {},

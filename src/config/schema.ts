@@ -122,6 +122,8 @@ export const configSchema = z.strictObject({
       sharedAccounts: z.array(z.string().min(1)).default([...DEFAULT_SHARED_HOST_ACCOUNTS]),
     })
     .optional(),
+  /** Leavers' live role sessions (issue 14): opt-in AWS "revoke older sessions" on roles without a pinned source identity. */
+  sessions: z.strictObject({ revokeOlderOnRoles: z.boolean().default(false) }).default({ revokeOlderOnRoles: false }),
   slaHours: z.number().positive().default(24),
   audit: auditStore.default({ store: 'sqlite', path: '.warden/warden.db' }),
   schedule: z.string().default('0 * * * *'),

@@ -1,5 +1,6 @@
 import { ACTION_KINDS, isHostKind, type ActionKind, type ActionTargets, type IamActionKind } from './action-kinds';
 import type { InputError, PersonRef } from './roster';
+import type { LeaverSessions } from './sessions';
 
 /** Why an action is in the plan. */
 export type ActionReason = 'departed' | 'orphan' | 'excess-privilege' | 'unused-credential';
@@ -56,7 +57,11 @@ export type FindingKind =
   /** The roster says active but the person's end_date has passed: nothing is revoked until HR confirms. */
   | 'active-past-end-date'
   /** A group or policy the role does not allow is kept because it restricts (holds a Deny) or is protected in config. */
-  | 'restriction-kept';
+  | 'restriction-kept'
+  /** A leaver could hold a role session no Deny ends: it may live until the role's MaxSessionDuration has passed. */
+  | 'sessions-may-live'
+  /** An account's IAM roles could not be read: leavers' role sessions there are unchecked. */
+  | 'roles-unavailable';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 
@@ -93,6 +98,8 @@ export interface Plan {
   readonly findings: readonly Finding[];
   readonly errors: readonly InputError[];
   readonly guard: GuardResult;
+  /** Each IAM-user leaver's live sessions: "sessions ended at …" or "may live until …" (absent when there is no leaver). */
+  readonly sessions?: readonly LeaverSessions[];
   readonly summary: PlanSummary;
 }
 

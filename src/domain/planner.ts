@@ -4,12 +4,13 @@ import { buildContext, mustBeRevoked, phaseIn, type PlanContext, type PlanInput,
 import { planHosts } from './planning/hosts';
 import { planAccountHealth, planIamUsers } from './planning/iam';
 import { planPeople } from './planning/people';
+import { planSessions } from './planning/sessions';
 
 export type { PlanInput, PlanPart, PlanContext } from './planning/context';
 export { actionId } from './planning/build';
 
 /** The planning steps, each pure over the shared context. */
-const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts];
+const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts, planSessions];
 
 /** Computes what must change and what to report, from the roster, the inventory and the policy at `now`. Pure. */
 export function plan(input: PlanInput): Plan {
@@ -17,6 +18,7 @@ export function plan(input: PlanInput): Plan {
   const parts = STEPS.map((step) => step(context));
   const actions = sortActions(parts.flatMap((part) => part.actions));
   const findings = sortFindings(parts.flatMap((part) => part.findings));
+  const sessions = parts.flatMap((part) => part.sessions ?? []);
   return {
     version: 1,
     generatedAt: input.now.toISOString(),
@@ -24,6 +26,7 @@ export function plan(input: PlanInput): Plan {
     findings,
     errors: input.roster.errors,
     guard: { tripped: false, reasons: [] },
+    ...(sessions.length > 0 ? { sessions } : {}),
     summary: {
       actions: actions.length,
       findings: findings.length,

@@ -30,6 +30,11 @@ export interface AccessPolicy {
    * every group or policy whose document holds a Deny (config `protected`).
    */
   readonly protected?: { readonly groups: readonly string[]; readonly policies: readonly string[] };
+  /**
+   * Leavers' live role sessions (config `sessions`): with `revokeOlderOnRoles`, roles a leaver could assume whose trust
+   * does not pin a source identity get AWS's "revoke older sessions" Deny (everyone's older sessions on them end).
+   */
+  readonly sessions?: { readonly revokeOlderOnRoles: boolean };
   readonly hosts: {
     readonly lockUsers: boolean;
     /** Host account name -> roster email, for host accounts not named after their person (config `hosts.userMap`). */

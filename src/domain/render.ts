@@ -92,6 +92,18 @@ function renderErrors(errors: readonly InputError[]): string[] {
   return lines;
 }
 
+/** Each leaver's live sessions, one line each, with the roles still open under it. */
+function renderSessions(plan: Plan): string[] {
+  const sessions = plan.sessions ?? [];
+  if (sessions.length === 0) return [];
+  const lines = [`Sessions (${sessions.length} ${sessions.length === 1 ? 'leaver' : 'leavers'}):`];
+  for (const s of sessions) {
+    lines.push(`  ${s.person?.email ?? '-'} (account ${s.account}, user ${s.userName}): ${s.words}`);
+    for (const p of s.principals) lines.push(`    - ${p.arn}: ${p.words}`);
+  }
+  return lines;
+}
+
 function renderGuard(plan: Plan): string[] {
   if (!plan.guard.tripped) return ['Guard: ok.'];
   const overridden = plan.guard.overriddenBy !== undefined ? ` (overridden by ${plan.guard.overriddenBy})` : ' — nothing will be applied';
@@ -108,6 +120,7 @@ export function renderPlanText(plan: Plan): string {
         `${plural(summary.actions, 'action')}, ${plural(summary.findings, 'finding')}, ${plural(plan.errors.length, 'input error')}.`,
     ],
     renderActions(plan.actions),
+    renderSessions(plan),
     renderFindings(plan.findings),
     renderErrors(plan.errors),
     renderGuard(plan),

@@ -118,3 +118,14 @@ export const SESSION_END_CAUSE_WORDS: Readonly<Record<SessionEndCause, string>> 
   'user-deny-all': 'user denied everything',
   expired: 'longest session expired',
 };
+
+/** One leaver's sessions as a plan, Slack and the reports show them: the summary and each principal behind it. */
+export interface LeaverSessions {
+  readonly account: string;
+  readonly userName: string;
+  readonly person?: { readonly employeeId: string; readonly email: string };
+  readonly summary: SessionSummary;
+  /** `sessions ended at …` / `sessions may live until …`, in the config's time zone. */
+  readonly words: string;
+  readonly principals: readonly { readonly arn: string; readonly exposure: SessionExposure; readonly words: string }[];
+}

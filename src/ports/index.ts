@@ -24,6 +24,8 @@ export interface AccountDirectory {
   describeUsers(userNames: readonly string[]): Promise<ReadonlyMap<string, IamUserDetail>>;
   /** Applies one IAM action; "already done" (NoSuchEntity and the like) is ok. */
   execute(action: Action): Promise<ActionOutcome>;
+  /** Warden's own inline policy on the named roles (null: none), to verify role actions; roles that do not exist are absent. */
+  readWardenRolePolicies?(roleNames: readonly string[]): Promise<ReadonlyMap<string, string | null>>;
 }
 
 /** SSH keys on EC2 hosts, read and changed through SSM Run Command. */

@@ -20,6 +20,9 @@ const SAMPLES: readonly Action[] = [
   { ...base, kind: 'detach-user-policy', target: { policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } },
   { ...base, kind: 'delete-user-policy', target: { policyName: 'own-s3' } },
   { ...base, kind: 'delete-user', target: {} },
+  { ...base, kind: 'deny-role-source-identity', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sourceIdentities: ['bob'] } },
+  { ...base, kind: 'revoke-older-role-sessions', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy' } },
+  { ...base, kind: 'drop-expired-session-denies', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sids: ['WardenEndSessionsSI20261201100000'] } },
   { ...base, kind: 'remove-host-key', userName: 'i-1:bob', target: { instanceId: 'i-1', osUser: 'bob', keyType: 'ssh-ed25519', keyBody: 'AAAA', comment: 'bob@laptop' } },
   { ...base, kind: 'lock-host-user', userName: 'i-1:bob', target: { instanceId: 'i-1', osUser: 'bob' } },
 ];

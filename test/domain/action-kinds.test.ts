@@ -1,4 +1,4 @@
-import { ACTION_KIND_ORDER, ACTION_KIND_TABLE, ACTION_KINDS, CREDENTIAL_KINDS, IAM_PLANE_CALLS, isHostKind } from '../../src/domain/action-kinds';
+import { ACTION_KIND_ORDER, ACTION_KIND_TABLE, ACTION_KINDS, CREDENTIAL_KINDS, IAM_PLANE_CALLS, isHostKind, isRoleKind } from '../../src/domain/action-kinds';
 import { makeAction } from '../../src/domain/planning/build';
 import type { Action } from '../../src/domain/plan';
 
@@ -14,10 +14,12 @@ describe('the action-kind table', () => {
     expect(byOrder.slice(1, 1 + CREDENTIAL_KINDS.length)).toEqual(CREDENTIAL_KINDS);
   });
 
-  it('says how every IAM kind but deletion is re-read, and no host kind', () => {
+  it('says how every IAM kind but deletion is re-read (from the user, or from the role for role kinds), and no host kind', () => {
     for (const kind of ACTION_KINDS) {
-      const { plane, reads } = ACTION_KIND_TABLE[kind];
-      expect({ kind, plane, reads: reads !== undefined }).toEqual({ kind, plane: isHostKind(kind) ? 'host' : 'iam', reads: plane === 'iam' && kind !== 'delete-user' });
+      const { plane, reads, readsRole } = ACTION_KIND_TABLE[kind];
+      const role = readsRole === true;
+      expect({ kind, plane, reads: reads !== undefined || role }).toEqual({ kind, plane: isHostKind(kind) ? 'host' : 'iam', reads: plane === 'iam' && kind !== 'delete-user' });
+      expect({ kind, role }).toEqual({ kind, role: isRoleKind(kind) });
     }
   });
 

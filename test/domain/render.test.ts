@@ -91,6 +91,9 @@ describe('renderPlanText', () => {
       { ...base, kind: 'detach-user-policy', target: { policyArn: 'arn:aws:iam::aws:policy/P' } },
       { ...base, kind: 'delete-user-policy', target: { policyName: 'p' } },
       { ...base, kind: 'delete-user', target: {} },
+      { ...base, kind: 'deny-role-source-identity', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sourceIdentities: ['bob'] } },
+      { ...base, kind: 'revoke-older-role-sessions', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy' } },
+      { ...base, kind: 'drop-expired-session-denies', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sids: ['WardenEndSessionsSI20261201100000'] } },
       { ...base, kind: 'remove-host-key', target: { instanceId: 'i-1', osUser: 'bob', keyType: 'ssh-ed25519', keyBody: 'AAAA', comment: 'bob@laptop' } },
       { ...base, kind: 'lock-host-user', target: { instanceId: 'i-1', osUser: 'bob' } },
     ];
@@ -98,6 +101,6 @@ describe('renderPlanText', () => {
     const lines = samples.map(describeAction);
     expect(new Set(lines).size).toBe(samples.length);
     for (const line of lines) expect(line).not.toContain('\n');
-    expect(lines[10]).toBe('remove ssh-ed25519 key "bob@laptop" of bob on i-1');
+    expect(lines[13]).toBe('remove ssh-ed25519 key "bob@laptop" of bob on i-1');
   });
 });

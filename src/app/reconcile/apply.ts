@@ -8,6 +8,7 @@ import type { Plan } from '../../domain/plan';
 import type { PlannedRun, ReconcileDeps } from './plan';
 import { anchorRun, recordRun } from './records';
 import { verifyHosts, verifyUsers } from './verify';
+import { verifyRoles } from './verify-roles';
 import { errorText, resultAfter, userKey, type ActionRecord, type VerificationRecord } from './common';
 
 export interface ApplyReport {
@@ -78,9 +79,11 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
   }
 
   deps.progress?.({ kind: 'phase', phase: 'verify' });
+  const userVerifications = await verifyUsers(deps, runId, options.actor, results, planned.inventory);
   const verifications = [
-    ...(await verifyUsers(deps, runId, options.actor, results, planned.inventory)),
+    ...userVerifications,
     ...(await verifyHosts(deps, runId, options.actor, results)),
+    ...(await verifyRoles(deps, runId, options.actor, results, planned.startedAt, userVerifications)),
   ];
 
   const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted;

@@ -4,6 +4,7 @@ import { hostPrincipal, isHostAction, remainingOnHost } from '../../domain/plann
 import { actionHolds, actionUnverifiable, remainingAccess, unverifiedPaths } from '../../domain/verification';
 import { denyAllPolicyArn } from '../../domain/policy-documents';
 import { formatAuditPerson } from '../../domain/audit-chain';
+import { isRoleKind } from '../../domain/action-kinds';
 import type { ReconcileDeps } from './plan';
 import { auditResource, errorText, userKey, type ActionRecord, type VerificationRecord } from './common';
 
@@ -26,7 +27,8 @@ export async function verifyUsers(
   for (const account of inventory.accounts) for (const user of account.users) arnOf.set(userKey(account.account, user.userName), user.arn);
   const touched = new Map<string, { account: string; userName: string; actions: Action[] }>();
   for (const { action } of results) {
-    if (isHostAction(action)) continue;
+    // Host actions are re-read on the host, role actions from the role (verify-roles.ts).
+    if (isHostAction(action) || isRoleKind(action.kind)) continue;
     const key = userKey(action.account, action.userName);
     const entry = touched.get(key) ?? { account: action.account, userName: action.userName, actions: [] };
     entry.actions.push(action);

@@ -3,6 +3,7 @@ import type { AccountInventory, IamUser, Inventory } from '../inventory';
 import type { Action, Finding } from '../plan';
 import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
 import type { Person, Roster } from '../roster';
+import type { LeaverSessions } from '../sessions';
 
 const DAY_MS = 86_400_000;
 
@@ -18,6 +19,8 @@ export interface PlanInput {
 export interface PlanPart {
   readonly actions: readonly Action[];
   readonly findings: readonly Finding[];
+  /** Leavers' session status (planning/sessions.ts). */
+  readonly sessions?: readonly LeaverSessions[];
 }
 
 /**

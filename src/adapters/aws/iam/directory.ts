@@ -10,6 +10,7 @@ import { executeIamAction } from './execute';
 import { IamInventoryReader } from './inventory';
 import { ACCOUNT_ID, DEFAULT_IAM_TUNING, IamSession, type IamDirectoryLog, type IamDirectoryTuning } from './session';
 import { readUserDetail } from './user-detail';
+import { readWardenPolicy } from './role-sessions';
 
 export { DEFAULT_IAM_TUNING, accountOfArn, isVirtualMfaSerial } from './session';
 export type { IamDirectoryLog, IamDirectoryTuning } from './session';
@@ -109,6 +110,15 @@ export class IamAccountDirectory implements AccountDirectory {
       this.session.log.warn('IAM action failed', { account, kind: action.kind, userName: action.userName, api: err.api, error: info.text });
       return { result: 'failed', error: `${info.text} (${err.api})`, retryable: info.retryable };
     }
+  }
+
+  async readWardenRolePolicies(roleNames: readonly string[]): Promise<ReadonlyMap<string, string | null>> {
+    const out = new Map<string, string | null>();
+    for (const roleName of new Set(roleNames)) {
+      // NoSuchEntity (no policy, or no role) reads as null: verification then fails safe for a deny.
+      out.set(roleName, await readWardenPolicy(this.session, roleName));
+    }
+    return out;
   }
 
   /** Whether an attached policy is Warden's own deny-all (in any partition) in this directory's account. */

@@ -2,6 +2,7 @@ import type { GroupDetail, UserDetail } from '@aws-sdk/client-iam';
 import type { AccountInventory, CredentialReportRow, IamGroup, IamUser } from '../../../domain/inventory';
 import { iamSdk } from '../sdk';
 import { parseCredentialReport } from './credential-report';
+import { readRoles } from './role-sessions';
 import { describeAwsError, errorText, IamAccountMismatchError, IamAccountUnknownError, IamCallError, IamInventoryError, THROTTLING_CODES } from '../../../errors';
 import { accountOfArn, decodePolicyDocument, inlineDocuments, marker, PAGE_SIZE, toPolicies, toTags, type IamSession } from './session';
 
@@ -28,15 +29,16 @@ export class IamInventoryReader {
     const stop = { requested: false };
     const reportRead = this.readCredentialReport(stop);
     const mfaRead = this.readAssignedVirtualMfaUsers();
+    const rolesRead = this.readRolesOrError();
     let details: { users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> };
     try {
       details = await this.readAuthorizationDetails();
     } catch (err) {
       stop.requested = true;
-      await Promise.allSettled([reportRead, mfaRead]);
+      await Promise.allSettled([reportRead, mfaRead, rolesRead]);
       throw err;
     }
-    const [virtualMfaUsers, report] = await Promise.all([mfaRead, reportRead]);
+    const [virtualMfaUsers, report, roles] = await Promise.all([mfaRead, reportRead, rolesRead]);
     const account = this.resolveAccount(details.users, details.groups);
     const users = details.users.map((u) => this.toUser(account, u, report, virtualMfaUsers));
     const groups = details.groups.map(
@@ -47,7 +49,18 @@ export class IamInventoryReader {
         inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    return { account, users, groups, credentialReportAt: report?.at ?? null, managedPolicyDocuments: details.managedPolicyDocuments };
+    return { account, users, groups, credentialReportAt: report?.at ?? null, managedPolicyDocuments: details.managedPolicyDocuments, ...roles };
+  }
+
+  /** Roles and Warden's policy on them (session plane); a failure is reported with the plan, never stops the account. */
+  private async readRolesOrError(): Promise<Pick<AccountInventory, 'roles' | 'rolesError'>> {
+    try {
+      return { roles: await readRoles(this.s) };
+    } catch (err) {
+      const why = err instanceof IamCallError ? `${err.api}: ${describeAwsError(err).text}` : errorText(err);
+      this.s.log.warn('IAM roles could not be read; leavers\' role sessions are unchecked', { account: this.s.accountLabel, why });
+      return { rolesError: why };
+    }
   }
 
   private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> }> {
