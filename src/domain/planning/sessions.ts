@@ -80,7 +80,8 @@ export function planSessions(context: PlanContext): SessionsPart {
     const principals: LeaverSessions['principals'][number][] = [];
     const fields = { userName: user.userName, reason: 'departed', person: ref, control: 'offboarding-24h' } as const;
 
-    for (const { role, grant } of assumableRoles(trusting, userPolicies(account, user), roles.map((r) => ({ ...r.role, entry: r })))) {
+    const assumable = assumableRoles(trusting, userPolicies(account, user), roles.map((r) => ({ ...r.role, entry: r })));
+    const decided = assumable.map(({ role, grant }) => {
       const entry = role.entry;
       const stillNeeded = accessLive || now.getTime() < lastSessionExpiry(role, accessEndedAt).getTime();
       let deny: SessionPrincipal['deny'];
@@ -99,7 +100,14 @@ export function planSessions(context: PlanContext): SessionsPart {
           deny = { kind: 'revoke-older-sessions', since: now };
         }
       }
-      const exposure = sessionExposure({ arn: role.arn, maxSessionSeconds: role.maxSessionSeconds, ...(deny !== undefined ? { deny } : {}) }, accessEndedAt, now);
+      return { role, deny };
+    });
+    // Warden puts a deny in right after the deny-all (same run, same user's queue), so the latest of this leaver's
+    // denies bounds "no access left" better than the end date when the deny-all was already there.
+    const endedBy = decided.reduce((t, d) => Math.max(t, d.deny?.since.getTime() ?? 0), accessEndedAt.getTime());
+    const accessEnded = new Date(endedBy);
+    for (const { role, deny } of decided) {
+      const exposure = sessionExposure({ arn: role.arn, maxSessionSeconds: role.maxSessionSeconds, ...(deny !== undefined ? { deny } : {}) }, accessEnded, now);
       principals.push({ arn: role.arn, exposure, words: sessionExposureWords(exposure, policy.timezone) });
       if (exposure.status === 'may-live-until') {
         findings.push(
@@ -115,7 +123,7 @@ export function planSessions(context: PlanContext): SessionsPart {
     }
     const summary = summarizeSessions(
       principals.map((p) => p.exposure),
-      accessEndedAt,
+      accessEnded,
     );
     sessions.push({ account: user.account, userName: user.userName, person: ref, summary, words: sessionSummaryWords(summary, policy.timezone), principals });
   }
