@@ -159,6 +159,9 @@ export const IAM_READ_CALLS: readonly string[] = [
   'iam:ListVirtualMFADevices',
   'iam:GenerateCredentialReport',
   'iam:GetCredentialReport',
+  // Session plane: every role's trust and MaxSessionDuration, and Warden's own policy on roles IAM users could assume.
+  'iam:ListRoles',
+  'iam:GetRolePolicy',
   ...USER_READS,
   'iam:GetSSHPublicKey',
 ];

@@ -34,6 +34,15 @@ describe('the check that Warden\'s role cannot grant access', () => {
     expect(grantProblems([allow(actions)], context)).toContainEqual(`S: ${problem}`);
   });
 
+  it('accepts iam:PutRolePolicy only in its own spelled-out statement (the session denies), never elsewhere or by wildcard', () => {
+    const ROLES = { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*' };
+    const own = { Sid: 'IamRoleSessionDenies', Effect: 'Allow', Action: ['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy'], Resource: ROLES } as Statement;
+    expect(grantProblems([own], context)).toEqual([]);
+    expect(grantProblems([{ ...own, Sid: 'Other' }], context)).toEqual(['Other: iam:PutRolePolicy']);
+    expect(grantProblems([{ ...own, Action: ['iam:GetRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy', 'iam:AttachRolePolicy'] }], context)).toContainEqual('IamRoleSessionDenies: iam:PutRolePolicy');
+    expect(grantProblems([{ ...own, Action: ['iam:*RolePolicy'] }], context)).toContainEqual('IamRoleSessionDenies: iam:*RolePolicy covers iam:PutRolePolicy');
+  });
+
   it('fails on iam:AttachUserPolicy without the PolicyARN condition, with a loose one, or pinned to another policy', () => {
     expect(grantProblems([allow(['iam:AttachUserPolicy'])], context)[0]).toMatch(/AttachUserPolicy without iam:PolicyARN/);
     expect(grantProblems([allow(['iam:AttachUserPolicy'], { Condition: { ArnLike: { 'iam:PolicyARN': 'arn:aws:iam::*:policy/*' } } })], context)).toHaveLength(1);

@@ -30,6 +30,17 @@ export const GRANTING_ACTIONS: readonly string[] = [
   'iam:ResetServiceSpecificCredential',
 ];
 
+/**
+ * The one granting call Warden holds, by design (issue 14): PutRolePolicy, to put its session-ending Denies on roles.
+ * IAM cannot limit it to a policy name or to Deny statements, so the code is the guard (role-sessions.ts writes only
+ * `warden-end-sessions`, only its own Deny Sids); here it is accepted only in its own statement, spelled out exactly.
+ */
+const ROLE_SESSION_DENY_ACTIONS = ['iam:DeleteRolePolicy', 'iam:GetRolePolicy', 'iam:PutRolePolicy'];
+function isRoleSessionDenies(statement: Statement): boolean {
+  const actions = [...actionList(statement)].sort();
+  return statement.Sid === 'IamRoleSessionDenies' && JSON.stringify(actions) === JSON.stringify(ROLE_SESSION_DENY_ACTIONS) && statement.Condition === undefined;
+}
+
 /** Whether an action pattern of a statement (`iam:Put*`, `iam:*`, `*`) covers an action. */
 export const covers = (pattern: string, action: string): boolean =>
   new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i').test(action);
@@ -58,6 +69,7 @@ export function grantProblems(statements: readonly Statement[], context: GrantCo
     }
     const actions = actionList(statement);
     for (const granting of GRANTING_ACTIONS) {
+      if (granting === 'iam:PutRolePolicy' && isRoleSessionDenies(statement)) continue;
       const by = actions.find((a) => covers(a, granting));
       if (by !== undefined) problems.push(`${sid}: ${by === granting ? granting : `${by} covers ${granting}`}`);
     }

@@ -8,6 +8,7 @@ export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
   'iam:ListVirtualMFADevices',
   'iam:GenerateCredentialReport',
   'iam:GetCredentialReport',
+  'iam:ListRoles',
   'organizations:ListAccounts',
   'ssm:ListCommands',
   'ssm:ListCommandInvocations',
