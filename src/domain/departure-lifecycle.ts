@@ -47,6 +47,8 @@ export interface DepartureAttempt {
   /** Access still open after the attempt (empty when verified). */
   readonly remaining: readonly string[];
   readonly error?: string;
+  /** The person's live role sessions after the attempt, per IAM user: `sessions ended at …` / `may live until …`. */
+  readonly sessions?: readonly string[];
 }
 
 export interface DeparturePerson {

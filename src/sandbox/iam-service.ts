@@ -1,5 +1,5 @@
 import { fail, ok, type Outcome } from './errors';
-import { ROLE_ACTIONS } from './iam-roles';
+import { ROLE_ACTIONS } from './iam-role-service';
 import type { GaadEntry, GaadFilter, GroupView, ManagedPolicyView, UserView } from './iam-state';
 import { queryService, QueryParams, reply, xmlReply, type ActionHandler, type ServiceCall, type ServiceHandler } from './service';
 import { el, esc, members, pageTail } from './xml';

@@ -89,7 +89,11 @@ function attemptFor(departure: Departure, planned: PlannedRun, report: ApplyRepo
   const outcome = remaining.length === 0 ? 'no-access-left' : 'partial';
   const hostsPending = planned.plan.findings.some((f) => f.kind === 'host-unreachable');
   const shownPaths = hostsPending ? paths.map((p) => (p.path === 'hosts' && p.state === 'ok' ? { ...p, state: 'pending' as const } : p)) : paths;
-  return { attempt: { ...base, outcome, remaining }, paths: shownPaths };
+  // A deny that did not verify is in `remaining`: until then the planned "ended" is a plan, not a fact.
+  const sessions = (report.plan.sessions ?? [])
+    .filter((x) => x.person !== undefined && lower(x.person.email) === email)
+    .map((x) => `${x.account}/${x.userName}: ${x.words}${outcome === 'no-access-left' ? '' : ' (not verified yet)'}`);
+  return { attempt: { ...base, outcome, remaining, ...(sessions.length > 0 ? { sessions } : {}) }, paths: shownPaths };
 }
 
 async function recordAll(

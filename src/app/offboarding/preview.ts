@@ -83,6 +83,8 @@ export interface DeparturePreview {
   readonly requiredApprovals: number;
   readonly guard: GuardResult;
   readonly paths: readonly PathStatus[];
+  /** The person's live sessions once confirmed: `sessions ended at …` / `sessions may live until …`, per IAM user. */
+  readonly sessions: readonly string[];
   readonly planned: PlannedRun;
 }
 
@@ -174,6 +176,7 @@ function previewFrom(deps: OffboardingDeps, draft: DepartureDraft, planned: Plan
     requiredApprovals: requiredApprovals(deps.secondApproverFor, adminReasons.length > 0),
     guard: planned.plan.guard,
     paths: pendingPaths(actions),
+    sessions: (planned.plan.sessions ?? []).filter((x) => x.person !== undefined && lower(x.person.email) === email).map((x) => `${x.account}/${x.userName}: ${x.words}`),
     planned,
   };
 }

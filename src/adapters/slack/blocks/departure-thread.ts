@@ -69,6 +69,10 @@ export function departureMessage(departure: Departure, now: Date, slaHours: numb
     const open = [...(a.error !== undefined ? [a.error] : []), ...a.remaining].slice(0, 8).map((r) => `• ${safeText(r, 300)}`);
     blocks.push(section(`:warning: *Attempt ${d.attempts}* at ${when(a.at, d.timezone)} — ${a.outcome}; retried by every run until resolved.\n${open.join('\n')}`));
   }
+  const sessions = d.lastAttempt?.sessions ?? [];
+  if (d.status !== 'cancelled' && sessions.length > 0) {
+    blocks.push(section(`:hourglass: *Live sessions*\n${sessions.slice(0, 5).map((line) => `• ${safeText(line, 300)}`).join('\n')}`));
+  }
   if (d.status !== 'cancelled' && d.cancelRequests !== undefined && d.cancelRequests.length > 0) {
     blocks.push(section(`Cancel requested by ${d.cancelRequests.map((r) => actorMention(r.by)).join(', ')}; a second HR member must confirm.`));
   }

@@ -168,6 +168,7 @@ export function previewView(preview: DeparturePreview, metadata: string, now: Da
     blocks.push(section(`*${due ? 'Will be revoked now' : 'Would be revoked at the effective time (as of now)'}* — ${preview.actions.length} change${preview.actions.length === 1 ? '' : 's'}:`));
     blocks.push(...actionsByPath(preview.actions).slice(0, 12));
   }
+  if (preview.sessions.length > 0) blocks.push(section(`:hourglass: *Live sessions*\n${preview.sessions.slice(0, 5).map((line) => `• ${safeText(line, 300)}`).join('\n')}`));
   const notable = preview.findings.filter((f) => f.kind !== 'scheduled-departure');
   if (notable.length > 0) blocks.push(context(`Also noted: ${notable.slice(0, 5).map(findingLine).join(' ')}`));
   return {
