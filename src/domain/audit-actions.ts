@@ -32,6 +32,8 @@ export const AUDIT_EVENTS = [
   'slack.denied',
   'slack.access.history',
   'slack.access.at',
+  /** One leaver's live role sessions after a run's verification: ended at …, or may live until … (issue 14). */
+  'leaver.sessions',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

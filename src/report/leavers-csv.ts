@@ -2,6 +2,7 @@ import { toCsv } from '../lib/csv';
 import { ACCESS_CATEGORIES, categoriesOf, describeMarkedBy } from '../domain/evidence/leavers';
 import type { LeaverReport } from '../domain/evidence/leavers';
 import { roundHours } from './format';
+import { sessionEvidenceWords } from '../domain/evidence/sessions';
 
 const CATEGORY_COLUMNS = ACCESS_CATEGORIES.flatMap((c) => [`${c}_closed_at`, `${c}_verified_at`]);
 
@@ -20,6 +21,7 @@ export const LEAVER_CSV_COLUMNS: readonly string[] = [
   ...CATEGORY_COLUMNS,
   'paths',
   'notes',
+  'sessions',
 ];
 
 /**
@@ -52,6 +54,7 @@ export function renderLeaversCsv(report: LeaverReport): string {
         .map((p) => `${p.action} ${p.account ?? ''}/${p.target}${p.detail !== '' ? ` ${p.detail}` : ''}: ${p.status}${p.verifiedAt !== undefined ? ' verified' : ''}`)
         .join('; '),
       leaver.notes.join('; '),
+      (leaver.sessions ?? []).map((x) => sessionEvidenceWords(x, new Date(report.generatedAt))).join('; '),
     ];
   });
   return toCsv(LEAVER_CSV_COLUMNS, rows);

@@ -1,3 +1,4 @@
+import { sessionEvidenceWords } from '../domain/evidence/sessions';
 import { ACCESS_CATEGORIES, categoriesOf, categoryLabel, describeMarkedBy } from '../domain/evidence/leavers';
 import type { LeaverEvidence, LeaverReport, PathEvidence, SlaOutcome } from '../domain/evidence/leavers';
 import { renderTimeToRevokeChart } from './chart';
@@ -37,6 +38,10 @@ function pathRow(path: PathEvidence): string {
 </tr>`;
 }
 
+/** Each IAM user's role sessions as last recorded, worded at the report's time. */
+const sessionsText = (leaver: LeaverEvidence, generatedAt: string): string =>
+  (leaver.sessions ?? []).map((s) => sessionEvidenceWords(s, new Date(generatedAt))).join('; ');
+
 function leaverSection(leaver: LeaverEvidence, index: number, generatedAt: string): string {
   const name = leaver.fullName ?? leaver.email;
   const categories = categoriesOf(leaver);
@@ -58,6 +63,7 @@ function leaverSection(leaver: LeaverEvidence, index: number, generatedAt: strin
 <dt>Time to revoke</dt><dd>${escapeHtml(elapsed(leaver, generatedAt))}</dd>
 <dt>Within SLA</dt><dd>${slaBadge(leaver.sla)}</dd>
 <dt>Accounts</dt><dd>${escapeHtml(leaver.accounts.join(', '))}</dd>
+<dt>Live sessions</dt><dd>${escapeHtml(sessionsText(leaver, generatedAt) || 'none recorded')}</dd>
 <dt>Runs</dt><dd class="runs">${leaver.runs.map(escapeHtml).join('<br>')}</dd>
 </dl>
 <ul class="rollup">${rollup}</ul>

@@ -43,7 +43,8 @@ function recompute(entries: readonly AuditEntry[]) {
   }
   const rows = [...leavers].map(([person, { effectiveAt }]) => {
     const mine = entries.filter((e) => e.person === person && e.reason === 'departed');
-    const outcomes = mine.filter((e) => ['ok', 'failed', 'skipped'].includes(e.result) && e.action !== 'leaver.revocation');
+    // Events about the leaver (what was planned, their sessions) are not outcomes of a change.
+    const outcomes = mine.filter((e) => ['ok', 'failed', 'skipped'].includes(e.result) && e.action !== 'leaver.revocation' && e.action !== 'leaver.sessions');
     const verified = mine.filter((e) => e.action === 'verify' && e.result === 'verified');
     const allOk = outcomes.length > 0 && outcomes.every((e) => e.result === 'ok');
     const everyTargetVerified = outcomes.every((o) => verified.some((v) => v.target === o.target && v.seq > o.seq));

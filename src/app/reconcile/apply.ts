@@ -85,6 +85,7 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
     ...(await verifyHosts(deps, runId, options.actor, results)),
     ...(await verifyRoles(deps, runId, options.actor, results, planned.startedAt, userVerifications)),
   ];
+  await auditLeaverSessions(deps, planned, options.actor, actions, verifications);
 
   const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted;
   const outcome = failed === 0 ? 'ok' : 'partial';
@@ -129,6 +130,42 @@ async function auditLeavers(deps: ReconcileDeps, planned: PlannedRun, actor: str
         ...(person?.endAt !== undefined ? { effectiveAt: person.endAt.toISOString() } : {}),
         markedBy: person?.departureMarkedBy ?? `roster:${person?.source.file ?? 'unknown'}`,
         accounts,
+      },
+    });
+  }
+}
+
+/**
+ * One `leaver.sessions` entry per leaver this run acted on: their live role sessions as planned, marked unverified
+ * when a re-read of their user or a role did not confirm it (the leaver report, history and App Home read these).
+ */
+async function auditLeaverSessions(
+  deps: ReconcileDeps,
+  planned: PlannedRun,
+  actor: string,
+  actions: readonly Action[],
+  verifications: readonly VerificationRecord[],
+): Promise<void> {
+  const acted = new Set(actions.flatMap((a) => (a.reason === 'departed' && a.person !== undefined ? [a.person.employeeId] : [])));
+  for (const s of planned.plan.sessions ?? []) {
+    if (s.person === undefined || !acted.has(s.person.employeeId)) continue;
+    const verified = !verifications.some((v) => v.userName === s.userName && !v.verified);
+    const summary = s.summary;
+    await deps.audit.append({
+      runId: planned.runId,
+      actor,
+      action: 'leaver.sessions',
+      account: s.account,
+      target: s.userName,
+      person: formatAuditPerson(s.person),
+      reason: 'departed',
+      result: verified ? 'ok' : 'failed',
+      after: {
+        status: summary.status,
+        ...(summary.status === 'ended' ? { at: summary.at.toISOString() } : { until: summary.until.toISOString() }),
+        words: s.words,
+        verified,
+        principals: s.principals.map((p) => ({ arn: p.arn, words: p.words })),
       },
     });
   }

@@ -4,3 +4,4 @@ export * from './leavers';
 export * from './snapshot';
 export * from './stats';
 export * from './owners';
+export * from './sessions';

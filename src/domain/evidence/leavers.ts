@@ -3,6 +3,7 @@
  * Warden closed for them with the entries proving when it was closed and verified, and how long
  * it took from the effective time to "no access left". Pure: the audit log is the only input.
  */
+import { sessionEvidenceOf, type SessionEvidence } from './sessions';
 import { personKeys, type ChainEntry } from '../audit-chain';
 import { ACCESS_PATH_INFO, ACCESS_PATHS, ACTION_KIND_TABLE, ACTION_KINDS, isHostKind, type AccessPath, type ActionKind } from '../action-kinds';
 import { assertNever } from '../plan';
@@ -110,6 +111,8 @@ export interface LeaverEvidence {
   readonly hoursToNoAccess?: number;
   readonly sla: SlaOutcome;
   readonly notes: readonly string[];
+  /** Live role sessions per IAM user, as last recorded (`leaver.sessions`); absent when none was recorded. */
+  readonly sessions?: readonly SessionEvidence[];
 }
 
 export interface LeaverSummary {
@@ -208,6 +211,7 @@ interface LeaverState {
   runs: Set<string>;
   paths: Map<string, MutablePath>;
   verifies: Map<string, { account: string | undefined; userName: string; events: VerifyEvent[] }>;
+  sessions?: Map<string, SessionEvidence>;
 }
 
 const userKeyOf = (account: string | undefined, userName: string): string => `${account ?? ''}\u0000${userName.toLowerCase()}`;
@@ -256,6 +260,11 @@ export function buildLeaverReport(entries: readonly ChainEntry[], options: Leave
     const key = leaverKey(entry.person);
     const state = key === undefined ? undefined : leavers.get(key);
     if (state === undefined) continue;
+    if (entry.action === 'leaver.sessions') {
+      const evidence = sessionEvidenceOf(entry);
+      if (evidence !== undefined) (state.sessions ??= new Map()).set(userKeyOf(entry.account, evidence.userName), evidence);
+      continue;
+    }
     if (entry.action === 'verify' && entry.target !== undefined) {
       const userKey = userKeyOf(entry.account, entry.target);
       const verifies = state.verifies.get(userKey) ?? { account: entry.account, userName: entry.target, events: [] };
@@ -444,6 +453,7 @@ function finishLeaver(state: LeaverState, options: LeaverReportOptions): LeaverE
     ...(hoursToNoAccess !== undefined ? { hoursToNoAccess } : {}),
     sla,
     notes,
+    ...(state.sessions !== undefined ? { sessions: [...state.sessions.values()] } : {}),
   };
 }
 
