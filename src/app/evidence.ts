@@ -1,4 +1,5 @@
 /** Evidence use cases: snapshots of access per run, chain anchors, leaver SLA reports and point-in-time queries. */
+import { sessionEvidenceOf, sessionEvidenceWords, type SessionEvidence } from '../domain/evidence/sessions';
 import type { ChainAnchor } from '../domain/audit-chain';
 import { accessRecordsOf, carryForward, noOwners, scopeOf } from '../domain/evidence/access-records';
 import type { Owners, RecordScope } from '../domain/evidence/access-records';
@@ -239,13 +240,33 @@ export interface AccessAtResult {
   /** The snapshot in force, or undefined when none had been taken by then. */
   readonly snapshot?: SnapshotHeader;
   readonly rows: readonly AccessRow[];
+  /** Leavers' live role sessions as last recorded by then (when the audit log was given), in words at `at`. */
+  readonly sessions?: readonly string[];
 }
 
 /** "Who could get in then": the snapshot in force at `at`, narrowed by account, group, host or person. */
-export async function accessAtTime(store: SnapshotStore, at: Date, filter: AccessFilter = {}): Promise<AccessAtResult> {
-  const snapshot = await store.inForceAt(at);
-  if (snapshot === undefined) return { rows: [] };
-  return { snapshot: snapshot.header, rows: accessAt(snapshot.records, filter) };
+export async function accessAtTime(store: SnapshotStore, at: Date, filter: AccessFilter = {}, audit?: AuditLog): Promise<AccessAtResult> {
+  const [snapshot, sessions] = await Promise.all([store.inForceAt(at), audit === undefined ? Promise.resolve(undefined) : sessionsAt(audit, at, filter)]);
+  const withSessions = sessions !== undefined && sessions.length > 0 ? { sessions } : {};
+  if (snapshot === undefined) return { rows: [], ...withSessions };
+  return { snapshot: snapshot.header, rows: accessAt(snapshot.records, filter), ...withSessions };
+}
+
+/**
+ * Each leaver's live role sessions as the last `leaver.sessions` entry at or before `at` recorded them (per account and
+ * IAM user), narrowed by account and person, worded at `at`: a "may live until" that had passed by then had expired.
+ */
+export async function sessionsAt(audit: AuditLog, at: Date, filter: AccessFilter = {}): Promise<string[]> {
+  const latest = new Map<string, SessionEvidence>();
+  const wanted = filter.person?.trim().toLowerCase();
+  for (const entry of await audit.query({ until: at })) {
+    if (entry.action !== 'leaver.sessions' || Date.parse(entry.at) > at.getTime()) continue;
+    if (filter.account !== undefined && entry.account !== filter.account) continue;
+    if (wanted !== undefined && !(entry.person ?? '').toLowerCase().split(/[\s()]+/).includes(wanted)) continue;
+    const evidence = sessionEvidenceOf(entry);
+    if (evidence !== undefined) latest.set(`${entry.account ?? ''}/${evidence.userName.toLowerCase()}`, evidence);
+  }
+  return [...latest.values()].map((e) => sessionEvidenceWords(e, at));
 }
 
 export interface PersonHistory {

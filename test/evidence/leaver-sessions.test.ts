@@ -46,3 +46,19 @@ describe('leaver sessions in the leaver report', () => {
     expect(sessionEvidenceWords(e ?? { userName: '', status: 'ended', time: '', verified: true, recordedAt: '' }, new Date())).toMatch(/not verified/);
   });
 });
+
+describe('sessionsAt: leavers\' sessions as recorded by a point in time', () => {
+  it('takes the last entry at or before the time, per user, narrowed by person and account', async () => {
+    const { sessionsAt } = await import('../../src/app/evidence');
+    const script = await scriptWithSessions({ status: 'may-live-until', until: '2026-11-20T14:01:00.000Z', verified: true });
+    script.at('2026-11-20T06:00:00.000Z');
+    await script.log.append({ runId: 'run-2', actor: 'system', action: 'leaver.sessions', account: ACCOUNT, target: 'bob', person: formatAuditPerson(bob), reason: 'departed', result: 'ok', after: { status: 'ended', at: '2026-11-20T06:00:00.000Z', verified: true } });
+
+    expect(await sessionsAt(script.log, new Date('2026-11-20T05:00:00Z'))).toEqual([`${ACCOUNT}/bob: sessions may live until 2026-11-20T14:01:00.000Z`]);
+    expect(await sessionsAt(script.log, new Date('2026-11-20T07:00:00Z'))).toEqual([`${ACCOUNT}/bob: sessions ended at 2026-11-20T06:00:00.000Z`]);
+    expect(await sessionsAt(script.log, new Date('2026-11-20T01:00:00Z'))).toEqual([]);
+    expect(await sessionsAt(script.log, new Date('2026-11-20T07:00:00Z'), { person: 'BOB@example.com' })).toHaveLength(1);
+    expect(await sessionsAt(script.log, new Date('2026-11-20T07:00:00Z'), { person: 'carol@example.com' })).toEqual([]);
+    expect(await sessionsAt(script.log, new Date('2026-11-20T07:00:00Z'), { account: '999999999999' })).toEqual([]);
+  });
+});

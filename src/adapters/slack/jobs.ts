@@ -141,7 +141,7 @@ async function answerAccessAt(ctx: SlackJobContext, query: Extract<HistoryQuery,
   if (snapshots === undefined) return { error: 'Point-in-time access is not available here: this deployment keeps no access snapshots. Use `warden audit access --at` where the snapshots are kept.' };
   const at = resolveEndAt(query.at, ctx.timezone);
   if (!(at instanceof Date)) return { error: safeText(at.error, 500) };
-  const [result, headers] = await Promise.all([accessAtTime(snapshots, at, query.filter), snapshots.list()]);
+  const [result, headers] = await Promise.all([accessAtTime(snapshots, at, query.filter, ctx.offboarding.reconcile.audit), snapshots.list()]);
   const first = headers[0];
   return {
     message: accessAtMessage(

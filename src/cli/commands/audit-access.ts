@@ -1,3 +1,4 @@
+import { terminalSafe } from '../../domain/terminal-text';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -85,6 +86,12 @@ export interface AuditAccessOptions {
   format: 'table' | 'json' | 'csv';
 }
 
+/** Leavers' live role sessions as recorded by then (terminal-safe: names come from IAM). */
+function writeSessions(io: CliIo, sessions: readonly string[] | undefined): void {
+  if (sessions === undefined || sessions.length === 0) return;
+  io.stdout.write(`Leavers' role sessions:\n${sessions.map((line) => `  ${terminalSafe(line)}`).join('\n')}\n`);
+}
+
 /** Opens the snapshot store beside a SQLite audit log. */
 function openSnapshots(loaded: LoadedConfig): SqliteSnapshotStore {
   if (loaded.sqlitePath === undefined) throw new WardenError('point-in-time access is kept in the SQLite store on the command line; use audit.store: sqlite');
@@ -94,7 +101,7 @@ function openSnapshots(loaded: LoadedConfig): SqliteSnapshotStore {
 /** `warden audit access --at DATE [--account] [--group] [--host] [--person]` or `--person EMAIL` alone for history. */
 export async function runAuditAccess(io: CliIo, opts: AuditAccessOptions): Promise<number> {
   if (opts.at === undefined && opts.person === undefined) throw new InputError('audit access: pass --at DATE (who could get in then) or --person EMAIL (what they held over time)');
-  const { timezone, loaded, close } = await openAuditOnly(resolveConfigPath(io, opts.config), io.env);
+  const { timezone, loaded, close, audit } = await openAuditOnly(resolveConfigPath(io, opts.config), io.env);
   const store = openSnapshots(loaded);
   try {
     if (opts.at === undefined && opts.person !== undefined) {
@@ -126,7 +133,7 @@ export async function runAuditAccess(io: CliIo, opts: AuditAccessOptions): Promi
       ...(opts.group !== undefined ? { group: opts.group } : {}),
       ...(opts.host !== undefined ? { host: opts.host } : {}),
       ...(opts.person !== undefined ? { person: opts.person } : {}),
-    });
+    }, audit);
     const table = accessRowsTable(result.rows);
     switch (opts.format) {
       case 'json':
@@ -141,12 +148,14 @@ export async function runAuditAccess(io: CliIo, opts: AuditAccessOptions): Promi
           io.stdout.write(
             `No snapshot had been taken by ${formatUtc(at.toISOString())}${first !== undefined ? `; the first is from ${formatUtc(first.at)}` : ''}.\n`,
           );
+          writeSessions(io, result.sessions);
           break;
         }
         io.stdout.write(`Access in force at ${formatUtc(at.toISOString())}: ${snapshotLine(result.snapshot)}\n`);
         const could = result.rows.filter((r) => r.canGetIn).length;
         io.stdout.write(`${could} of ${result.rows.length} matching principals could get in.\n`);
         if (table.rows.length > 0) io.stdout.write(toTable(table.header, table.rows, 80));
+        writeSessions(io, result.sessions);
         break;
       }
     }

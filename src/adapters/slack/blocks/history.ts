@@ -3,6 +3,7 @@ import type { AccessAtResult, PersonHistory } from '../../../app/evidence';
 import type { HoldingSpan, SnapshotHeader } from '../../../domain/evidence/snapshot';
 import { accessRowsTable, principalLabel } from '../../../report/access';
 import { formatInZone } from '../../../domain/time';
+import { sessionEvidenceOf, sessionEvidenceWords } from '../../../domain/evidence/sessions';
 import type { AuditEntry } from '../../../ports';
 import { actorMention, escapeMrkdwn, safeText, truncate } from '../mrkdwn';
 import type { SlackBlock, SlackMessage } from '../web';
@@ -29,9 +30,19 @@ export function historyEntryText(entry: AuditEntry, timezone: string): string {
     `${subject !== '' ? `${safeText(subject, 300)} · ` : ''}by ${actorMention(entry.actor)}${entry.reason !== undefined ? ` · ${safeText(entry.reason, 200)}` : ''} · #${entry.seq}`,
   ];
   if (entry.error !== undefined) parts.push(`> ${safeText(entry.error, 800)}`);
+  if (entry.action === 'leaver.sessions') {
+    const evidence = sessionEvidenceOf(entry);
+    if (evidence !== undefined) parts.push(`:hourglass: ${safeText(sessionEvidenceWords(evidence, new Date()), 400)}`);
+  }
   const after = briefJson(entry.after, 600);
   if (after !== '') parts.push(`\`${safeText(after, 700)}\``);
   return truncate(parts.join('\n'), LIMITS.sectionText);
+}
+
+/** Leavers' live role sessions as recorded by then, one line each (at most a few: the rest is in the CLI). */
+function sessionBlocks(sessions: readonly string[] | undefined): SlackBlock[] {
+  if (sessions === undefined || sessions.length === 0) return [];
+  return [section(truncate(`:hourglass: *Leavers' role sessions*\n${sessions.slice(0, 10).map((line) => `• ${safeText(line, 300)}`).join('\n')}`, LIMITS.sectionText))];
 }
 
 /** Which history is shown, carried in the paging buttons. */
@@ -138,7 +149,7 @@ export function accessAtMessage(asked: AccessAtAsked, result: AccessAtResult, cu
   if (snapshot === undefined) {
     const first = asked.firstSnapshot;
     const why = first === undefined ? 'No access snapshots yet; every reconciliation records one.' : `No snapshot had been taken by ${atText}; the first is from ${formatInZone(new Date(first.at), timezone)}.`;
-    return { text: `Access at ${atText}: no snapshot in force`, blocks: [title, section(why)] };
+    return { text: `Access at ${atText}: no snapshot in force`, blocks: [title, section(why), ...sessionBlocks(result.sessions)] };
   }
   const table = accessRowsTable(result.rows);
   const pages = Math.max(1, Math.ceil(table.rows.length / ACCESS_AT_PAGE_SIZE));
@@ -160,6 +171,7 @@ export function accessAtMessage(asked: AccessAtAsked, result: AccessAtResult, cu
     ),
     section(`*${could} of ${result.rows.length} matching principal${result.rows.length === 1 ? '' : 's'} could get in*${filter}.`),
     ...packLines(lines),
+    ...sessionBlocks(result.sessions),
     ...pageButtons(cursor, page, pages),
   ];
   return { text: `Access at ${atText}${filter}: ${could} of ${result.rows.length} could get in (page ${page + 1} of ${pages})`, blocks: blocks.slice(0, LIMITS.messageBlocks) };

@@ -12,7 +12,17 @@ import { IDS, LIMITS, briefJson, section, header, context, divider, button, when
 function departureLine(d: Departure, now: Date): string {
   const due = d.effectiveAt.getTime() <= now.getTime();
   const state = d.status === 'awaiting-approval' ? 'awaiting approval' : due ? (d.lastAttempt !== undefined ? `open after ${d.attempts} attempt(s)` : 'due') : 'scheduled';
-  return `• *${personLabel(d.person)}* — ${when(d.effectiveAt, d.timezone)} — ${state} (\`${d.id}\`)`;
+  const sessions = d.lastAttempt?.sessions ?? [];
+  const live = sessions.length > 0 ? `\n    :hourglass: ${sessions.slice(0, 3).map((line) => safeText(line, 200)).join('; ')}` : '';
+  return `• *${personLabel(d.person)}* — ${when(d.effectiveAt, d.timezone)} — ${state} (\`${d.id}\`)${live}`;
+}
+
+/** Leavers whose role sessions no deny ended (high findings of the last plan): what may still be live, and until when. */
+function liveSessions(findings: OffboardingStatus['findings']): string | undefined {
+  if (!Array.isArray(findings)) return undefined;
+  const open = (findings as readonly Finding[]).filter((f) => f.kind === 'sessions-may-live');
+  if (open.length === 0) return undefined;
+  return `:hourglass: *Role sessions that may still be live* (${open.length})\n${open.slice(0, 8).map(findingLine).join('\n')}`;
 }
 
 function runLine(status: OffboardingStatus, timezone: string): string {
@@ -65,6 +75,8 @@ export function homeView(status: OffboardingStatus | undefined, roles: { readonl
   if (status.unresolved.length > 0) {
     blocks.push(section(`:warning: *Access still open* (${status.unresolved.length})\n${status.unresolved.slice(0, 10).map((d) => departureLine(d, now)).join('\n')}`));
   }
+  const sessions = liveSessions(status.findings);
+  if (sessions !== undefined) blocks.push(section(sessions));
   blocks.push(divider, section(`*Last reconciliation*\n${runLine(status, timezone)}`));
   blocks.push(section(`*Guard trips (7 days)*\n${status.guardTrips.length === 0 ? 'None.' : status.guardTrips.slice(0, 5).map((e) => `• ${when(new Date(e.at), timezone)}: ${safeText(e.error ?? '', 400)}`).join('\n')}`));
   return { type: 'home', blocks: blocks.slice(0, LIMITS.homeBlocks) };
