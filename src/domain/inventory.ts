@@ -1,4 +1,7 @@
 /** What one AWS account holds, as Warden read it. Plain data: adapters fill it, the planner reads it. */
+import type { IamRole } from './roles';
+
+export type { IamRole };
 
 export type CredentialStatus = 'Active' | 'Inactive';
 
@@ -130,18 +133,6 @@ export interface IamGroup {
   readonly inlinePolicies: readonly string[];
   /** Inline policy documents by name, when the inventory read them. */
   readonly inlinePolicyDocuments?: Readonly<Record<string, unknown>>;
-}
-
-/** An IAM role as the session plane reads it (ListRoles), with Warden's own inline policy on it when read. */
-export interface IamRole {
-  readonly roleName: string;
-  readonly arn: string;
-  /** MaxSessionDuration as AWS applies it (1 to 12 hours). */
-  readonly maxSessionSeconds: number;
-  /** The trust (assume-role) policy document, decoded; undefined when IAM returned none. */
-  readonly trustPolicy: unknown;
-  /** Warden's inline policy on the role (role-session-policy.ts): its document, null when absent, undefined when not read. */
-  readonly wardenPolicy?: string | null;
 }
 
 export interface AccountInventory {

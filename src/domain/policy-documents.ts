@@ -16,7 +16,7 @@ const isObject = (value: unknown): value is Json => value !== null && typeof val
 const MAX_DOCUMENT_CHARS = 131_072;
 
 /** The document as a JSON value: objects as they are, text parsed (URL-decoded first when IAM returned it encoded). */
-function documentOf(document: unknown): unknown {
+export function documentOf(document: unknown): unknown {
   if (typeof document !== 'string') return document;
   if (document.length > MAX_DOCUMENT_CHARS) return undefined;
   for (const text of [document, safeDecode(document)]) {

@@ -4,7 +4,7 @@
  * Principal "*") counts as assumable, because the question is which live sessions a leaver may still hold. Documents
  * may have been written by the leaver (their own inline policies): nothing here trusts their shape.
  */
-import { statementsOf } from './policy-documents';
+import { documentOf, statementsOf } from './policy-documents';
 
 type Json = Record<string, unknown>;
 
@@ -67,28 +67,8 @@ export function identityPolicyAllows(document: unknown, action: string, resource
 
 /** A document whose Statement parsed to at least nothing: `{ "Statement": [] }` allows nothing, garbage is unknown. */
 function isReadablePolicy(document: unknown): boolean {
-  const parsed = typeof document === 'string' ? safeJson(document) : document;
+  const parsed = documentOf(document);
   return isObject(parsed) && 'Statement' in parsed && (Array.isArray(parsed['Statement']) || isObject(parsed['Statement']));
-}
-
-function safeJson(text: string): unknown {
-  for (const candidate of [text, safeDecode(text)]) {
-    if (candidate === undefined) continue;
-    try {
-      return JSON.parse(candidate) as unknown;
-    } catch {
-      // next form
-    }
-  }
-  return undefined;
-}
-
-function safeDecode(text: string): string | undefined {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return undefined;
-  }
 }
 
 /** The IAM user whose role sessions are in question. */

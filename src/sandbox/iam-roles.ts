@@ -6,6 +6,7 @@
 import { fail, invalidParameter, ok, type Outcome } from './errors';
 import { stableId } from './ids';
 import { paginate, type Page, type PageRequest } from './paginate';
+import { policyDocumentProblem } from './policy-document';
 import type { NormalizedRole } from './seed';
 
 /** IAM's quota on the total size of one role's inline policies, whitespace excluded. */
@@ -82,7 +83,7 @@ export class SandboxRoles {
     const role = this.find(accountId, roleName);
     if (!role.ok) return role;
     if (!POLICY_NAME.test(policyName)) return invalidParameter('PolicyName', policyName, 'Member must satisfy regular expression pattern: [\\w+=,.@-]+');
-    const problem = documentProblem(document);
+    const problem = policyDocumentProblem(document);
     if (problem !== undefined) return fail('MalformedPolicyDocument', problem);
     const others = [...role.value.inlinePolicies].filter(([n]) => n !== policyName).map(([, d]) => d);
     const size = [...others, document].reduce((sum, d) => sum + d.replace(/\s/g, '').length, 0);
@@ -101,15 +102,4 @@ export class SandboxRoles {
     }
     return roles;
   }
-}
-
-function documentProblem(document: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(document);
-  } catch {
-    return 'Syntax errors in policy.';
-  }
-  if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) return 'Missing required field Statement';
-  return undefined;
 }

@@ -15,6 +15,7 @@ import {
   type SeedUser,
 } from './seed';
 import { SandboxRoles } from './iam-roles';
+import { policyDocumentProblem } from './policy-document';
 import { md5Fingerprint, parseOpenSshKey, syntheticEd25519Line, toPem } from './ssh';
 
 /** Status of an access key, SSH key, certificate or service credential. */
@@ -1099,17 +1100,6 @@ function placeholderCertificate(id: string): string {
 }
 
 /** Why IAM would reject the document, or undefined when it would accept it. */
-function policyDocumentProblem(document: string): string | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(document);
-  } catch {
-    return 'Syntax errors in policy.';
-  }
-  if (typeof parsed !== 'object' || parsed === null || !('Statement' in parsed)) return 'Missing required field Statement';
-  return undefined;
-}
-
 function remove<T>(list: T[], item: T): boolean {
   const index = list.indexOf(item);
   if (index < 0) return false;
