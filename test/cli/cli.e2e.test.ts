@@ -55,8 +55,15 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
         'delete-login-profile',
         'remove-from-group',
         'remove-from-group',
+        // The demo's deploy-prod role pins the source identity: Bob's live sessions on it end with a Deny.
+        'deny-role-source-identity',
       ].sort(),
     );
+    // ops-break-fix trusts the account without a source identity: Bob's sessions there may live on, and the plan says so.
+    const bobSessions = plan.sessions?.find((s) => s.userName === 'bob');
+    expect(bobSessions?.summary).toMatchObject({ status: 'may-live-until', principals: 2, open: 1 });
+    expect(bobSessions?.words).toMatch(/^sessions may live until /);
+    expect(plan.findings.filter((f) => f.kind === 'sessions-may-live').map((f) => f.userName)).toEqual(['bob']);
     expect(bob[0]).toMatchObject({ account: '111122223333', reason: 'departed', person: { employeeId: 'E002', email: 'bob@example.com' }, control: 'offboarding-24h' });
     expect(plan.findings.map((f) => f.kind)).toEqual(expect.arrayContaining(['orphan-user', 'break-glass-user', 'scheduled-departure', 'no-mfa']));
     // plan wrote nothing to AWS
@@ -70,6 +77,7 @@ describe('warden command line against an IAM endpoint given by AWS_ENDPOINT_URL_
     expect(report.verifications.every((v) => v.verified)).toBe(true);
     expect(sandbox.state.user('111122223333', 'bob')?.accessKeys.map((k) => k.status)).toEqual(['Inactive', 'Inactive']);
     expect(sandbox.state.user('111122223333', 'frank')).toBeUndefined();
+    expect(Object.keys(sandbox.state.roles.role('111122223333', 'deploy-prod')?.inlinePolicies ?? {}).sort()).toEqual(['deploy-permissions', 'warden-end-sessions']);
 
     const again = await runWarden(['plan', '--config', 'warden.yaml', '--json'], dir, env);
     expect(again.code).toBe(0);
