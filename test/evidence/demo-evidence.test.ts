@@ -91,7 +91,12 @@ describe('leaver report on the demo data', () => {
       expect(leaver?.paths).toHaveLength(row.paths);
     }
     const bob = report.leavers.find((l) => l.email === 'bob@example.com');
-    expect(new Set(bob?.paths.map((p) => p.category))).toEqual(new Set(['access-keys', 'console', 'ssh-keys', 'groups', 'deny-all', 'other-credentials']));
+    expect(new Set(bob?.paths.map((p) => p.category))).toEqual(new Set(['access-keys', 'console', 'ssh-keys', 'groups', 'deny-all', 'other-credentials', 'role-sessions']));
+    // The role path is verified by the role's own re-read, never by the user's.
+    const rolePath = bob?.paths.find((p) => p.category === 'role-sessions');
+    const userPath = bob?.paths.find((p) => p.category === 'access-keys');
+    expect(rolePath?.verifiedSeq).toBeGreaterThan(userPath?.verifiedSeq ?? Infinity);
+    expect(bob?.sessions).toEqual([expect.objectContaining({ userName: 'bob', status: 'may-live-until', verified: true })]);
     expect(bob?.markedBy).toEqual({ kind: 'hr-file', file: 'roster.csv' });
   });
 

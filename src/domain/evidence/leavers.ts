@@ -197,6 +197,8 @@ interface VerifyEvent {
   readonly seq: number;
   readonly at: string;
   readonly noAccessLeft: boolean;
+  /** A role re-read (verify-roles.ts): the only kind of verify that proves a role path closed. */
+  readonly role?: true;
   readonly error?: string;
 }
 
@@ -270,7 +272,8 @@ export function buildLeaverReport(entries: readonly ChainEntry[], options: Leave
       const verifies = state.verifies.get(userKey) ?? { account: entry.account, userName: entry.target, events: [] };
       const after = record(entry.after);
       const noAccessLeft = entry.result === 'verified' && (after['noAccessLeft'] === true || after['deleted'] === true);
-      verifies.events.push({ seq: entry.seq, at: entry.at, noAccessLeft, ...(entry.error !== undefined ? { error: entry.error } : {}) });
+      const role = typeof after['sessionsEnded'] === 'boolean';
+      verifies.events.push({ seq: entry.seq, at: entry.at, noAccessLeft, ...(role ? { role } : {}), ...(entry.error !== undefined ? { error: entry.error } : {}) });
       state.verifies.set(userKey, verifies);
       continue;
     }
@@ -385,7 +388,7 @@ function finishLeaver(state: LeaverState, options: LeaverReportOptions): LeaverE
         const closedSeq = path.closedSeq;
         const event = state.verifies
           .get(userKeyOf(path.account, path.target))
-          ?.events.find((e) => e.seq > closedSeq && e.noAccessLeft);
+          ?.events.find((e) => e.seq > closedSeq && e.noAccessLeft && (ACTION_KIND_TABLE[path.action].readsRole !== true || e.role === true));
         if (event !== undefined) verified = { at: event.at, seq: event.seq };
       }
     }
