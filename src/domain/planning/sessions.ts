@@ -69,8 +69,16 @@ export function planSessions(context: PlanContext): SessionsPart {
   const revokeOlder = policy.sessions?.revokeOlderOnRoles === true;
 
   for (const { account, user, class: userClass } of context.users) {
-    if (userClass.kind !== 'matched' || !mustBeRevoked(phaseIn(context, userClass.person))) continue;
-    const person: Person = userClass.person;
+    // A user that might be a leaver's (ambiguous, held back) has access stopped like theirs: so do its sessions.
+    const person: Person | undefined =
+      userClass.kind === 'matched'
+        ? mustBeRevoked(phaseIn(context, userClass.person))
+          ? userClass.person
+          : undefined
+        : userClass.kind === 'ambiguous' || userClass.kind === 'held-back'
+          ? userClass.people.find((p) => mustBeRevoked(phaseIn(context, p)))
+          : undefined;
+    if (person === undefined) continue;
     const ref = personRef(person);
     const holder = user.detail ?? user;
     const denyAllArn = denyAllPolicyArn(user.arn, user.account, policy.denyAllPolicyName);
