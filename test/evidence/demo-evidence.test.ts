@@ -176,6 +176,11 @@ describe('point-in-time access on the demo data', () => {
     expect(out).toContain('principal,held,first seen,last seen,gone by');
     expect(out).toContain('console password');
     await expect(runAuditAccess(io, { config: demo.configPath, format: 'table' })).rejects.toThrow(/--at DATE/);
+
+    // After the revocation run, the leaver's live role sessions as that run recorded them.
+    const later = createCapturingIo(demo.dir);
+    expect(await runAuditAccess(later, { config: demo.configPath, at: new Date(Date.now() + 60_000).toISOString(), person: 'bob@example.com', format: 'table' })).toBe(0);
+    expect(later.out()).toMatch(/Leavers' role sessions:\n {2}111122223333\/bob: sessions (may live until|expired by) /);
   });
 });
 
