@@ -18,6 +18,7 @@ import {
 } from '../../../domain/role-session-policy';
 import { trustsIamPrincipals } from '../../../domain/role-trust';
 import { sessionSeconds } from '../../../domain/sessions';
+import { mapLimit } from '../../../lib/concurrency';
 import { iamSdk } from '../sdk';
 import { decodePolicyDocument, isNoSuchEntity, marker, PAGE_SIZE, type IamSession } from './session';
 
@@ -28,14 +29,13 @@ export async function readRoles(s: IamSession): Promise<IamRole[]> {
     (m) => s.client.send(new (iamSdk().ListRolesCommand)({ MaxItems: PAGE_SIZE, ...marker(m) })),
     (page) => page.Roles,
   );
-  const roles: IamRole[] = [];
-  for (const r of listed) {
-    if (r.RoleName === undefined || r.Arn === undefined) continue;
+  const named = listed.flatMap((r) => (r.RoleName !== undefined && r.Arn !== undefined ? [{ ...r, RoleName: r.RoleName, Arn: r.Arn }] : []));
+  // One GetRolePolicy per role IAM users could assume (usually few), a few at a time like the per-user reads.
+  return mapLimit(named, s.tuning.describeConcurrency, async (r): Promise<IamRole> => {
     const trustPolicy = r.AssumeRolePolicyDocument === undefined ? undefined : decodePolicyDocument(r.AssumeRolePolicyDocument);
     const base = { roleName: r.RoleName, arn: r.Arn, maxSessionSeconds: sessionSeconds(r.MaxSessionDuration), trustPolicy };
-    roles.push(trustsIamPrincipals(trustPolicy) ? { ...base, wardenPolicy: await readWardenPolicy(s, r.RoleName) } : base);
-  }
-  return roles;
+    return trustsIamPrincipals(trustPolicy) ? { ...base, wardenPolicy: await readWardenPolicy(s, r.RoleName) } : base;
+  });
 }
 
 /** Warden's policy document on a role (decoded JSON text), or null when the role has none. */
