@@ -113,6 +113,28 @@ describe('a leaver\'s role sessions, against the sandbox', () => {
     expect(pinnedNow?.exposure).toEqual(expect.objectContaining({ status: 'ended', cause: 'source-identity' }));
   });
 
+  it('costs the inventory one ListRoles page and one GetRolePolicy per role IAM users could assume, whatever the number of users', async () => {
+    await start([pinned, unpinned, unrelated, ec2]);
+    h.sandbox.calls.reset();
+    const inventory = await h.directory.inventory();
+    expect(inventory.roles?.map((r) => [r.roleName, r.wardenPolicy === undefined ? 'not read' : 'read'])).toEqual([
+      ['deploy-pinned', 'read'],
+      ['ec2-app', 'not read'],
+      ['ops-admin', 'read'],
+      ['reports', 'read'],
+    ]);
+    expect(h.sandbox.calls.count('iam:ListRoles')).toBe(1);
+    expect(h.sandbox.calls.count('iam:GetRolePolicy')).toBe(3);
+  });
+
+  it('reports roles it cannot list as a high finding and still plans the rest', async () => {
+    await start([pinned]);
+    h.sandbox.faults.fail('ListRoles', 'AccessDenied', { times: 100 });
+    const planned = await computePlan(depsFor());
+    expect(planned.plan.findings.filter((f) => f.kind === 'roles-unavailable')).toEqual([expect.objectContaining({ severity: 'high', account: ACCOUNT })]);
+    expect(planned.plan.actions.map((a) => a.kind)).toContain('attach-deny-all');
+  });
+
   it('with sessions.revokeOlderOnRoles, revokes older sessions on the unpinned role instead of only reporting it', async () => {
     await start([unpinned]);
     const deps = depsFor({ sessions: { revokeOlderOnRoles: true } });
