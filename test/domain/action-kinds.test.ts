@@ -1,4 +1,4 @@
-import { ACTION_KIND_ORDER, ACTION_KIND_TABLE, ACTION_KINDS, CREDENTIAL_KINDS, IAM_PLANE_CALLS, isHostKind } from '../../src/domain/action-kinds';
+import { ACTION_KIND_ORDER, ACTION_KIND_TABLE, ACTION_KINDS, CREDENTIAL_KINDS, IAM_PLANE_CALLS, IDENTITY_CENTER_PLANE_CALLS, isHostKind, isIdentityCenterKind } from '../../src/domain/action-kinds';
 import { makeAction } from '../../src/domain/planning/build';
 import type { Action } from '../../src/domain/plan';
 
@@ -17,7 +17,8 @@ describe('the action-kind table', () => {
   it('says how every IAM kind but deletion is re-read, and no host kind', () => {
     for (const kind of ACTION_KINDS) {
       const { plane, reads } = ACTION_KIND_TABLE[kind];
-      expect({ kind, plane, reads: reads !== undefined }).toEqual({ kind, plane: isHostKind(kind) ? 'host' : 'iam', reads: plane === 'iam' && kind !== 'delete-user' });
+      const expected = isHostKind(kind) ? 'host' : isIdentityCenterKind(kind) ? 'identity-center' : 'iam';
+      expect({ kind, plane, reads: reads !== undefined }).toEqual({ kind, plane: expected, reads: plane === 'iam' && kind !== 'delete-user' });
     }
   });
 
@@ -25,9 +26,11 @@ describe('the action-kind table', () => {
     for (const kind of ACTION_KINDS) {
       const { plane, calls } = ACTION_KIND_TABLE[kind];
       expect(calls.length).toBeGreaterThan(0);
-      expect({ kind, foreign: calls.filter((c) => !c.startsWith(plane === 'iam' ? 'iam:' : 'ssm:')) }).toEqual({ kind, foreign: [] });
+      const prefixes = plane === 'iam' ? ['iam:'] : plane === 'host' ? ['ssm:'] : ['sso:', 'identitystore:'];
+      expect({ kind, foreign: calls.filter((c) => !prefixes.some((p) => c.startsWith(p))) }).toEqual({ kind, foreign: [] });
     }
     expect(IAM_PLANE_CALLS.every((c) => c.startsWith('iam:'))).toBe(true);
+    expect(IDENTITY_CENTER_PLANE_CALLS.every((c) => c.startsWith('sso:') || c.startsWith('identitystore:'))).toBe(true);
   });
 
   it('types each kind with its own target', () => {
