@@ -1,4 +1,5 @@
 /** What one AWS account holds, as Warden read it. Plain data: adapters fill it, the planner reads it. */
+import type { IdentityCenterInventory } from './identity-center';
 
 export type CredentialStatus = 'Active' | 'Inactive';
 
@@ -194,4 +195,8 @@ export interface Inventory {
   readonly hosts: readonly HostInventory[];
   /** Accounts that could not be read at all: reported, never treated as "nothing to do". */
   readonly accountErrors: readonly { readonly account: string; readonly message: string }[];
+  /** IAM Identity Center, when configured and read. */
+  readonly identityCenter?: IdentityCenterInventory;
+  /** Why Identity Center could not be read (configured but unreadable): a high finding, never "nothing to do". */
+  readonly identityCenterError?: string;
 }

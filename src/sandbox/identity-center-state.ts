@@ -106,8 +106,8 @@ export class IdentityCenterSandboxState {
   private sequence = 0;
 
   constructor(options: { readonly instanceId?: string; readonly identityStoreId?: string; readonly region?: string } = {}) {
-    this.instanceArn = `arn:aws:sso:::instance/${options.instanceId ?? 'ssoins-72230000sandbox'}`;
-    this.identityStoreId = options.identityStoreId ?? 'd-9067sandbox';
+    this.instanceArn = `arn:aws:sso:::instance/${options.instanceId ?? 'ssoins-7223c0ffee5a4b3c'}`;
+    this.identityStoreId = options.identityStoreId ?? 'd-9067c0ffee';
     this.region = options.region;
   }
 
