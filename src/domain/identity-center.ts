@@ -34,6 +34,8 @@ export interface IcPermissionSet {
   readonly inlinePolicy: string | null;
   /** Accounts it is provisioned to (where a change must be re-provisioned to take effect). */
   readonly provisionedAccounts: readonly string[];
+  /** Accounts still running an older version (read only for sets holding Warden's Deny): a Deny there is not in force yet. */
+  readonly outdatedAccounts?: readonly string[];
 }
 
 export type IcPrincipalType = 'USER' | 'GROUP';
@@ -186,4 +188,68 @@ export function durationSeconds(text: string): number | undefined {
   const match = /^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?$/.exec(text);
   if (match === null || (match[1] === undefined && match[2] === undefined && match[3] === undefined)) return undefined;
   return Number(match[1] ?? 0) * 3600 + Number(match[2] ?? 0) * 60 + Number(match[3] ?? 0);
+}
+
+/** What a re-read shows of one user and of the permission sets their actions changed (the verification port's answer). */
+export interface IcRereadUser {
+  readonly groupIds: readonly string[];
+  readonly assignments: readonly { readonly accountId: string; readonly permissionSetArn: string }[];
+}
+
+export interface IcRereadPermissionSet {
+  readonly denied: readonly string[] | undefined;
+  readonly outdatedAccounts: readonly string[];
+}
+
+/** The Identity Center actions of one user, as verification needs them. */
+export type IcVerifiable =
+  | { readonly kind: 'deny-ic-sessions' | 'release-ic-session-deny'; readonly target: { readonly permissionSetArn: string; readonly permissionSetName: string; readonly pattern: string } }
+  | { readonly kind: 'remove-ic-membership'; readonly target: { readonly groupId: string; readonly groupName: string } }
+  | { readonly kind: 'delete-ic-assignment'; readonly target: { readonly accountId: string; readonly permissionSetArn: string; readonly permissionSetName: string } }
+  | { readonly kind: 'delete-ic-user'; readonly target: { readonly userId: string } };
+
+/**
+ * What a re-read still shows of one user's Identity Center actions, in words; empty means each holds. For a revocation
+ * (`stopping`), anything the user still holds is listed too: "no access left" means no membership, no direct assignment
+ * and a Deny in force (provisioned everywhere) in each permission set the plan denied.
+ */
+export function remainingInIdentityCenter(
+  actions: readonly IcVerifiable[],
+  user: IcRereadUser | undefined,
+  sets: ReadonlyMap<string, IcRereadPermissionSet>,
+  stopping: boolean,
+): string[] {
+  const remaining: string[] = [];
+  for (const action of actions) {
+    switch (action.kind) {
+      case 'deny-ic-sessions':
+      case 'release-ic-session-deny': {
+        const set = sets.get(action.target.permissionSetArn);
+        const listed = set?.denied?.includes(action.target.pattern);
+        if (set === undefined || set.denied === undefined) remaining.push(`permission set ${action.target.permissionSetName} could not be re-read`);
+        else if (action.kind === 'deny-ic-sessions' && listed !== true) remaining.push(`Deny missing from permission set ${action.target.permissionSetName}`);
+        else if (action.kind === 'release-ic-session-deny' && listed === true) remaining.push(`still denied in permission set ${action.target.permissionSetName}`);
+        if (set !== undefined && set.outdatedAccounts.length > 0) remaining.push(`permission set ${action.target.permissionSetName} not provisioned in ${set.outdatedAccounts.join(', ')}`);
+        break;
+      }
+      case 'remove-ic-membership':
+        if (user?.groupIds.includes(action.target.groupId) === true) remaining.push(`still in Identity Center group ${action.target.groupName}`);
+        break;
+      case 'delete-ic-assignment':
+        if (user?.assignments.some((a) => a.accountId === action.target.accountId && a.permissionSetArn === action.target.permissionSetArn) === true) {
+          remaining.push(`still assigned ${action.target.permissionSetName} in ${action.target.accountId}`);
+        }
+        break;
+      case 'delete-ic-user':
+        if (user !== undefined) remaining.push('Identity Center user still exists');
+        break;
+    }
+  }
+  if (stopping && user !== undefined) {
+    const groups = new Set(actions.flatMap((a) => (a.kind === 'remove-ic-membership' ? [a.target.groupId] : [])));
+    const assigned = new Set(actions.flatMap((a) => (a.kind === 'delete-ic-assignment' ? [`${a.target.accountId} ${a.target.permissionSetArn}`] : [])));
+    for (const groupId of user.groupIds) if (!groups.has(groupId)) remaining.push(`member of Identity Center group ${groupId}`);
+    for (const a of user.assignments) if (!assigned.has(`${a.accountId} ${a.permissionSetArn}`)) remaining.push(`assigned ${a.permissionSetArn} in ${a.accountId}`);
+  }
+  return [...new Set(remaining)];
 }

@@ -92,7 +92,9 @@ function stopAccess(v: IcView, user: IcUser, fields: Fields, out: Out, deleteUse
   const pattern = sessionPattern(user.userName);
   for (const arn of usableSets(v, user)) {
     const ps = v.permissionSet.get(arn);
-    if (ps === undefined || v.policy.get(arn)?.denied.includes(pattern) === true) continue;
+    // Already listed and running everywhere: nothing to do. Listed but not provisioned everywhere (a run died between the
+    // write and the provisioning): the same action completes it.
+    if (ps === undefined || (v.policy.get(arn)?.denied.includes(pattern) === true && (ps.outdatedAccounts ?? []).length === 0)) continue;
     push(out.denies, arn, icAction(ic, user, 'deny-ic-sessions', fields, { userId: user.userId, permissionSetArn: arn, permissionSetName: ps.name, pattern }));
   }
   for (const m of v.membershipsOf.get(user.userId) ?? []) {
