@@ -6,7 +6,7 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
-import { identityCenterSdk, lambdaSdk, organizationsSdk, s3Sdk, stsSdk } from '../adapters/aws/sdk';
+import { identityStoreSdk, lambdaSdk, organizationsSdk, s3Sdk, ssoAdminSdk, stsSdk } from '../adapters/aws/sdk';
 import { createSsmClient } from '../adapters/aws/ssm/client';
 import { lazy } from '../lib/lazy';
 
@@ -36,7 +36,9 @@ export interface OwnedAwsClients extends AwsClients {
  * Organizations or S3, and `warden plan` without hosts never builds an SSM client. A given `hostSsm` (the demo's
  * sandbox) is used for Run Command and left to its owner to destroy.
  */
-export function lazyAwsClients(options: { readonly lambda?: boolean; readonly hostSsm?: SSMClient } = {}): OwnedAwsClients {
+export function lazyAwsClients(
+  options: { readonly lambda?: boolean; readonly hostSsm?: SSMClient; readonly identityCenter?: AwsClients['identityCenter'] } = {},
+): OwnedAwsClients {
   const built: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(make: () => T) =>
     lazy(() => {
@@ -57,9 +59,8 @@ export function lazyAwsClients(options: { readonly lambda?: boolean; readonly ho
     const key = region ?? '';
     let found = identityCenterClients.get(key);
     if (found === undefined) {
-      const sdk = identityCenterSdk();
       const options = region !== undefined ? { region } : {};
-      found = { identityStore: new sdk.IdentitystoreClient(options), ssoAdmin: new sdk.SSOAdminClient(options) };
+      found = { identityStore: new (identityStoreSdk().IdentitystoreClient)(options), ssoAdmin: new (ssoAdminSdk().SSOAdminClient)(options) };
       built.push(found.identityStore, found.ssoAdmin);
       identityCenterClients.set(key, found);
     }
@@ -84,7 +85,7 @@ export function lazyAwsClients(options: { readonly lambda?: boolean; readonly ho
     get hostSsm() {
       return hostSsm();
     },
-    identityCenter,
+    identityCenter: options.identityCenter ?? identityCenter,
     destroy: () => {
       for (const client of built.splice(0)) client.destroy();
     },

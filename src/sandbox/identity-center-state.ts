@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 
 /** A user as the sandbox's identity store holds it (the shape `identitystore:DescribeUser` returns). */
 export interface IcSandboxUser {
@@ -229,4 +230,39 @@ export class IdentityCenterSandboxState {
     request.complete();
     request.status = 'SUCCEEDED';
   }
+}
+
+/** The seed file's schema (config/demo/identity-center.yaml); inline policies as JSON text or as a YAML object. */
+export const identityCenterSeedSchema = z.strictObject({
+  instanceId: z.string().regex(/^ssoins-[a-zA-Z0-9-.]{16}$/).optional(),
+  identityStoreId: z.string().regex(/^d-[0-9a-f]{10}$/).optional(),
+  region: z.string().optional(),
+  users: z.array(
+    z.strictObject({
+      userName: z.string().min(1),
+      displayName: z.string().optional(),
+      emails: z.array(z.string()).optional(),
+      externalIds: z.array(z.strictObject({ issuer: z.string(), id: z.string() })).optional(),
+    }),
+  ),
+  groups: z.array(z.strictObject({ displayName: z.string().min(1), members: z.array(z.string()).default([]) })).default([]),
+  permissionSets: z
+    .array(
+      z.strictObject({
+        name: z.string().min(1),
+        sessionDuration: z.string().regex(/^PT\d+[HM]$/).optional(),
+        inlinePolicy: z.union([z.string(), z.record(z.string(), z.unknown())]).transform((p) => (typeof p === 'string' ? p : JSON.stringify(p))).optional(),
+      }),
+    )
+    .default([]),
+  assignments: z
+    .array(z.strictObject({ permissionSet: z.string(), accountId: z.string().regex(/^\d{12}$/), user: z.string().optional(), group: z.string().optional() }))
+    .default([]),
+});
+
+/** Parses a seed (as read from YAML); errors name the key. */
+export function parseIdentityCenterSeed(value: unknown): { ok: true; seed: IdentityCenterSeed } | { ok: false; errors: string[] } {
+  const parsed = identityCenterSeedSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`) };
+  return { ok: true, seed: parsed.data as IdentityCenterSeed };
 }

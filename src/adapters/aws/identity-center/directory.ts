@@ -16,7 +16,7 @@ import { errorText } from '../../../errors';
 import { mapLimit, sleep } from '../../../lib/concurrency';
 import type { ActionOutcome } from '../../../ports';
 import type { IcLiveState, IdentityCenterPlane } from '../../../ports/identity-center';
-import { identityCenterSdk } from '../sdk';
+import { identityStoreSdk, ssoAdminSdk } from '../sdk';
 
 export interface IdentityCenterDirectoryOptions {
   readonly identityStore: IdentitystoreClient;
@@ -67,11 +67,10 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
   }
 
   async inventory(): Promise<IdentityCenterInventory> {
-    const sdk = identityCenterSdk();
     const { identityStore, ssoAdmin, instanceArn, identityStoreId } = this.options;
     const [users, groups, permissionSetArns] = await Promise.all([
       allPages(async (NextToken) => {
-        const out = await identityStore.send(new sdk.ListUsersCommand({ IdentityStoreId: identityStoreId, MaxResults: 100, NextToken }));
+        const out = await identityStore.send(new (identityStoreSdk().ListUsersCommand)({ IdentityStoreId: identityStoreId, MaxResults: 100, NextToken }));
         return {
           items: (out.Users ?? []).map(
             (u): IcUser => ({
@@ -86,18 +85,18 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
         };
       }),
       allPages(async (NextToken) => {
-        const out = await identityStore.send(new sdk.ListGroupsCommand({ IdentityStoreId: identityStoreId, MaxResults: 100, NextToken }));
+        const out = await identityStore.send(new (identityStoreSdk().ListGroupsCommand)({ IdentityStoreId: identityStoreId, MaxResults: 100, NextToken }));
         return { items: (out.Groups ?? []).map((g) => ({ groupId: g.GroupId ?? '', displayName: g.DisplayName ?? g.GroupId ?? '' })), next: out.NextToken };
       }),
       allPages(async (NextToken) => {
-        const out = await ssoAdmin.send(new sdk.ListPermissionSetsCommand({ InstanceArn: instanceArn, MaxResults: 100, NextToken }));
+        const out = await ssoAdmin.send(new (ssoAdminSdk().ListPermissionSetsCommand)({ InstanceArn: instanceArn, MaxResults: 100, NextToken }));
         return { items: out.PermissionSets, next: out.NextToken };
       }),
     ]);
     const memberships = (
       await mapLimit(groups, this.concurrency, (group) =>
         allPages(async (NextToken) => {
-          const out = await identityStore.send(new sdk.ListGroupMembershipsCommand({ IdentityStoreId: identityStoreId, GroupId: group.groupId, MaxResults: 100, NextToken }));
+          const out = await identityStore.send(new (identityStoreSdk().ListGroupMembershipsCommand)({ IdentityStoreId: identityStoreId, GroupId: group.groupId, MaxResults: 100, NextToken }));
           return {
             items: (out.GroupMemberships ?? []).flatMap((m): IcMembership[] =>
               m.MemberId !== undefined && 'UserId' in m.MemberId && m.MemberId.UserId !== undefined && m.MembershipId !== undefined
@@ -114,7 +113,7 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
     const assignments = (
       await mapLimit(pairs, this.concurrency, ({ ps, accountId }) =>
         allPages(async (NextToken) => {
-          const out = await ssoAdmin.send(new sdk.ListAccountAssignmentsCommand({ InstanceArn: instanceArn, AccountId: accountId, PermissionSetArn: ps.arn, MaxResults: 100, NextToken }));
+          const out = await ssoAdmin.send(new (ssoAdminSdk().ListAccountAssignmentsCommand)({ InstanceArn: instanceArn, AccountId: accountId, PermissionSetArn: ps.arn, MaxResults: 100, NextToken }));
           return {
             items: (out.AccountAssignments ?? []).flatMap((a): IcAssignment[] =>
               a.PrincipalId !== undefined && (a.PrincipalType === 'USER' || a.PrincipalType === 'GROUP')
@@ -131,11 +130,10 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
 
   /** One permission set: its name and session duration, inline policy, and the accounts it is provisioned to. */
   private async readPermissionSet(arn: string): Promise<IcPermissionSet> {
-    const sdk = identityCenterSdk();
     const { ssoAdmin, instanceArn } = this.options;
     const [described, inline, provisionedAccounts] = await Promise.all([
-      ssoAdmin.send(new sdk.DescribePermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn })),
-      ssoAdmin.send(new sdk.GetInlinePolicyForPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn })),
+      ssoAdmin.send(new (ssoAdminSdk().DescribePermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn })),
+      ssoAdmin.send(new (ssoAdminSdk().GetInlinePolicyForPermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn })),
       this.provisionedAccounts(arn),
     ]);
     const inlinePolicy = inline.InlinePolicy === undefined || inline.InlinePolicy === '' ? null : inline.InlinePolicy;
@@ -155,39 +153,37 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
   }
 
   private provisionedAccounts(arn: string, status?: 'LATEST_PERMISSION_SET_NOT_PROVISIONED'): Promise<string[]> {
-    const sdk = identityCenterSdk();
     return allPages(async (NextToken) => {
       const out = await this.options.ssoAdmin.send(
-        new sdk.ListAccountsForProvisionedPermissionSetCommand({ InstanceArn: this.options.instanceArn, PermissionSetArn: arn, MaxResults: 100, NextToken, ...(status !== undefined ? { ProvisioningStatus: status } : {}) }),
+        new (ssoAdminSdk().ListAccountsForProvisionedPermissionSetCommand)({ InstanceArn: this.options.instanceArn, PermissionSetArn: arn, MaxResults: 100, NextToken, ...(status !== undefined ? { ProvisioningStatus: status } : {}) }),
       );
       return { items: out.AccountIds, next: out.NextToken };
     });
   }
 
   async execute(action: IdentityCenterAction): Promise<ActionOutcome> {
-    const sdk = identityCenterSdk();
     const { identityStore, ssoAdmin, instanceArn, identityStoreId } = this.options;
     try {
       switch (action.kind) {
         case 'remove-ic-membership':
-          return await this.gone(identityStore.send(new sdk.DeleteGroupMembershipCommand({ IdentityStoreId: identityStoreId, MembershipId: action.target.membershipId })), {
+          return await this.gone(identityStore.send(new (identityStoreSdk().DeleteGroupMembershipCommand)({ IdentityStoreId: identityStoreId, MembershipId: action.target.membershipId })), {
             groupId: action.target.groupId,
           });
         case 'delete-ic-user':
-          return await this.gone(identityStore.send(new sdk.DeleteUserCommand({ IdentityStoreId: identityStoreId, UserId: action.target.userId })), { userId: action.target.userId });
+          return await this.gone(identityStore.send(new (identityStoreSdk().DeleteUserCommand)({ IdentityStoreId: identityStoreId, UserId: action.target.userId })), { userId: action.target.userId });
         case 'delete-ic-assignment': {
           const { accountId, permissionSetArn, userId } = action.target;
           let started;
           try {
             started = await ssoAdmin.send(
-              new sdk.DeleteAccountAssignmentCommand({ InstanceArn: instanceArn, TargetId: accountId, TargetType: 'AWS_ACCOUNT', PermissionSetArn: permissionSetArn, PrincipalType: 'USER', PrincipalId: userId }),
+              new (ssoAdminSdk().DeleteAccountAssignmentCommand)({ InstanceArn: instanceArn, TargetId: accountId, TargetType: 'AWS_ACCOUNT', PermissionSetArn: permissionSetArn, PrincipalType: 'USER', PrincipalId: userId }),
             );
           } catch (error) {
             if (isNotFound(error)) return { result: 'ok', after: { assigned: false, already: true } };
             throw error;
           }
           const end = await this.poll(started.AccountAssignmentDeletionStatus, async (RequestId) =>
-            (await ssoAdmin.send(new sdk.DescribeAccountAssignmentDeletionStatusCommand({ InstanceArn: instanceArn, AccountAssignmentDeletionRequestId: RequestId }))).AccountAssignmentDeletionStatus,
+            (await ssoAdmin.send(new (ssoAdminSdk().DescribeAccountAssignmentDeletionStatusCommand)({ InstanceArn: instanceArn, AccountAssignmentDeletionRequestId: RequestId }))).AccountAssignmentDeletionStatus,
           );
           return end.ok ? { result: 'ok', before: { assigned: true }, after: { assigned: false, requestId: end.requestId } } : { result: 'failed', error: end.error, retryable: true };
         }
@@ -227,9 +223,8 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
 
   /** Reads the inline policy, changes only Warden's statement, writes it back (within AWS's limit) and re-provisions it. */
   private async changeDeny(arn: string, change: (denied: readonly string[]) => readonly string[]): Promise<ActionOutcome> {
-    const sdk = identityCenterSdk();
     const { ssoAdmin, instanceArn } = this.options;
-    const current = (await ssoAdmin.send(new sdk.GetInlinePolicyForPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn }))).InlinePolicy ?? '';
+    const current = (await ssoAdmin.send(new (ssoAdminSdk().GetInlinePolicyForPermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn }))).InlinePolicy ?? '';
     const parsed = parseInlinePolicy(current);
     if (parsed === undefined) return { result: 'failed', error: `the inline policy of ${arn} is not a JSON policy document: not changed`, retryable: false };
     const denied = [...new Set(change(parsed.denied))].sort();
@@ -239,14 +234,14 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
     }
     const changed = JSON.stringify(denied) !== JSON.stringify(parsed.denied);
     if (changed) {
-      if (next === null) await ssoAdmin.send(new sdk.DeleteInlinePolicyFromPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn }));
-      else await ssoAdmin.send(new sdk.PutInlinePolicyToPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, InlinePolicy: next }));
+      if (next === null) await ssoAdmin.send(new (ssoAdminSdk().DeleteInlinePolicyFromPermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn }));
+      else await ssoAdmin.send(new (ssoAdminSdk().PutInlinePolicyToPermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn, InlinePolicy: next }));
     }
     const accounts = await this.provisionedAccounts(arn);
     if (accounts.length > 0) {
-      const started = await ssoAdmin.send(new sdk.ProvisionPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' }));
+      const started = await ssoAdmin.send(new (ssoAdminSdk().ProvisionPermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn, TargetType: 'ALL_PROVISIONED_ACCOUNTS' }));
       const end = await this.poll(started.PermissionSetProvisioningStatus, async (RequestId) =>
-        (await ssoAdmin.send(new sdk.DescribePermissionSetProvisioningStatusCommand({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: RequestId }))).PermissionSetProvisioningStatus,
+        (await ssoAdmin.send(new (ssoAdminSdk().DescribePermissionSetProvisioningStatusCommand)({ InstanceArn: instanceArn, ProvisionPermissionSetRequestId: RequestId }))).PermissionSetProvisioningStatus,
       );
       if (!end.ok) return { result: 'failed', error: `policy written but not provisioned: ${end.error}`, retryable: true };
     }
@@ -271,23 +266,22 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
   }
 
   async reread(userIds: readonly string[], permissionSetArns: readonly string[]): Promise<IcLiveState> {
-    const sdk = identityCenterSdk();
     const { identityStore, ssoAdmin, instanceArn, identityStoreId } = this.options;
     const users = new Map<string, { groupIds: string[]; assignments: { accountId: string; permissionSetArn: string }[] }>();
     await mapLimit([...new Set(userIds)], this.concurrency, async (userId) => {
       try {
-        await identityStore.send(new sdk.DescribeUserCommand({ IdentityStoreId: identityStoreId, UserId: userId }));
+        await identityStore.send(new (identityStoreSdk().DescribeUserCommand)({ IdentityStoreId: identityStoreId, UserId: userId }));
       } catch (error) {
         if (isNotFound(error)) return;
         throw error;
       }
       const [groupIds, assignments] = await Promise.all([
         allPages(async (NextToken) => {
-          const out = await identityStore.send(new sdk.ListGroupMembershipsForMemberCommand({ IdentityStoreId: identityStoreId, MemberId: { UserId: userId }, MaxResults: 100, NextToken }));
+          const out = await identityStore.send(new (identityStoreSdk().ListGroupMembershipsForMemberCommand)({ IdentityStoreId: identityStoreId, MemberId: { UserId: userId }, MaxResults: 100, NextToken }));
           return { items: (out.GroupMemberships ?? []).flatMap((m) => (m.GroupId !== undefined ? [m.GroupId] : [])), next: out.NextToken };
         }),
         allPages(async (NextToken) => {
-          const out = await ssoAdmin.send(new sdk.ListAccountAssignmentsForPrincipalCommand({ InstanceArn: instanceArn, PrincipalId: userId, PrincipalType: 'USER', MaxResults: 100, NextToken }));
+          const out = await ssoAdmin.send(new (ssoAdminSdk().ListAccountAssignmentsForPrincipalCommand)({ InstanceArn: instanceArn, PrincipalId: userId, PrincipalType: 'USER', MaxResults: 100, NextToken }));
           return {
             items: (out.AccountAssignments ?? []).flatMap((a) => (a.AccountId !== undefined && a.PermissionSetArn !== undefined ? [{ accountId: a.AccountId, permissionSetArn: a.PermissionSetArn }] : [])),
             next: out.NextToken,
@@ -299,7 +293,7 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
     const permissionSets = new Map<string, { denied: string[] | undefined; outdatedAccounts: string[] }>();
     await mapLimit([...new Set(permissionSetArns)], this.concurrency, async (arn) => {
       const [inline, outdatedAccounts] = await Promise.all([
-        ssoAdmin.send(new sdk.GetInlinePolicyForPermissionSetCommand({ InstanceArn: instanceArn, PermissionSetArn: arn })),
+        ssoAdmin.send(new (ssoAdminSdk().GetInlinePolicyForPermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn })),
         this.provisionedAccounts(arn, 'LATEST_PERMISSION_SET_NOT_PROVISIONED'),
       ]);
       const parsed = parseInlinePolicy(inline.InlinePolicy ?? null);

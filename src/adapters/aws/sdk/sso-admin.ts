@@ -1,14 +1,4 @@
-/** The parts of the Identity Center SDK packages Warden uses, so the bundle carries only these (see ../sdk.ts). */
-export {
-  DeleteGroupMembershipCommand,
-  DeleteUserCommand,
-  DescribeUserCommand,
-  IdentitystoreClient,
-  ListGroupMembershipsCommand,
-  ListGroupMembershipsForMemberCommand,
-  ListGroupsCommand,
-  ListUsersCommand,
-} from '@aws-sdk/client-identitystore';
+/** The parts of the sso-admin SDK package Warden uses, so the bundle carries only these (see ../sdk.ts). */
 export {
   DeleteAccountAssignmentCommand,
   DeleteInlinePolicyFromPermissionSetCommand,
