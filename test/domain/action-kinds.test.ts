@@ -33,6 +33,12 @@ describe('the action-kind table', () => {
     expect(IDENTITY_CENTER_PLANE_CALLS.every((c) => c.startsWith('sso:') || c.startsWith('identitystore:'))).toBe(true);
   });
 
+  it("writes Plan JSON's plane for host and Identity Center actions, and leaves it out for IAM (absent means iam)", () => {
+    expect(makeAction('deactivate-access-key', fields, { accessKeyId: 'AKIA1' })).not.toHaveProperty('plane');
+    expect(makeAction('lock-host-user', fields, { instanceId: 'i-1', osUser: 'bob' }).plane).toBe('host');
+    expect(makeAction('delete-ic-user', fields, { userId: 'u-1' }).plane).toBe('identity-center');
+  });
+
   it('types each kind with its own target', () => {
     const action: Action = makeAction('deactivate-access-key', fields, { accessKeyId: 'AKIA1' });
     expect(action.target).toEqual({ accessKeyId: 'AKIA1' });

@@ -73,8 +73,7 @@ interface Out {
 }
 
 function icAction<K extends IdentityCenterActionKind>(ic: IdentityCenterInventory, user: Pick<IcUser, 'userName'>, kind: K, fields: Fields, target: ActionTargets[K]): ActionOf<K> {
-  const action = makeAction(kind, { account: ic.identityStoreId, userName: user.userName, ...fields }, target);
-  return { ...action, plane: 'identity-center' };
+  return makeAction(kind, { account: ic.identityStoreId, userName: user.userName, ...fields }, target);
 }
 
 /** Permission sets the user can use now: assigned to them directly or to one of their groups. */
