@@ -119,6 +119,17 @@ describe('Identity Center planning', () => {
     expect(icActions(planIc([alice, bobLeft], { ...done, noAccessSince: new Map() }, {}, new Date(NOW.getTime() + 86_400_000))).filter((a) => a.userName === 'bob@example.com')).toEqual([]);
   });
 
+  it('holds back a user an invalid roster row could be, even when quarantining orphans', () => {
+    const p = plan({
+      roster: createDummyRoster([alice], { invalidRowIdentities: [{ email: 'bob@example.com', awsUsernames: [] }] }),
+      inventory: createDummyInventory([], { identityCenter: createDummyIc() }),
+      policy: createDummyPolicy({ roles: { engineer: ENGINEER }, orphans: 'quarantine' }),
+      now: NOW,
+    });
+    expect(icActions(p).filter((a) => a.userName === 'bob@example.com')).toEqual([]);
+    expect(p.findings.find((f) => f.userName === 'bob@example.com')).toMatchObject({ kind: 'ambiguous-identity', severity: 'medium' });
+  });
+
   it('deletes an internal user after deleteAfterDays, never an external one', () => {
     const gone = { ...bobLeft, endAt: daysBefore(40) };
     expect(icActions(planIc([alice, gone], createDummyIc())).map((a) => a.kind)).toContain('delete-ic-user');

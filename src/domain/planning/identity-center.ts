@@ -15,7 +15,7 @@ import {
   type ParsedInlinePolicy,
 } from '../identity-center';
 import type { Action, ActionOf, ActionReason, Control, Finding } from '../plan';
-import { personRef, type Person, type PersonRef } from '../roster';
+import { personRef, type Person, type PersonRef, type RowIdentity } from '../roster';
 import { makeAction, makeFinding } from './build';
 import { mustBeRevoked, phaseIn, type PlanContext, type PlanPart } from './context';
 
@@ -147,6 +147,19 @@ function leastPrivilege(context: PlanContext, v: IcView, user: IcUser, person: P
   }
 }
 
+/** Whether an invalid roster row could be this user's (by the same rules): such a user is held back, never quarantined. */
+function matchesInvalidRow(user: IcUser, rows: readonly RowIdentity[]): boolean {
+  const name = user.userName.trim().toLowerCase();
+  const emails = new Set(user.emails.map((e) => e.trim().toLowerCase()));
+  return rows.some((row) => {
+    const email = row.email?.toLowerCase();
+    return (
+      (row.employeeId !== undefined && user.externalIds.some((id) => id.trim() === row.employeeId?.trim())) ||
+      (email !== undefined && (emails.has(email) || name === email || name === email.slice(0, email.lastIndexOf('@'))))
+    );
+  });
+}
+
 /** Turns the Deny requests into actions, one permission set at a time; a Deny that would not fit is a finding instead. */
 function planDenies(v: IcView, out: Out): void {
   for (const [arn, requests] of out.denies) {
@@ -249,6 +262,12 @@ export function planIdentityCenter(context: PlanContext): PlanPart {
         break;
       }
       case 'unmatched':
+        if (matchesInvalidRow(user, context.input.roster.invalidRowIdentities)) {
+          out.findings.push(
+            makeFinding('ambiguous-identity', 'medium', 'account-ownership', where, 'Identity Center user matches an invalid roster row; held back with no automatic action until the row is fixed'),
+          );
+          break;
+        }
         out.findings.push(
           makeFinding(
             'orphan-user',
