@@ -1,6 +1,8 @@
 import { IC_DENY_SID, IC_INLINE_POLICY_MAX_CHARS, parseInlinePolicy, renderInlinePolicy, sessionPattern, type IdentityCenterInventory } from '../../src/domain/identity-center';
 import type { Action, Plan } from '../../src/domain/plan';
 import { plan } from '../../src/domain/planner';
+import { buildContext } from '../../src/domain/planning/context';
+import { planIdentityCenter } from '../../src/domain/planning/identity-center';
 import type { Person } from '../../src/domain/roster';
 import { createDummyInventory, createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore, NOW } from '../fixtures/builders';
 
@@ -47,6 +49,9 @@ const ENGINEER = { groups: [], managedPolicies: [], identityCenter: { groups: ['
 function planIc(people: readonly Person[], ic: IdentityCenterInventory, overrides: Parameters<typeof createDummyPolicy>[0] = {}, now = NOW): Plan {
   return plan({ roster: createDummyRoster(people), inventory: createDummyInventory([], { identityCenter: ic }), policy: createDummyPolicy({ roles: { engineer: ENGINEER }, ...overrides }), now });
 }
+
+const contextFor = (people: readonly Person[], ic: IdentityCenterInventory) =>
+  buildContext({ roster: createDummyRoster(people), inventory: createDummyInventory([], { identityCenter: ic }), policy: createDummyPolicy({ roles: { engineer: ENGINEER } }), now: NOW });
 
 const icActions = (p: Plan): Action[] => p.actions.filter((a) => a.plane === 'identity-center');
 const summary = (actions: readonly Action[]) => actions.map((a) => `${a.kind} ${a.userName} ${JSON.stringify(a.target)} ${a.reason}`);
@@ -128,6 +133,16 @@ describe('Identity Center planning', () => {
     });
     expect(icActions(p).filter((a) => a.userName === 'bob@example.com')).toEqual([]);
     expect(p.findings.find((f) => f.userName === 'bob@example.com')).toMatchObject({ kind: 'ambiguous-identity', severity: 'medium' });
+  });
+
+  it("gives each leaver's Identity Center session status: ended now where this plan denies them, alive where a Deny cannot be written", () => {
+    const p = planIdentityCenter(contextFor([alice, bobLeft], createDummyIc()));
+    expect(p.sessions.map((s) => [s.userName, s.words])).toEqual([['bob@example.com', 'sessions ended at 2026-11-26 12:00 UTC']]);
+    const big = JSON.stringify({ Version: '2012-10-17', Statement: [{ ...THEIRS, Sid: 'x'.repeat(IC_INLINE_POLICY_MAX_CHARS - 200) }] });
+    const blocked = createDummyIc({ permissionSets: createDummyIc().permissionSets.map((ps) => (ps.arn === PS_RO ? { ...ps, inlinePolicy: big } : ps)) });
+    const open = planIdentityCenter(contextFor([alice, bobLeft], blocked)).sessions[0];
+    // ReadOnly (1 h sessions) could not get the Deny: a session issued just now may live an hour.
+    expect(open?.summary).toMatchObject({ status: 'may-live-until', until: new Date(NOW.getTime() + 3600_000), open: 1 });
   });
 
   it('deletes an internal user after deleteAfterDays, never an external one', () => {

@@ -16,6 +16,8 @@ import {
 } from '../identity-center';
 import type { Action, ActionOf, ActionReason, Control, Finding } from '../plan';
 import { personRef, type Person, type PersonRef, type RowIdentity } from '../roster';
+import { identityCenterSessionPrincipals } from '../identity-center-sessions';
+import { sessionExposure, sessionExposureWords, sessionSummaryWords, summarizeSessions, type SessionExposure, type SessionPrincipal, type SessionSummary } from '../sessions';
 import { makeAction, makeFinding } from './build';
 import { mustBeRevoked, phaseIn, type PlanContext, type PlanPart } from './context';
 
@@ -226,16 +228,17 @@ function planReleases(context: PlanContext, v: IcView, match: (user: IcUser) => 
  * Deny in each permission set they could use; after `deleteAfterDays` an `internal` user is deleted. Working people lose
  * what their role does not allow; users matching no one are findings (and with `orphans: quarantine`, stopped).
  */
-export function planIdentityCenter(context: PlanContext): PlanPart {
+export function planIdentityCenter(context: PlanContext): PlanPart & { readonly sessions: readonly IcLeaverSessions[] } {
   const { inventory, policy } = context.input;
   const out: Out = { actions: [], findings: [], denies: new Map(), stopping: new Set() };
+  const leavers: { user: IcUser; person: Person }[] = [];
   if (inventory.identityCenterError !== undefined) {
     out.findings.push(
       makeFinding('identity-center-unreadable', 'high', 'offboarding-24h', {}, `IAM Identity Center could not be read (${inventory.identityCenterError}); leavers' SSO access is unchecked — ${citation('offboarding-24h')}`),
     );
   }
   const ic = inventory.identityCenter;
-  if (ic === undefined) return out;
+  if (ic === undefined) return { actions: out.actions, findings: out.findings, sessions: [] };
   const v = view(ic);
   const match = createIcMatcher(context.input.roster.people);
   for (const user of ic.users) {
@@ -244,7 +247,10 @@ export function planIdentityCenter(context: PlanContext): PlanPart {
     switch (m.kind) {
       case 'matched': {
         const phase = phaseIn(context, m.person);
-        if (mustBeRevoked(phase)) stopAccess(v, user, { reason: 'departed', control: 'offboarding-24h', person: personRef(m.person) }, out, phase.kind === 'delete');
+        if (mustBeRevoked(phase)) {
+          stopAccess(v, user, { reason: 'departed', control: 'offboarding-24h', person: personRef(m.person) }, out, phase.kind === 'delete');
+          leavers.push({ user, person: m.person });
+        }
         else leastPrivilege(context, v, user, m.person, out);
         break;
       }
@@ -258,7 +264,10 @@ export function planIdentityCenter(context: PlanContext): PlanPart {
         out.findings.push(
           makeFinding('ambiguous-identity', leaver !== undefined ? 'high' : 'medium', 'account-ownership', leaver !== undefined ? { ...where, person: personRef(leaver) } : where, `Identity Center user matches ${m.people.length} people — ${who}; ${what}`),
         );
-        if (leaver !== undefined) stopAccess(v, user, { reason: 'departed', control: 'offboarding-24h', person: personRef(leaver) }, out, false);
+        if (leaver !== undefined) {
+          stopAccess(v, user, { reason: 'departed', control: 'offboarding-24h', person: personRef(leaver) }, out, false);
+          leavers.push({ user, person: leaver });
+        }
         break;
       }
       case 'unmatched':
@@ -283,5 +292,43 @@ export function planIdentityCenter(context: PlanContext): PlanPart {
   }
   planDenies(v, out);
   planReleases(context, v, match, out);
-  return { actions: out.actions, findings: out.findings };
+  return { actions: out.actions, findings: out.findings, sessions: leavers.flatMap((l) => leaverSessions(context, ic, l.user, l.person, out)) };
+}
+
+/** One leaver's Identity Center sessions, shaped as the plan's `sessions` entries (sessions.ts `LeaverSessions`). */
+export interface IcLeaverSessions {
+  readonly account: string;
+  readonly userName: string;
+  readonly person?: PersonRef;
+  readonly summary: SessionSummary;
+  readonly words: string;
+  readonly principals: readonly { readonly arn: string; readonly exposure: SessionExposure; readonly words: string }[];
+}
+
+/**
+ * A leaver's sessions on each permission set they could use: ended by Warden's Deny (verified at the audit log's "no
+ * access left", or planned now), else alive until their last session expires. A run that acts on them cuts access now.
+ */
+function leaverSessions(context: PlanContext, ic: IdentityCenterInventory, user: IcUser, person: Person, out: Out): IcLeaverSessions[] {
+  const { now, policy } = context.input;
+  const mine = out.actions.filter((a) => a.account === ic.identityStoreId && a.userName === user.userName);
+  const plannedDeny = new Set(mine.flatMap((a) => (a.kind === 'deny-ic-sessions' ? [a.target.permissionSetArn] : [])));
+  const since = ic.noAccessSince?.get(user.userId);
+  const principals = identityCenterSessionPrincipals(ic, user, since).map((p): SessionPrincipal =>
+    plannedDeny.has(p.arn) ? { ...p, deny: { kind: 'identity-center-user', since: now } } : p,
+  );
+  if (principals.length === 0) return [];
+  const accessEndedAt = mine.length > 0 ? now : (since ?? person.endAt ?? now);
+  const exposures = principals.map((p) => ({ arn: p.arn, exposure: sessionExposure(p, accessEndedAt, now) }));
+  const summary = summarizeSessions(exposures.map((e) => e.exposure), accessEndedAt);
+  return [
+    {
+      account: ic.identityStoreId,
+      userName: user.userName,
+      person: personRef(person),
+      summary,
+      words: sessionSummaryWords(summary, policy.timezone),
+      principals: exposures.map((e) => ({ ...e, words: sessionExposureWords(e.exposure, policy.timezone) })),
+    },
+  ];
 }
