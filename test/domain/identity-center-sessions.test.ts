@@ -1,3 +1,5 @@
+import { departureActionFilter } from '../../src/app/offboarding/preview';
+import { makeAction } from '../../src/domain/planning/build';
 import { renderInlinePolicy, parseInlinePolicy, sessionPattern, type IdentityCenterInventory } from '../../src/domain/identity-center';
 import { identityCenterSessionPrincipals } from '../../src/domain/identity-center-sessions';
 import { sessionExposure, sessionSummaryWords, summarizeSessions } from '../../src/domain/sessions';
@@ -39,5 +41,14 @@ describe("Identity Center in a leaver's session status", () => {
     expect(principals).toEqual([{ arn: PS, maxSessionSeconds: 8 * 3600 }]);
     const summary = summarizeSessions(principals.map((p) => sessionExposure(p, ended, now)), ended);
     expect(summary).toMatchObject({ status: 'may-live-until', until: new Date('2026-11-26T18:00:00Z') });
+  });
+});
+
+describe('a departure run from Slack', () => {
+  it('applies the Identity Center revocations of the person but never deletes their Identity Center user (that is the scheduled run’s)', () => {
+    const fields = { account: 'd-1234567890', userName: 'bob@example.com', reason: 'departed', control: 'offboarding-24h', person: { employeeId: 'E2', email: 'bob@example.com' } } as const;
+    const only = departureActionFilter(new Set(['bob@example.com']));
+    expect(only(makeAction('remove-ic-membership', fields, { userId: 'u', membershipId: 'm', groupId: 'g', groupName: 'Engineers' }))).toBe(true);
+    expect(only(makeAction('delete-ic-user', fields, { userId: 'u' }))).toBe(false);
   });
 });
