@@ -81,8 +81,6 @@ export async function verifyIdentityCenter(
         plane: 'identity-center',
         userId,
         noAccessLeft: verified && stopping,
-        // Every set the leaver could use now runs Warden's Deny on them: their live sessions ended with this entry.
-        ...(verified && stopping && actions.some((a) => a.kind === 'deny-ic-sessions') ? { sessions: 'ended' } : {}),
         actionIds: actions.map((a) => a.id).sort(),
         resources: actions.map((a) => ({ kind: a.kind, ...auditResource(a) })),
       },
