@@ -12,6 +12,7 @@ import { benchSlack } from './slack';
 import { benchSsm } from './ssm';
 import { benchDeploy, benchLambdaColdStart } from './deploy';
 import { benchStartup } from './startup';
+import { benchIdentityCenter, FULL_IC_SHAPE } from './identity-center';
 
 const quick = process.argv.includes('--quick');
 const repo = path.resolve(__dirname, '..');
@@ -53,6 +54,7 @@ const sections: Record<string, Section> = {
     return { oneRun: await benchWholeOrg({ ...shape, mode: 'one-run' }), fanOut: await benchWholeOrg({ ...shape, mode: 'fan-out' }) };
   },
   ssmCalls: () => benchSsm(),
+  identityCenter: () => benchIdentityCenter(quick ? { users: 500, groups: 20, permissionSets: 10, accounts: 5 } : FULL_IC_SHAPE),
   slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),
   deploy: () => benchDeploy(quick ? { usersPerAccount: 50, coldRuns: 3 } : {}),
   coldStart: () => benchLambdaColdStart(quick ? 3 : 5),

@@ -9,6 +9,21 @@ const timeZone = z.string().refine(isValidTimeZone, { message: 'must be an IANA 
 const roleGrant = z.strictObject({
   groups: z.array(z.string().min(1)).default([]),
   managedPolicies: z.array(z.string().min(1)).default([]),
+  /** What the role may hold in IAM Identity Center; a role without it is not managed there (nothing removed). */
+  identityCenter: z
+    .strictObject({
+      groups: z.array(z.string().min(1)).default([]),
+      permissionSets: z.array(z.strictObject({ name: z.string().min(1), accounts: z.array(accountId).default([]) })).default([]),
+    })
+    .optional(),
+});
+
+/** IAM Identity Center (SPEC "Round 2 additions"): the instance, its identity store, its region, where users come from. */
+const identityCenter = z.strictObject({
+  instanceArn: z.string().regex(/^arn:aws[\w-]*:sso:::instance\/(sso)?ins-[a-zA-Z0-9-.]{16}$/, 'must be an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-…)'),
+  identityStoreId: z.string().regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be an identity store id (d-…)'),
+  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').optional(),
+  source: z.enum(['internal', 'external']).default('internal'),
 });
 
 const slackPrincipals = z.strictObject({
@@ -75,6 +90,7 @@ export const configSchema = z.strictObject({
     })
     .optional(),
   roles: z.record(z.string(), roleGrant).default({}),
+  identityCenter: identityCenter.optional(),
   breakGlass: z.array(z.string().min(1)).default([]),
   serviceAccounts: z
     .array(z.strictObject({ userName: z.string().min(1), owner: z.email(), account: accountId.optional() }))

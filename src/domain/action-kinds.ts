@@ -8,11 +8,11 @@
 import type { AccessKey, CredentialStatus, DetailPath, IamUserDetail, ServiceSpecificCredential, SigningCertificate, SshPublicKey } from './inventory';
 import { denyAllIn } from './policy-documents';
 
-/** Where an action is applied: IAM through the AWS API, or a host through SSM Run Command. */
-export type Plane = 'iam' | 'host';
+/** Where an action is applied: IAM through the AWS API, a host through SSM Run Command, or IAM Identity Center. */
+export type Plane = 'iam' | 'host' | 'identity-center';
 
 /** The access paths a revocation closes, named the same for HR (Slack), auditors (leaver report) and evidence. */
-export type AccessPath = 'access-keys' | 'console' | 'ssh-keys' | 'other-credentials' | 'groups' | 'policies' | 'deny-all' | 'hosts' | 'user' | 'role-sessions';
+export type AccessPath = 'access-keys' | 'console' | 'ssh-keys' | 'other-credentials' | 'groups' | 'policies' | 'deny-all' | 'hosts' | 'user' | 'identity-center' | 'role-sessions';
 
 /** Each path in the order people read them, with the words they read. */
 export const ACCESS_PATH_INFO: Readonly<Record<AccessPath, { readonly order: number; readonly label: string }>> = {
@@ -25,7 +25,8 @@ export const ACCESS_PATH_INFO: Readonly<Record<AccessPath, { readonly order: num
   'deny-all': { order: 6, label: 'Deny-all policy' },
   hosts: { order: 7, label: 'Hosts' },
   user: { order: 8, label: 'IAM user' },
-  'role-sessions': { order: 9, label: 'Role sessions' },
+  'identity-center': { order: 9, label: 'Identity Center' },
+  'role-sessions': { order: 10, label: 'Role sessions' },
 };
 
 /** Paths in the order people read them. */
@@ -133,6 +134,38 @@ const iam = <T extends object>(spec: Common<T> & Pick<KindDescriptor<T>, 'holds'
 
 /** A change on a host, applied and re-read there by the host script. */
 const host = <T extends object>(spec: Common<T>): KindDescriptor<T, 'host'> => ({ ...spec, plane: 'host', holds: () => true });
+
+/** A change in IAM Identity Center, applied by its own adapter and verified by re-reading Identity Center. */
+const identityCenter = <T extends object>(spec: Common<T>): KindDescriptor<T, 'identity-center'> => ({ ...spec, plane: 'identity-center', holds: () => true });
+
+/** Merging into (or out of) Warden's Deny in a permission set's inline policy, then re-provisioning it where it is provisioned. */
+const IC_POLICY_CALLS = [
+  'sso:GetInlinePolicyForPermissionSet',
+  'sso:PutInlinePolicyToPermissionSet',
+  'sso:ListAccountsForProvisionedPermissionSet',
+  'sso:ProvisionPermissionSet',
+  'sso:DescribePermissionSetProvisioningStatus',
+];
+
+/** What reading Identity Center costs: the bulk inventory, then the changed users and permission sets re-read to verify. */
+export const IDENTITY_CENTER_READ_CALLS: readonly string[] = [
+  'identitystore:ListUsers',
+  'identitystore:ListGroups',
+  'identitystore:ListGroupMemberships',
+  'identitystore:DescribeUser',
+  'identitystore:ListGroupMembershipsForMember',
+  'sso:ListPermissionSets',
+  'sso:DescribePermissionSet',
+  'sso:GetInlinePolicyForPermissionSet',
+  'sso:ListAccountsForProvisionedPermissionSet',
+  'sso:ListAccountAssignments',
+  'sso:ListAccountAssignmentsForPrincipal',
+];
+
+/** What an Identity Center action names besides its user: the user's identity-store id. */
+type IcUserTarget = {
+  readonly userId: string;
+};
 
 type NoTarget = Record<string, never>;
 
@@ -339,6 +372,43 @@ const KINDS = {
     calls: HOST_CALLS,
     evidence: { fields: [], text: 'lock account' },
   }),
+  /** Adds the user's `aws:userid` pattern to Warden's one Deny statement in the permission set's inline policy. */
+  'deny-ic-sessions': identityCenter<IcUserTarget & { readonly permissionSetArn: string; readonly permissionSetName: string; readonly pattern: string }>({
+    path: 'identity-center',
+    order: 10.1,
+    describe: (t) => `deny Identity Center sessions (${t.pattern}) in permission set ${t.permissionSetName}`,
+    calls: IC_POLICY_CALLS,
+    evidence: { fields: ['permissionSetName', 'pattern'] },
+  }),
+  'remove-ic-membership': identityCenter<IcUserTarget & { readonly membershipId: string; readonly groupId: string; readonly groupName: string }>({
+    path: 'identity-center',
+    order: 10.2,
+    describe: (t) => `remove from Identity Center group ${t.groupName}`,
+    calls: ['identitystore:DeleteGroupMembership'],
+    evidence: { fields: ['groupName'] },
+  }),
+  'delete-ic-assignment': identityCenter<IcUserTarget & { readonly accountId: string; readonly permissionSetArn: string; readonly permissionSetName: string }>({
+    path: 'identity-center',
+    order: 10.3,
+    describe: (t) => `delete Identity Center assignment of ${t.permissionSetName} in account ${t.accountId}`,
+    calls: ['sso:DeleteAccountAssignment', 'sso:DescribeAccountAssignmentDeletionStatus'],
+    evidence: { fields: ['permissionSetName', 'accountId'] },
+  }),
+  /** Drops the user from Warden's Deny once no session issued before "no access left" can still be alive. */
+  'release-ic-session-deny': identityCenter<IcUserTarget & { readonly permissionSetArn: string; readonly permissionSetName: string; readonly pattern: string }>({
+    path: 'identity-center',
+    order: 10.4,
+    describe: (t) => `drop ${t.pattern} from Warden's Deny in permission set ${t.permissionSetName} (no session can still be alive)`,
+    calls: [...IC_POLICY_CALLS, 'sso:DeleteInlinePolicyFromPermissionSet'],
+    evidence: { fields: ['permissionSetName', 'pattern'] },
+  }),
+  'delete-ic-user': identityCenter<IcUserTarget>({
+    path: 'identity-center',
+    order: 10.5,
+    describe: () => 'delete the Identity Center user',
+    calls: ['identitystore:DeleteUser'],
+    evidence: { fields: [] },
+  }),
 };
 
 type Table = typeof KINDS;
@@ -350,7 +420,8 @@ export type ActionTargets = { readonly [K in ActionKind]: Table[K] extends KindD
 
 /** Kinds applied on hosts, and those applied in IAM. */
 export type HostActionKind = { [K in ActionKind]: Table[K]['plane'] extends 'host' ? K : never }[ActionKind];
-export type IamActionKind = Exclude<ActionKind, HostActionKind>;
+export type IdentityCenterActionKind = { [K in ActionKind]: Table[K]['plane'] extends 'identity-center' ? K : never }[ActionKind];
+export type IamActionKind = Exclude<ActionKind, HostActionKind | IdentityCenterActionKind>;
 
 /** Credentials IAM lists per user with an Active/Inactive status, revoked by setting them Inactive (their adapter calls share one shape). */
 export type DeactivationKind = { [K in ActionKind]: Table[K] extends { readonly deactivates: unknown } ? K : never }[ActionKind];
@@ -374,6 +445,17 @@ export const isRoleKind = (kind: ActionKind): kind is RoleActionKind => ACTION_K
 
 /** Whether a kind is applied on hosts (through SSM) rather than in IAM. */
 export const isHostKind = (kind: ActionKind): kind is HostActionKind => ACTION_KIND_TABLE[kind].plane === 'host';
+
+/** Whether a kind is applied in IAM Identity Center. */
+export const isIdentityCenterKind = (kind: ActionKind): kind is IdentityCenterActionKind => ACTION_KIND_TABLE[kind].plane === 'identity-center';
+
+/** Every AWS API action Warden's Identity Center plane calls: its reads and each Identity Center kind's calls. */
+export const IDENTITY_CENTER_PLANE_CALLS: readonly string[] = [
+  ...new Set([
+    ...IDENTITY_CENTER_READ_CALLS,
+    ...ACTION_KINDS.flatMap((kind) => (ACTION_KIND_TABLE[kind].plane === 'identity-center' ? ACTION_KIND_TABLE[kind].calls : [])),
+  ]),
+].sort();
 
 /** The access path a kind closes. */
 export const accessPathOfKind = (kind: ActionKind): AccessPath => ACTION_KIND_TABLE[kind].path;

@@ -2,6 +2,7 @@
 import type { IamRole } from './roles';
 
 export type { IamRole };
+import type { IdentityCenterInventory } from './identity-center';
 
 export type CredentialStatus = 'Active' | 'Inactive';
 
@@ -201,4 +202,8 @@ export interface Inventory {
   readonly hosts: readonly HostInventory[];
   /** Accounts that could not be read at all: reported, never treated as "nothing to do". */
   readonly accountErrors: readonly { readonly account: string; readonly message: string }[];
+  /** IAM Identity Center, when configured and read. */
+  readonly identityCenter?: IdentityCenterInventory;
+  /** Why Identity Center could not be read (configured but unreadable): a high finding, never "nothing to do". */
+  readonly identityCenterError?: string;
 }

@@ -1,4 +1,4 @@
-import { ACTION_KINDS, isHostKind, type ActionKind, type ActionTargets, type IamActionKind } from './action-kinds';
+import { ACTION_KINDS, isHostKind, isIdentityCenterKind, type ActionKind, type ActionTargets, type IamActionKind, type IdentityCenterActionKind, type Plane } from './action-kinds';
 import type { InputError, PersonRef } from './roster';
 import type { LeaverSessions } from './sessions';
 
@@ -16,6 +16,8 @@ interface ActionBase {
   readonly reason: ActionReason;
   readonly person?: PersonRef;
   readonly control: Control;
+  /** Where the action is applied; absent means `iam` (Plan JSON stays as it was for IAM). */
+  readonly plane?: Plane;
 }
 
 /** One change Warden plans, of one kind (see action-kinds.ts for what each kind does and how it is verified). */
@@ -28,7 +30,11 @@ export { ACTION_KINDS };
 
 /** Actions applied in IAM (as opposed to on hosts through SSM). */
 export type IamAction = Extract<Action, { readonly kind: IamActionKind }>;
-export const isIamAction = (action: Action): action is IamAction => !isHostKind(action.kind);
+export const isIamAction = (action: Action): action is IamAction => !isHostKind(action.kind) && !isIdentityCenterKind(action.kind);
+
+/** Actions applied in IAM Identity Center. */
+export type IdentityCenterAction = Extract<Action, { readonly kind: IdentityCenterActionKind }>;
+export const isIdentityCenterAction = (action: Action): action is IdentityCenterAction => isIdentityCenterKind(action.kind);
 
 export type FindingKind =
   | 'orphan-user'
@@ -61,7 +67,11 @@ export type FindingKind =
   /** A leaver could hold a role session no Deny ends: it may live until the role's MaxSessionDuration has passed. */
   | 'sessions-may-live'
   /** An account's IAM roles could not be read: leavers' role sessions there are unchecked. */
-  | 'roles-unavailable';
+  | 'roles-unavailable'
+  /** Identity Center could not be read: leavers' SSO access there is unchecked. */
+  | 'identity-center-unreadable'
+  /** Warden's Deny cannot be merged into a permission set's inline policy (over AWS's size limit, or not a policy document). */
+  | 'session-deny-blocked';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 

@@ -2,6 +2,7 @@ import type { Plan } from './plan';
 import { sortActions, sortFindings } from './planning/build';
 import { buildContext, mustBeRevoked, phaseIn, type PlanContext, type PlanInput, type PlanPart } from './planning/context';
 import { planHosts } from './planning/hosts';
+import { planIdentityCenter } from './planning/identity-center';
 import { planAccountHealth, planIamUsers } from './planning/iam';
 import { planPeople } from './planning/people';
 import { planSessions } from './planning/sessions';
@@ -10,7 +11,7 @@ export type { PlanInput, PlanPart, PlanContext } from './planning/context';
 export { actionId } from './planning/build';
 
 /** The planning steps, each pure over the shared context. */
-const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts, planSessions];
+const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts, planIdentityCenter, planSessions];
 
 /** Computes what must change and what to report, from the roster, the inventory and the policy at `now`. Pure. */
 export function plan(input: PlanInput): Plan {

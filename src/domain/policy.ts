@@ -2,6 +2,11 @@
 export interface RoleGrant {
   readonly groups: readonly string[];
   readonly managedPolicies: readonly string[];
+  /** What the role may hold in IAM Identity Center (groups, direct assignments); absent: not managed there. */
+  readonly identityCenter?: {
+    readonly groups: readonly string[];
+    readonly permissionSets: readonly { readonly name: string; readonly accounts: readonly string[] }[];
+  } | undefined;
 }
 
 export interface ServiceAccount {

@@ -311,8 +311,12 @@ export class LambdaContainer {
   }
 
   /** The reconcile use case's dependencies over the given accounts, and the hosts unless `hosts: false`. */
-  reconcileDeps(loaded: LoadedConfig, directories: readonly AccountDirectory[], logger: Logger, options: { readonly hosts?: boolean } = {}): ReconcileDeps {
-    return this.wired(loaded).composition.reconcileDeps(loaded, directories, { logger, ...(options.hosts !== undefined ? { hosts: options.hosts } : {}) });
+  reconcileDeps(loaded: LoadedConfig, directories: readonly AccountDirectory[], logger: Logger, options: { readonly hosts?: boolean; readonly identityCenter?: boolean } = {}): ReconcileDeps {
+    return this.wired(loaded).composition.reconcileDeps(loaded, directories, {
+      logger,
+      ...(options.hosts !== undefined ? { hosts: options.hosts } : {}),
+      ...(options.identityCenter !== undefined ? { identityCenter: options.identityCenter } : {}),
+    });
   }
 
   /** The offboarding use cases' dependencies, when departures are wired. */

@@ -119,7 +119,8 @@ async function reconcileLocked(
   const account = target.id ?? 'ambient';
   logger.info(`reconciling ${describeTarget(target)}`, { via: target.kind, mode: options.mode });
   const directory = container.directoryFor(loaded, target, logger);
-  const deps = container.reconcileDeps(loaded, [directory], logger, { hosts: options.hosts === true });
+  // The worker that reads the hosts also reads Identity Center (one instance for the organization, read once per run).
+  const deps = container.reconcileDeps(loaded, [directory], logger, { hosts: options.hosts === true, identityCenter: options.hosts === true });
   const computed = await computePlan(deps);
   const accountId = target.id ?? knownAccount(directory) ?? account;
   const runLogger = logger.child({ auditRunId: computed.runId });

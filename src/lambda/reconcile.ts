@@ -98,7 +98,8 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
         departures = await applyDueDeparturesJob(container, loaded, targets, { logger });
       }
 
-      const hostsTarget = loaded.config.hosts !== undefined ? hostsTargetOf(targets) : undefined;
+      // One worker reads what is read once per run: the hosts, and IAM Identity Center (one instance for the organization).
+      const hostsTarget = loaded.config.hosts !== undefined || loaded.config.identityCenter !== undefined ? hostsTargetOf(targets) : undefined;
       const dispatched: string[] = [];
       const results: AccountRunResult[] = [];
       const failures: { account: string; error: string }[] = [];

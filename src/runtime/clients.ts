@@ -4,7 +4,9 @@ import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { lambdaSdk, organizationsSdk, s3Sdk, stsSdk } from '../adapters/aws/sdk';
+import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { identityStoreSdk, lambdaSdk, organizationsSdk, s3Sdk, ssoAdminSdk, stsSdk } from '../adapters/aws/sdk';
 import { createSsmClient } from '../adapters/aws/ssm/client';
 import { lazy } from '../lib/lazy';
 
@@ -19,6 +21,8 @@ export interface AwsClients {
   readonly lambda?: LambdaClient;
   /** Run Command on hosts (adaptive retries: SSM throttles it per account); `ssm` when absent. */
   readonly hostSsm?: SSMClient;
+  /** IAM Identity Center's two APIs in the instance's region (config `identityCenter.region`; the SDK's region when absent). */
+  readonly identityCenter?: (region: string | undefined) => { readonly identityStore: IdentitystoreClient; readonly ssoAdmin: SSOAdminClient };
 }
 
 /** The clients of {@link lazyAwsClients}, and a way to destroy those that were built. */
@@ -32,7 +36,9 @@ export interface OwnedAwsClients extends AwsClients {
  * Organizations or S3, and `warden plan` without hosts never builds an SSM client. A given `hostSsm` (the demo's
  * sandbox) is used for Run Command and left to its owner to destroy.
  */
-export function lazyAwsClients(options: { readonly lambda?: boolean; readonly hostSsm?: SSMClient } = {}): OwnedAwsClients {
+export function lazyAwsClients(
+  options: { readonly lambda?: boolean; readonly hostSsm?: SSMClient; readonly identityCenter?: AwsClients['identityCenter'] } = {},
+): OwnedAwsClients {
   const built: { destroy(): void }[] = [];
   const own = <T extends { destroy(): void }>(make: () => T) =>
     lazy(() => {
@@ -48,6 +54,18 @@ export function lazyAwsClients(options: { readonly lambda?: boolean; readonly ho
   const given = options.hostSsm;
   const hostSsm = given !== undefined ? () => given : own(() => createSsmClient());
   const lambda = own(() => new (lambdaSdk().LambdaClient)({}));
+  const identityCenterClients = new Map<string, { identityStore: IdentitystoreClient; ssoAdmin: SSOAdminClient }>();
+  const identityCenter = (region: string | undefined) => {
+    const key = region ?? '';
+    let found = identityCenterClients.get(key);
+    if (found === undefined) {
+      const options = region !== undefined ? { region } : {};
+      found = { identityStore: new (identityStoreSdk().IdentitystoreClient)(options), ssoAdmin: new (ssoAdminSdk().SSOAdminClient)(options) };
+      built.push(found.identityStore, found.ssoAdmin);
+      identityCenterClients.set(key, found);
+    }
+    return found;
+  };
   const clients: OwnedAwsClients = {
     get dynamodb() {
       return dynamodb();
@@ -67,6 +85,7 @@ export function lazyAwsClients(options: { readonly lambda?: boolean; readonly ho
     get hostSsm() {
       return hostSsm();
     },
+    identityCenter: options.identityCenter ?? identityCenter,
     destroy: () => {
       for (const client of built.splice(0)) client.destroy();
     },

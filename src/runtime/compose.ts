@@ -39,6 +39,8 @@ export interface RuntimeOptions {
   readonly clock?: Clock;
   /** The SSM client for hosts (config `hosts`); the default follows the SDK's configuration chain. */
   readonly ssmClient?: SSMClient;
+  /** Identity Center clients (the demo's sandbox; given ones are left to their owner to destroy), and how fast to poll. */
+  readonly identityCenter?: { readonly clients: NonNullable<OwnedAwsClients['identityCenter']>; readonly pollMs?: number };
   /** Host fleet timing (the demo polls its local sandbox fast). */
   readonly hostTiming?: Pick<SsmHostFleetOptions, 'poll' | 'deliveryTimeoutSeconds' | 'executionTimeoutSeconds'>;
 }
@@ -92,7 +94,10 @@ export async function openRuntime(configPath: string, options: RuntimeOptions): 
   const env = parseEnvironmentOf(options.env, ['AWS_MAX_ATTEMPTS']);
   const { config } = loaded;
   const clock = options.clock ?? systemClock;
-  const clients = lazyAwsClients(options.ssmClient !== undefined ? { hostSsm: options.ssmClient } : {});
+  const clients = lazyAwsClients({
+    ...(options.ssmClient !== undefined ? { hostSsm: options.ssmClient } : {}),
+    ...(options.identityCenter !== undefined ? { identityCenter: options.identityCenter.clients } : {}),
+  });
   const accounts = new AccountClients({
     get sts() {
       return clients.sts;
@@ -119,6 +124,7 @@ export async function openRuntime(configPath: string, options: RuntimeOptions): 
       ...(options.notifier !== undefined ? { notifier: options.notifier } : {}),
       ...(options.announcer !== undefined ? { announcer: options.announcer } : {}),
       ...(options.hostTiming !== undefined ? { hostTiming: options.hostTiming } : {}),
+      ...(options.identityCenter?.pollMs !== undefined ? { identityCenterPollMs: options.identityCenter.pollMs } : {}),
       hostOutputBucket: 'config',
       defaultAnchors: defaultAnchorsOf(loaded),
       ...(options.slackWeb !== undefined ? { slackWeb: options.slackWeb } : {}),

@@ -12,6 +12,7 @@ import { accessPolicyOf, guardPolicyOf, ConfigError, type LoadedConfig } from '.
 import type { AnchorSpec } from '../config/schema';
 import type { AccountClients, AccountTarget } from '../adapters/aws/accounts';
 import { IamAccountDirectory } from '../adapters/aws/iam/directory';
+import { IdentityCenterDirectory } from '../adapters/aws/identity-center/directory';
 import { S3RosterSource, parseS3Url } from '../adapters/aws/s3-roster';
 import { stsSdk } from '../adapters/aws/sdk';
 import { SsmHostFleet, type SsmHostFleetOptions } from '../adapters/aws/ssm/fleet';
@@ -60,11 +61,15 @@ export interface CompositionOptions {
   readonly forwardOnlyAnchors?: boolean;
   /** For a `kind: slack` anchor. */
   readonly slackWeb?: Pick<SlackWeb, 'postMessage'>;
+  /** Wait between Identity Center status calls (the demo's sandbox answers at once); default 1 s. */
+  readonly identityCenterPollMs?: number;
 }
 
 export interface ReconcileWiring {
   /** Read the hosts too (config `hosts`; default true). */
   readonly hosts?: boolean;
+  /** Read and change Identity Center too (config `identityCenter`; default true). Fanned-out workers: only one does. */
+  readonly identityCenter?: boolean;
   readonly logger?: Logger;
   readonly progress?: (event: ProgressEvent) => void;
   /** Overrides the composition's notifier for these deps (the Slack app's own). */
@@ -78,6 +83,7 @@ export class Composition {
   private readonly fleets = new WeakMap<LoadedConfig, HostFleet>();
   private readonly anchorSinks = new WeakMap<LoadedConfig, { sinks: readonly AnchorSink[]; skipped: readonly string[] }>();
   private readonly ownedIam: IAMClient[] = [];
+  private readonly identityCenters = new WeakMap<LoadedConfig, IdentityCenterDirectory>();
   private callerAccount: Promise<string> | undefined;
 
   constructor(readonly options: CompositionOptions) {}
@@ -149,6 +155,24 @@ export class Composition {
     return fleet;
   }
 
+  /** IAM Identity Center for config `identityCenter` (undefined without it), over clients in the instance's region. */
+  identityCenterFor(loaded: LoadedConfig): IdentityCenterDirectory | undefined {
+    const ic = loaded.config.identityCenter;
+    const clientsFor = this.options.clients.identityCenter;
+    if (ic === undefined || clientsFor === undefined) return undefined;
+    const cached = this.identityCenters.get(loaded);
+    if (cached !== undefined) return cached;
+    const directory = new IdentityCenterDirectory({
+      ...clientsFor(ic.region),
+      instanceArn: ic.instanceArn,
+      identityStoreId: ic.identityStoreId,
+      source: ic.source,
+      ...(this.options.identityCenterPollMs !== undefined ? { pollMs: this.options.identityCenterPollMs } : {}),
+    });
+    this.identityCenters.set(loaded, directory);
+    return directory;
+  }
+
   /** The account of the process's own credentials, asked of STS once (a failure is not remembered). */
   ownAccount(): Promise<string> {
     this.callerAccount ??= this.options.clients.sts.send(new (stsSdk().GetCallerIdentityCommand)({})).then(
@@ -211,11 +235,13 @@ export class Composition {
     const anchors = this.anchorsFor(loaded).sinks;
     const hostUserMap = loaded.config.hosts?.userMap;
     const progress = wiring.progress ?? (wiring.logger !== undefined ? progressLogger(wiring.logger) : undefined);
+    const identityCenter = wiring.identityCenter === false ? undefined : this.identityCenterFor(loaded);
     return {
       roster: this.rosterSource(loaded),
       ...(stores.departures !== undefined ? { overlayRoster: departureOverlay(stores.departures) } : {}),
       directories,
       ...(hosts !== undefined ? { hosts } : {}),
+      ...(identityCenter !== undefined ? { identityCenter } : {}),
       ...(snapshots !== undefined || anchors.length > 0
         ? {
             evidence: {

@@ -33,3 +33,5 @@ export {
 } from './hosts';
 export { RUN_SHELL_SCRIPT_PLUGIN, createSsmSandbox, type CommandSnapshot, type SsmSandbox, type SsmSandboxOptions } from './ssm';
 export { ModelHostRunner, modelInventoryText, type ModelAccount, type ModelHost } from './ssm-model-hosts';
+export { identityCenterServices, identityStoreService, ssoAdminService } from './identity-center-service';
+export { IC_INLINE_POLICY_MAX_CHARS, IdentityCenterSandboxState, type IdentityCenterSeed } from './identity-center-state';

@@ -28,6 +28,17 @@ export const GRANTING_ACTIONS: readonly string[] = [
   'iam:UploadSigningCertificate',
   'iam:CreateServiceSpecificCredential',
   'iam:ResetServiceSpecificCredential',
+  // IAM Identity Center: assigning, joining groups, attaching policies to permission sets, creating or editing users.
+  // (sso:PutInlinePolicyToPermissionSet is granted: Warden merges its one Deny Sid; see README "Threat model".)
+  'sso:CreateAccountAssignment',
+  'sso:AttachManagedPolicyToPermissionSet',
+  'sso:AttachCustomerManagedPolicyReferenceToPermissionSet',
+  'sso:PutPermissionsBoundaryToPermissionSet',
+  'sso:CreatePermissionSet',
+  'sso:UpdatePermissionSet',
+  'identitystore:CreateGroupMembership',
+  'identitystore:CreateUser',
+  'identitystore:UpdateUser',
 ];
 
 /**

@@ -46,6 +46,12 @@ const IAM_ADAPTER: Readonly<Record<string, readonly string[]>> = (() => {
   for (const call of sdkCalls()) if (call.file.startsWith('src/adapters/aws/iam/')) (byFile[call.file] ??= []).push(call.action);
   return byFile;
 })();
+/** Every call of the Identity Center adapter: only the worker reads or changes Identity Center (the hosts worker, once per run). */
+const IC_ADAPTER: Readonly<Record<string, readonly string[]>> = (() => {
+  const byFile: Record<string, string[]> = {};
+  for (const call of sdkCalls()) if (call.file.startsWith('src/adapters/aws/identity-center/')) (byFile[call.file] ??= []).push(call.action);
+  return byFile;
+})();
 const HOSTS_ALL: readonly string[] = ['s3:GetObject', 'ssm:SendCommand', 'ssm:ListCommands', 'ssm:ListCommandInvocations', 'ssm:GetCommandInvocation', 'ssm:DescribeInstanceInformation'];
 const SNAPSHOTS_ALL: readonly string[] = ['dynamodb:PutItem', 'dynamodb:DeleteItem', 'dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query', 'dynamodb:BatchWriteItem'];
 
@@ -71,6 +77,7 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
   slack: {
     'src/adapters/aws/accounts.ts': ['organizations:ListAccounts', 'sts:AssumeRole'],
     ...IAM_ADAPTER,
+    ...IC_ADAPTER,
     'src/adapters/aws/ssm/run-command.ts': HOSTS_ALL,
     ...WORKER_ONLY,
     'src/adapters/state/dynamodb-run-state.ts': ['dynamodb:Query', 'dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:DeleteItem'],
@@ -82,6 +89,7 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
   reconcile: {
     'src/adapters/aws/accounts.ts': ['sts:AssumeRole'],
     ...IAM_ADAPTER,
+    ...IC_ADAPTER,
     'src/adapters/aws/ssm/run-command.ts': HOSTS_ALL,
     'src/adapters/aws/s3-roster.ts': ['s3:GetObject'],
     ...WORKER_ONLY,

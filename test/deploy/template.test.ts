@@ -11,7 +11,7 @@ import { sendCommandProblems } from './send-command-policy';
 import { grantProblems } from './grant-rules';
 import { isDenyAllDocument } from '../../src/domain/policy-documents';
 import { DEFAULT_DENY_ALL_POLICY_NAME } from '../../src/domain/policy';
-import { ACTION_KIND_TABLE, ACTION_KINDS, IAM_PLANE_CALLS } from '../../src/domain/action-kinds';
+import { ACTION_KIND_TABLE, ACTION_KINDS, IAM_PLANE_CALLS, IDENTITY_CENTER_PLANE_CALLS } from '../../src/domain/action-kinds';
 import { wardenDocuments } from '../../src/adapters/aws/ssm/documents';
 import { loadHostScripts } from '../../src/adapters/hosts/host-script-protocol';
 import { packageStack } from './package-stack';
@@ -161,6 +161,12 @@ describe('the function role is least privilege', () => {
       expect({ kind, missing: ACTION_KIND_TABLE[kind].calls.filter((call) => !granted.has(call)) }).toEqual({ kind, missing: [] });
     }
     expect(IAM_PLANE_CALLS.filter((call) => !granted.has(call))).toEqual([]);
+    // Identity Center: exactly its reads and its kinds' calls, and only in the worker's role.
+    const identityCenter = [...granted].filter((a) => a.startsWith('sso:') || a.startsWith('identitystore:')).sort();
+    expect(identityCenter).toEqual([...IDENTITY_CENTER_PLANE_CALLS]);
+    for (const role of ['SlackRole', 'ReconcileRole']) {
+      expect(allowed(roleStatements(role)).flatMap(actionList).filter((a) => a.startsWith('sso:') || a.startsWith('identitystore:'))).toEqual([]);
+    }
   });
 
   it.each(FUNCTIONS)('grants the %s role nothing its code does not call (besides its own logs and failure queue)', (fn) => {

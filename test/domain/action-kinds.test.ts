@@ -1,4 +1,4 @@
-import { ACTION_KIND_ORDER, ACTION_KIND_TABLE, ACTION_KINDS, CREDENTIAL_KINDS, IAM_PLANE_CALLS, isHostKind, isRoleKind } from '../../src/domain/action-kinds';
+import { ACTION_KIND_ORDER, ACTION_KIND_TABLE, ACTION_KINDS, CREDENTIAL_KINDS, IAM_PLANE_CALLS, IDENTITY_CENTER_PLANE_CALLS, isHostKind, isIdentityCenterKind, isRoleKind } from '../../src/domain/action-kinds';
 import { makeAction } from '../../src/domain/planning/build';
 import type { Action } from '../../src/domain/plan';
 
@@ -18,7 +18,8 @@ describe('the action-kind table', () => {
     for (const kind of ACTION_KINDS) {
       const { plane, reads, readsRole } = ACTION_KIND_TABLE[kind];
       const role = readsRole === true;
-      expect({ kind, plane, reads: reads !== undefined || role }).toEqual({ kind, plane: isHostKind(kind) ? 'host' : 'iam', reads: plane === 'iam' && kind !== 'delete-user' });
+      const expected = isHostKind(kind) ? 'host' : isIdentityCenterKind(kind) ? 'identity-center' : 'iam';
+      expect({ kind, plane, reads: reads !== undefined || role }).toEqual({ kind, plane: expected, reads: plane === 'iam' && kind !== 'delete-user' });
       expect({ kind, role }).toEqual({ kind, role: isRoleKind(kind) });
     }
   });
@@ -27,9 +28,17 @@ describe('the action-kind table', () => {
     for (const kind of ACTION_KINDS) {
       const { plane, calls } = ACTION_KIND_TABLE[kind];
       expect(calls.length).toBeGreaterThan(0);
-      expect({ kind, foreign: calls.filter((c) => !c.startsWith(plane === 'iam' ? 'iam:' : 'ssm:')) }).toEqual({ kind, foreign: [] });
+      const prefixes = plane === 'iam' ? ['iam:'] : plane === 'host' ? ['ssm:'] : ['sso:', 'identitystore:'];
+      expect({ kind, foreign: calls.filter((c) => !prefixes.some((p) => c.startsWith(p))) }).toEqual({ kind, foreign: [] });
     }
     expect(IAM_PLANE_CALLS.every((c) => c.startsWith('iam:'))).toBe(true);
+    expect(IDENTITY_CENTER_PLANE_CALLS.every((c) => c.startsWith('sso:') || c.startsWith('identitystore:'))).toBe(true);
+  });
+
+  it("writes Plan JSON's plane for host and Identity Center actions, and leaves it out for IAM (absent means iam)", () => {
+    expect(makeAction('deactivate-access-key', fields, { accessKeyId: 'AKIA1' })).not.toHaveProperty('plane');
+    expect(makeAction('lock-host-user', fields, { instanceId: 'i-1', osUser: 'bob' }).plane).toBe('host');
+    expect(makeAction('delete-ic-user', fields, { userId: 'u-1' }).plane).toBe('identity-center');
   });
 
   it('types each kind with its own target', () => {

@@ -96,6 +96,11 @@ describe('renderPlanText', () => {
       { ...base, kind: 'drop-expired-session-denies', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sids: ['WardenEndSessionsSI20261201100000'] } },
       { ...base, kind: 'remove-host-key', target: { instanceId: 'i-1', osUser: 'bob', keyType: 'ssh-ed25519', keyBody: 'AAAA', comment: 'bob@laptop' } },
       { ...base, kind: 'lock-host-user', target: { instanceId: 'i-1', osUser: 'bob' } },
+      { ...base, kind: 'deny-ic-sessions', plane: 'identity-center', target: { userId: 'u-1', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1', permissionSetName: 'ReadOnly', pattern: '*:bob' } },
+      { ...base, kind: 'remove-ic-membership', plane: 'identity-center', target: { userId: 'u-1', membershipId: 'm-1', groupId: 'g-1', groupName: 'Engineers' } },
+      { ...base, kind: 'delete-ic-assignment', plane: 'identity-center', target: { userId: 'u-1', accountId: '111122223333', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1', permissionSetName: 'ReadOnly' } },
+      { ...base, kind: 'release-ic-session-deny', plane: 'identity-center', target: { userId: 'u-1', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1', permissionSetName: 'ReadOnly', pattern: '*:bob' } },
+      { ...base, kind: 'delete-ic-user', plane: 'identity-center', target: { userId: 'u-1' } },
     ];
     expect(samples.map((a) => a.kind).sort()).toEqual([...ACTION_KINDS].sort());
     const lines = samples.map(describeAction);

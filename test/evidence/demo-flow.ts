@@ -44,7 +44,13 @@ export async function runDemoFlow(): Promise<DemoFlow> {
   const rosterCsv = renderDemoTemplate(readFileSync(path.join(DEMO, 'roster.csv'), 'utf8'), now);
   writeFileSync(path.join(dir, 'roster.csv'), rosterCsv);
   // Hosts are left out: this flow checks IAM evidence, and SSM is not served by its sandbox.
-  writeFileSync(path.join(dir, 'warden.yaml'), readFileSync(path.join(DEMO, 'warden.yaml'), 'utf8').replace(/^hosts:\n(\s+.*\n)+/m, ''));
+  // Identity Center too: this sandbox serves IAM only (the demo itself serves both).
+  writeFileSync(
+    path.join(dir, 'warden.yaml'),
+    readFileSync(path.join(DEMO, 'warden.yaml'), 'utf8')
+      .replace(/^hosts:\n(\s+.*\n)+/m, '')
+      .replace(/^identityCenter:\n(\s+.*\n)+/m, ''),
+  );
   const seed = parseSeed(parseYaml(renderDemoTemplate(readFileSync(path.join(DEMO, 'iam-seed.yaml'), 'utf8'), now)), 'iam-seed.yaml');
   if (!seed.ok) throw new Error(seed.errors.join('; '));
   const sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed) });

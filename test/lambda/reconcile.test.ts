@@ -298,6 +298,14 @@ describe('the reconcile handler on a scheduled event', () => {
     expect(bobOnHost.map((span) => [span.key, span.fromSeq <= 2, (span.toSeq ?? 0) > 2])).toEqual([[`host/${HOST}/bob`, true, true]]);
   });
 
+  it('gives Identity Center to one worker only (the one that would read the hosts), even without a hosts block', async () => {
+    const config = [DISCOVER, 'identityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-7223c0ffee5a4b3c", identityStoreId: d-9067c0ffee }'].join('\n');
+    const w = await world(config, { fanOut: true });
+    await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    await Promise.all(w.jobs.splice(0));
+    expect(w.dispatched.filter((e) => e.kind === 'reconcile-account' && e.hosts === true).map((e) => e.kind === 'reconcile-account' && e.account.id)).toEqual([PROD]);
+  });
+
   it('hands even a single account to the worker, so the dispatcher never needs the role that changes access (serverless.yml ReconcileRole)', async () => {
     const config = ['roster: { path: ./roster.csv }', 'roles: { engineer: { groups: [developers] } }', 'accounts:', `  - { id: "${PROD}" }`].join('\n');
     const w = await world(config, { fanOut: true });

@@ -5,6 +5,8 @@
  * classes Warden uses (./sdk/*.ts), so esbuild still tree-shakes the package's ES module build; requiring the package
  * itself would put all of it in the bundle. Types come from the type-only imports below. */
 import type * as Iam from './sdk/iam';
+import type * as IdentityStore from './sdk/identitystore';
+import type * as SsoAdmin from './sdk/sso-admin';
 import type * as Lambda from './sdk/lambda';
 import type * as Organizations from './sdk/organizations';
 import type * as S3 from './sdk/s3';
@@ -16,6 +18,8 @@ import { lazy } from '../../lib/lazy';
  * stay ordinary imports: every function reads its config from Parameter Store and writes DynamoDB on every invocation.
  */
 export const iamSdk = lazy(() => require('./sdk/iam') as typeof Iam);
+export const identityStoreSdk = lazy(() => require('./sdk/identitystore') as typeof IdentityStore);
+export const ssoAdminSdk = lazy(() => require('./sdk/sso-admin') as typeof SsoAdmin);
 export const lambdaSdk = lazy(() => require('./sdk/lambda') as typeof Lambda);
 export const organizationsSdk = lazy(() => require('./sdk/organizations') as typeof Organizations);
 export const s3Sdk = lazy(() => require('./sdk/s3') as typeof S3);

@@ -92,7 +92,11 @@ export interface DeparturePreview {
 export const departureActionFilter =
   (emails: ReadonlySet<string>) =>
   (action: Action): boolean =>
-    action.person !== undefined && emails.has(lower(action.person.email)) && action.reason === 'departed' && action.kind !== 'delete-user';
+    action.person !== undefined &&
+    emails.has(lower(action.person.email)) &&
+    action.reason === 'departed' &&
+    action.kind !== 'delete-user' &&
+    action.kind !== 'delete-ic-user';
 
 /** A provisional departure for the draft, effective now at the latest so the planner shows what would be revoked. */
 const provisional = (draft: DepartureDraft, now: Date): Departure => ({

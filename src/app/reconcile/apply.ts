@@ -1,4 +1,4 @@
-import type { Action } from '../../domain/plan';
+import { isIdentityCenterAction, type Action } from '../../domain/plan';
 import { isHostAction } from '../../domain/planning/hosts';
 import { formatAuditPerson } from '../../domain/audit-chain';
 import type { AnchorOutcome } from '../evidence';
@@ -9,6 +9,7 @@ import type { PlannedRun, ReconcileDeps } from './plan';
 import { anchorRun, recordRun } from './records';
 import { verifyHosts, verifyUsers } from './verify';
 import { verifyRoles } from './verify-roles';
+import { verifyIdentityCenter } from './identity-center';
 import { errorText, resultAfter, userKey, type ActionRecord, type VerificationRecord } from './common';
 
 export interface ApplyReport {
@@ -84,6 +85,7 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
     ...userVerifications,
     ...(await verifyHosts(deps, runId, options.actor, results)),
     ...(await verifyRoles(deps, runId, options.actor, results, planned.startedAt, userVerifications)),
+    ...(await verifyIdentityCenter(deps.identityCenter, deps.audit, runId, options.actor, results)),
   ];
   await auditLeaverSessions(deps, planned, options.actor, actions, verifications);
 
@@ -214,8 +216,11 @@ async function executeAll(
       if (signal?.aborted === true) return;
       const directory = deps.directories.find((d) => d.account === action.account);
       await deps.audit.append({ ...entryFor(runId, actor, action), result: 'intent', before: action.target });
-      const outcome: ActionOutcome =
-        directory === undefined
+      const outcome: ActionOutcome = isIdentityCenterAction(action)
+        ? deps.identityCenter === undefined
+          ? { result: 'failed', error: 'Identity Center is not configured here', retryable: false }
+          : await deps.identityCenter.execute(action).catch((error: unknown): ActionOutcome => ({ result: 'failed', error: errorText(error), retryable: true }))
+        : directory === undefined
           ? { result: 'failed', error: `no directory for account ${action.account}`, retryable: false }
           : await directory.execute(action).catch(
               (error: unknown): ActionOutcome => ({ result: 'failed', error: errorText(error), retryable: true }),

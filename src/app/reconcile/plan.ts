@@ -12,6 +12,8 @@ import { Semaphore } from '../../lib/concurrency';
 import { ExitCode, WardenError } from '../../errors';
 import type { AccountDirectory, ActionOutcome, AuditLog, Clock, HostFleet, Notifier, RosterSource, RunStateStore } from '../../ports';
 import { errorText } from './common';
+import type { IdentityCenterPlane } from '../../ports/identity-center';
+import { readIdentityCenter } from './identity-center';
 
 /** Progress of a long run, for a TTY progress line or structured logs. */
 export type ProgressEvent =
@@ -26,6 +28,8 @@ export interface ReconcileDeps {
   readonly overlayRoster?: (roster: Roster, now: Date) => Promise<Roster>;
   readonly directories: readonly AccountDirectory[];
   readonly hosts?: HostFleet;
+  /** IAM Identity Center (config `identityCenter`). */
+  readonly identityCenter?: IdentityCenterPlane;
   readonly audit: AuditLog;
   readonly runs: RunStateStore;
   readonly notifier: Notifier;
@@ -141,8 +145,8 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   const base = await deps.roster.load();
   const roster = deps.overlayRoster === undefined ? base : await deps.overlayRoster(base, startedAt);
   deps.progress?.({ kind: 'phase', phase: 'inventory' });
-  const [accounts, hosts] = await Promise.all([readAccounts(deps, roster), readHosts(deps)]);
-  let inventory: Inventory = { ...accounts, hosts };
+  const [accounts, hosts, identityCenter] = await Promise.all([readAccounts(deps, roster), readHosts(deps), readIdentityCenter(deps.identityCenter, deps.audit)]);
+  let inventory: Inventory = { ...accounts, hosts, ...identityCenter };
   const now = deps.clock.now();
 
   // Each account's leavers were read live as soon as its inventory was in. One more look with the whole inventory and

@@ -1,5 +1,5 @@
 import type { HostInventory, IamUserDetail, Inventory } from '../../domain/inventory';
-import { isRevocation, type Action } from '../../domain/plan';
+import { isIdentityCenterAction, isRevocation, type Action } from '../../domain/plan';
 import { hostPrincipal, isHostAction, remainingOnHost } from '../../domain/planning/hosts';
 import { actionHolds, actionUnverifiable, remainingAccess, unverifiedPaths } from '../../domain/verification';
 import { denyAllPolicyArn } from '../../domain/policy-documents';
@@ -27,8 +27,8 @@ export async function verifyUsers(
   for (const account of inventory.accounts) for (const user of account.users) arnOf.set(userKey(account.account, user.userName), user.arn);
   const touched = new Map<string, { account: string; userName: string; actions: Action[] }>();
   for (const { action } of results) {
-    // Host actions are re-read on the host, role actions from the role (verify-roles.ts).
-    if (isHostAction(action) || isRoleKind(action.kind)) continue;
+    // Host actions are re-read on the host, role actions from the role (verify-roles.ts), Identity Center's there.
+    if (isHostAction(action) || isRoleKind(action.kind) || isIdentityCenterAction(action)) continue;
     const key = userKey(action.account, action.userName);
     const entry = touched.get(key) ?? { account: action.account, userName: action.userName, actions: [] };
     entry.actions.push(action);

@@ -14,6 +14,10 @@ import { IamSandboxState } from '../../sandbox/iam-state';
 import { parseSeed } from '../../sandbox/seed';
 import { startSandbox } from '../../sandbox/server';
 import { createSsmSandbox } from '../../sandbox/ssm';
+import { identityCenterServices } from '../../sandbox/identity-center-service';
+import { IdentityCenterSandboxState, parseIdentityCenterSeed } from '../../sandbox/identity-center-state';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import type { CliIo } from '../io';
 import { renderApplyText, progressReporter } from './reconcile';
 
@@ -100,7 +104,20 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
   const hosts: FleetDirectory = loadFleetDirectory(hostsDir);
   const ssm = createSsmSandbox({ fleet: hosts.fleet, runner: hosts.runner, deliveryTimeoutMs: 300, invocationLag: 1 });
 
-  const sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed), extraServices: [ssm.service] });
+  const icSeed = parseIdentityCenterSeed(parseYaml(readFileSync(path.join(DEMO_SOURCE, 'identity-center.yaml'), 'utf8')));
+  if (!icSeed.ok) throw new WardenError(`demo Identity Center seed is invalid: ${icSeed.errors.join('; ')}`);
+  const ic = IdentityCenterSandboxState.fromSeed(icSeed.seed);
+  const sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed), extraServices: [ssm.service, ...identityCenterServices(ic)] });
+  const icConfig = (region: string | undefined) => ({ endpoint: sandbox.url, region: region ?? 'us-east-1', credentials: SANDBOX_CREDENTIALS });
+  const icClients = new Map<string, { identityStore: IdentitystoreClient; ssoAdmin: SSOAdminClient }>();
+  const identityCenterClients = (region: string | undefined) => {
+    let found = icClients.get(region ?? '');
+    if (found === undefined) {
+      found = { identityStore: new IdentitystoreClient(icConfig(region)), ssoAdmin: new SSOAdminClient(icConfig(region)) };
+      icClients.set(region ?? '', found);
+    }
+    return found;
+  };
   const progress = progressReporter(io);
   const ssmClient = createSsmClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
   const runtime = await openRuntime(path.join(dir, 'warden.yaml'), {
@@ -109,11 +126,13 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
     progress: progress.onEvent,
     iamClientFor: () => createIamClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS }),
     ssmClient,
+    identityCenter: { clients: identityCenterClients, pollMs: 20 },
     hostTiming: { poll: { firstDelayMs: 50, maxDelayMs: 400, factor: 2 }, deliveryTimeoutSeconds: 30 },
   });
   try {
     const instances = hosts.fleet.list();
     out.write(`Warden demo: the Acme roster (config/demo/roster.csv) against a built-in AWS sandbox (IAM, STS, SSM) at ${sandbox.url}.\n`);
+    out.write(`Identity Center: ${ic.users.size} users, ${ic.groups.size} groups, ${ic.permissionSets.size} permission sets (config/demo/identity-center.yaml).\n`);
     out.write(`Hosts: ${instances.length} simulated EC2 instances in ${path.relative(io.cwd, hostsDir) || hostsDir} ` +
       `(${instances.map((i) => `${i.instanceId} ${i.name ?? ''} ${i.state}`.replace(/  +/g, ' ')).join(', ')}); SSM runs the real host scripts on them.\n`);
     out.write('No AWS account and no network are used.\n\n== 1. Plan (dry run) ==\n');
@@ -132,6 +151,7 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
       `Hosts: ${check.removed} key lines removed from ${check.files} authorized_keys files; ` +
         `${check.problems.length === 0 ? 'every other line is byte-identical.' : `UNEXPECTED CHANGES: ${check.problems.join('; ')}`}\n`,
     );
+    check.problems.push(...identityCenterSummary(out, report, ic));
 
     out.write('\n== 3. Plan again: nothing left to revoke on what could be read ==\n');
     const again = await computePlan(runtime.deps);
@@ -183,5 +203,28 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
     ssmClient.destroy();
     await ssm.settle();
     await sandbox.close();
+    for (const c of icClients.values()) {
+      c.identityStore.destroy();
+      c.ssoAdmin.destroy();
+    }
   }
+}
+
+/**
+ * What the demo shows of Identity Center after apply: each user closed or trimmed and whether the re-read verified it,
+ * and that the permission sets' own statements are still there. Returns problems (none when all is well).
+ */
+function identityCenterSummary(out: NodeJS.WritableStream, report: ApplyReport, ic: IdentityCenterSandboxState): string[] {
+  const problems: string[] = [];
+  for (const v of report.verifications.filter((r) => r.account === ic.identityStoreId)) {
+    const done = report.results.filter((r) => r.action.account === ic.identityStoreId && r.action.userName === v.userName).map((r) => r.action.kind);
+    const what = v.noAccessLeft ? 'closed (memberships, assignments, sessions denied)' : `trimmed (${done.join(', ')})`;
+    out.write(`Identity Center: ${v.userName} ${what}: ${v.verified ? 'verified by re-reading' : `NOT VERIFIED: ${v.remaining.join('; ')}`}\n`);
+    if (!v.verified) problems.push(`Identity Center ${v.userName} not verified`);
+  }
+  const readOnly = ic.permissionSetByName('ReadOnly');
+  const kept = readOnly?.inlinePolicy?.includes('AcmeNoSecrets') === true;
+  out.write(`Identity Center: ReadOnly's own statement AcmeNoSecrets ${kept ? 'kept as it was' : 'LOST'} beside Warden's Deny.\n`);
+  if (!kept) problems.push('ReadOnly lost its own statement');
+  return problems;
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { ACTION_KIND_ORDER, type ActionTargets } from '../action-kinds';
+import { ACTION_KIND_ORDER, ACTION_KIND_TABLE, type ActionTargets, type Plane } from '../action-kinds';
 import type { Action, ActionKind, ActionOf, ActionReason, Control, Finding, FindingKind, Severity } from '../plan';
 import type { PersonRef } from '../roster';
 
@@ -24,6 +24,8 @@ export interface ActionFields {
 
 /** Builds an action of one kind with its deterministic id. */
 export function makeAction<K extends ActionKind>(kind: K, fields: ActionFields, target: ActionTargets[K]): ActionOf<K> {
+  // Looked up as possibly absent: callers outside the type system (parsed input) may name no kind.
+  const plane = (ACTION_KIND_TABLE as Partial<Record<string, { readonly plane: Plane }>>)[kind]?.plane;
   const action = {
     id: actionId(kind, fields.account, fields.userName, target),
     kind,
@@ -33,6 +35,8 @@ export function makeAction<K extends ActionKind>(kind: K, fields: ActionFields, 
     reason: fields.reason,
     ...(fields.person !== undefined ? { person: fields.person } : {}),
     control: fields.control,
+    // Plan JSON's `plane`: absent means `iam`, so IAM actions stay as they were.
+    ...(plane !== undefined && plane !== 'iam' ? { plane } : {}),
   };
   // TypeScript cannot narrow a generic kind onto the union member; the fields above are exactly ActionOf<K>.
   return action as unknown as ActionOf<K>;
