@@ -33,3 +33,5 @@ export {
 } from './hosts';
 export { RUN_SHELL_SCRIPT_PLUGIN, createSsmSandbox, type CommandSnapshot, type SsmSandbox, type SsmSandboxOptions } from './ssm';
 export { ModelHostRunner, modelInventoryText, type ModelAccount, type ModelHost } from './ssm-model-hosts';
+export { CloudTrailLog, cloudTrailService, eventBridgeEvent, type CloudTrailRecord, type CloudTrailSandboxOptions, type ObservedCall } from './cloudtrail';
+export type { CallObserver } from './server';
