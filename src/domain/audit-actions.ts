@@ -32,6 +32,10 @@ export const AUDIT_EVENTS = [
   'slack.denied',
   'slack.access.history',
   'slack.access.at',
+  /** CloudTrail showed someone giving a principal access back; what Warden undid (issue 15). */
+  'trail.access-restored',
+  /** CloudTrail showed a leaver's successful call after their "no access left" time (a high finding). */
+  'trail.post-revocation-use',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];
