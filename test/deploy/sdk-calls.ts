@@ -13,6 +13,7 @@ const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-organizations': 'organizations',
   '@aws-sdk/client-lambda': 'lambda',
   '@aws-sdk/client-s3': 's3',
+  '@aws-sdk/client-cloudtrail': 'cloudtrail',
 };
 
 /** SDK command names whose IAM action is spelled differently. */
