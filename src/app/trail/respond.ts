@@ -2,7 +2,7 @@ import { classifyTrailEvent, iamPrincipalsByAccount, type TrailClassification, t
 import type { Action } from '../../domain/plan';
 import type { AccountDirectory, Notifier } from '../../ports';
 import type { UndoneChange } from '../../ports/trail';
-import { applyPlan, computePlan, type ApplyReport, type ReconcileDeps } from '../reconcile';
+import { applyPlan, computePlan, recordPlanRun, type ApplyReport, type ReconcileDeps } from '../reconcile';
 import { errorText } from '../reconcile/common';
 
 /**
@@ -76,7 +76,11 @@ const accountOf = (directory: AccountDirectory): string | undefined => {
 const withoutRunSummary = (inner: Notifier): Notifier => ({ notify: async (notice) => (notice.kind === 'run-summary' ? undefined : inner.notify(notice)) });
 
 /** Classifies the events and, when any gave access back, re-plans and re-revokes exactly the users they name. */
-export async function respondToTrailEvents(deps: TrailResponseDeps, events: readonly TrailEvent[], options: { readonly actor?: string } = {}): Promise<TrailResponse> {
+export async function respondToTrailEvents(
+  deps: TrailResponseDeps,
+  events: readonly TrailEvent[],
+  options: { readonly actor?: string; /** `plan`: a plan-only deployment records and alerts what it would undo, and changes nothing. */ readonly mode?: 'apply' | 'plan' } = {},
+): Promise<TrailResponse> {
   const classified = events.map((event) => classifyTrailEvent(event, deps.policy));
   const restorations = classified.filter((c): c is Extract<TrailClassification, { kind: 'restores' }> => c.kind === 'restores');
   if (restorations.length === 0) return { kind: 'nothing-restored', ignored: classified.length };
@@ -93,6 +97,7 @@ export async function respondToTrailEvents(deps: TrailResponseDeps, events: read
   for (const r of restorations) for (const p of r.principals) if (p.kind !== 'iam-user') notReplanned.push(`${principalText(p)} (Identity Center re-planning is not wired yet)`);
 
   let report: ApplyReport | undefined;
+  let planOnly: UndoneChange[] | undefined;
   let error: string | undefined;
   if (directories.length > 0) {
     const named = new Set([...byAccount].flatMap(([account, names]) => names.map((n) => `${account}\u0000${lower(n)}`)));
@@ -108,20 +113,25 @@ export async function respondToTrailEvents(deps: TrailResponseDeps, events: read
     };
     try {
       const planned = await computePlan(scoped);
-      report = await applyPlan(scoped, planned, { actor: options.actor ?? 'system', only });
+      if (options.mode === 'plan') {
+        await recordPlanRun(scoped, planned, options.actor ?? 'system');
+        planOnly = planned.plan.actions.filter(only).map((a) => ({ kind: a.kind, account: a.account, userName: a.userName, result: 'skipped' as const, error: 'plan-only deployment: not applied' }));
+      } else {
+        report = await applyPlan(scoped, planned, { actor: options.actor ?? 'system', only });
+      }
     } catch (e) {
       error = errorText(e);
     }
   }
 
-  const undone: UndoneChange[] = (report?.results ?? []).map((r) => ({
+  const undone: UndoneChange[] = planOnly ?? (report?.results ?? []).map((r) => ({
     kind: r.action.kind,
     account: r.action.account,
     userName: r.action.userName,
     result: r.outcome.result,
     ...(r.outcome.result === 'failed' ? { error: r.outcome.error } : {}),
   }));
-  const verified = error === undefined && (report?.verifications ?? []).every((v) => v.verified) && undone.every((u) => u.result !== 'failed');
+  const verified = error === undefined && planOnly === undefined && (report?.verifications ?? []).every((v) => v.verified) && undone.every((u) => u.result !== 'failed');
   const runId = report?.runId ?? `trail-${reconcile.clock.now().toISOString()}`;
   await auditRestorations(reconcile, runId, options.actor ?? 'system', restorations, undone, verified, error);
   if (undone.length > 0 || error !== undefined || report?.outcome === 'guard-tripped') {
@@ -157,7 +167,7 @@ async function auditRestorations(
       action: 'trail.access-restored',
       ...(first !== undefined ? { account: first.account, target: first.userName } : {}),
       reason: r.what,
-      result: failed ? 'failed' : mine.length > 0 ? 'ok' : 'skipped',
+      result: failed ? 'failed' : mine.some((u) => u.result === 'ok') ? 'ok' : 'skipped',
       before: {
         eventId: r.event.eventId,
         eventName: r.event.eventName,
