@@ -110,6 +110,19 @@ export interface LeaverEvidence {
   readonly hoursToNoAccess?: number;
   readonly sla: SlaOutcome;
   readonly notes: readonly string[];
+  /** Successful calls CloudTrail showed as this leaver after "no access left" (high findings; issue 15). */
+  readonly postRevocationUse?: readonly PostRevocationCall[];
+}
+
+/** One `trail.post-revocation-use` entry, as the leaver report shows it. */
+export interface PostRevocationCall {
+  readonly seq: number;
+  readonly eventTime: string;
+  readonly eventName: string;
+  readonly account?: string;
+  readonly sourceIp: string;
+  /** The access key or user the call was made with. */
+  readonly usedBy: string;
 }
 
 export interface LeaverSummary {
@@ -208,6 +221,7 @@ interface LeaverState {
   runs: Set<string>;
   paths: Map<string, MutablePath>;
   verifies: Map<string, { account: string | undefined; userName: string; events: VerifyEvent[] }>;
+  postRevocation?: PostRevocationCall[];
 }
 
 const userKeyOf = (account: string | undefined, userName: string): string => `${account ?? ''}\u0000${userName.toLowerCase()}`;
@@ -252,6 +266,21 @@ export function buildLeaverReport(entries: readonly ChainEntry[], options: Leave
 
   const pendingDetails = new Map<string, string[]>();
   for (const entry of ordered) {
+    if (entry.action === 'trail.post-revocation-use') {
+      const key = leaverKey(entry.person);
+      const state = key === undefined ? undefined : leavers.get(key);
+      const after = record(entry.after);
+      if (state === undefined) continue;
+      (state.postRevocation ??= []).push({
+        seq: entry.seq,
+        eventTime: text(after['eventTime']) ?? entry.at,
+        eventName: text(after['eventName']) ?? '?',
+        ...(entry.account !== undefined ? { account: entry.account } : {}),
+        sourceIp: text(after['sourceIp']) ?? '?',
+        usedBy: text(after['usedBy']) ?? entry.target ?? '?',
+      });
+      continue;
+    }
     if (entry.reason !== 'departed') continue;
     const key = leaverKey(entry.person);
     const state = key === undefined ? undefined : leavers.get(key);
@@ -426,6 +455,7 @@ function finishLeaver(state: LeaverState, options: LeaverReportOptions): LeaverE
     if (user.lastResult === 'failed') notes.push(`verification of ${user.userName} failed: ${user.error ?? 'access remained'}`);
     if (user.lastResult === 'none') notes.push(`${user.userName} has not been verified yet`);
   }
+  if (state.postRevocation !== undefined) notes.push(`HIGH: ${state.postRevocation.length} successful call(s) after access was revoked (CloudTrail)`);
 
   return {
     employeeId: state.employeeId,
@@ -444,6 +474,7 @@ function finishLeaver(state: LeaverState, options: LeaverReportOptions): LeaverE
     ...(hoursToNoAccess !== undefined ? { hoursToNoAccess } : {}),
     sla,
     notes,
+    ...(state.postRevocation !== undefined ? { postRevocationUse: state.postRevocation } : {}),
   };
 }
 
