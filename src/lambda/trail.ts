@@ -1,31 +1,23 @@
-import { resolveAccounts } from '../adapters/aws/accounts';
-import type { AccountTarget } from '../adapters/aws/accounts';
-import { respondToTrailEvents, type TrailResponse } from '../app/trail/respond';
-import { withReconcileLock } from '../app/reconcile/lock';
-import { parseTrailRecord } from '../domain/trail';
-import { ExitCode, WardenError } from '../errors';
-import { trailPolicyOf, wardenPrincipals } from '../runtime/trail';
+import { classifyTrailEvent, parseTrailRecord } from '../domain/trail';
 import { lambdaContainer } from './container';
 import type { LambdaContainer } from './container';
-import { accountOfFunctionArn, invocationNonce } from './events';
-import type { LambdaContextLike } from './events';
-import { accountLockName } from './jobs';
+import { encodeWorkerEvent } from './events';
+import type { LambdaContextLike, WorkerEvent } from './events';
+import { handleTrailRecord, type TrailJobResult } from './trail-job';
 
 /**
  * The trail function (serverless.yml `trail`): an EventBridge rule hands it each "AWS API Call via CloudTrail" event for
- * the IAM, Identity Center and identity-store writes that can give access back (issue 15). It re-plans only the users
- * the event names, under that account's lock, through the same guard, audit and verification as every run, and alerts
- * Slack with who gave the access back, when, from where and what Warden undid.
+ * the IAM, Identity Center and identity-store writes that can give access back (issue 15). It reads the record as
+ * hostile input, drops what gives nobody access back, and hands the rest to the worker (the only role that changes
+ * access), which re-plans the users the record names under the account's lock. Without a worker (tests, local runs)
+ * the record is handled here.
  */
 
 export type TrailResult =
   | { readonly kind: 'rejected'; readonly error: string }
-  | { readonly kind: 'not-managed'; readonly account: string }
-  | { readonly kind: 'locked'; readonly account: string; readonly heldBy: string }
-  | { readonly kind: 'handled'; readonly account: string; readonly response: TrailResponse };
-
-/** Lock time beyond the invocation's deadline, as the worker's account runs use. */
-const LOCK_MARGIN_MS = 60_000;
+  | { readonly kind: 'ignored'; readonly reason: string }
+  | { readonly kind: 'forwarded'; readonly runId: string }
+  | TrailJobResult;
 
 const MAX_EVENT_BYTES = 256 * 1024;
 
@@ -33,12 +25,7 @@ const MAX_EVENT_BYTES = 256 * 1024;
 function recordOf(event: unknown): unknown {
   if (event === null || typeof event !== 'object') return undefined;
   const e = event as Record<string, unknown>;
-  if (e['detail-type'] !== 'AWS API Call via CloudTrail') return undefined;
-  return e['detail'];
-}
-
-function targetFor(targets: readonly AccountTarget[], account: string, self: string | undefined): AccountTarget | undefined {
-  return targets.find((t) => t.id === account) ?? (self === account ? targets.find((t) => t.kind === 'ambient') : undefined);
+  return e['detail-type'] === 'AWS API Call via CloudTrail' ? e['detail'] : undefined;
 }
 
 export function createTrailHandler(getContainer: () => Promise<LambdaContainer> = lambdaContainer) {
@@ -46,51 +33,26 @@ export function createTrailHandler(getContainer: () => Promise<LambdaContainer> 
     const container = await getContainer();
     const runId = `trail-${context.awsRequestId}`;
     const logger = container.logger(runId, { fn: 'trail', requestId: context.awsRequestId });
-    const size = JSON.stringify(event ?? null).length;
-    const parsed = size > MAX_EVENT_BYTES ? { ok: false as const, error: 'event larger than EventBridge delivers' } : parseTrailRecord(recordOf(event));
+    const record = recordOf(event);
+    const parsed = JSON.stringify(event ?? null).length > MAX_EVENT_BYTES ? { ok: false as const, error: 'event larger than EventBridge delivers' } : parseTrailRecord(record);
     if (!parsed.ok) {
-      // Retrying a malformed event could not help: rejected as a value, logged (never the event's content).
+      // Retrying a malformed event could not help: rejected as a value and logged (never the event's content).
       logger.error('not a CloudTrail API call event; ignored', { error: parsed.error });
       return { kind: 'rejected', error: parsed.error };
     }
-    const trail = parsed.value;
     const loaded = await container.loadConfig();
-    const self = accountOfFunctionArn(context.invokedFunctionArn);
-    const resolution = await resolveAccounts(loaded.config, { organizations: () => container.clients.organizations, ...(self !== undefined ? { selfAccountId: self } : {}) });
-    for (const problem of resolution.problems) logger.error(problem);
-    const target = targetFor(resolution.targets, trail.account, self);
-    if (target === undefined) {
-      logger.warn('event from an account Warden does not manage; ignored', { account: trail.account, eventName: trail.eventName });
-      return { kind: 'not-managed', account: trail.account };
+    // Warden's own calls take access away, so content alone tells them apart here; the worker also checks who called.
+    const classified = classifyTrailEvent(parsed.value, { denyAllPolicyName: loaded.config.denyAllPolicyName, isWarden: () => false });
+    if (classified.kind === 'ignored') {
+      logger.debug('event gives no access back', { eventName: parsed.value.eventName, reason: classified.reason });
+      return { kind: 'ignored', reason: classified.reason };
     }
-    const principals = await wardenPrincipals(container.clients.sts, resolution.targets, loaded.config.trail?.wardenPrincipals ?? []);
-    const directory = container.directoryFor(loaded, target, logger);
-    const reconcile = container.reconcileDeps(loaded, [directory], logger, { hosts: false });
-    const exclusive = await withReconcileLock(
-      {
-        lock: container.runs,
-        clock: container.clock,
-        owner: `${runId}/${invocationNonce()}`,
-        name: accountLockName(target),
-        ttlMs: context.getRemainingTimeInMillis() + LOCK_MARGIN_MS,
-        renew: false,
-        onReleaseError: (error) => logger.warn('could not release the account lock; it expires on its own', { error }),
-      },
-      () => respondToTrailEvents({ reconcile, policy: trailPolicyOf(loaded, principals) }, [trail], { mode: container.settings.scheduledMode }),
-    );
-    if (exclusive.kind === 'locked') {
-      // An account run is under way: throw so Lambda's asynchronous retry brings the event back after it.
-      logger.warn('account is being reconciled; the event is retried', { heldBy: exclusive.heldBy });
-      throw new WardenError(`account ${trail.account} is locked by ${exclusive.heldBy}; retry`, ExitCode.runtime);
-    }
-    const response = exclusive.value;
-    logger.info('CloudTrail event handled', {
-      eventName: trail.eventName,
-      account: trail.account,
-      response: response.kind,
-      ...(response.kind === 'responded' ? { undone: response.undone.length, notReplanned: response.notReplanned.length } : {}),
-    });
-    return { kind: 'handled', account: trail.account, response };
+    const invoker = container.invoker;
+    if (invoker === undefined) return handleTrailRecord(container, loaded, record, context, logger);
+    const job: WorkerEvent = { kind: 'trail-event', runId, record };
+    await invoker.invokeAsync(encodeWorkerEvent(job));
+    logger.info('access may have been given back; handed to the worker', { eventName: parsed.value.eventName, account: parsed.value.account });
+    return { kind: 'forwarded', runId };
   };
 }
 

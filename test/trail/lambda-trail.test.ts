@@ -6,6 +6,7 @@ import { createTables } from '../../src/adapters/state/dynamodb-tables';
 import { accessRestoredMessage } from '../../src/adapters/slack/blocks/trail';
 import { LambdaContainer, lambdaSettingsFromEnv, type LambdaClients } from '../../src/lambda/container';
 import { createTrailHandler } from '../../src/lambda/trail';
+import { createWorkerHandler } from '../../src/lambda/worker';
 import type { Notice } from '../../src/ports';
 import { CloudTrailLog, cloudTrailService, eventBridgeEvent } from '../../src/sandbox/cloudtrail';
 import { IamSandboxState } from '../../src/sandbox/iam-state';
@@ -62,7 +63,7 @@ afterAll(async () => {
 });
 
 let tables = 0;
-async function world(mode: 'apply' | 'plan' = 'apply') {
+async function world(mode: 'apply' | 'plan' = 'apply', forward = false) {
   const clock = createTestClock('2026-12-03T10:00:00Z');
   const trail = new CloudTrailLog();
   const parameters = new ParameterStoreSandbox({ [CONFIG_PARAMETER]: { value: CONFIG } }, clock.now);
@@ -87,7 +88,18 @@ async function world(mode: 'apply' | 'plan' = 'apply') {
   cleanups.push(() => destroyClients(clients));
   await createTables(clients.dynamodb, { audit: settings.auditTable ?? '', state: settings.stateTable ?? '' });
   const notices: Notice[] = [];
-  const container = new LambdaContainer({
+  const jobs: Promise<unknown>[] = [];
+  const getContainer = async (): Promise<LambdaContainer> => container;
+  const worker = createWorkerHandler(getContainer);
+  const container: LambdaContainer = new LambdaContainer({
+    ...(forward
+      ? {
+          invoker: {
+            // Lambda's asynchronous Invoke, in process: the payload crosses a JSON boundary like the real one.
+            invokeAsync: async (payload: unknown) => void jobs.push(worker(JSON.parse(JSON.stringify(payload)), createDummyContext({ functionName: 'access-warden-test-worker' }))),
+          },
+        }
+      : {}),
     settings,
     clients,
     iam: { endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: WARDEN_KEY, secretAccessKey: 'x' }, maxAttempts: 2 },
@@ -98,9 +110,9 @@ async function world(mode: 'apply' | 'plan' = 'apply') {
   cleanups.push(() => container.accounts.destroy());
   const otherAdmin = new IAMClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: { accessKeyId: OTHER_ADMIN_KEY, secretAccessKey: 'x' } });
   cleanups.push(() => otherAdmin.destroy());
-  const handler = createTrailHandler(async () => container);
+  const handler = createTrailHandler(getContainer);
   const context = createDummyContext({ functionName: 'access-warden-test-trail' });
-  return { sandbox, trail, container, notices, otherAdmin, handler, context };
+  return { sandbox, trail, container, notices, otherAdmin, handler, context, jobs, worker };
 }
 
 describe('the trail function', () => {
@@ -136,8 +148,21 @@ describe('the trail function', () => {
     // Warden's own UpdateAccessKey (Inactive) comes through the same rule: it re-plans nobody, so nothing loops.
     const own = w.trail.latest(PROD, 'UpdateAccessKey');
     expect(own?.userIdentity['arn']).toBe(`arn:aws:iam::${PROD}:root`);
-    expect(await w.handler(eventBridgeEvent(own as NonNullable<typeof own>), w.context)).toMatchObject({ kind: 'handled', response: { kind: 'nothing-restored' } });
+    expect(await w.handler(eventBridgeEvent(own as NonNullable<typeof own>), w.context)).toEqual({ kind: 'ignored', reason: 'not-restoring' });
     expect(w.notices).toHaveLength(1);
+  }, 30_000);
+
+  it('hands a restoring event to the worker (the only role that changes access), which re-parses and undoes it', async () => {
+    const w = await world('apply', true);
+    await w.otherAdmin.send(new UpdateAccessKeyCommand({ UserName: 'bob', AccessKeyId: BOB_KEY, Status: 'Active' }));
+    const record = w.trail.latest(PROD, 'UpdateAccessKey');
+    expect(await w.handler(eventBridgeEvent(record as NonNullable<typeof record>), w.context)).toMatchObject({ kind: 'forwarded' });
+    expect(w.jobs).toHaveLength(1);
+    expect(await w.jobs[0]).toMatchObject({ kind: 'trail', result: { kind: 'handled', response: { kind: 'responded', undone: [{ kind: 'deactivate-access-key', result: 'ok' }] } } });
+    expect(w.sandbox.state.user(PROD, 'bob')?.accessKeys[0]?.status).toBe('Inactive');
+    // A forged job naming a user with a wildcard re-plans nobody: the worker parses and classifies again.
+    const forged = await w.worker({ kind: 'trail-event', runId: 'x', record: { ...record, requestParameters: { userName: '*', accessKeyId: BOB_KEY, status: 'Active' } } }, w.context);
+    expect(forged).toMatchObject({ kind: 'trail', result: { kind: 'handled', response: { kind: 'nothing-restored' } } });
   }, 30_000);
 
   it('rejects what is not a CloudTrail API call event, and ignores accounts Warden does not manage', async () => {
