@@ -11,6 +11,7 @@ import { pollTrail } from '../../src/app/trail/poll';
 import { scanPostRevocationUse } from '../../src/app/trail/post-revocation';
 import { respondToTrailEvents } from '../../src/app/trail/respond';
 import { buildLeaverReport } from '../../src/domain/evidence/leavers';
+import { renderLeaversHtml } from '../../src/report/leavers-html';
 import { wardenActors } from '../../src/domain/trail';
 import type { Notice } from '../../src/ports';
 import { CloudTrailLog, cloudTrailService } from '../../src/sandbox/cloudtrail';
@@ -110,6 +111,9 @@ describe('access given back and used after revocation (serve: polling)', () => {
     const report = buildLeaverReport(entries, { from: new Date('2026-12-01T00:00:00Z'), to: clock.now(), slaHours: 24, now: clock.now() });
     expect(report.leavers[0]?.postRevocationUse).toMatchObject([{ eventName: 'GetUser', eventTime: '2026-12-03T10:06:00.000Z', usedBy: BOB_KEY }]);
     expect(report.leavers[0]?.notes.join(' ')).toContain('after access was revoked');
+    const html = renderLeaversHtml(report);
+    expect(html).toContain('High: access used after revocation (CloudTrail)');
+    expect(html).toMatch(/<td>GetUser<\/td><td>111111111111<\/td><td>AKIABOB0000000000001<\/td>/);
 
     // Hourly again: nothing new, nothing repeated.
     clock.set('2026-12-03T11:10:00Z');
