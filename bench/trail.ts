@@ -71,7 +71,7 @@ export async function benchTrail(options: { users?: number; runs?: number } = {}
   const dir = mkdtempSync(path.join(os.tmpdir(), 'warden-bench-trail-'));
   try {
     const columns = ['employee_id', 'email', 'status', 'role', 'full_name', 'department', 'end_date', 'aws_usernames'] as const;
-    const rows = [...account.roster.map((row) => columns.map((c) => row[c])), ['L1', 'leaver@example.com', 'departed', 'engineer', 'Leaver', 'eng', '2026-11-01', 'leaver']];
+    const rows = [...account.roster.map((row) => columns.map((c) => row[c])), ['L1', 'leaver@example.com', 'departed', 'engineer', 'Leaver', 'eng', new Date(Date.now() - 86_400_000).toISOString().slice(0, 10), 'leaver']];
     writeFileSync(path.join(dir, 'roster.csv'), toCsv(columns, rows));
     const deps: ReconcileDeps = {
       roster: new FileRosterSource({ path: path.join(dir, 'roster.csv'), timezone: 'UTC' }),
@@ -148,7 +148,7 @@ export async function benchTrail(options: { users?: number; runs?: number } = {}
   }
 }
 
-if (require.main === module) {
+if (require.main === module || (process.argv[1] ?? '').endsWith(path.join('bench', 'trail.ts'))) {
   benchTrail({ users: Number(process.env['WARDEN_BENCH_TRAIL_USERS'] ?? 1000) })
     .then((result) => process.stdout.write(`${JSON.stringify(result, null, 2)}\n`))
     .catch((error: unknown) => {
