@@ -14,6 +14,8 @@ import { IamSandboxState } from '../../sandbox/iam-state';
 import { parseSeed } from '../../sandbox/seed';
 import { startSandbox } from '../../sandbox/server';
 import { createSsmSandbox } from '../../sandbox/ssm';
+import { CloudTrailLog, cloudTrailService } from '../../sandbox/cloudtrail';
+import { demoAccessGivenBack } from './demo-trail';
 import type { CliIo } from '../io';
 import { renderApplyText, progressReporter } from './reconcile';
 
@@ -100,7 +102,8 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
   const hosts: FleetDirectory = loadFleetDirectory(hostsDir);
   const ssm = createSsmSandbox({ fleet: hosts.fleet, runner: hosts.runner, deliveryTimeoutMs: 300, invocationLag: 1 });
 
-  const sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed), extraServices: [ssm.service] });
+  const cloudTrail = new CloudTrailLog();
+  const sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed), extraServices: [ssm.service, cloudTrailService(cloudTrail)], observers: [cloudTrail.observe] });
   const progress = progressReporter(io);
   const ssmClient = createSsmClient({ endpoint: sandbox.url, region: 'us-east-1', credentials: SANDBOX_CREDENTIALS });
   const runtime = await openRuntime(path.join(dir, 'warden.yaml'), {
@@ -166,7 +169,11 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
       out.write(`Plan again: ${finalLeft} revocation actions, ${last.plan.findings.filter((f) => f.kind === 'host-unreachable').length} hosts unreachable.\n`);
     }
 
-    out.write(`\n== ${offline.length > 0 ? 5 : 4}. Audit log ==\n`);
+    const step = offline.length > 0 ? 5 : 4;
+    out.write(`\n== ${step}. Another admin gives a leaver's key back: CloudTrail shows it, Warden undoes it ==\n`);
+    const caught = await demoAccessGivenBack(out, sandbox, runtime, report, SANDBOX_CREDENTIALS);
+
+    out.write(`\n== ${step + 1}. Audit log ==\n`);
     const chain = await runtime.audit.verify();
     const entries = chain.entries;
     out.write(chain.ok ? `Hash chain intact over ${entries} entries.\n` : `Hash chain BROKEN: ${chain.problem}\n`);
@@ -175,7 +182,7 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
     out.write(`Try:  npx warden audit query --config ${configArg} --person bob@example.com\n`);
     out.write(`      npx warden audit verify --config ${configArg}\n`);
     const applied = [report, ...(comeback !== undefined ? [comeback] : [])];
-    if (!chain.ok || applied.some((r) => r.outcome !== 'ok') || finalLeft > 0 || check.problems.length > 0) return ExitCode.runtime;
+    if (!chain.ok || !caught || applied.some((r) => r.outcome !== 'ok') || finalLeft > 0 || check.problems.length > 0) return ExitCode.runtime;
     return ExitCode.ok;
   } finally {
     progress.done();
