@@ -1,16 +1,12 @@
 /**
- * Wiring for issue 15 shared by `warden serve` and the Lambda trail function: who Warden itself is in CloudTrail (so its
- * own revocations never re-trigger it), and one CloudTrail client per account for LookupEvents.
+ * Wiring for issue 15 shared by `warden serve` and the Lambda worker: who Warden itself is in CloudTrail, so its own
+ * revocations never re-trigger it.
  */
-import type { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { LoadedConfig } from '../config/load';
-import { assumeRoleCredentials, type AccountTarget } from '../adapters/aws/accounts';
-import { CloudTrailSource } from '../adapters/aws/cloudtrail';
-import { cloudTrailSdk, stsSdk } from '../adapters/aws/sdk';
+import type { AccountTarget } from '../adapters/aws/accounts';
+import { stsSdk } from '../adapters/aws/sdk';
 import { wardenActors, type TrailPolicy } from '../domain/trail';
-import type { Clock } from '../ports';
-import type { TrailSource } from '../ports/trail';
 
 /** The session name Warden's member-role sessions carry (AccountClients' default). */
 export const WARDEN_SESSION_NAME = 'warden';
@@ -43,44 +39,3 @@ export const trailPolicyOf = (loaded: LoadedConfig, principals: readonly string[
   denyAllPolicyName: loaded.config.denyAllPolicyName,
   isWarden: wardenActors(principals),
 });
-
-/** CloudTrail clients per account (the ambient one, or through the member role), built once and destroyed together. */
-export class TrailClients {
-  private readonly clients = new Map<string, CloudTrailClient>();
-
-  constructor(
-    private readonly options: { readonly sts: STSClient; readonly region: string; readonly clock?: Clock; readonly endpoint?: string; readonly credentials?: { accessKeyId: string; secretAccessKey: string } },
-  ) {}
-
-  /** LookupEvents in one account; `account` is the ambient account's id when the target has none. */
-  sourceFor(target: AccountTarget, account: string): TrailSource {
-    const key = target.kind === 'ambient' ? 'ambient' : target.roleArn;
-    let client = this.clients.get(key);
-    if (client === undefined) {
-      const { CloudTrailClient: Client } = cloudTrailSdk();
-      client = new Client({
-        region: this.options.region,
-        ...(this.options.endpoint !== undefined ? { endpoint: this.options.endpoint } : {}),
-        ...(target.kind === 'assume-role'
-          ? {
-              credentials: assumeRoleCredentials(this.options.sts, {
-                roleArn: target.roleArn,
-                sessionName: WARDEN_SESSION_NAME,
-                ...(target.externalId !== undefined ? { externalId: target.externalId } : {}),
-                ...(this.options.clock !== undefined ? { clock: this.options.clock } : {}),
-              }),
-            }
-          : this.options.credentials !== undefined
-            ? { credentials: this.options.credentials }
-            : {}),
-      });
-      this.clients.set(key, client);
-    }
-    return new CloudTrailSource({ client, account });
-  }
-
-  destroy(): void {
-    for (const client of this.clients.values()) client.destroy();
-    this.clients.clear();
-  }
-}

@@ -14,6 +14,7 @@ export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
   'ssm:GetCommandInvocation',
   'ssm:DescribeInstanceInformation',
   'sts:GetCallerIdentity',
+  'cloudtrail:LookupEvents',
 ]);
 
 /** Calls that never run in the deployment, per file. */

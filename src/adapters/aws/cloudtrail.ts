@@ -48,9 +48,8 @@ export class CloudTrailSource implements TrailSource {
 
   async lookup(query: { readonly lookup: TrailLookup; readonly start: Date; readonly end: Date; readonly nextToken?: string }): Promise<TrailPage> {
     await this.pace();
-    const { LookupEventsCommand } = cloudTrailSdk();
     const out = await this.options.client.send(
-      new LookupEventsCommand({
+      new (cloudTrailSdk().LookupEventsCommand)({
         LookupAttributes: [attributeOf(query.lookup)],
         StartTime: query.start,
         EndTime: query.end,

@@ -1,5 +1,6 @@
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
-import { GetUserCommand, IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { CloudTrailSource } from '../../adapters/aws/cloudtrail';
 import { MemoryTrailCursorStore } from '../../adapters/state/trail-cursors';
 import type { ApplyReport } from '../../app/reconcile';
@@ -38,14 +39,14 @@ export async function demoAccessGivenBack(
   sandbox.state.addUser(account, { userName: OTHER_ADMIN, tags: {}, accessKeys: [{ id: OTHER_ADMIN_KEY, status: 'Active' }] });
   const endpoint = { endpoint: sandbox.url, region: 'us-east-1' };
   const admin = new IAMClient({ ...endpoint, credentials: { accessKeyId: OTHER_ADMIN_KEY, secretAccessKey: 'demo-only' } });
-  const leaver = new IAMClient({ ...endpoint, credentials: { accessKeyId: keyId, secretAccessKey: 'demo-only' }, maxAttempts: 1 });
+  const leaver = new STSClient({ ...endpoint, credentials: { accessKeyId: keyId, secretAccessKey: 'demo-only' }, maxAttempts: 1 });
   const trail = new CloudTrailClient({ ...endpoint, credentials });
   const notices: Notice[] = [];
   const deps = { ...runtime.deps, notifier: { notify: async (notice: Notice) => void notices.push(notice) } };
   try {
-    out.write(`${OTHER_ADMIN} re-activates ${userName}'s access key ${keyId} with their own key; ${userName} calls GetUser with it.\n`);
+    out.write(`${OTHER_ADMIN} re-activates ${userName}'s access key ${keyId} with their own key; ${userName} calls sts:GetCallerIdentity with it.\n`);
     await admin.send(new UpdateAccessKeyCommand({ UserName: userName, AccessKeyId: keyId, Status: 'Active' }));
-    await leaver.send(new GetUserCommand({}));
+    await leaver.send(new GetCallerIdentityCommand({}));
     const policy = { denyAllPolicyName: runtime.loaded.config.denyAllPolicyName, isWarden: wardenActors(warden.ok ? [warden.value.arn] : []) };
     const sources = [new CloudTrailSource({ client: trail, account })];
     await pollTrail({ sources, cursors: new MemoryTrailCursorStore(), clock: runtime.deps.clock, respond: (events) => respondToTrailEvents({ reconcile: deps, policy }, events) });

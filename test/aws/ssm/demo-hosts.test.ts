@@ -50,7 +50,7 @@ describe('warden demo with hosts', () => {
     // Issue 15: another admin gives bob's key back; CloudTrail names them, Warden undoes it and reports bob's call meanwhile.
     expect(text).toMatch(/CloudTrail: UpdateAccessKey by arn:aws:iam::111122223333:user\/it-admin at \S+ from \S+: re-activated access key AKIADEMOBOB000000001/);
     expect(text).toContain('Warden undid: deactivate-access-key on 111122223333/bob: ok');
-    expect(text).toMatch(/\[high\] post-revocation use by bob@example.com \(E002\): GetUser at /);
+    expect(text).toMatch(/\[high\] post-revocation use by bob@example.com \(E002\): GetCallerIdentity at /);
     expect(readFileSync(path.join(dir, 'demo/hosts/i-0demodb00000001/home/bob/.ssh/authorized_keys'), 'utf8')).toBe('');
     // The demo works on its copy: the repository's hosts are never changed.
     expect(readFileSync(bobFile, 'utf8')).toBe(repoBefore);
