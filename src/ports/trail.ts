@@ -7,6 +7,8 @@ export interface UndoneChange {
   readonly userName: string;
   readonly result: 'ok' | 'failed' | 'skipped';
   readonly error?: string;
+  /** Whose access it was (`email (employee id)`), when the plan matched the user to a person. */
+  readonly person?: string;
 }
 
 /** Slack notices of issue 15: access given back and undone, or a leaver's call after "no access left". */

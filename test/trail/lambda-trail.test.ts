@@ -132,6 +132,7 @@ describe('the trail function', () => {
       result: 'ok',
       account: PROD,
       target: 'bob',
+      person: 'bob@example.com (E2)',
       before: { restoredBy: `arn:aws:iam::${PROD}:user/other-admin`, restoredWithKey: OTHER_ADMIN_KEY, eventName: 'UpdateAccessKey', eventTime: '2026-12-03T10:00:00.000Z' },
       after: { verified: true },
     });

@@ -4,6 +4,7 @@ import type { AccountDirectory, Notifier } from '../../ports';
 import type { UndoneChange } from '../../ports/trail';
 import { applyPlan, computePlan, recordPlanRun, type ApplyReport, type ReconcileDeps } from '../reconcile';
 import { errorText } from '../reconcile/common';
+import { formatAuditPerson } from '../../domain/audit-chain';
 
 /**
  * Issue 15's response to access given back: classify CloudTrail events, re-plan only the IAM users they name (in the
@@ -115,7 +116,14 @@ export async function respondToTrailEvents(
       const planned = await computePlan(scoped);
       if (options.mode === 'plan') {
         await recordPlanRun(scoped, planned, options.actor ?? 'system');
-        planOnly = planned.plan.actions.filter(only).map((a) => ({ kind: a.kind, account: a.account, userName: a.userName, result: 'skipped' as const, error: 'plan-only deployment: not applied' }));
+        planOnly = planned.plan.actions.filter(only).map((a) => ({
+          kind: a.kind,
+          account: a.account,
+          userName: a.userName,
+          result: 'skipped' as const,
+          error: 'plan-only deployment: not applied',
+          ...(a.person !== undefined ? { person: formatAuditPerson(a.person) } : {}),
+        }));
       } else {
         report = await applyPlan(scoped, planned, { actor: options.actor ?? 'system', only });
       }
@@ -130,6 +138,7 @@ export async function respondToTrailEvents(
     userName: r.action.userName,
     result: r.outcome.result,
     ...(r.outcome.result === 'failed' ? { error: r.outcome.error } : {}),
+    ...(r.action.person !== undefined ? { person: formatAuditPerson(r.action.person) } : {}),
   }));
   const verified = error === undefined && planOnly === undefined && (report?.verifications ?? []).every((v) => v.verified) && undone.every((u) => u.result !== 'failed');
   const runId = report?.runId ?? `trail-${reconcile.clock.now().toISOString()}`;
@@ -161,11 +170,13 @@ async function auditRestorations(
     const mine = undone.filter((u) => users.some((p) => p.account === u.account && lower(p.userName) === lower(u.userName)));
     const failed = error !== undefined || mine.some((u) => u.result === 'failed');
     const first = users[0];
+    const person = mine.find((u) => u.person !== undefined)?.person;
     await deps.audit.append({
       runId,
       actor,
       action: 'trail.access-restored',
       ...(first !== undefined ? { account: first.account, target: first.userName } : {}),
+      ...(person !== undefined ? { person } : {}),
       reason: r.what,
       result: failed ? 'failed' : mine.some((u) => u.result === 'ok') ? 'ok' : 'skipped',
       before: {
