@@ -104,13 +104,18 @@ function identityOf(caller: CallerIdentity, accessKeyId: string): { identity: Re
   }
 }
 
-/** The request's parameters as CloudTrail writes them: lower-camel names, secrets hidden, list members kept as given. */
+/** A JSON request's members as CloudTrail writes them: lower-camel names at every level, secrets hidden. */
+function camelMembers(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelMembers);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).map(([key, v]) => [lowerFirst(key), SECRET_PARAMETER.test(key) ? HIDDEN : camelMembers(v)]));
+}
+
+/** The request's parameters as CloudTrail writes them: lower-camel names, secrets hidden, query list members kept as given. */
 function requestParameters(call: ServiceCall): Record<string, unknown> | null {
   const out: Record<string, unknown> = {};
   if (call.input !== undefined) {
-    if (call.input !== null && typeof call.input === 'object' && !Array.isArray(call.input)) {
-      for (const [key, value] of Object.entries(call.input)) out[lowerFirst(key)] = SECRET_PARAMETER.test(key) ? HIDDEN : value;
-    }
+    if (call.input !== null && typeof call.input === 'object' && !Array.isArray(call.input)) Object.assign(out, camelMembers(call.input));
   } else {
     for (const [key, value] of call.params) {
       if (key === 'Action' || key === 'Version') continue;

@@ -101,3 +101,46 @@ describe('sandbox CloudTrail', () => {
     ct.destroy();
   });
 });
+
+describe('sandbox CloudTrail: Identity Center and identity-store writes', () => {
+  it('records them under their own event sources, and classification names the Identity Center principal', async () => {
+    const { SSOAdminClient, CreateAccountAssignmentCommand } = await import('@aws-sdk/client-sso-admin');
+    const { IdentitystoreClient, CreateGroupMembershipCommand } = await import('@aws-sdk/client-identitystore');
+    const { jsonService, jsonReply } = await import('../../src/sandbox/service');
+    const { classifyTrailEvent, parseTrailRecord, wardenActors } = await import('../../src/domain/trail');
+    const trail = new CloudTrailLog();
+    // Minimal stand-ins for the Identity Center plane's sandbox services: the recording does not depend on them.
+    const sso = jsonService({ name: 'sso', targetPrefix: 'SWBExternalService', actions: { CreateAccountAssignment: () => jsonReply({ AccountAssignmentCreationStatus: { Status: 'IN_PROGRESS', RequestId: 'r-1' } }) } });
+    const store = jsonService({ name: 'identitystore', targetPrefix: 'AWSIdentityStore', actions: { CreateGroupMembership: () => jsonReply({ MembershipId: 'm-1', IdentityStoreId: 'd-1' }) } });
+    const sandbox = await startExampleSandbox({ observers: [trail.observe], extraServices: [sso, store] });
+    const credentials = { accessKeyId: ALICE_KEY, secretAccessKey: 'x' };
+    const admin = new SSOAdminClient({ endpoint: sandbox.url, region: 'eu-west-1', credentials });
+    const ids = new IdentitystoreClient({ endpoint: sandbox.url, region: 'eu-west-1', credentials });
+    try {
+      await admin.send(
+        new CreateAccountAssignmentCommand({
+          InstanceArn: 'arn:aws:sso:::instance/ssoins-1111111111111111',
+          TargetId: PROD,
+          TargetType: 'AWS_ACCOUNT',
+          PermissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1111111111111111/ps-2222222222222222',
+          PrincipalType: 'USER',
+          PrincipalId: 'u-bob',
+        }),
+      );
+      await ids.send(new CreateGroupMembershipCommand({ IdentityStoreId: 'd-1', GroupId: 'g-admins', MemberId: { UserId: 'u-bob' } }));
+      const policy = { denyAllPolicyName: 'warden-deny-all', isWarden: wardenActors([]) };
+      const classify = (name: string) => {
+        const parsed = parseTrailRecord(trail.latest(PROD, name));
+        if (!parsed.ok) throw new Error(parsed.error);
+        return classifyTrailEvent(parsed.value, policy);
+      };
+      expect(trail.latest(PROD, 'CreateAccountAssignment')).toMatchObject({ eventSource: 'sso.amazonaws.com', awsRegion: 'eu-west-1', userIdentity: { userName: 'alice' } });
+      expect(classify('CreateAccountAssignment')).toMatchObject({ kind: 'restores', plane: 'identity-center', principals: [{ kind: 'ic-user', userId: 'u-bob' }] });
+      expect(classify('CreateGroupMembership')).toMatchObject({ kind: 'restores', principals: [{ kind: 'ic-user', userId: 'u-bob', identityStoreId: 'd-1' }] });
+    } finally {
+      admin.destroy();
+      ids.destroy();
+      await sandbox.close();
+    }
+  });
+});
