@@ -7,6 +7,8 @@ import { parseTrailRecord } from '../domain/trail';
 import { ExitCode, WardenError } from '../errors';
 import type { Logger } from '../lib/logger';
 import { trailPolicyOf, wardenPrincipals } from '../runtime/trail';
+import { TrailClients } from '../runtime/trail-clients';
+import { scanPostRevocationUse, type PostRevocationScan } from '../app/trail/post-revocation';
 import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, invocationNonce } from './events';
 import type { LambdaContextLike } from './events';
@@ -69,4 +71,38 @@ export async function handleTrailRecord(container: LambdaContainer, loaded: Load
     ...(response.kind === 'responded' ? { undone: response.undone.length, notReplanned: response.notReplanned.length } : {}),
   });
   return { kind: 'handled', account: trail.account, response };
+}
+
+/**
+ * The Lambda deployment's post-revocation scan (issue 15): after an account's scheduled run, the leavers' calls in that
+ * account after "no access left", through CloudTrail's LookupEvents (config `trail`; its region, us-east-1 for IAM).
+ * Findings are audited and alerted by the scan; a failure is logged, never fails the account's run.
+ */
+export async function scanAccountAfterRun(
+  container: LambdaContainer,
+  loaded: LoadedConfig,
+  target: AccountTarget,
+  context: LambdaContextLike,
+  logger: Logger,
+): Promise<PostRevocationScan | undefined> {
+  const settings = loaded.config.trail;
+  const account = target.id ?? accountOfFunctionArn(context.invokedFunctionArn);
+  if (settings === undefined || account === undefined) return undefined;
+  const clients = new TrailClients({ sts: container.clients.sts, region: settings.region, clock: container.clock });
+  try {
+    const scan = await scanPostRevocationUse({
+      audit: container.audit,
+      sources: [clients.sourceFor(target, account)],
+      notifier: container.notifier,
+      clock: container.clock,
+      slaHours: loaded.config.slaHours,
+    });
+    if (scan.findings.length > 0 || scan.errors.length > 0) logger.warn('post-revocation scan', { account, findings: scan.findings.length, errors: scan.errors });
+    return scan;
+  } catch (error) {
+    logger.error('post-revocation scan failed', { error });
+    return undefined;
+  } finally {
+    clients.destroy();
+  }
 }

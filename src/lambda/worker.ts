@@ -6,7 +6,7 @@ import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, invocationNonce, parseWorkerEvent } from './events';
 import type { LambdaContextLike, WorkerEvent } from './events';
 import type { SlackTaskRunner } from './slack-types';
-import { handleTrailRecord, type TrailJobResult } from './trail-job';
+import { handleTrailRecord, scanAccountAfterRun, type TrailJobResult } from './trail-job';
 import { applyDueDeparturesJob, reconcileAccount } from './jobs';
 import type { AccountRunResult, DeparturesRunResult } from './jobs';
 
@@ -69,6 +69,8 @@ async function run(
         remainingMs: context.getRemainingTimeInMillis(),
         hosts: job.hosts === true,
       });
+      // Issue 15: the leavers' calls in this account after "no access left" (config `trail`).
+      if (mode === 'apply') await scanAccountAfterRun(container, loaded, job.account, context, logger);
       return { kind: 'account', result };
     }
     case 'apply-due-departures': {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { IAMClient, UpdateAccessKeyCommand } from '@aws-sdk/client-iam';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { createTables } from '../../src/adapters/state/dynamodb-tables';
 import { accessRestoredMessage } from '../../src/adapters/slack/blocks/trail';
 import { LambdaContainer, lambdaSettingsFromEnv, type LambdaClients } from '../../src/lambda/container';
@@ -63,13 +64,13 @@ afterAll(async () => {
 });
 
 let tables = 0;
-async function world(mode: 'apply' | 'plan' = 'apply', forward = false) {
+async function world(mode: 'apply' | 'plan' = 'apply', forward = false, config = CONFIG) {
   const clock = createTestClock('2026-12-03T10:00:00Z');
   const trail = new CloudTrailLog();
-  const parameters = new ParameterStoreSandbox({ [CONFIG_PARAMETER]: { value: CONFIG } }, clock.now);
+  const parameters = new ParameterStoreSandbox({ [CONFIG_PARAMETER]: { value: config } }, clock.now);
   const sandbox: RunningSandbox = await startSandbox({
     state: IamSandboxState.fromSeed(seed(), clock.now),
-    extraServices: [organizationsService(), parameters.service(), cloudTrailService(trail)],
+    extraServices: [organizationsService(), parameters.service(), cloudTrailService(trail, { lookupRate: false })],
     observers: [trail.observe],
   });
   cleanups.push(() => sandbox.close());
@@ -112,7 +113,7 @@ async function world(mode: 'apply' | 'plan' = 'apply', forward = false) {
   cleanups.push(() => otherAdmin.destroy());
   const handler = createTrailHandler(getContainer);
   const context = createDummyContext({ functionName: 'access-warden-test-trail' });
-  return { sandbox, trail, container, notices, otherAdmin, handler, context, jobs, worker };
+  return { sandbox, trail, container, notices, otherAdmin, handler, context, jobs, worker, clock };
 }
 
 describe('the trail function', () => {
@@ -164,6 +165,34 @@ describe('the trail function', () => {
     // A forged job naming a user with a wildcard re-plans nobody: the worker parses and classifies again.
     const forged = await w.worker({ kind: 'trail-event', runId: 'x', record: { ...record, requestParameters: { userName: '*', accessKeyId: BOB_KEY, status: 'Active' } } }, w.context);
     expect(forged).toMatchObject({ kind: 'trail', result: { kind: 'handled', response: { kind: 'nothing-restored' } } });
+  }, 30_000);
+
+  it("after an account's run, the worker reports the leaver's calls made after revocation (config trail)", async () => {
+    const w = await world('apply', false, `${CONFIG}\ntrail: { region: us-east-1 }`);
+    const saved = { ...process.env };
+    Object.assign(process.env, { AWS_ENDPOINT_URL_CLOUDTRAIL: w.sandbox.url, AWS_ACCESS_KEY_ID: WARDEN_KEY, AWS_SECRET_ACCESS_KEY: 'x' });
+    try {
+      const job = { v: 2, kind: 'reconcile-account', runId: 'r1', account: { kind: 'ambient', id: PROD }, scheduledAt: '2026-12-03T10:00:00Z', mode: 'apply' };
+      // bob's key is active again when the hourly run revokes him (the audit log then holds his revocation).
+      await w.otherAdmin.send(new UpdateAccessKeyCommand({ UserName: 'bob', AccessKeyId: BOB_KEY, Status: 'Active' }));
+      await w.worker(job, w.context);
+      expect(w.sandbox.state.user(PROD, 'bob')?.accessKeys[0]?.status).toBe('Inactive');
+      w.clock.advance(60_000);
+      await w.otherAdmin.send(new UpdateAccessKeyCommand({ UserName: 'bob', AccessKeyId: BOB_KEY, Status: 'Active' }));
+      const bob = new STSClient({ endpoint: w.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: BOB_KEY, secretAccessKey: 'x' } });
+      await bob.send(new GetCallerIdentityCommand({}));
+      bob.destroy();
+      w.clock.advance(60_000);
+      await w.worker({ ...job, runId: 'r2' }, w.context);
+      const found = (await w.container.audit.query({})).filter((e) => e.action === 'trail.post-revocation-use');
+      expect(found).toMatchObject([{ result: 'failed', person: 'bob@example.com (E2)', after: { eventName: 'GetCallerIdentity', usedBy: BOB_KEY, severity: 'high' } }]);
+      expect(w.notices.filter((n) => n.kind === 'post-revocation-use')).toHaveLength(1);
+    } finally {
+      for (const key of ['AWS_ENDPOINT_URL_CLOUDTRAIL', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) {
+        if (saved[key] === undefined) delete process.env[key];
+        else process.env[key] = saved[key];
+      }
+    }
   }, 30_000);
 
   it('rejects what is not a CloudTrail API call event, and ignores accounts Warden does not manage', async () => {
