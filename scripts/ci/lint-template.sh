@@ -16,5 +16,5 @@ npx serverless package --stage ci --package "$out/tuned" --param=scheduledMode=a
   --param=anchorBucket=log-archive-warden-anchors --param=tracing=true --param=slackProvisionedConcurrency=1 \
   --param=organizationId=o-abc123def4 --param=protectedUserArns=arn:aws:iam::123456789012:user/ops/alice >/dev/null
 cfn-lint --ignore-checks W3005 W8003 W1031 W1033 -- "$out/defaults/cloudformation-template-update-stack.json" "$out/tuned/cloudformation-template-update-stack.json" \
-  deploy/member-account-role.yaml deploy/anchor-bucket.yaml
+  deploy/member-account-role.yaml deploy/anchor-bucket.yaml deploy/trail-forwarding.yaml
 echo "cfn-lint: packaged templates and deploy/*.yaml are clean"

@@ -132,6 +132,19 @@ export const configSchema = z.strictObject({
   /** Leavers' live role sessions (issue 14): opt-in AWS "revoke older sessions" on roles without a pinned source identity. */
   sessions: z.strictObject({ revokeOlderOnRoles: z.boolean().default(false) }).default({ revokeOlderOnRoles: false }),
   slaHours: z.number().positive().default(24),
+  /** CloudTrail (issue 15): access given back re-revoked, and leavers' calls after revocation (config/warden.example.yaml). */
+  trail: z
+    .strictObject({
+      /** `warden serve` polls LookupEvents every minute (the Lambda stack is event-driven instead). */
+      poll: z.boolean().default(true),
+      /** Where CloudTrail records IAM's events: us-east-1 (Identity Center's are in its own region). */
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as us-east-1').default('us-east-1'),
+      /** How far each poll looks back for events CloudTrail delivered late. */
+      overlapMinutes: z.number().int().min(1).max(60).default(15),
+      /** Warden's own principals besides those it finds itself (its STS identity, its member-role sessions): ARNs, `*` suffix for a prefix. */
+      wardenPrincipals: z.array(z.string().startsWith('arn:aws')).default([]),
+    })
+    .optional(),
   audit: auditStore.default({ store: 'sqlite', path: '.warden/warden.db' }),
   schedule: z.string().default('0 * * * *'),
   slack: z

@@ -34,6 +34,10 @@ export const AUDIT_EVENTS = [
   'slack.access.at',
   /** One leaver's live role sessions after a run's verification: ended at …, or may live until … (issue 14). */
   'leaver.sessions',
+  /** CloudTrail showed someone giving a principal access back; what Warden undid (issue 15). */
+  'trail.access-restored',
+  /** CloudTrail showed a leaver's successful call after their "no access left" time (a high finding). */
+  'trail.post-revocation-use',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

@@ -147,6 +147,7 @@ const workerEventV1Schema = z.discriminatedUnion('kind', [
     actor: z.string().min(1).optional(),
   }),
   z.strictObject({ kind: z.literal('slack-task'), runId, task: z.unknown() }),
+  z.strictObject({ kind: z.literal('trail-event'), runId, record: z.unknown() }),
 ]);
 
 /** Job shape 2: `v: 2`, and the dispatcher's mode on an account's job. */
@@ -191,7 +192,9 @@ export type WorkerEvent =
       readonly mode?: ScheduledMode;
     }
   | { readonly kind: 'apply-due-departures'; readonly runId: string; readonly ids?: readonly string[]; readonly actor?: string }
-  | { readonly kind: 'slack-task'; readonly runId: string; readonly task: unknown };
+  | { readonly kind: 'slack-task'; readonly runId: string; readonly task: unknown }
+  /** A CloudTrail record that may have given access back (the trail function's, issue 15); parsed again by the worker. */
+  | { readonly kind: 'trail-event'; readonly runId: string; readonly record: unknown };
 
 /**
  * The payload to send for a job, in the oldest shape that carries its meaning: an account's job needs shape 2 (its
@@ -251,6 +254,8 @@ export function parseWorkerEvent(event: unknown): Parsed<WorkerEvent> {
       };
     case 'slack-task':
       return { ok: true, value: { kind: 'slack-task', runId: data.runId, task: data.task } };
+    case 'trail-event':
+      return { ok: true, value: { kind: 'trail-event', runId: data.runId, record: data.record } };
   }
 }
 

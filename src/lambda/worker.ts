@@ -6,6 +6,7 @@ import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, invocationNonce, parseWorkerEvent } from './events';
 import type { LambdaContextLike, WorkerEvent } from './events';
 import type { SlackTaskRunner } from './slack-types';
+import { handleTrailRecord, scanAccountAfterRun, type TrailJobResult } from './trail-job';
 import { applyDueDeparturesJob, reconcileAccount } from './jobs';
 import type { AccountRunResult, DeparturesRunResult } from './jobs';
 
@@ -16,7 +17,8 @@ export type WorkerResult =
   | { readonly kind: 'rejected'; readonly error: string }
   | { readonly kind: 'account'; readonly result: AccountRunResult }
   | { readonly kind: 'departures'; readonly result: DeparturesRunResult }
-  | { readonly kind: 'slack-task'; readonly result: 'done' | 'not-wired' };
+  | { readonly kind: 'slack-task'; readonly result: 'done' | 'not-wired' }
+  | { readonly kind: 'trail'; readonly result: TrailJobResult };
 
 export interface WorkerHandlerOptions {
   readonly slackTasks?: SlackTaskRunner;
@@ -67,6 +69,8 @@ async function run(
         remainingMs: context.getRemainingTimeInMillis(),
         hosts: job.hosts === true,
       });
+      // Issue 15: the leavers' calls in this account after "no access left" (config `trail`).
+      if (mode === 'apply') await scanAccountAfterRun(container, loaded, job.account, context, logger);
       return { kind: 'account', result };
     }
     case 'apply-due-departures': {
@@ -91,6 +95,8 @@ async function run(
       await options.slackTasks(job.task, { container, loaded, logger, context });
       return { kind: 'slack-task', result: 'done' };
     }
+    case 'trail-event':
+      return { kind: 'trail', result: await handleTrailRecord(container, loaded, job.record, context, logger) };
     default: {
       const never: never = job;
       return never;

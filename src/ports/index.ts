@@ -3,6 +3,7 @@ import type { ChainEntry } from '../domain/audit-chain';
 import type { Action, Plan } from '../domain/plan';
 import type { AccountInventory, HostInventory, IamUserDetail } from '../domain/inventory';
 import type { Roster } from '../domain/roster';
+import type { TrailNotice } from './trail';
 
 /** Where the HR roster comes from (a CSV/JSON file, an HRIS export). */
 export interface RosterSource {
@@ -94,7 +95,8 @@ export interface RunStateStore {
 
 export type Notice =
   | { readonly kind: 'run-summary'; readonly runId: string; readonly plan: Plan; readonly applied: number; readonly failed: number }
-  | { readonly kind: 'guard-tripped'; readonly runId: string; readonly reasons: readonly string[] };
+  | { readonly kind: 'guard-tripped'; readonly runId: string; readonly reasons: readonly string[] }
+  | TrailNotice;
 
 /** Tells people what happened (Slack channel, or nothing). */
 export interface Notifier {

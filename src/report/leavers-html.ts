@@ -72,7 +72,22 @@ ${notes}
 <thead><tr><th>Path</th><th>Account</th><th>Target</th><th>Detail</th><th>Closed</th><th>Verified</th><th>Status</th></tr></thead>
 <tbody>${leaver.paths.map(pathRow).join('\n')}</tbody>
 </table>
+${postRevocationTable(leaver)}
 </section>`;
+}
+
+/** Calls CloudTrail showed as the leaver after "no access left" (high findings), when there are any. */
+function postRevocationTable(leaver: LeaverEvidence): string {
+  const uses = leaver.postRevocationUse ?? [];
+  if (uses.length === 0) return '';
+  const rows = uses
+    .map((u) => `<tr><td>${escapeHtml(formatUtc(u.eventTime))}</td><td>${escapeHtml(u.eventName)}</td><td>${escapeHtml(u.account ?? '')}</td><td>${escapeHtml(u.usedBy)}</td><td>${escapeHtml(u.sourceIp)}</td></tr>`)
+    .join('\n');
+  return `<h4 class="post-revocation">High: access used after revocation (CloudTrail)</h4>
+<table class="paths post-revocation">
+<thead><tr><th>When</th><th>Call</th><th>Account</th><th>Made with</th><th>From</th></tr></thead>
+<tbody>${rows}</tbody>
+</table>`;
 }
 
 /** Time to revoke, or for an open leaver how long it has been open when the report was made. */

@@ -9,6 +9,7 @@ import { DynamoDbRunStateStore } from '../adapters/state/dynamodb-run-state';
 import type { AuditLog, Clock, RunLock, RunStateStore } from '../ports';
 import type { DepartureStore } from '../ports/departures';
 import type { SnapshotStore } from '../ports/evidence';
+import type { TrailCursorStore } from '../ports/trail';
 
 /** The stores one process writes: audit log, run state and its lock, and (when configured) departures and snapshots. */
 export interface Stores {
@@ -21,6 +22,8 @@ export interface Stores {
   scopedSnapshots?(scope: () => SnapshotScope): SnapshotStore;
   /** Each fanned-out run's revocation budget (the guard's maxRevocations over all its accounts). */
   readonly budget?: RunBudget;
+  /** Where `warden serve` remembers how far it polled CloudTrail (issue 15); in memory when absent. */
+  readonly trailCursors?: TrailCursorStore;
   close(): Promise<void>;
 }
 

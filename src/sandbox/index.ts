@@ -35,3 +35,5 @@ export { RUN_SHELL_SCRIPT_PLUGIN, createSsmSandbox, type CommandSnapshot, type S
 export { ModelHostRunner, modelInventoryText, type ModelAccount, type ModelHost } from './ssm-model-hosts';
 export { identityCenterServices, identityStoreService, ssoAdminService } from './identity-center-service';
 export { IC_INLINE_POLICY_MAX_CHARS, IdentityCenterSandboxState, type IdentityCenterSeed } from './identity-center-state';
+export { CloudTrailLog, cloudTrailService, eventBridgeEvent, type CloudTrailRecord, type CloudTrailSandboxOptions, type ObservedCall } from './cloudtrail';
+export type { CallObserver } from './server';

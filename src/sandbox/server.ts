@@ -7,7 +7,8 @@ import { apiError, type ApiError } from './errors';
 import { FaultPlan } from './faults';
 import { IAM_XML_NAMESPACE, iamService } from './iam-service';
 import type { IamSandboxState } from './iam-state';
-import type { ServiceHandler, ServiceReply, WireProtocol } from './service';
+import type { ServiceCall, ServiceHandler, ServiceReply, WireProtocol } from './service';
+import type { ObservedCall } from './cloudtrail';
 import { stsService } from './sts-service';
 import { TokenBuckets, type ThrottleOptions } from './throttle';
 import { esc } from './xml';
@@ -26,7 +27,12 @@ export interface SandboxOptions {
   readonly extraServices?: readonly ServiceHandler[];
   /** Services spoken over REST (S3, src/sandbox/s3.ts), routed by their signing name before any Action is looked for. */
   readonly restServices?: readonly RestServiceHandler[];
+  /** Told of every answered call by a known caller, throttled ones excepted (the sandbox's CloudTrail, cloudtrail.ts). */
+  readonly observers?: readonly CallObserver[];
 }
+
+/** Sees each answered call after its reply is written (e.g. `CloudTrailLog.observe`). */
+export type CallObserver = (observed: ObservedCall) => void;
 
 /** A started sandbox: point SDK clients' `endpoint` at `url`. */
 export interface RunningSandbox {
@@ -39,6 +45,8 @@ export interface RunningSandbox {
   registerService(name: string, handler: ServiceHandler): void;
   /** Changes (or with undefined, removes) the rate limit while running. */
   setThrottle(throttle: ThrottleOptions | undefined): void;
+  /** Adds an observer of answered calls (the sandbox's CloudTrail). */
+  observe(observer: CallObserver): void;
   close(): Promise<void>;
 }
 
@@ -62,6 +70,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   const restServices = new Map((options.restServices ?? []).map((r) => [r.name, r]));
   const faults = options.faults ?? new FaultPlan();
   let buckets = options.throttle ? new TokenBuckets(options.throttle) : undefined;
+  const observers: CallObserver[] = [...(options.observers ?? [])];
 
   const findService = (scopeService: string | undefined, target: string | undefined): ServiceHandler | undefined => {
     const byScope = scopeService !== undefined ? services.get(scopeService) : undefined;
@@ -108,6 +117,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       return send(res, service, undefined, requestId, { kind: 'error', error: apiError('MissingAction', 'Could not find operation for the request: no Action given.') });
     }
 
+    let observed: ServiceCall | undefined;
     const outcome = await (async (): Promise<{ account: string; reply: ServiceReply }> => {
       const caller = options.state.resolveCaller(credential.accessKeyId);
       if (!caller.ok) return { account: '', reply: { kind: 'error', error: caller.error } };
@@ -125,19 +135,21 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
           return { account, reply: { kind: 'error', error: apiError('SerializationException', 'Request body is not valid JSON.') } };
         }
       }
+      const call: ServiceCall = {
+        service: service.name,
+        action,
+        caller: caller.value,
+        account,
+        accessKeyId: credential.accessKeyId,
+        region: credential.region,
+        requestId,
+        params,
+        input,
+        state: options.state,
+      };
+      observed = call;
       try {
-        const reply = await service.handle({
-          service: service.name,
-          action,
-          caller: caller.value,
-          account,
-          accessKeyId: credential.accessKeyId,
-          region: credential.region,
-          requestId,
-          params,
-          input,
-          state: options.state,
-        });
+        const reply = await service.handle(call);
         return { account, reply };
       } catch (error) {
         const message = errorText(error);
@@ -153,6 +165,11 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       status,
       ...(outcome.reply.kind === 'error' ? { errorCode: outcome.reply.error.code } : {}),
     });
+    if (observed !== undefined) {
+      const userAgent = header(req, 'user-agent');
+      const seen: ObservedCall = { call: observed, reply: outcome.reply, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', ...(userAgent !== undefined ? { userAgent } : {}) };
+      for (const observer of observers) observer(seen);
+    }
     return status;
   };
 
@@ -180,6 +197,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       const handler = typeof nameOrHandler === 'string' ? maybeHandler : nameOrHandler;
       if (!handler) throw new Error('registerService needs a handler');
       register(typeof nameOrHandler === 'string' ? nameOrHandler : handler.name, handler);
+    },
+    observe(observer) {
+      observers.push(observer);
     },
     setThrottle(throttle) {
       buckets = throttle ? new TokenBuckets(throttle) : undefined;

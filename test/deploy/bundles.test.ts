@@ -27,7 +27,7 @@ describe('the packaged Lambda bundles', () => {
   });
 
   it('are the three functions', () => {
-    expect(readdirSync(outDir).filter((f) => f.endsWith('.zip')).sort()).toEqual(['reconcile.zip', 'slack.zip', 'worker.zip']);
+    expect(readdirSync(outDir).filter((f) => f.endsWith('.zip')).sort()).toEqual(['reconcile.zip', 'slack.zip', 'trail.zip', 'worker.zip']);
   });
 
   it.each(['reconcile', 'worker', 'slack'])('%s leaves out zod locales and keeps its English messages', (name) => {

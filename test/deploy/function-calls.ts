@@ -1,13 +1,14 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, sdkCalls, type SdkCall } from './sdk-calls';
-import { NOT_DEPLOYED, NOT_RUN_IN } from './policy-rules';
+import { NOT_DEPLOYED, NOT_RUN_IN, ONLY_RUN_IN } from './policy-rules';
 
 /** The three Lambda functions, by the entry file of each bundle (serverless.yml `handler`). */
 export const FUNCTION_ENTRIES = {
   slack: 'src/lambda/slack.ts',
   reconcile: 'src/lambda/reconcile.ts',
   worker: 'src/lambda/worker.ts',
+  trail: 'src/lambda/trail.ts',
 } as const;
 export type FunctionName = keyof typeof FUNCTION_ENTRIES;
 
@@ -57,8 +58,14 @@ export function functionCalls(fn: FunctionName): SdkCall[] {
   for (const file of Object.keys(exceptions)) {
     if (!reachable.has(file)) throw new Error(`policy-rules.ts NOT_RUN_IN.${fn} names ${file}, which ${FUNCTION_ENTRIES[fn]} does not reach: remove it`);
   }
-  return sdkCalls().filter(
+  const only = ONLY_RUN_IN[fn];
+  const calls = sdkCalls().filter(
     (call) =>
-      reachable.has(call.file) && !(NOT_DEPLOYED[call.file] ?? []).includes(call.action) && !(exceptions[call.file] ?? []).includes(call.action),
+      reachable.has(call.file) &&
+      !(NOT_DEPLOYED[call.file] ?? []).includes(call.action) &&
+      !(exceptions[call.file] ?? []).includes(call.action) &&
+      (only === undefined || only.includes(call.action)),
   );
+  for (const action of only ?? []) if (!calls.some((c) => c.action === action)) throw new Error(`policy-rules.ts ONLY_RUN_IN.${fn} names ${action}, which ${FUNCTION_ENTRIES[fn]} never calls: remove it`);
+  return calls;
 }

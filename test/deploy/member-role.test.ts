@@ -31,7 +31,7 @@ describe('deploy/member-account-role.yaml', () => {
 
   it('grants exactly the IAM calls the code makes: no more, no less', () => {
     const { role } = load();
-    expect(role.Policies.map((p) => p.PolicyName)).toEqual(['warden-access', 'warden-protected-users', 'warden-host-commands']);
+    expect(role.Policies.map((p) => p.PolicyName)).toEqual(['warden-access', 'warden-protected-users', 'warden-host-commands', 'warden-trail']);
     const statements = policy(role, 'warden-access');
     expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
     const granted = statements.flatMap(actionList);
@@ -39,6 +39,15 @@ describe('deploy/member-account-role.yaml', () => {
     const iamCalls = [...actionsOf(sdkCalls())].filter((a) => a.startsWith('iam:'));
     expect(iamCalls.length).toBeGreaterThan(25);
     expect([...granted].sort()).toEqual(iamCalls.sort());
+  });
+
+  it('grants exactly the CloudTrail calls the code makes (LookupEvents, for serve), in its own policy', () => {
+    const { role } = load();
+    const statements = policy(role, 'warden-trail');
+    const trailCalls = [...actionsOf(sdkCalls().filter((c) => c.action.startsWith('cloudtrail:')))].sort();
+    expect(trailCalls).toEqual(['cloudtrail:LookupEvents']);
+    expect(statements.flatMap(actionList).sort()).toEqual(trailCalls);
+    expect(statements.flatMap(resourceList).map(resourceText)).toEqual(['*']);
   });
 
   it('grants exactly what the action-kind table says the IAM plane calls (its reads and each kind\'s calls)', () => {

@@ -85,9 +85,9 @@ describe('retention', () => {
 });
 
 describe('failed invocations and alarms', () => {
-  it('sends asynchronous invocations that failed after the retry to an SQS queue, for both async functions', () => {
+  it('sends asynchronous invocations that failed after the retry to an SQS queue, for every async function', () => {
     const configs = ofType(defaults, 'AWS::Lambda::EventInvokeConfig');
-    expect(configs.map(([, c]) => (c.Properties['FunctionName'] as { Ref: string }).Ref).sort()).toEqual(['ReconcileLambdaFunction', 'WorkerLambdaFunction']);
+    expect(configs.map(([, c]) => (c.Properties['FunctionName'] as { Ref: string }).Ref).sort()).toEqual(['ReconcileLambdaFunction', 'TrailLambdaFunction', 'WorkerLambdaFunction']);
     for (const [, c] of configs) {
       expect(c.Properties['DestinationConfig']).toEqual({ OnFailure: { Destination: { 'Fn::GetAtt': ['FailedInvocationsQueue', 'Arn'] } } });
       expect(c.Properties['MaximumRetryAttempts']).toBe(1);

@@ -15,6 +15,7 @@ export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
   'ssm:GetCommandInvocation',
   'ssm:DescribeInstanceInformation',
   'sts:GetCallerIdentity',
+  'cloudtrail:LookupEvents',
 ]);
 
 /** Calls that never run in the deployment, per file. */
@@ -70,7 +71,7 @@ const WORKER_ONLY: Readonly<Record<string, readonly string[]>> = {
     'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
 };
 
-export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readonly<Record<string, readonly string[]>>>> = {
+export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker' | 'trail', Readonly<Record<string, readonly string[]>>>> = {
   // The Slack function answers Slack within 3 s: it checks who asks (config), dedupes deliveries, reads the roster for
   // the form, audits refusals and enqueues everything else for the worker (src/adapters/slack/app.ts; the jobs run in
   // the worker's slack-task runner). Its app is built with no account directories (src/lambda/slack-app.ts).
@@ -95,4 +96,14 @@ export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker', Readon
     ...WORKER_ONLY,
     'src/runtime/composition.ts': ['sts:GetCallerIdentity'],
   },
+};
+
+/**
+ * Functions that, deployed, make only these calls of everything their bundle reaches. The trail function (issue 15)
+ * reads its config and hands restoring CloudTrail events to the worker, which is always configured when deployed
+ * (test/trail/lambda-trail.test.ts, "hands a restoring event to the worker"); handling an event in process is the
+ * fallback of tests and local runs without a worker.
+ */
+export const ONLY_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker' | 'trail', readonly string[]>> = {
+  trail: ['ssm:GetParameter', 'ssm:GetParameters', 'lambda:InvokeFunction'],
 };

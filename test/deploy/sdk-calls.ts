@@ -15,6 +15,7 @@ const SERVICE_PREFIX: Readonly<Record<string, string>> = {
   '@aws-sdk/client-s3': 's3',
   '@aws-sdk/client-identitystore': 'identitystore',
   '@aws-sdk/client-sso-admin': 'sso',
+  '@aws-sdk/client-cloudtrail': 'cloudtrail',
 };
 
 /** SDK command names whose IAM action is spelled differently. */

@@ -4,6 +4,7 @@
  * package costs tens to hundreds of milliseconds of a cold start. Each loader requires a local module re-exporting only the
  * classes Warden uses (./sdk/*.ts), so esbuild still tree-shakes the package's ES module build; requiring the package
  * itself would put all of it in the bundle. Types come from the type-only imports below. */
+import type * as CloudTrail from './sdk/cloudtrail';
 import type * as Iam from './sdk/iam';
 import type * as IdentityStore from './sdk/identitystore';
 import type * as SsoAdmin from './sdk/sso-admin';
@@ -17,6 +18,7 @@ import { lazy } from '../../lib/lazy';
  * The SDK client packages a function may not need on a given invocation, each loaded on first call. DynamoDB and SSM
  * stay ordinary imports: every function reads its config from Parameter Store and writes DynamoDB on every invocation.
  */
+export const cloudTrailSdk = lazy(() => require('./sdk/cloudtrail') as typeof CloudTrail);
 export const iamSdk = lazy(() => require('./sdk/iam') as typeof Iam);
 export const identityStoreSdk = lazy(() => require('./sdk/identitystore') as typeof IdentityStore);
 export const ssoAdminSdk = lazy(() => require('./sdk/sso-admin') as typeof SsoAdmin);

@@ -2,6 +2,7 @@ import type { Clock, Notice, Notifier } from '../../ports';
 import type { Departure, DepartureEvent, DepartureNotifier, SlackThreadRef } from '../../ports/departures';
 import { departureMessage, departureReply, guardTripMessage, runSummaryMessage } from './blocks';
 import type { SlackWeb } from './web';
+import { accessRestoredMessage, postRevocationUseMessage } from './blocks/trail';
 
 export interface SlackNotifierOptions {
   readonly web: SlackWeb;
@@ -29,6 +30,12 @@ export class SlackNotifier implements Notifier, DepartureNotifier {
         return;
       case 'guard-tripped':
         await this.options.web.postMessage(this.options.channel, guardTripMessage(notice));
+        return;
+      case 'access-restored':
+        await this.options.web.postMessage(this.options.channel, accessRestoredMessage(notice));
+        return;
+      case 'post-revocation-use':
+        await this.options.web.postMessage(this.options.channel, postRevocationUseMessage(notice));
         return;
       default: {
         const unexpected: never = notice;

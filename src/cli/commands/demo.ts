@@ -18,6 +18,8 @@ import { identityCenterServices } from '../../sandbox/identity-center-service';
 import { IdentityCenterSandboxState, parseIdentityCenterSeed } from '../../sandbox/identity-center-state';
 import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { CloudTrailLog, cloudTrailService } from '../../sandbox/cloudtrail';
+import { demoAccessGivenBack } from './demo-trail';
 import type { CliIo } from '../io';
 import { renderApplyText, progressReporter } from './reconcile';
 
@@ -107,7 +109,12 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
   const icSeed = parseIdentityCenterSeed(parseYaml(readFileSync(path.join(DEMO_SOURCE, 'identity-center.yaml'), 'utf8')));
   if (!icSeed.ok) throw new WardenError(`demo Identity Center seed is invalid: ${icSeed.errors.join('; ')}`);
   const ic = IdentityCenterSandboxState.fromSeed(icSeed.seed);
-  const sandbox = await startSandbox({ state: IamSandboxState.fromSeed(seed.seed), extraServices: [ssm.service, ...identityCenterServices(ic)] });
+  const cloudTrail = new CloudTrailLog();
+  const sandbox = await startSandbox({
+    state: IamSandboxState.fromSeed(seed.seed),
+    extraServices: [ssm.service, ...identityCenterServices(ic), cloudTrailService(cloudTrail)],
+    observers: [cloudTrail.observe],
+  });
   const icConfig = (region: string | undefined) => ({ endpoint: sandbox.url, region: region ?? 'us-east-1', credentials: SANDBOX_CREDENTIALS });
   const icClients = new Map<string, { identityStore: IdentitystoreClient; ssoAdmin: SSOAdminClient }>();
   const identityCenterClients = (region: string | undefined) => {
@@ -186,7 +193,11 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
       out.write(`Plan again: ${finalLeft} revocation actions, ${last.plan.findings.filter((f) => f.kind === 'host-unreachable').length} hosts unreachable.\n`);
     }
 
-    out.write(`\n== ${offline.length > 0 ? 5 : 4}. Audit log ==\n`);
+    const step = offline.length > 0 ? 5 : 4;
+    out.write(`\n== ${step}. Another admin gives a leaver's key back: CloudTrail shows it, Warden undoes it ==\n`);
+    const caught = await demoAccessGivenBack(out, sandbox, runtime, report, SANDBOX_CREDENTIALS);
+
+    out.write(`\n== ${step + 1}. Audit log ==\n`);
     const chain = await runtime.audit.verify();
     const entries = chain.entries;
     out.write(chain.ok ? `Hash chain intact over ${entries} entries.\n` : `Hash chain BROKEN: ${chain.problem}\n`);
@@ -195,7 +206,7 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
     out.write(`Try:  npx warden audit query --config ${configArg} --person bob@example.com\n`);
     out.write(`      npx warden audit verify --config ${configArg}\n`);
     const applied = [report, ...(comeback !== undefined ? [comeback] : [])];
-    if (!chain.ok || applied.some((r) => r.outcome !== 'ok') || finalLeft > 0 || check.problems.length > 0) return ExitCode.runtime;
+    if (!chain.ok || !caught || applied.some((r) => r.outcome !== 'ok') || finalLeft > 0 || check.problems.length > 0) return ExitCode.runtime;
     return ExitCode.ok;
   } finally {
     progress.done();

@@ -7,6 +7,7 @@ import { createJsonLogger, type Logger, type LogLevel } from '../../lib/logger';
 import { parseEnvironmentOf } from '../../config/env';
 import { systemClock } from '../../ports';
 import { openRuntime, type Runtime } from '../../runtime/compose';
+import { openTrailWatch } from '../../runtime/trail-watch';
 import type { CliIo } from '../io';
 import { resolveConfigPath } from './config-path';
 
@@ -165,6 +166,18 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
       noOverlap: true,
     });
     tasks = [reconcileTask, dueTask];
+    // CloudTrail (config `trail`): access given back re-revoked within a minute or so, leavers' later calls found hourly.
+    const watch = await openTrailWatch(runtime, log.child({ component: 'trail' }));
+    if (watch !== undefined) {
+      const pollTask = cron.schedule('* * * * *', async () => {
+        for (const polled of await watch.poll()) if (polled.error !== undefined || polled.fresh > 0) log.info('cloudtrail polled', { ...polled });
+      }, { name: 'trail-poll', noOverlap: true });
+      const scanTask = cron.schedule('30 * * * *', async () => {
+        const scan = await watch.scan().catch((error: unknown) => ({ leavers: 0, findings: [], errors: [String(error)] }));
+        if (scan.findings.length > 0 || scan.errors.length > 0) log.warn('post-revocation scan', { findings: scan.findings.length, errors: scan.errors });
+      }, { name: 'trail-scan', noOverlap: true });
+      tasks.push(pollTask, scanTask, { stop: () => watch.close() });
+    }
     log.info('warden serve started', { schedule: config.schedule, timezone: config.timezone, nextRun: reconcileTask.getNextRun()?.toISOString() ?? null });
     if (opts.initialRun) void scheduled.run('startup').then((outcome) => report(outcome, 'startup'));
 

@@ -113,6 +113,19 @@ export interface LeaverEvidence {
   readonly notes: readonly string[];
   /** Live role sessions per IAM user, as last recorded (`leaver.sessions`); absent when none was recorded. */
   readonly sessions?: readonly SessionEvidence[];
+  /** Successful calls CloudTrail showed as this leaver after "no access left" (high findings; issue 15). */
+  readonly postRevocationUse?: readonly PostRevocationCall[];
+}
+
+/** One `trail.post-revocation-use` entry, as the leaver report shows it. */
+export interface PostRevocationCall {
+  readonly seq: number;
+  readonly eventTime: string;
+  readonly eventName: string;
+  readonly account?: string;
+  readonly sourceIp: string;
+  /** The access key or user the call was made with. */
+  readonly usedBy: string;
 }
 
 export interface LeaverSummary {
@@ -214,6 +227,7 @@ interface LeaverState {
   paths: Map<string, MutablePath>;
   verifies: Map<string, { account: string | undefined; userName: string; events: VerifyEvent[] }>;
   sessions?: Map<string, SessionEvidence>;
+  postRevocation?: PostRevocationCall[];
 }
 
 const userKeyOf = (account: string | undefined, userName: string): string => `${account ?? ''}\u0000${userName.toLowerCase()}`;
@@ -258,6 +272,21 @@ export function buildLeaverReport(entries: readonly ChainEntry[], options: Leave
 
   const pendingDetails = new Map<string, string[]>();
   for (const entry of ordered) {
+    if (entry.action === 'trail.post-revocation-use') {
+      const key = leaverKey(entry.person);
+      const state = key === undefined ? undefined : leavers.get(key);
+      const after = record(entry.after);
+      if (state === undefined) continue;
+      (state.postRevocation ??= []).push({
+        seq: entry.seq,
+        eventTime: text(after['eventTime']) ?? entry.at,
+        eventName: text(after['eventName']) ?? '?',
+        ...(entry.account !== undefined ? { account: entry.account } : {}),
+        sourceIp: text(after['sourceIp']) ?? '?',
+        usedBy: text(after['usedBy']) ?? entry.target ?? '?',
+      });
+      continue;
+    }
     if (entry.reason !== 'departed') continue;
     const key = leaverKey(entry.person);
     const state = key === undefined ? undefined : leavers.get(key);
@@ -438,6 +467,7 @@ function finishLeaver(state: LeaverState, options: LeaverReportOptions): LeaverE
     if (user.lastResult === 'failed') notes.push(`verification of ${user.userName} failed: ${user.error ?? 'access remained'}`);
     if (user.lastResult === 'none') notes.push(`${user.userName} has not been verified yet`);
   }
+  if (state.postRevocation !== undefined) notes.push(`HIGH: ${state.postRevocation.length} successful call(s) after access was revoked (CloudTrail)`);
 
   return {
     employeeId: state.employeeId,
@@ -457,6 +487,7 @@ function finishLeaver(state: LeaverState, options: LeaverReportOptions): LeaverE
     sla,
     notes,
     ...(state.sessions !== undefined ? { sessions: [...state.sessions.values()] } : {}),
+    ...(state.postRevocation !== undefined ? { postRevocationUse: state.postRevocation } : {}),
   };
 }
 

@@ -47,6 +47,10 @@ describe('warden demo with hosts', () => {
     expect(text).toContain('- remove ssh-ed25519 key "bob@laptop" of bob on i-0demodb00000001');
     expect(text).toContain('verified 111122223333/i-0demodb00000001:bob: no access left');
     expect(text).toContain('Plan again: 0 revocation actions, 0 hosts unreachable.');
+    // Issue 15: another admin gives bob's key back; CloudTrail names them, Warden undoes it and reports bob's call meanwhile.
+    expect(text).toMatch(/CloudTrail: UpdateAccessKey by arn:aws:iam::111122223333:user\/it-admin at \S+ from \S+: re-activated access key AKIADEMOBOB000000001/);
+    expect(text).toContain('Warden undid: deactivate-access-key on 111122223333/bob: ok');
+    expect(text).toMatch(/\[high\] post-revocation use by bob@example.com \(E002\): GetCallerIdentity at /);
     expect(readFileSync(path.join(dir, 'demo/hosts/i-0demodb00000001/home/bob/.ssh/authorized_keys'), 'utf8')).toBe('');
     // The demo works on its copy: the repository's hosts are never changed.
     expect(readFileSync(bobFile, 'utf8')).toBe(repoBefore);

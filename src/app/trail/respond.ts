@@ -1,0 +1,195 @@
+import { classifyTrailEvent, iamPrincipalsByAccount, type TrailClassification, type TrailEvent, type TrailPolicy, type TrailPrincipal } from '../../domain/trail';
+import type { Action } from '../../domain/plan';
+import type { AccountDirectory, Notifier } from '../../ports';
+import type { UndoneChange } from '../../ports/trail';
+import { applyPlan, computePlan, recordPlanRun, type ApplyReport, type ReconcileDeps } from '../reconcile';
+import { errorText } from '../reconcile/common';
+import { formatAuditPerson } from '../../domain/audit-chain';
+
+/**
+ * Issue 15's response to access given back: classify CloudTrail events, re-plan only the IAM users they name (in the
+ * accounts Warden manages), and apply through the same guard, audit and verification as every run. Warden's own calls,
+ * failed calls and calls that take access away re-plan nobody, so its own re-revocation never triggers another.
+ */
+
+export interface TrailResponseDeps {
+  /** The reconcile dependencies over every managed account (their directories are narrowed here). */
+  readonly reconcile: ReconcileDeps;
+  readonly policy: TrailPolicy;
+}
+
+export type TrailResponse =
+  | { readonly kind: 'nothing-restored'; readonly ignored: number }
+  | {
+      readonly kind: 'responded';
+      readonly restorations: readonly Extract<TrailClassification, { kind: 'restores' }>[];
+      readonly report?: ApplyReport;
+      readonly undone: readonly UndoneChange[];
+      /** Principals Warden cannot re-plan here (an account it does not manage, Identity Center not wired). */
+      readonly notReplanned: readonly string[];
+      readonly error?: string;
+    };
+
+const lower = (s: string): string => s.toLowerCase();
+
+const principalText = (p: TrailPrincipal): string => {
+  switch (p.kind) {
+    case 'iam-user':
+      return `${p.account}/${p.userName}`;
+    case 'ic-user':
+      return `identity-center user ${p.userId ?? p.userName ?? '?'}`;
+    case 'ic-group':
+      return `identity-center group ${p.groupId}`;
+    case 'ic-permission-set':
+      return `permission set ${p.permissionSetArn}`;
+    default: {
+      const never: never = p;
+      return never;
+    }
+  }
+};
+
+/** A directory that reads only the named users: the plan, guard and verification then see only them. */
+function narrowed(directory: AccountDirectory, userNames: readonly string[]): AccountDirectory {
+  const wanted = new Set(userNames.map(lower));
+  return {
+    get account() {
+      return directory.account;
+    },
+    inventory: async () => {
+      const inventory = await directory.inventory();
+      return { ...inventory, users: inventory.users.filter((u) => wanted.has(lower(u.userName))) };
+    },
+    describeUsers: (names) => directory.describeUsers(names.filter((n) => wanted.has(lower(n)))),
+    execute: (action) => directory.execute(action),
+  };
+}
+
+const accountOf = (directory: AccountDirectory): string | undefined => {
+  try {
+    return directory.account;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The run summary is this use case's own alert; guard trips still go to the channel. */
+const withoutRunSummary = (inner: Notifier): Notifier => ({ notify: async (notice) => (notice.kind === 'run-summary' ? undefined : inner.notify(notice)) });
+
+/** Classifies the events and, when any gave access back, re-plans and re-revokes exactly the users they name. */
+export async function respondToTrailEvents(
+  deps: TrailResponseDeps,
+  events: readonly TrailEvent[],
+  options: { readonly actor?: string; /** `plan`: a plan-only deployment records and alerts what it would undo, and changes nothing. */ readonly mode?: 'apply' | 'plan' } = {},
+): Promise<TrailResponse> {
+  const classified = events.map((event) => classifyTrailEvent(event, deps.policy));
+  const restorations = classified.filter((c): c is Extract<TrailClassification, { kind: 'restores' }> => c.kind === 'restores');
+  if (restorations.length === 0) return { kind: 'nothing-restored', ignored: classified.length };
+
+  const reconcile = deps.reconcile;
+  const byAccount = iamPrincipalsByAccount(restorations);
+  const directories: AccountDirectory[] = [];
+  const notReplanned: string[] = [];
+  for (const [account, names] of byAccount) {
+    const directory = reconcile.directories.find((d) => accountOf(d) === account);
+    if (directory === undefined) notReplanned.push(...names.map((n) => `${account}/${n} (account not managed by Warden)`));
+    else directories.push(narrowed(directory, names));
+  }
+  for (const r of restorations) for (const p of r.principals) if (p.kind !== 'iam-user') notReplanned.push(`${principalText(p)} (Identity Center re-planning is not wired yet)`);
+
+  let report: ApplyReport | undefined;
+  let planOnly: UndoneChange[] | undefined;
+  let error: string | undefined;
+  if (directories.length > 0) {
+    const named = new Set([...byAccount].flatMap(([account, names]) => names.map((n) => `${account}\u0000${lower(n)}`)));
+    const only = (action: Action): boolean => named.has(`${action.account}\u0000${lower(action.userName)}`);
+    // A partial view of the accounts: no access snapshot (it would read as "everyone else's access ended"), no hosts.
+    const { evidence, hosts: _hosts, ...rest } = reconcile;
+    const anchors = evidence?.anchors;
+    const scoped: ReconcileDeps = {
+      ...rest,
+      directories,
+      notifier: withoutRunSummary(reconcile.notifier),
+      ...(anchors !== undefined ? { evidence: { anchors } } : {}),
+    };
+    try {
+      const planned = await computePlan(scoped);
+      if (options.mode === 'plan') {
+        await recordPlanRun(scoped, planned, options.actor ?? 'system');
+        planOnly = planned.plan.actions.filter(only).map((a) => ({
+          kind: a.kind,
+          account: a.account,
+          userName: a.userName,
+          result: 'skipped' as const,
+          error: 'plan-only deployment: not applied',
+          ...(a.person !== undefined ? { person: formatAuditPerson(a.person) } : {}),
+        }));
+      } else {
+        report = await applyPlan(scoped, planned, { actor: options.actor ?? 'system', only });
+      }
+    } catch (e) {
+      error = errorText(e);
+    }
+  }
+
+  const undone: UndoneChange[] = planOnly ?? (report?.results ?? []).map((r) => ({
+    kind: r.action.kind,
+    account: r.action.account,
+    userName: r.action.userName,
+    result: r.outcome.result,
+    ...(r.outcome.result === 'failed' ? { error: r.outcome.error } : {}),
+    ...(r.action.person !== undefined ? { person: formatAuditPerson(r.action.person) } : {}),
+  }));
+  const verified = error === undefined && planOnly === undefined && (report?.verifications ?? []).every((v) => v.verified) && undone.every((u) => u.result !== 'failed');
+  const runId = report?.runId ?? `trail-${reconcile.clock.now().toISOString()}`;
+  await auditRestorations(reconcile, runId, options.actor ?? 'system', restorations, undone, verified, error);
+  if (undone.length > 0 || error !== undefined || report?.outcome === 'guard-tripped') {
+    await reconcile.notifier.notify({
+      kind: 'access-restored',
+      runId,
+      events: restorations.map((r) => ({ event: r.event, what: r.what, principals: r.principals.map(principalText) })),
+      undone: error !== undefined ? [...undone, { kind: 're-plan', account: '-', userName: '-', result: 'failed', error }] : undone,
+      verified,
+    });
+  }
+  return { kind: 'responded', restorations, ...(report !== undefined ? { report } : {}), undone, notReplanned, ...(error !== undefined ? { error } : {}) };
+}
+
+/** One `trail.access-restored` entry per event: who gave access back, when, from where, and what Warden undid for it. */
+async function auditRestorations(
+  deps: ReconcileDeps,
+  runId: string,
+  actor: string,
+  restorations: readonly Extract<TrailClassification, { kind: 'restores' }>[],
+  undone: readonly UndoneChange[],
+  verified: boolean,
+  error: string | undefined,
+): Promise<void> {
+  for (const r of restorations) {
+    const users = r.principals.flatMap((p) => (p.kind === 'iam-user' ? [p] : []));
+    const mine = undone.filter((u) => users.some((p) => p.account === u.account && lower(p.userName) === lower(u.userName)));
+    const failed = error !== undefined || mine.some((u) => u.result === 'failed');
+    const first = users[0];
+    const person = mine.find((u) => u.person !== undefined)?.person;
+    await deps.audit.append({
+      runId,
+      actor,
+      action: 'trail.access-restored',
+      ...(first !== undefined ? { account: first.account, target: first.userName } : {}),
+      ...(person !== undefined ? { person } : {}),
+      reason: r.what,
+      result: failed ? 'failed' : mine.some((u) => u.result === 'ok') ? 'ok' : 'skipped',
+      before: {
+        eventId: r.event.eventId,
+        eventName: r.event.eventName,
+        eventTime: r.event.eventTime.toISOString(),
+        restoredBy: r.event.actor.arn ?? r.event.actor.userName ?? r.event.actor.type,
+        ...(r.event.actor.accessKeyId !== undefined ? { restoredWithKey: r.event.actor.accessKeyId } : {}),
+        sourceIp: r.event.sourceIp,
+        principals: r.principals.map(principalText),
+      },
+      after: { undone: mine, verified: verified && !failed },
+      ...(error !== undefined ? { error } : mine.length === 0 ? { error: 'nothing to undo: the re-plan found no change (e.g. not a leaver)' } : {}),
+    });
+  }
+}
