@@ -156,6 +156,9 @@ export const IAM_READ_CALLS: readonly string[] = [
   'iam:ListVirtualMFADevices',
   'iam:GenerateCredentialReport',
   'iam:GetCredentialReport',
+  // The security-policy checks' account posture (password policy, role session limits).
+  'iam:GetAccountPasswordPolicy',
+  'iam:ListRoles',
   ...USER_READS,
   'iam:GetSSHPublicKey',
 ];
@@ -281,6 +284,19 @@ const KINDS = {
       'iam:DeleteUser',
     ],
     evidence: { fields: [] },
+  }),
+  /**
+   * Takes Warden's own managed deny-all off a quarantined joiner who has now accepted the NDA and the policy. Only that
+   * one policy ARN, never an inline policy or anything else the user holds (the executor refuses any other ARN).
+   */
+  'lift-quarantine': iam<{ readonly policyName: string; readonly policyArn: string }>({
+    path: 'deny-all',
+    order: 12,
+    describe: (t) => `lift joiner quarantine: detach Warden's deny-all policy ${t.policyName} (${t.policyArn})`,
+    reads: 'attached-policies',
+    holds: (t, d) => !d.attachedPolicies.some((p) => p.arn === t.policyArn),
+    calls: ['iam:ListAttachedUserPolicies', 'iam:DetachUserPolicy'],
+    evidence: { fields: ['policyName'] },
   }),
   'remove-host-key': host<{
     readonly instanceId: string;

@@ -2,10 +2,27 @@ import { ACTION_KINDS, isHostKind, type ActionKind, type ActionTargets, type Iam
 import type { InputError, PersonRef } from './roster';
 
 /** Why an action is in the plan. */
-export type ActionReason = 'departed' | 'orphan' | 'excess-privilege' | 'unused-credential';
+export type ActionReason =
+  | 'departed'
+  | 'orphan'
+  | 'excess-privilege'
+  | 'unused-credential'
+  /** An active person holding access before accepting the NDA and the policy (config `joiners.quarantine`). */
+  | 'joiner-quarantine'
+  /** The quarantined joiner has now accepted both: Warden's own deny-all comes off. */
+  | 'joiner-accepted';
 
 /** The security-policy control an action or finding enforces (see controls.ts for the clause each cites). */
-export type Control = 'offboarding-24h' | 'least-privilege' | 'credential-hygiene' | 'access-logging' | 'account-ownership';
+export type Control =
+  | 'offboarding-24h'
+  | 'least-privilege'
+  | 'credential-hygiene'
+  | 'access-logging'
+  | 'account-ownership'
+  | 'joiner-acceptance'
+  | 'no-full-rights'
+  | 'minimal-root-use'
+  | 'session-timeouts';
 
 interface ActionBase {
   /** Stable for the same change on the same target: apply matches re-planned actions by it. */
@@ -56,7 +73,24 @@ export type FindingKind =
   /** The roster says active but the person's end_date has passed: nothing is revoked until HR confirms. */
   | 'active-past-end-date'
   /** A group or policy the role does not allow is kept because it restricts (holds a Deny) or is protected in config. */
-  | 'restriction-kept';
+  | 'restriction-kept'
+  /** An active person holding access without `policy_accepted_at` and `nda_signed_at` on the roster. */
+  | 'joiner-without-acceptance'
+  /** A principal whose policies allow every action on every resource (counted against `admins.max`). */
+  | 'admin-rights'
+  | 'root-access-key'
+  | 'root-no-mfa'
+  | 'root-recent-use'
+  /** The account password policy is missing or below the configured minimum. */
+  | 'password-policy-weak'
+  /** A console password nobody has signed in with, long after someone else set it. */
+  | 'default-password'
+  /** One account, several people: a host account holding several people's keys, an IAM user matching several people. */
+  | 'shared-account'
+  /** A role (or permission set) whose sessions may live longer than `sessions.maxHours`. */
+  | 'session-too-long'
+  /** A posture read (password policy, roles) failed: the checks that need it did not run. */
+  | 'policy-check-unavailable';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 
