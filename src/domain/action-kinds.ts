@@ -291,7 +291,8 @@ const KINDS = {
    */
   'lift-quarantine': iam<{ readonly policyName: string; readonly policyArn: string }>({
     path: 'deny-all',
-    order: 12,
+    // After every other change of a user, before deletion (which never meets a joiner).
+    order: 10.5,
     describe: (t) => `lift joiner quarantine: detach Warden's deny-all policy ${t.policyName} (${t.policyArn})`,
     reads: 'attached-policies',
     holds: (t, d) => !d.attachedPolicies.some((p) => p.arn === t.policyArn),

@@ -1,3 +1,5 @@
+import type { AccountPosture } from './policy-checks/posture';
+
 /** What one AWS account holds, as Warden read it. Plain data: adapters fill it, the planner reads it. */
 
 export type CredentialStatus = 'Active' | 'Inactive';
@@ -143,6 +145,8 @@ export interface AccountInventory {
    * policy, and the AWS managed ones attached to someone.
    */
   readonly managedPolicyDocuments?: Readonly<Record<string, unknown>>;
+  /** Password policy, root row and role session limits, for the security-policy checks; absent when not read. */
+  readonly posture?: AccountPosture;
 }
 
 /** An authorized_keys line found on a host. */

@@ -4,12 +4,13 @@ import { buildContext, mustBeRevoked, phaseIn, type PlanContext, type PlanInput,
 import { planHosts } from './planning/hosts';
 import { planAccountHealth, planIamUsers } from './planning/iam';
 import { planPeople } from './planning/people';
+import { planPolicyChecks } from './policy-checks/checks';
 
 export type { PlanInput, PlanPart, PlanContext } from './planning/context';
 export { actionId } from './planning/build';
 
 /** The planning steps, each pure over the shared context. */
-const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts];
+const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts, planPolicyChecks];
 
 /** Computes what must change and what to report, from the roster, the inventory and the policy at `now`. Pure. */
 export function plan(input: PlanInput): Plan {

@@ -1,3 +1,5 @@
+import type { PolicyCheckSettings } from './policy-checks/posture';
+
 /** The rules the planner enforces, in domain terms (the config file maps onto this). */
 export interface RoleGrant {
   readonly groups: readonly string[];
@@ -30,6 +32,8 @@ export interface AccessPolicy {
    * every group or policy whose document holds a Deny (config `protected`).
    */
   readonly protected?: { readonly groups: readonly string[]; readonly policies: readonly string[] };
+  /** The security-policy checks (joiners, admins, root, passwords, shared accounts, sessions); absent: they do not run. */
+  readonly checks?: PolicyCheckSettings;
   readonly hosts: {
     readonly lockUsers: boolean;
     /** Host account name -> roster email, for host accounts not named after their person (config `hosts.userMap`). */

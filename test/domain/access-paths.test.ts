@@ -20,6 +20,7 @@ const SAMPLES: readonly Action[] = [
   { ...base, kind: 'detach-user-policy', target: { policyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' } },
   { ...base, kind: 'delete-user-policy', target: { policyName: 'own-s3' } },
   { ...base, kind: 'delete-user', target: {} },
+  { ...base, kind: 'lift-quarantine', target: { policyName: 'warden-deny-all', policyArn: 'arn:aws:iam::111111111111:policy/warden-deny-all' } },
   { ...base, kind: 'remove-host-key', userName: 'i-1:bob', target: { instanceId: 'i-1', osUser: 'bob', keyType: 'ssh-ed25519', keyBody: 'AAAA', comment: 'bob@laptop' } },
   { ...base, kind: 'lock-host-user', userName: 'i-1:bob', target: { instanceId: 'i-1', osUser: 'bob' } },
 ];

@@ -91,6 +91,7 @@ describe('renderPlanText', () => {
       { ...base, kind: 'detach-user-policy', target: { policyArn: 'arn:aws:iam::aws:policy/P' } },
       { ...base, kind: 'delete-user-policy', target: { policyName: 'p' } },
       { ...base, kind: 'delete-user', target: {} },
+      { ...base, kind: 'lift-quarantine', target: { policyName: 'warden-deny-all', policyArn: 'arn:aws:iam::111111111111:policy/warden-deny-all' } },
       { ...base, kind: 'remove-host-key', target: { instanceId: 'i-1', osUser: 'bob', keyType: 'ssh-ed25519', keyBody: 'AAAA', comment: 'bob@laptop' } },
       { ...base, kind: 'lock-host-user', target: { instanceId: 'i-1', osUser: 'bob' } },
     ];
@@ -98,6 +99,7 @@ describe('renderPlanText', () => {
     const lines = samples.map(describeAction);
     expect(new Set(lines).size).toBe(samples.length);
     for (const line of lines) expect(line).not.toContain('\n');
-    expect(lines[10]).toBe('remove ssh-ed25519 key "bob@laptop" of bob on i-1');
+    expect(lines[11]).toBe('remove ssh-ed25519 key "bob@laptop" of bob on i-1');
+    expect(lines[10]).toBe("lift joiner quarantine: detach Warden's deny-all policy warden-deny-all (arn:aws:iam::111111111111:policy/warden-deny-all)");
   });
 });
