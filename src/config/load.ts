@@ -77,7 +77,15 @@ export function accessPolicyOf(config: WardenConfig): AccessPolicy {
     orphans: config.orphans,
     deleteAfterDays: config.deleteAfterDays,
     identity: config.identity,
-    hygiene: config.hygiene,
+    hygiene: { rotationDays: config.hygiene.rotationDays, unusedDays: config.hygiene.unusedDays },
+    checks: {
+      joiners: config.joiners,
+      admins: config.admins,
+      rootUseDays: config.hygiene.rootUseDays,
+      defaultPasswordDays: config.hygiene.defaultPasswordDays,
+      passwordPolicy: config.passwordPolicy,
+      sessions: config.sessions,
+    },
     denyAllPolicyName: config.denyAllPolicyName,
     protected: config.protected,
     hosts: {
