@@ -1,13 +1,16 @@
 import type { GroupDetail, UserDetail } from '@aws-sdk/client-iam';
 import type { AccountInventory, CredentialReportRow, IamGroup, IamUser } from '../../../domain/inventory';
 import { iamSdk } from '../sdk';
-import { parseCredentialReport } from './credential-report';
+import type { RootAccountState } from '../../../domain/policy-checks/posture';
+import { parseCredentialReportWithRoot } from './credential-report';
+import { readPosture } from './posture';
 import { describeAwsError, errorText, IamAccountMismatchError, IamAccountUnknownError, IamCallError, IamInventoryError, THROTTLING_CODES } from '../../../errors';
 import { accountOfArn, decodePolicyDocument, inlineDocuments, marker, PAGE_SIZE, toPolicies, toTags, type IamSession } from './session';
 
 interface CredentialReport {
   readonly at: Date;
   readonly rows: ReadonlyMap<string, CredentialReportRow>;
+  readonly root?: RootAccountState;
 }
 
 /**
@@ -28,15 +31,17 @@ export class IamInventoryReader {
     const stop = { requested: false };
     const reportRead = this.readCredentialReport(stop);
     const mfaRead = this.readAssignedVirtualMfaUsers();
+    // The policy checks' posture never fails the inventory: what cannot be read is recorded as unread.
+    const postureRead = readPosture(this.s, this.configuredAccount ?? 'unknown');
     let details: { users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> };
     try {
       details = await this.readAuthorizationDetails();
     } catch (err) {
       stop.requested = true;
-      await Promise.allSettled([reportRead, mfaRead]);
+      await Promise.allSettled([reportRead, mfaRead, postureRead]);
       throw err;
     }
-    const [virtualMfaUsers, report] = await Promise.all([mfaRead, reportRead]);
+    const [virtualMfaUsers, report, posture] = await Promise.all([mfaRead, reportRead, postureRead]);
     const account = this.resolveAccount(details.users, details.groups);
     const users = details.users.map((u) => this.toUser(account, u, report, virtualMfaUsers));
     const groups = details.groups.map(
@@ -47,7 +52,15 @@ export class IamInventoryReader {
         inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    return { account, users, groups, credentialReportAt: report?.at ?? null, managedPolicyDocuments: details.managedPolicyDocuments };
+    const roles = posture.roles?.map((role) => ({ ...role, account }));
+    return {
+      account,
+      users,
+      groups,
+      credentialReportAt: report?.at ?? null,
+      managedPolicyDocuments: details.managedPolicyDocuments,
+      posture: { ...posture, ...(roles !== undefined ? { roles } : {}), ...(report?.root !== undefined ? { root: report.root } : {}) },
+    };
   }
 
   private async readAuthorizationDetails(): Promise<{ users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> }> {
@@ -134,8 +147,8 @@ export class IamInventoryReader {
         }
         const got = await this.s.call('GetCredentialReport', () => this.s.client.send(new (iamSdk().GetCredentialReportCommand)({})));
         if (got.ReportFormat !== undefined && got.ReportFormat !== 'text/csv') return giveUp(`unexpected report format ${got.ReportFormat}`);
-        const rows = parseCredentialReport(Buffer.from(got.Content ?? new Uint8Array()).toString('utf8'));
-        return { at: got.GeneratedTime ?? this.s.clock.now(), rows };
+        const parsed = parseCredentialReportWithRoot(Buffer.from(got.Content ?? new Uint8Array()).toString('utf8'));
+        return { at: got.GeneratedTime ?? this.s.clock.now(), ...parsed };
       } catch (err) {
         if (!(err instanceof IamCallError)) return giveUp(errorText(err));
         why = `${err.api}: ${describeAwsError(err).text}`;
