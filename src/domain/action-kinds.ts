@@ -354,9 +354,12 @@ export const isHostKind = (kind: ActionKind): kind is HostActionKind => ACTION_K
 /** The access path a kind closes. */
 export const accessPathOfKind = (kind: ActionKind): AccessPath => ACTION_KIND_TABLE[kind].path;
 
+/** Account-wide changes outside any user's actions: `passwordPolicy.enforce` setting the account password policy. */
+export const IAM_ACCOUNT_CALLS: readonly string[] = ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'];
+
 /** Every AWS API action Warden's IAM plane calls: its reads and each IAM kind's calls (what the deployed roles must grant). */
 export const IAM_PLANE_CALLS: readonly string[] = [
-  ...new Set([...IAM_READ_CALLS, ...ACTION_KINDS.flatMap((kind) => (ACTION_KIND_TABLE[kind].plane === 'iam' ? ACTION_KIND_TABLE[kind].calls : []))]),
+  ...new Set([...IAM_READ_CALLS, ...IAM_ACCOUNT_CALLS, ...ACTION_KINDS.flatMap((kind) => (ACTION_KIND_TABLE[kind].plane === 'iam' ? ACTION_KIND_TABLE[kind].calls : []))]),
 ].sort();
 
 /** Kinds in plan order (within one user). */

@@ -90,7 +90,7 @@ describe('deploy/member-account-role.yaml', () => {
     expect(anywhere.flatMap(actionList).filter((a) => !NO_RESOURCE_LEVEL.has(a))).toEqual([]);
     const scoped = policy(role, 'warden-access').filter((s) => !anywhere.includes(s)).flatMap((s) => resourceList(s).map(resourceText));
     expect(scoped.length).toBeGreaterThan(0);
-    for (const r of scoped) expect(r).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(user|group|mfa)\/\*$/);
+    for (const r of scoped) expect(r).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(user|group|mfa|role)\/\*$/);
   });
 
   it('denies every IAM write on users under the protected path (break-glass by default) and on the ARNs given, by policy', () => {

@@ -8,6 +8,8 @@ export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
   'iam:ListVirtualMFADevices',
   'iam:GenerateCredentialReport',
   'iam:GetCredentialReport',
+  'iam:GetAccountPasswordPolicy',
+  'iam:UpdateAccountPasswordPolicy',
   'organizations:ListAccounts',
   'ssm:ListCommands',
   'ssm:ListCommandInvocations',

@@ -199,7 +199,7 @@ describe('the function role is least privilege', () => {
     for (const statement of allowed(functionRoleStatements())) {
       const iamWrites = actionList(statement).filter((a) => a.startsWith('iam:') && !NO_RESOURCE_LEVEL.has(a));
       if (iamWrites.length === 0) continue;
-      for (const resource of resourceList(statement)) expect(resourceText(resource)).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(user|group|mfa)\/\*$/);
+      for (const resource of resourceList(statement)) expect(resourceText(resource)).toMatch(/^arn:\$\{AWS::Partition\}:iam::\$\{AWS::AccountId\}:(user|group|mfa|role)\/\*$/);
     }
     const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
     expect(assume).toHaveLength(1);
