@@ -31,7 +31,7 @@ function mdCheck(check: CheckStatus): string {
   if (check.interpretation !== undefined) lines.push(`  - *Interpretation:* ${md(check.interpretation)}`);
   if (check.failing > 0) {
     const names = shown(check.principals).map(md).join(', ');
-    lines.push(`  - ${check.failing} failing: ${names}${more(check.principals) > 0 ? ` and ${more(check.principals)} more` : ''}`);
+    lines.push(`  - ${check.failing} failing (findings or pending changes): ${names}${more(check.principals) > 0 ? ` and ${more(check.principals)} more` : ''}`);
   }
   return lines.join('\n');
 }
@@ -39,16 +39,16 @@ function mdCheck(check: CheckStatus): string {
 export function renderPolicyMarkdown(report: PolicyReport, source: PolicyReportSource = {}): string {
   const s = report.summary;
   const clause = (c: ClauseReport, i: number): string =>
-    [`## ${i + 1}. ${STATUS_TEXT[c.status]}: ${md(c.section)}`, '', `> ${md(c.clause)}`, '', ...c.checks.map(mdCheck), ''].join('\n');
+    [`## ${i + 1}. ${STATUS_TEXT[c.status]}: ${md(c.title)}`, '', `*${md(c.section)}*`, '', `> ${md(c.clause)}`, '', ...c.checks.map(mdCheck), ''].join('\n');
   return [
     '# Security policy: access clauses',
     '',
     `Generated ${formatUtc(report.generatedAt)}${source.config !== undefined ? ` from ${md(source.config)}` : ''}. ` +
       `${s.pass} pass, ${s.fail} fail, ${s.notApplicable} not applicable, of ${s.clauses} clauses.`,
     '',
-    '| # | Clause | Status |',
-    '|---|---|---|',
-    ...report.clauses.map((c, i) => `| ${i + 1} | ${md(c.section)} | ${STATUS_TEXT[c.status]} |`),
+    '| # | Clause | Section | Status |',
+    '|---|---|---|---|',
+    ...report.clauses.map((c, i) => `| ${i + 1} | ${md(c.title)} | ${md(c.section)} | ${STATUS_TEXT[c.status]} |`),
     '',
     ...report.clauses.map(clause),
   ].join('\n');
@@ -59,7 +59,7 @@ const badge = (status: ClauseStatus): string => `<span class="badge ${status}">$
 function htmlCheck(check: CheckStatus): string {
   const principals =
     check.failing > 0
-      ? `<details${check.principals.length <= 10 ? ' open' : ''}><summary>${check.failing} failing (${check.principals.length} principals)</summary><ul class="principals">${shown(check.principals)
+      ? `<details${check.principals.length <= 10 ? ' open' : ''}><summary>${check.failing} failing (findings or pending changes), ${check.principals.length} principals</summary><ul class="principals">${shown(check.principals)
           .map((p) => `<li>${escapeHtml(p)}</li>`)
           .join('')}${more(check.principals) > 0 ? `<li class="muted">and ${more(check.principals)} more</li>` : ''}</ul></details>`
       : '';
@@ -69,7 +69,7 @@ ${check.interpretation !== undefined ? `<div class="interpretation"><strong>Inte
 
 function htmlClause(clause: ClauseReport, index: number): string {
   return `<section class="clause ${clause.status}" id="clause-${escapeHtml(clause.id)}">
-<h2>${badge(clause.status)} ${index + 1}. ${escapeHtml(clause.section)}</h2>
+<h2>${badge(clause.status)} ${index + 1}. ${escapeHtml(clause.title)} <span class="muted">${escapeHtml(clause.section)}</span></h2>
 <blockquote>${escapeHtml(clause.clause)}</blockquote>
 <ul class="checks">${clause.checks.map(htmlCheck).join('\n')}</ul>
 </section>`;
@@ -102,8 +102,8 @@ export function renderPolicyHtml(report: PolicyReport, source: PolicyReportSourc
 <p class="muted">Generated ${escapeHtml(formatUtc(report.generatedAt))}${source.config !== undefined ? ` from ${escapeHtml(source.config)}` : ''} by a dry run: nothing was changed.
 Each clause is quoted from the company security policy with the checks Warden runs for it; where reading the clause as a check is Warden's interpretation, the check says so.</p>
 <div class="summary"><div><strong id="count-pass">${s.pass}</strong>pass</div><div><strong id="count-fail">${s.fail}</strong>fail</div><div><strong id="count-na">${s.notApplicable}</strong>not applicable</div><div><strong>${s.findings}</strong>findings in the plan</div></div>
-<table><thead><tr><th>#</th><th>Section</th><th>Status</th></tr></thead><tbody>
-${report.clauses.map((c, i) => `<tr><td>${i + 1}</td><td><a href="#clause-${escapeHtml(c.id)}">${escapeHtml(c.section)}</a></td><td>${badge(c.status)}</td></tr>`).join('\n')}
+<table><thead><tr><th>#</th><th>Clause</th><th>Section</th><th>Status</th></tr></thead><tbody>
+${report.clauses.map((c, i) => `<tr><td>${i + 1}</td><td><a href="#clause-${escapeHtml(c.id)}">${escapeHtml(c.title)}</a></td><td>${escapeHtml(c.section)}</td><td>${badge(c.status)}</td></tr>`).join('\n')}
 </tbody></table>
 ${report.clauses.map(htmlClause).join('\n')}
 </body></html>

@@ -399,7 +399,7 @@ export function sessionDurationCheck(context: PlanContext, maxHours: number, ext
         'session-too-long',
         'medium',
         'session-timeouts',
-        { account: limit.account },
+        { account: limit.account, userName: `${limit.kind === 'iam-role' ? 'role' : 'permission-set'}/${limit.name}` },
         `${limit.kind === 'iam-role' ? 'role' : 'permission set'} ${limit.name} allows sessions of ${limit.maxSessionSeconds / 3600} h ` +
           `(sessions.maxHours ${maxHours}) — ${citation('session-timeouts')}`,
       ),

@@ -25,6 +25,8 @@ export interface CheckDefinition {
 
 export interface ClauseDefinition {
   readonly id: string;
+  /** A few words naming the clause in tables and Slack. */
+  readonly title: string;
   readonly section: string;
   /** Verbatim from reference/security-policy.txt. */
   readonly clause: string;
@@ -127,21 +129,24 @@ const AUTH = 'Systems and Information Access Control / Secure Authentication';
 export const POLICY_CLAUSES: readonly ClauseDefinition[] = [
   {
     id: 'job-roles',
+    title: 'Access limited to job roles',
     section: ACCESS,
     clause:
       'Access to corporate and production environments is strictly limited in accordance with the job roles. ' +
       'Users are only minimally given sufficient access rights to enable them to perform their job function.',
     checks: c('least-privilege'),
   },
-  { id: 'no-full-rights', section: ACCESS, clause: 'Where possible, none of the staff members is granted full rights to access any system.', checks: c('admin-budget') },
+  { id: 'no-full-rights', title: 'No staff member with full rights', section: ACCESS, clause: 'Where possible, none of the staff members is granted full rights to access any system.', checks: c('admin-budget') },
   {
     id: 'small-group',
+    title: 'Only authorized staff reach production',
     section: ACCESS,
     clause: 'Only a small group of authorized actiTIME staff members can access data center environment and production servers.',
     checks: c('account-ownership'),
   },
   {
     id: 'leavers-24h',
+    title: 'Leavers lose access within 24 hours',
     section: ACCESS,
     clause:
       'Person who is no longer affiliated with actiTIME is restricted from accessing any actiTIME servers within 24 hours. ' +
@@ -150,48 +155,56 @@ export const POLICY_CLAUSES: readonly ClauseDefinition[] = [
   },
   {
     id: 'ssh-keys',
+    title: 'Server access through SSH keys',
     section: ACCESS,
     clause: 'Staff access to production servers is performed from a special environment installed in AWS and secured through encrypted channels and usage of SSH keys.',
     checks: c('host-key-lines'),
   },
   {
     id: 'personal-usernames',
+    title: 'Personal usernames, complex passwords, not shared',
     section: AUTH,
     clause: 'actiTIME staff members are required to use personal usernames and complex passwords, which should not be shared among users.',
     checks: c('shared-host-accounts', 'shared-iam-users', 'password-policy'),
   },
   {
     id: 'default-passwords',
+    title: 'Default passwords changed, passwords changed periodically',
     section: AUTH,
     clause: 'Default passwords on all systems are changed after installation and changed periodically.',
     checks: c('default-passwords', 'credential-hygiene'),
   },
   {
     id: 'supervisor-passwords',
+    title: 'Supervisor passwords kept safe for emergencies',
     section: AUTH,
     clause: 'Network/server supervisor passwords and system supervisor passwords are stored in a secure location in case of an emergency or disaster.',
     checks: c('break-glass'),
   },
   {
     id: 'access-logged',
+    title: 'Access events available for audit',
     section: 'Systems and Information Access Control / Monitoring System Access',
     clause: 'Access to the application web servers is logged, and all access events are available for later auditing.',
     checks: c('audit-chain'),
   },
   {
     id: 'session-timeouts',
+    title: 'Session timeouts',
     section: 'Corporate Offices – Physical Security / Workstations',
     clause: 'Session timeouts are kept in accordance with the best business practices.',
     checks: c('session-duration'),
   },
   {
     id: 'root-minimum',
+    title: 'Root and administrator use kept to a minimum',
     section: 'Corporate Offices – Physical Security / Server Access',
     clause: 'Use of the Admin/Administrator/root accounts is kept to a minimum.',
     checks: c('root-access-keys', 'root-mfa', 'root-use', 'admin-budget'),
   },
   {
     id: 'nda-before-access',
+    title: 'Access only after NDA and policy are signed',
     section: 'Employee Awareness and Responsibilities',
     clause:
       'All actiTIME staff and subcontractors are required to read, accept and sign an NDA and the Policy. ' +
@@ -216,6 +229,7 @@ export interface CheckStatus {
 
 export interface ClauseReport {
   readonly id: string;
+  readonly title: string;
   readonly section: string;
   readonly clause: string;
   readonly status: ClauseStatus;
@@ -270,7 +284,7 @@ export function buildPolicyReport(input: PolicyReportInput): PolicyReport {
   const clauses = POLICY_CLAUSES.map((clause): ClauseReport => {
     const checks = clause.checks.map((check) => checkStatus(check, input));
     const status: ClauseStatus = checks.some((s) => s.status === 'fail') ? 'fail' : checks.some((s) => s.status === 'pass') ? 'pass' : 'not-applicable';
-    return { id: clause.id, section: clause.section, clause: clause.clause, status, checks };
+    return { id: clause.id, title: clause.title, section: clause.section, clause: clause.clause, status, checks };
   });
   const count = (status: ClauseStatus): number => clauses.filter((cl) => cl.status === status).length;
   return {
