@@ -32,6 +32,8 @@ export const AUDIT_EVENTS = [
   'slack.denied',
   'slack.access.history',
   'slack.access.at',
+  /** The account password policy set to the configured minimum (config `passwordPolicy.enforce`): intent, then the result. */
+  'password-policy.set',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

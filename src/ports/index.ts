@@ -3,6 +3,7 @@ import type { ChainEntry } from '../domain/audit-chain';
 import type { Action, Plan } from '../domain/plan';
 import type { AccountInventory, HostInventory, IamUserDetail } from '../domain/inventory';
 import type { Roster } from '../domain/roster';
+import type { PasswordRequirement } from '../domain/policy-checks/posture';
 
 /** Where the HR roster comes from (a CSV/JSON file, an HRIS export). */
 export interface RosterSource {
@@ -24,6 +25,8 @@ export interface AccountDirectory {
   describeUsers(userNames: readonly string[]): Promise<ReadonlyMap<string, IamUserDetail>>;
   /** Applies one IAM action; "already done" (NoSuchEntity and the like) is ok. */
   execute(action: Action): Promise<ActionOutcome>;
+  /** Sets the account password policy to at least `required` (config `passwordPolicy.enforce`); never loosens it. */
+  enforcePasswordPolicy?(required: PasswordRequirement): Promise<ActionOutcome>;
 }
 
 /** SSH keys on EC2 hosts, read and changed through SSM Run Command. */

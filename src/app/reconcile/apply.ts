@@ -8,6 +8,7 @@ import type { Plan } from '../../domain/plan';
 import type { PlannedRun, ReconcileDeps } from './plan';
 import { anchorRun, recordRun } from './records';
 import { verifyHosts, verifyUsers } from './verify';
+import { enforcePasswordPolicies } from '../policy/password-policy';
 import { errorText, resultAfter, userKey, type ActionRecord, type VerificationRecord } from './common';
 
 export interface ApplyReport {
@@ -73,6 +74,7 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
   deps.progress?.({ kind: 'phase', phase: 'apply' });
   const results = await executeAll(deps, runId, options.actor, actions, options.signal);
   const interrupted = actions.length - results.length;
+  const policyFailures = options.only === undefined && options.signal?.aborted !== true ? await enforcePasswordPolicies(deps, plan, base) : 0;
   if (interrupted > 0) {
     await audit.append({ ...base, action: 'run.interrupted', result: 'skipped', after: { notStarted: interrupted }, error: 'stopped before all actions ran; the next run completes them' });
   }
@@ -83,7 +85,7 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
     ...(await verifyHosts(deps, runId, options.actor, results)),
   ];
 
-  const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted;
+  const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted + policyFailures;
   const outcome = failed === 0 ? 'ok' : 'partial';
   await audit.append({
     ...base,

@@ -10,6 +10,8 @@ import { executeIamAction } from './execute';
 import { IamInventoryReader } from './inventory';
 import { ACCOUNT_ID, DEFAULT_IAM_TUNING, IamSession, type IamDirectoryLog, type IamDirectoryTuning } from './session';
 import { readUserDetail } from './user-detail';
+import { enforcePasswordPolicy } from './posture';
+import type { PasswordRequirement } from '../../../domain/policy-checks/posture';
 
 export { DEFAULT_IAM_TUNING, accountOfArn, isVirtualMfaSerial } from './session';
 export type { IamDirectoryLog, IamDirectoryTuning } from './session';
@@ -107,6 +109,17 @@ export class IamAccountDirectory implements AccountDirectory {
       if (!(err instanceof IamCallError)) throw err;
       const info = describeAwsError(err);
       this.session.log.warn('IAM action failed', { account, kind: action.kind, userName: action.userName, api: err.api, error: info.text });
+      return { result: 'failed', error: `${info.text} (${err.api})`, retryable: info.retryable };
+    }
+  }
+
+  async enforcePasswordPolicy(required: PasswordRequirement): Promise<ActionOutcome> {
+    try {
+      return await enforcePasswordPolicy(this.session, required);
+    } catch (err) {
+      if (!(err instanceof IamCallError)) throw err;
+      const info = describeAwsError(err);
+      this.session.log.warn('password policy could not be set', { account: this.session.accountLabel, api: err.api, error: info.text });
       return { result: 'failed', error: `${info.text} (${err.api})`, retryable: info.retryable };
     }
   }
