@@ -93,6 +93,9 @@ const groupSchema = z.object({
   inlinePolicies: z.record(name('policy name'), policyDocument).default({}),
 });
 
+/** A password-policy flag IAM leaves off unless set. */
+const off = z.boolean().default(false);
+
 const accountSchema = z.object({
   id: z.string().regex(/^\d{12}$/, 'account id must be 12 digits'),
   name: z.string().optional(),
@@ -111,10 +114,7 @@ const accountSchema = z.object({
   passwordPolicy: z
     .object({
       minimumLength: z.number().int().min(6).max(128).default(8),
-      requireSymbols: z.boolean().default(false),
-      requireNumbers: z.boolean().default(false),
-      requireUppercase: z.boolean().default(false),
-      requireLowercase: z.boolean().default(false),
+      requireSymbols: off, requireNumbers: off, requireUppercase: off, requireLowercase: off,
       reusePrevention: z.number().int().min(1).max(24).optional(),
       maxAgeDays: z.number().int().min(1).max(1095).optional(),
     })

@@ -36,11 +36,8 @@ export interface CheckRun {
   readonly note: string;
 }
 
-export interface PolicyCheckResult {
-  readonly actions: readonly Action[];
-  readonly findings: readonly Finding[];
-  readonly runs: readonly CheckRun[];
-}
+/** What the checks add to a plan, and which of them could run. */
+export type PolicyCheckResult = Readonly<{ actions: readonly Action[]; findings: readonly Finding[]; runs: readonly CheckRun[] }>;
 
 /** An administrator from any access plane: the IAM users below, and Identity Center users through their permission sets. */
 export interface AdminPrincipal {
