@@ -1,6 +1,6 @@
 import { createIdentityMatcher } from '../../domain/identity';
 import { pendingPaths, type Departure, type DeparturePerson, type PathStatus } from '../../domain/departure-lifecycle';
-import type { AccountInventory, IamGroup, IamUser } from '../../domain/inventory';
+import type { AccountInventory, IamUser } from '../../domain/inventory';
 import { assertNever, type Action, type Finding, type GuardResult } from '../../domain/plan';
 import type { AccessPolicy } from '../../domain/policy';
 import { adminRights } from '../../domain/policy-checks/admin-rights';

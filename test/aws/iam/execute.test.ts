@@ -102,9 +102,11 @@ const CASES: Record<Exclude<Action['kind'], 'remove-host-key' | 'lock-host-user'
     action: (u) => createDummyAction('lift-quarantine', u.userName, { policyName: DENY_ALL, policyArn: DENY_ALL_ARN }),
     effect: (b, a) => {
       expect(b.attachedPolicies).toContain(DENY_ALL_ARN);
-      expect(a?.attachedPolicies).toEqual(b.attachedPolicies.filter((p) => p !== DENY_ALL_ARN));
-      expect(a?.inlinePolicies).toEqual(b.inlinePolicies);
-      expect(a?.groups).toEqual(b.groups);
+      expect(a && { attached: a.attachedPolicies, inline: a.inlinePolicies, groups: a.groups }).toEqual({
+        attached: b.attachedPolicies.filter((p) => p !== DENY_ALL_ARN),
+        inline: b.inlinePolicies,
+        groups: b.groups,
+      });
     },
     outcome: { before: { denyAll: 'present' }, after: { denyAll: 'absent' } },
   },
