@@ -47,7 +47,7 @@ describe('warden report policy on the demo company', () => {
     expect(check('nda-before-access', 'joiner-acceptance')?.principals).toEqual(['jamal@example.com']);
     expect(check('root-minimum', 'root-mfa')?.status).toBe('pass');
     expect(check('personal-usernames', 'password-policy')?.status).toBe('fail');
-    expect(check('session-timeouts', 'session-duration')?.principals).toEqual(['111122223333']);
+    expect(check('session-timeouts', 'session-duration')?.principals).toEqual(['111122223333/role/EngineerConsole']);
     expect(check('no-full-rights', 'admin-budget')?.interpretation).toContain('where possible');
     expect(sandbox.calls.entries().filter((c) => !/^(List|Get|Generate)/.test(c.action))).toEqual([]);
   });
