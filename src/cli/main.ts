@@ -4,6 +4,7 @@ import type { CliIo } from './io';
 import { processIo, terminalSafeIo } from './io';
 import type { AuditAccessOptions } from './commands/audit-access';
 import type { ReportLeaversOptions } from './commands/report';
+import type { ReportPolicyOptions } from './commands/report-policy';
 
 import packageJson from '../../package.json';
 
@@ -117,6 +118,13 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--sla-hours <hours>', 'SLA in hours (default: config slaHours)')
     .action(run(async (opts: ReportLeaversOptions) => (await import('./commands/report')).runReportLeavers(io, opts)));
+  report
+    .command('policy')
+    .description('each access clause of the security policy, the checks behind it and their status now (a dry run: writes nothing to AWS)')
+    .addOption(configOption())
+    .addOption(new Option('--format <format>', 'output format (default: from --out, else md on standard output, html in a file)').choices(['html', 'json', 'md']))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(run(async (opts: ReportPolicyOptions) => (await import('./commands/report-policy')).runReportPolicy(io, opts)));
 
   return program;
 }

@@ -101,8 +101,15 @@ export const configSchema = z.strictObject({
     .strictObject({ employeeIdTag: z.string().default('employee_id'), emailTag: z.string().default('email') })
     .default({ employeeIdTag: 'employee_id', emailTag: 'email' }),
   hygiene: z
-    .strictObject({ rotationDays: z.number().int().positive().default(90), unusedDays: z.number().int().positive().default(45) })
-    .default({ rotationDays: 90, unusedDays: 45 }),
+    .strictObject({
+      rotationDays: z.number().int().positive().default(90),
+      unusedDays: z.number().int().positive().default(45),
+      /** Root used within this many days is a finding (security policy: root use kept to a minimum). */
+      rootUseDays: z.number().int().positive().default(30),
+      /** A console password never used this many days after it was set is a default password nobody changed. */
+      defaultPasswordDays: z.number().int().positive().default(7),
+    })
+    .default({ rotationDays: 90, unusedDays: 45, rootUseDays: 30, defaultPasswordDays: 7 }),
   denyAllPolicyName: z.string().regex(/^[\w+=,.@-]{1,128}$/).default('warden-deny-all'),
   protected: z
     .strictObject({ groups: z.array(z.string().min(1)).default([]), policies: z.array(z.string().min(1)).default([]) })
@@ -155,6 +162,27 @@ export const configSchema = z.strictObject({
       secondApproverFor: z.enum(['none', 'admins', 'all']).default('admins'),
     })
     .optional(),
+  /** Security policy: access only once the NDA and the policy are signed (roster `policy_accepted_at`, `nda_signed_at`). */
+  joiners: z
+    .strictObject({ requireAcceptance: z.boolean().default(false), quarantine: z.boolean().default(false) })
+    .default({ requireAcceptance: false, quarantine: false }),
+  /** Security policy: "none of the staff members is granted full rights"; break-glass users are counted apart. */
+  admins: z.strictObject({ max: z.number().int().min(0).default(2) }).default({ max: 2 }),
+  /** The account password policy's minimum; `enforce: true` lets `warden apply` set it where it falls short (audited). */
+  passwordPolicy: z
+    .strictObject({
+      minimumLength: z.number().int().min(6).max(128).default(14),
+      requireSymbols: z.boolean().default(true),
+      requireNumbers: z.boolean().default(true),
+      requireUppercase: z.boolean().default(true),
+      requireLowercase: z.boolean().default(true),
+      reusePrevention: z.number().int().min(0).max(24).default(24),
+      maxAgeDays: z.number().int().min(0).max(1095).default(90),
+      enforce: z.boolean().default(false),
+    })
+    .default({ minimumLength: 14, requireSymbols: true, requireNumbers: true, requireUppercase: true, requireLowercase: true, reusePrevention: 24, maxAgeDays: 90, enforce: false }),
+  /** Roles (and permission sets) whose sessions may live longer than this many hours are findings. */
+  sessions: z.strictObject({ maxHours: z.number().positive().max(12).default(4) }).default({ maxHours: 4 }),
 });
 
 export type WardenConfig = z.infer<typeof configSchema>;

@@ -195,6 +195,8 @@ export const IAM_READ_CALLS: readonly string[] = [
   // Session plane: every role's trust and MaxSessionDuration, and Warden's own policy on roles IAM users could assume.
   'iam:ListRoles',
   'iam:GetRolePolicy',
+  // The security-policy checks' account posture (password policy; role session limits come from the ListRoles above).
+  'iam:GetAccountPasswordPolicy',
   ...USER_READS,
   'iam:GetSSHPublicKey',
 ];
@@ -352,6 +354,20 @@ const KINDS = {
     describe: (t) => `drop ${t.sids.length} expired session ${t.sids.length === 1 ? 'deny' : 'denies'} from role ${t.roleName}`,
     evidence: { fields: ['roleName'] },
   }),
+  /**
+   * Takes Warden's own managed deny-all off a quarantined joiner who has now accepted the NDA and the policy. Only that
+   * one policy ARN, never an inline policy or anything else the user holds (the executor refuses any other ARN).
+   */
+  'lift-quarantine': iam<{ readonly policyName: string; readonly policyArn: string }>({
+    path: 'deny-all',
+    // After every other change of a user, before deletion (which never meets a joiner).
+    order: 10.4,
+    describe: (t) => `lift joiner quarantine: detach Warden's deny-all policy ${t.policyName} (${t.policyArn})`,
+    reads: 'attached-policies',
+    holds: (t, d) => !d.attachedPolicies.some((p) => p.arn === t.policyArn),
+    calls: ['iam:ListAttachedUserPolicies', 'iam:DetachUserPolicy'],
+    evidence: { fields: ['policyName'] },
+  }),
   'remove-host-key': host<{
     readonly instanceId: string;
     readonly osUser: string;
@@ -460,9 +476,12 @@ export const IDENTITY_CENTER_PLANE_CALLS: readonly string[] = [
 /** The access path a kind closes. */
 export const accessPathOfKind = (kind: ActionKind): AccessPath => ACTION_KIND_TABLE[kind].path;
 
+/** Account-wide changes outside any user's actions: `passwordPolicy.enforce` setting the account password policy. */
+export const IAM_ACCOUNT_CALLS: readonly string[] = ['iam:GetAccountPasswordPolicy', 'iam:UpdateAccountPasswordPolicy'];
+
 /** Every AWS API action Warden's IAM plane calls: its reads and each IAM kind's calls (what the deployed roles must grant). */
 export const IAM_PLANE_CALLS: readonly string[] = [
-  ...new Set([...IAM_READ_CALLS, ...ACTION_KINDS.flatMap((kind) => (ACTION_KIND_TABLE[kind].plane === 'iam' ? ACTION_KIND_TABLE[kind].calls : []))]),
+  ...new Set([...IAM_READ_CALLS, ...IAM_ACCOUNT_CALLS, ...ACTION_KINDS.flatMap((kind) => (ACTION_KIND_TABLE[kind].plane === 'iam' ? ACTION_KIND_TABLE[kind].calls : []))]),
 ].sort();
 
 /** Kinds in plan order (within one user). */

@@ -38,6 +38,8 @@ export const AUDIT_EVENTS = [
   'trail.access-restored',
   /** CloudTrail showed a leaver's successful call after their "no access left" time (a high finding). */
   'trail.post-revocation-use',
+  /** The account password policy set to the configured minimum (config `passwordPolicy.enforce`): intent, then the result. */
+  'password-policy.set',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

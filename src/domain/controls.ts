@@ -55,6 +55,36 @@ export const CONTROLS: Readonly<Record<Control, ControlDefinition>> = {
     clause: 'actiTIME staff members are required to use personal usernames and complex passwords, which should not be shared among users.',
     quote: 'required to use personal usernames',
   },
+  'joiner-acceptance': {
+    control: 'joiner-acceptance',
+    title: 'Access only after the NDA and the policy are signed',
+    section: 'Employee Awareness and Responsibilities',
+    clause:
+      'All actiTIME staff and subcontractors are required to read, accept and sign an NDA and the Policy. ' +
+      'Access to the corporate and production environments is granted only upon completion of this process.',
+    quote: 'granted only upon completion of this process',
+  },
+  'no-full-rights': {
+    control: 'no-full-rights',
+    title: 'No staff member holds full rights',
+    section: 'Systems and Information Access Control / Access Policies and Procedures',
+    clause: 'Where possible, none of the staff members is granted full rights to access any system.',
+    quote: 'none of the staff members is granted full rights to access any system',
+  },
+  'minimal-root-use': {
+    control: 'minimal-root-use',
+    title: 'Root and administrator accounts used minimally',
+    section: 'Corporate Offices – Physical Security / Server Access',
+    clause: 'Use of the Admin/Administrator/root accounts is kept to a minimum.',
+    quote: 'Use of the Admin/Administrator/root accounts is kept to a minimum',
+  },
+  'session-timeouts': {
+    control: 'session-timeouts',
+    title: 'Session timeouts',
+    section: 'Corporate Offices – Physical Security / Workstations',
+    clause: 'Session timeouts are kept in accordance with the best business practices.',
+    quote: 'Session timeouts are kept in accordance with the best business practices',
+  },
 };
 
 /** What a finding appends to cite its control, e.g. `policy: "…restricted from accessing any actiTIME servers within 24 hours…"`. */

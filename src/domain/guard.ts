@@ -46,7 +46,8 @@ export function evaluateGuard(input: GuardInput): GuardResult {
       );
     }
   }
-  const revocations = plan.actions.filter(isRevocation).length;
+  // A joiner quarantine cuts access as a revocation does: a roster export that lost its acceptance columns must not deny everyone.
+  const revocations = plan.actions.filter((a) => isRevocation(a) || a.reason === 'joiner-quarantine').length;
   if (revocations > policy.maxRevocations) {
     reasons.push(`The plan has ${plural(revocations, 'revocation action')}, more than the limit of ${policy.maxRevocations}.`);
   }

@@ -1,3 +1,5 @@
+import type { AccountPosture } from './policy-checks/posture';
+
 /** What one AWS account holds, as Warden read it. Plain data: adapters fill it, the planner reads it. */
 import type { IamRole } from './roles';
 
@@ -151,6 +153,8 @@ export interface AccountInventory {
   readonly roles?: readonly IamRole[];
   /** Why the roles could not be read (leavers' role sessions are then unchecked). */
   readonly rolesError?: string;
+  /** Password policy, root row and role session limits, for the security-policy checks; absent when not read. */
+  readonly posture?: AccountPosture;
 }
 
 /** An authorized_keys line found on a host. */

@@ -3,10 +3,27 @@ import type { InputError, PersonRef } from './roster';
 import type { LeaverSessions } from './sessions';
 
 /** Why an action is in the plan. */
-export type ActionReason = 'departed' | 'orphan' | 'excess-privilege' | 'unused-credential';
+export type ActionReason =
+  | 'departed'
+  | 'orphan'
+  | 'excess-privilege'
+  | 'unused-credential'
+  /** An active person holding access before accepting the NDA and the policy (config `joiners.quarantine`). */
+  | 'joiner-quarantine'
+  /** The quarantined joiner has now accepted both: Warden's own deny-all comes off. */
+  | 'joiner-accepted';
 
 /** The security-policy control an action or finding enforces (see controls.ts for the clause each cites). */
-export type Control = 'offboarding-24h' | 'least-privilege' | 'credential-hygiene' | 'access-logging' | 'account-ownership';
+export type Control =
+  | 'offboarding-24h'
+  | 'least-privilege'
+  | 'credential-hygiene'
+  | 'access-logging'
+  | 'account-ownership'
+  | 'joiner-acceptance'
+  | 'no-full-rights'
+  | 'minimal-root-use'
+  | 'session-timeouts';
 
 interface ActionBase {
   /** Stable for the same change on the same target: apply matches re-planned actions by it. */
@@ -71,7 +88,24 @@ export type FindingKind =
   /** Identity Center could not be read: leavers' SSO access there is unchecked. */
   | 'identity-center-unreadable'
   /** Warden's Deny cannot be merged into a permission set's inline policy (over AWS's size limit, or not a policy document). */
-  | 'session-deny-blocked';
+  | 'session-deny-blocked'
+  /** An active person holding access without `policy_accepted_at` and `nda_signed_at` on the roster. */
+  | 'joiner-without-acceptance'
+  /** A principal whose policies allow every action on every resource (counted against `admins.max`). */
+  | 'admin-rights'
+  | 'root-access-key'
+  | 'root-no-mfa'
+  | 'root-recent-use'
+  /** The account password policy is missing or below the configured minimum. */
+  | 'password-policy-weak'
+  /** A console password nobody has signed in with, long after someone else set it. */
+  | 'default-password'
+  /** One account, several people: a host account holding several people's keys, an IAM user matching several people. */
+  | 'shared-account'
+  /** A role (or permission set) whose sessions may live longer than `sessions.maxHours`. */
+  | 'session-too-long'
+  /** A posture read (password policy, roles) failed: the checks that need it did not run. */
+  | 'policy-check-unavailable';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 

@@ -6,12 +6,13 @@ import { planIdentityCenter } from './planning/identity-center';
 import { planAccountHealth, planIamUsers } from './planning/iam';
 import { planPeople } from './planning/people';
 import { planSessions } from './planning/sessions';
+import { planPolicyChecks } from './policy-checks/checks';
 
 export type { PlanInput, PlanPart, PlanContext } from './planning/context';
 export { actionId } from './planning/build';
 
 /** The planning steps, each pure over the shared context. */
-const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts, planIdentityCenter, planSessions];
+const STEPS: readonly ((context: PlanContext) => PlanPart)[] = [planAccountHealth, planIamUsers, planPeople, planHosts, planIdentityCenter, planSessions, planPolicyChecks];
 
 /** Computes what must change and what to report, from the roster, the inventory and the policy at `now`. Pure. */
 export function plan(input: PlanInput): Plan {

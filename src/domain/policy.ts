@@ -1,3 +1,5 @@
+import type { PolicyCheckSettings } from './policy-checks/posture';
+
 /** The rules the planner enforces, in domain terms (the config file maps onto this). */
 export interface RoleGrant {
   readonly groups: readonly string[];
@@ -40,6 +42,8 @@ export interface AccessPolicy {
    * does not pin a source identity get AWS's "revoke older sessions" Deny (everyone's older sessions on them end).
    */
   readonly sessions?: { readonly revokeOlderOnRoles: boolean };
+  /** The security-policy checks (joiners, admins, root, passwords, shared accounts, sessions); absent: they do not run. */
+  readonly checks?: PolicyCheckSettings;
   readonly hosts: {
     readonly lockUsers: boolean;
     /** Host account name -> roster email, for host accounts not named after their person (config `hosts.userMap`). */

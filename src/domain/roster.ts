@@ -22,6 +22,10 @@ export interface Person {
   readonly awsUsernames: readonly string[];
   /** SSH public key lines HR/IT recorded for this person (optional roster column `ssh_keys`). */
   readonly sshKeys: readonly string[];
+  /** When the person accepted the security policy (optional roster column `policy_accepted_at`). */
+  readonly policyAcceptedAt?: Date;
+  /** When the person signed the NDA (optional roster column `nda_signed_at`). */
+  readonly ndaSignedAt?: Date;
   /** Who said this person departed, when not the roster file itself (e.g. `slack:U123`). */
   readonly departureMarkedBy?: string;
   readonly source: SourceRef;

@@ -4,6 +4,7 @@ import type { Action, Plan } from '../domain/plan';
 import type { AccountInventory, HostInventory, IamUserDetail } from '../domain/inventory';
 import type { Roster } from '../domain/roster';
 import type { TrailNotice } from './trail';
+import type { PasswordRequirement } from '../domain/policy-checks/posture';
 
 /** Where the HR roster comes from (a CSV/JSON file, an HRIS export). */
 export interface RosterSource {
@@ -27,6 +28,8 @@ export interface AccountDirectory {
   execute(action: Action): Promise<ActionOutcome>;
   /** Warden's own inline policy on the named roles (null: none), to verify role actions; roles that do not exist are absent. */
   readWardenRolePolicies?(roleNames: readonly string[]): Promise<ReadonlyMap<string, string | null>>;
+  /** Sets the account password policy to at least `required` (config `passwordPolicy.enforce`); never loosens it. */
+  enforcePasswordPolicy?(required: PasswordRequirement): Promise<ActionOutcome>;
 }
 
 /** SSH keys on EC2 hosts, read and changed through SSM Run Command. */

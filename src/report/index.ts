@@ -6,3 +6,4 @@ export type { ReportProvenance } from './leavers-html';
 export { renderLeaversCsv, LEAVER_CSV_COLUMNS } from './leavers-csv';
 export { renderLeaversJson, LEAVER_REPORT_JSON_VERSION } from './leavers-json';
 export { escapeHtml, formatHours, formatShare, formatUtc } from './format';
+export { renderPolicyHtml, renderPolicyJson, renderPolicyMarkdown, POLICY_REPORT_JSON_VERSION } from './policy';

@@ -57,6 +57,8 @@ export interface ReportRoot {
   readonly createdAt: Date;
   readonly passwordLastUsed: Date | undefined;
   readonly mfaActive: boolean;
+  /** Root access keys (AWS advises none). */
+  readonly accessKeys?: readonly ReportKey[];
 }
 
 /** AWS writes report times as `2024-05-01T10:00:00+00:00`. */
@@ -77,8 +79,8 @@ export function buildCredentialReportCsv(root: ReportRoot, users: readonly Repor
       'not_supported',
       'not_supported',
       String(root.mfaActive),
-      ...keyColumns(undefined),
-      ...keyColumns(undefined),
+      ...keyColumns(root.accessKeys?.[0]),
+      ...keyColumns(root.accessKeys?.[1]),
       ...certColumns(undefined),
       ...certColumns(undefined),
     ].join(','),

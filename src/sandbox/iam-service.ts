@@ -1,5 +1,6 @@
-import { fail, ok, type Outcome } from './errors';
+import { fail, invalidParameter, ok, type Outcome } from './errors';
 import { ROLE_ACTIONS } from './iam-role-service';
+import { paginate } from './paginate';
 import type { GaadEntry, GaadFilter, GroupView, ManagedPolicyView, UserView } from './iam-state';
 import { queryService, QueryParams, reply, xmlReply, type ActionHandler, type ServiceCall, type ServiceHandler } from './service';
 import { el, esc, members, pageTail } from './xml';
@@ -451,6 +452,62 @@ const actions: Record<string, ActionHandler> = {
     const name = p.required('UserName');
     if (!name.ok) return name;
     return done(c.state.removeUserFromGroup(c.account, name.value, group.value));
+  }),
+
+  GetAccountPasswordPolicy: action((_p, c) =>
+    map(
+      c.state.passwordPolicy(c.account),
+      (policy) =>
+        '<PasswordPolicy>' +
+        el('MinimumPasswordLength', policy.minimumLength) +
+        el('RequireSymbols', policy.requireSymbols) +
+        el('RequireNumbers', policy.requireNumbers) +
+        el('RequireUppercaseCharacters', policy.requireUppercase) +
+        el('RequireLowercaseCharacters', policy.requireLowercase) +
+        el('AllowUsersToChangePassword', true) +
+        el('ExpirePasswords', policy.maxAgeDays !== undefined) +
+        el('MaxPasswordAge', policy.maxAgeDays) +
+        el('PasswordReusePrevention', policy.reusePrevention) +
+        '</PasswordPolicy>',
+    ),
+  ),
+
+  UpdateAccountPasswordPolicy: action((p, c) => {
+    const length = p.int('MinimumPasswordLength');
+    if (!length.ok) return length;
+    const reuse = p.int('PasswordReusePrevention');
+    if (!reuse.ok) return reuse;
+    const age = p.int('MaxPasswordAge');
+    if (!age.ok) return age;
+    const minimumLength = length.value ?? 8;
+    if (minimumLength < 6 || minimumLength > 128) return invalidParameter('MinimumPasswordLength', String(minimumLength), 'Member must have value between 6 and 128');
+    if (reuse.value !== undefined && (reuse.value < 1 || reuse.value > 24)) return invalidParameter('PasswordReusePrevention', String(reuse.value), 'Member must have value between 1 and 24');
+    if (age.value !== undefined && (age.value < 1 || age.value > 1095)) return invalidParameter('MaxPasswordAge', String(age.value), 'Member must have value between 1 and 1095');
+    c.state.setPasswordPolicy(c.account, {
+      minimumLength,
+      requireSymbols: p.bool('RequireSymbols') === true,
+      requireNumbers: p.bool('RequireNumbers') === true,
+      requireUppercase: p.bool('RequireUppercaseCharacters') === true,
+      requireLowercase: p.bool('RequireLowercaseCharacters') === true,
+      reusePrevention: reuse.value,
+      maxAgeDays: age.value,
+    });
+    return ok(null);
+  }),
+
+  ListRoles: action((p, c) => {
+    const page = p.page();
+    if (!page.ok) return page;
+    return map(
+      paginate(c.state.roles(c.account), (r) => r.name.toLowerCase(), page.value),
+      (pg) =>
+        members(
+          'Roles',
+          pg.items,
+          (r) =>
+            el('Path', r.path) + el('RoleName', r.name) + el('RoleId', r.roleId) + el('Arn', r.arn) + el('CreateDate', r.createdAt) + el('MaxSessionDuration', r.maxSessionDuration),
+        ) + pageTail(pg),
+    );
   }),
 
   GenerateCredentialReport: action((_p, c) => {

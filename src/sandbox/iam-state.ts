@@ -1,4 +1,4 @@
-import { buildCredentialReportCsv, type ReportUser } from './credential-report';
+import { buildCredentialReportCsv, type ReportKey, type ReportUser } from './credential-report';
 import { fail, invalidParameter, ok, type Outcome } from './errors';
 import { stableBytes, stableId } from './ids';
 import { paginate, type Page, type PageRequest } from './paginate';
@@ -104,7 +104,10 @@ interface AccountRec {
   readonly id: string;
   readonly name: string | undefined;
   createdAt: Date;
-  readonly root: { readonly mfaActive: boolean; readonly passwordLastUsed: Date | undefined };
+  readonly root: { readonly mfaActive: boolean; readonly passwordLastUsed: Date | undefined; readonly accessKeys: readonly ReportKey[] };
+  /** The account password policy; null: none set. */
+  passwordPolicy: PasswordPolicyRec | null;
+  readonly roles: RoleRec[];
   readonly users: Map<string, UserRec>;
   readonly groups: Map<string, GroupRec>;
   readonly mfa: Map<string, MfaRec>;
@@ -112,6 +115,27 @@ interface AccountRec {
   readonly policies: Map<string, string>;
   report: ReportState;
   sortedUsers: UserRec[] | undefined;
+}
+
+/** The account password policy as the sandbox keeps it (GetAccountPasswordPolicy / UpdateAccountPasswordPolicy). */
+export interface PasswordPolicyRec {
+  readonly minimumLength: number;
+  readonly requireSymbols: boolean;
+  readonly requireNumbers: boolean;
+  readonly requireUppercase: boolean;
+  readonly requireLowercase: boolean;
+  readonly reusePrevention: number | undefined;
+  readonly maxAgeDays: number | undefined;
+}
+
+/** An IAM role as ListRoles reports it. */
+export interface RoleRec {
+  readonly name: string;
+  readonly path: string;
+  readonly roleId: string;
+  readonly arn: string;
+  readonly createdAt: Date;
+  readonly maxSessionDuration: number;
 }
 
 interface SessionRec {
@@ -835,6 +859,22 @@ export class IamSandboxState {
     return paginate(entries, gaadKey, request);
   }
 
+  /** GetAccountPasswordPolicy: NoSuchEntity when none is set, as IAM answers. */
+  passwordPolicy(accountId: string): Outcome<PasswordPolicyRec> {
+    const policy = this.mustAccount(accountId).passwordPolicy;
+    return policy === null ? fail('NoSuchEntity', `The Password Policy with domain name ${accountId} cannot be found.`) : ok(policy);
+  }
+
+  /** UpdateAccountPasswordPolicy: replaces the whole policy (fields left out take IAM's defaults). */
+  setPasswordPolicy(accountId: string, policy: PasswordPolicyRec): void {
+    this.mustAccount(accountId).passwordPolicy = policy;
+  }
+
+  /** ListRoles, sorted by name as IAM lists them. */
+  roles(accountId: string): readonly RoleRec[] {
+    return [...this.mustAccount(accountId).roles].sort(byKey((r) => r.name.toLowerCase()));
+  }
+
   generateCredentialReport(accountId: string): CredentialReportState {
     const acct = this.mustAccount(accountId);
     const report = acct.report;
@@ -895,7 +935,7 @@ export class IamSandboxState {
       certificates: u.signingCertificates.map((c) => ({ active: c.status === 'Active', uploadedAt: c.uploadedAt })),
     }));
     return buildCredentialReportCsv(
-      { accountId: acct.id, createdAt: acct.createdAt, passwordLastUsed: acct.root.passwordLastUsed, mfaActive: acct.root.mfaActive },
+      { accountId: acct.id, createdAt: acct.createdAt, passwordLastUsed: acct.root.passwordLastUsed, mfaActive: acct.root.mfaActive, accessKeys: acct.root.accessKeys },
       users,
     );
   }
@@ -968,7 +1008,29 @@ export class IamSandboxState {
       id: account.id,
       name: account.name,
       createdAt: account.createdAt ?? now,
-      root: { mfaActive: account.root.mfaActive, passwordLastUsed: account.root.passwordLastUsed },
+      root: {
+        mfaActive: account.root.mfaActive,
+        passwordLastUsed: account.root.passwordLastUsed,
+        accessKeys: account.root.accessKeys.map((k) => ({
+          active: k.active,
+          createdAt: k.createdAt ?? account.createdAt ?? now,
+          lastUsedAt: k.lastUsedAt,
+          lastUsedRegion: undefined,
+          lastUsedService: undefined,
+        })),
+      },
+      passwordPolicy:
+        account.passwordPolicy === null
+          ? null
+          : { ...account.passwordPolicy, reusePrevention: account.passwordPolicy.reusePrevention, maxAgeDays: account.passwordPolicy.maxAgeDays },
+      roles: account.roles.map((r) => ({
+        name: r.name,
+        path: r.path,
+        roleId: stableId('role', account.id, r.name),
+        arn: `arn:aws:iam::${account.id}:role${r.path}${r.name}`,
+        createdAt: r.createdAt ?? account.createdAt ?? now,
+        maxSessionDuration: r.maxSessionDuration,
+      })),
       users: new Map(),
       groups: new Map(),
       mfa: new Map(),

@@ -103,6 +103,8 @@ const roleSchema = z.object({
   trustPolicy: policyDocument,
   inlinePolicies: z.record(name('policy name'), policyDocument).default({}),
 });
+/** A password-policy flag IAM leaves off unless set. */
+const off = z.boolean().default(false);
 
 const accountSchema = z.object({
   id: z.string().regex(/^\d{12}$/, 'account id must be 12 digits'),
@@ -110,7 +112,28 @@ const accountSchema = z.object({
   createdAt: date.optional(),
   /** Access key ids that authenticate as this account (as its root principal). */
   accessKeyIds: z.array(z.string().min(1)).default([]),
-  root: z.object({ mfaActive: z.boolean().default(true), passwordLastUsed: date.optional() }).default({ mfaActive: true }),
+  root: z
+    .object({
+      mfaActive: z.boolean().default(true),
+      passwordLastUsed: date.optional(),
+      /** Root access keys (the credential report's two slots); none by default, as AWS recommends. */
+      accessKeys: z.array(z.object({ active: z.boolean().default(true), createdAt: date.optional(), lastUsedAt: date.optional() })).max(2).default([]),
+    })
+    .default({ mfaActive: true, accessKeys: [] }),
+  /** The account password policy (GetAccountPasswordPolicy); absent or null: none is set. */
+  passwordPolicy: z
+    .object({
+      minimumLength: z.number().int().min(6).max(128).default(8),
+      requireSymbols: off, requireNumbers: off, requireUppercase: off, requireLowercase: off,
+      reusePrevention: z.number().int().min(1).max(24).optional(),
+      maxAgeDays: z.number().int().min(1).max(1095).optional(),
+    })
+    .nullable()
+    .default(null),
+  /** IAM roles with their MaxSessionDuration (seconds, 3600-43200 as IAM allows), listed by ListRoles. */
+  roles: z
+    .array(z.object({ name: name('role name'), path, maxSessionDuration: z.number().int().min(3600).max(43200).default(3600), createdAt: date.optional() }))
+    .default([]),
   groups: z.array(groupSchema).default([]),
   users: z.array(userSchema).default([]),
   /** Customer managed policies of the account with their documents (policies only attached in the seed exist too, with a placeholder document). */

@@ -9,6 +9,8 @@ export const NO_RESOURCE_LEVEL: ReadonlySet<string> = new Set([
   'iam:GenerateCredentialReport',
   'iam:GetCredentialReport',
   'iam:ListRoles',
+  'iam:GetAccountPasswordPolicy',
+  'iam:UpdateAccountPasswordPolicy',
   'organizations:ListAccounts',
   'ssm:ListCommands',
   'ssm:ListCommandInvocations',

@@ -23,6 +23,7 @@ const SAMPLES: readonly Action[] = [
   { ...base, kind: 'deny-role-source-identity', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sourceIdentities: ['bob'] } },
   { ...base, kind: 'revoke-older-role-sessions', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy' } },
   { ...base, kind: 'drop-expired-session-denies', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sids: ['WardenEndSessionsSI20261201100000'] } },
+  { ...base, kind: 'lift-quarantine', target: { policyName: 'warden-deny-all', policyArn: 'arn:aws:iam::111111111111:policy/warden-deny-all' } },
   { ...base, kind: 'remove-host-key', userName: 'i-1:bob', target: { instanceId: 'i-1', osUser: 'bob', keyType: 'ssh-ed25519', keyBody: 'AAAA', comment: 'bob@laptop' } },
   { ...base, kind: 'lock-host-user', userName: 'i-1:bob', target: { instanceId: 'i-1', osUser: 'bob' } },
   { ...base, kind: 'deny-ic-sessions', plane: 'identity-center', target: { userId: 'u-1', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1', permissionSetName: 'ReadOnly', pattern: '*:bob' } },

@@ -94,6 +94,7 @@ describe('renderPlanText', () => {
       { ...base, kind: 'deny-role-source-identity', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sourceIdentities: ['bob'] } },
       { ...base, kind: 'revoke-older-role-sessions', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy' } },
       { ...base, kind: 'drop-expired-session-denies', target: { roleName: 'deploy', roleArn: 'arn:aws:iam::111122223333:role/deploy', sids: ['WardenEndSessionsSI20261201100000'] } },
+      { ...base, kind: 'lift-quarantine', target: { policyName: 'warden-deny-all', policyArn: 'arn:aws:iam::111111111111:policy/warden-deny-all' } },
       { ...base, kind: 'remove-host-key', target: { instanceId: 'i-1', osUser: 'bob', keyType: 'ssh-ed25519', keyBody: 'AAAA', comment: 'bob@laptop' } },
       { ...base, kind: 'lock-host-user', target: { instanceId: 'i-1', osUser: 'bob' } },
       { ...base, kind: 'deny-ic-sessions', plane: 'identity-center', target: { userId: 'u-1', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-1', permissionSetName: 'ReadOnly', pattern: '*:bob' } },
@@ -106,6 +107,7 @@ describe('renderPlanText', () => {
     const lines = samples.map(describeAction);
     expect(new Set(lines).size).toBe(samples.length);
     for (const line of lines) expect(line).not.toContain('\n');
-    expect(lines[13]).toBe('remove ssh-ed25519 key "bob@laptop" of bob on i-1');
+    expect(lines[14]).toBe('remove ssh-ed25519 key "bob@laptop" of bob on i-1');
+    expect(lines[10]).toBe("lift joiner quarantine: detach Warden's deny-all policy warden-deny-all (arn:aws:iam::111111111111:policy/warden-deny-all)");
   });
 });

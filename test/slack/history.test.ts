@@ -90,6 +90,8 @@ describe('Auditors in Slack: history, status, App Home', () => {
     expect(status).toContain('alice@example.com');
     expect(status).toContain('Open findings');
     expect(status).toContain('scheduled-departure');
+    // One line on the security policy's access clauses, from the same dry run.
+    expect(status).toMatch(/Security policy\*\\nSecurity policy: \d+ of 12 access clauses pass/);
   });
 
   it('publishes App Home with pending departures for HR, and a restricted home for others', async () => {

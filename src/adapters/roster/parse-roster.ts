@@ -1,6 +1,6 @@
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { EmploymentStatus, InputError, Person, Roster, RowIdentity } from '../../domain/roster';
-import { resolveEndAt } from '../../domain/time';
+import { resolveEndAt, startOfDay } from '../../domain/time';
 
 /** How the roster text is encoded. */
 export type RosterFormat = 'csv' | 'json';
@@ -23,6 +23,8 @@ export const OPTIONAL_COLUMNS = [
   'slack_id',
   'aws_usernames',
   'ssh_keys',
+  'policy_accepted_at',
+  'nda_signed_at',
 ] as const;
 const LIST_COLUMNS: ReadonlySet<string> = new Set(['aws_usernames', 'ssh_keys']);
 
@@ -312,6 +314,8 @@ function checkRow(row: RawRow, options: ParseRosterOptions): CheckedRow {
   if (errors.length > 0 || employeeId === undefined || email === undefined || status === undefined) {
     return { line: row.line, errors, identity };
   }
+  const policyAcceptedAt = signedAt(cell('policy_accepted_at'), options.timezone);
+  const ndaSignedAt = signedAt(cell('nda_signed_at'), options.timezone);
   const fullName = cell('full_name');
   const role = cell('role');
   const department = cell('department');
@@ -328,6 +332,8 @@ function checkRow(row: RawRow, options: ParseRosterOptions): CheckedRow {
     ...(slackId !== undefined ? { slackId } : {}),
     awsUsernames,
     sshKeys,
+    ...(policyAcceptedAt !== undefined ? { policyAcceptedAt } : {}),
+    ...(ndaSignedAt !== undefined ? { ndaSignedAt } : {}),
   };
   return { line: row.line, draft, errors, identity };
 }
@@ -380,4 +386,22 @@ function validateRows(rows: readonly RawRow[], options: ParseRosterOptions): Ros
     }
   }
   return { people, errors, invalidRowIdentities };
+}
+
+/**
+ * When a joiner signed (`policy_accepted_at`, `nda_signed_at`): a plain date counts from the start of that day in the
+ * time zone, a date-time must carry its offset. A value that does not read as either counts as not signed: it never
+ * invalidates the row, since that would hold back the person's revocation over a column that only ever grants.
+ */
+function signedAt(value: string | undefined, timezone: string): Date | undefined {
+  if (value === undefined) return undefined;
+  const date = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value.trim());
+  if (date !== null) {
+    const [year, month, day] = [Number(date[1]), Number(date[2]), Number(date[3])];
+    const at = startOfDay(year, month, day, timezone);
+    const check = new Date(Date.UTC(year, month - 1, day));
+    return check.getUTCMonth() === month - 1 && check.getUTCDate() === day && !Number.isNaN(at.getTime()) ? at : undefined;
+  }
+  const resolved = resolveEndAt(value.trim(), timezone);
+  return resolved instanceof Date ? resolved : undefined;
 }

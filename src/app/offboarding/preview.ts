@@ -1,9 +1,9 @@
 import { createIdentityMatcher } from '../../domain/identity';
 import { pendingPaths, type Departure, type DeparturePerson, type PathStatus } from '../../domain/departure-lifecycle';
-import type { AccountInventory, IamGroup, IamUser } from '../../domain/inventory';
+import type { AccountInventory, IamUser } from '../../domain/inventory';
 import { assertNever, type Action, type Finding, type GuardResult } from '../../domain/plan';
 import type { AccessPolicy } from '../../domain/policy';
-import { allowsEverything } from '../../domain/policy-documents';
+import { adminRights } from '../../domain/policy-checks/admin-rights';
 import type { Person } from '../../domain/roster';
 import { computePlan, type PlannedRun } from '../reconcile';
 import { lower, withDepartureOverlay, type OffboardingDeps, type SecondApproverRule } from './deps';
@@ -11,50 +11,7 @@ import { breakGlassNamesOf, personOf, type DepartureDraft } from './form';
 
 /** What confirming a departure would revoke, and how many HR approvals it needs (admin rights need two). Reads, writes nothing. */
 
-const isAdministratorAccess = (policy: { readonly name: string; readonly arn: string }): boolean =>
-  policy.name === 'AdministratorAccess' || policy.arn.endsWith(':policy/AdministratorAccess');
-
-/** Why a set of policies gives administrator rights: AWS's AdministratorAccess, or any document allowing `*` on `*`. */
-function adminPolicies(
-  attached: readonly { readonly name: string; readonly arn: string }[],
-  inline: readonly string[],
-  inlineDocuments: Readonly<Record<string, unknown>> | undefined,
-  managedDocuments: Readonly<Record<string, unknown>>,
-): string[] {
-  const reasons: string[] = [];
-  for (const policy of attached) {
-    if (isAdministratorAccess(policy)) reasons.push('AdministratorAccess');
-    else if (allowsEverything(managedDocuments[policy.arn])) reasons.push(`policy ${policy.name} allowing * on *`);
-  }
-  for (const name of inline) if (allowsEverything(inlineDocuments?.[name])) reasons.push(`inline policy ${name} allowing * on *`);
-  return reasons;
-}
-
-/**
- * Why an IAM user counts as an administrator (empty: it does not): AWS's AdministratorAccess, a customer-managed or
- * inline policy allowing `*` on `*` (attached to the user or to one of its groups, whatever its name), or membership
- * of a group named like "admin".
- */
-export function adminRights(user: IamUser, groups: readonly IamGroup[], managedPolicyDocuments: Readonly<Record<string, unknown>> = {}): string[] {
-  const reasons: string[] = [];
-  const attached = user.detail?.attachedPolicies ?? user.attachedPolicies;
-  const inline = user.detail?.inlinePolicies ?? user.inlinePolicies;
-  for (const why of adminPolicies(attached, inline, user.inlinePolicyDocuments, managedPolicyDocuments)) {
-    reasons.push(why === 'AdministratorAccess' ? `${user.userName} has AdministratorAccess attached` : `${user.userName} has ${why}`);
-  }
-  for (const groupName of user.detail?.groups ?? user.groups) {
-    const group = groups.find((g) => g.name === groupName);
-    if (/admin/i.test(groupName)) {
-      reasons.push(`${user.userName} is in group ${groupName}`);
-      continue;
-    }
-    if (group === undefined) continue;
-    for (const why of adminPolicies(group.attachedPolicies, group.inlinePolicies, group.inlinePolicyDocuments, managedPolicyDocuments)) {
-      reasons.push(`${user.userName} gets ${why} from group ${groupName}`);
-    }
-  }
-  return reasons;
-}
+export { adminRights };
 
 /** How many approvals a departure needs under the configured rule. */
 export function requiredApprovals(rule: SecondApproverRule, holdsAdmin: boolean): number {

@@ -3,7 +3,8 @@ import type { Finding } from '../../domain/plan';
 import { errorText } from '../../errors';
 import type { AuditEntry, AuditLog, RunRecord } from '../../ports';
 import type { SnapshotStore } from '../../ports/evidence';
-import { computePlan } from '../reconcile';
+import { policySummaryLine } from '../../domain/policy-checks/clauses';
+import { policyReport } from '../policy/report';
 import { lower, withDepartureOverlay, type OffboardingDeps } from './deps';
 
 /** What auditors and HR read: a person's or IAM user's history, and the offboarding status. */
@@ -32,6 +33,8 @@ export interface OffboardingStatus {
   readonly guardTrips: readonly AuditEntry[];
   /** Current findings from a dry run; an error message when it could not be computed. */
   readonly findings?: readonly Finding[] | { readonly error: string };
+  /** One line on the security policy's access clauses (computed with the findings). */
+  readonly policy?: string;
 }
 
 export interface StatusOptions {
@@ -51,9 +54,12 @@ export async function offboardingStatus(deps: OffboardingDeps, options: StatusOp
   const unresolved = pending.filter((d) => d.status === 'scheduled' && d.lastAttempt !== undefined && d.lastAttempt.outcome !== 'no-access-left');
   const guardTrips = recent.filter((e) => e.action === 'guard.tripped').sort((a, b) => b.seq - a.seq);
   let findings: OffboardingStatus['findings'];
+  let policy: string | undefined;
   if (options.withFindings === true) {
     try {
-      findings = (await computePlan(withDepartureOverlay(deps))).plan.findings;
+      const { report, planned } = await policyReport(withDepartureOverlay(deps), { verifyChain: false });
+      findings = planned.plan.findings;
+      policy = policySummaryLine(report);
     } catch (error) {
       findings = { error: errorText(error) };
     }
@@ -64,5 +70,6 @@ export async function offboardingStatus(deps: OffboardingDeps, options: StatusOp
     unresolved,
     guardTrips,
     ...(findings !== undefined ? { findings } : {}),
+    ...(policy !== undefined ? { policy } : {}),
   };
 }

@@ -10,6 +10,7 @@ import { anchorRun, recordRun } from './records';
 import { verifyHosts, verifyUsers } from './verify';
 import { verifyRoles } from './verify-roles';
 import { verifyIdentityCenter } from './identity-center';
+import { enforcePasswordPolicies } from '../policy/password-policy';
 import { errorText, resultAfter, userKey, type ActionRecord, type VerificationRecord } from './common';
 
 export interface ApplyReport {
@@ -75,6 +76,7 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
   deps.progress?.({ kind: 'phase', phase: 'apply' });
   const results = await executeAll(deps, runId, options.actor, actions, options.signal);
   const interrupted = actions.length - results.length;
+  const policyFailures = options.only === undefined && options.signal?.aborted !== true ? await enforcePasswordPolicies(deps, plan, base) : 0;
   if (interrupted > 0) {
     await audit.append({ ...base, action: 'run.interrupted', result: 'skipped', after: { notStarted: interrupted }, error: 'stopped before all actions ran; the next run completes them' });
   }
@@ -89,7 +91,7 @@ export async function applyPlan(deps: ReconcileDeps, planned: PlannedRun, option
   ];
   await auditLeaverSessions(deps, planned, options.actor, actions, verifications);
 
-  const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted;
+  const failed = results.filter((r) => r.outcome.result === 'failed').length + verifications.filter((v) => !v.verified).length + interrupted + policyFailures;
   const outcome = failed === 0 ? 'ok' : 'partial';
   await audit.append({
     ...base,

@@ -8,6 +8,7 @@ import { evaluateGuard, withGuard } from '../../domain/guard';
 import { ownersFromRoster } from '../../domain/evidence/owners';
 import type { AnchorSink, SnapshotStore } from '../../ports/evidence';
 import { recordSnapshot } from '../evidence';
+import { joinerQuarantines } from '../policy/quarantine';
 import { Semaphore } from '../../lib/concurrency';
 import { ExitCode, WardenError } from '../../errors';
 import type { AccountDirectory, ActionOutcome, AuditLog, Clock, HostFleet, Notifier, RosterSource, RunStateStore } from '../../ports';
@@ -164,7 +165,8 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   inventory = { ...inventory, accounts: detailed };
 
   deps.progress?.({ kind: 'phase', phase: 'plan' });
-  const unguarded = planAccess({ roster, inventory, policy: deps.policy, now });
+  const quarantined = await joinerQuarantines(deps.audit, inventory, deps.policy);
+  const unguarded = planAccess({ roster, inventory, policy: deps.policy, now, ...(quarantined !== undefined ? { quarantined } : {}) });
   const activeHeadcount = stillEmployed(roster);
   const last = await deps.runs.lastCompleted();
   const guard = evaluateGuard({

@@ -13,6 +13,11 @@ export interface PlanInput {
   readonly inventory: Inventory;
   readonly policy: AccessPolicy;
   readonly now: Date;
+  /**
+   * IAM users (`account/userName`) whose Warden deny-all the audit log shows Warden attached as a joiner quarantine:
+   * only these may have it lifted. Absent: nothing is lifted.
+   */
+  readonly quarantined?: ReadonlySet<string>;
 }
 
 /** What one planning step contributes; `plan()` concatenates the parts and sorts them. */

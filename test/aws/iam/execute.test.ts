@@ -101,6 +101,18 @@ const CASES: Record<Exclude<IamActionKind, (typeof ROLE_KINDS)[number]>, KindCas
     effect: (_b, a) => expect(a).toBeUndefined(),
     outcome: { before: expect.objectContaining({ exists: true }), after: { exists: false } },
   },
+  'lift-quarantine': {
+    action: (u) => createDummyAction('lift-quarantine', u.userName, { policyName: DENY_ALL, policyArn: DENY_ALL_ARN }),
+    effect: (b, a) => {
+      expect(b.attachedPolicies).toContain(DENY_ALL_ARN);
+      expect(a && { attached: a.attachedPolicies, inline: a.inlinePolicies, groups: a.groups }).toEqual({
+        attached: b.attachedPolicies.filter((p) => p !== DENY_ALL_ARN),
+        inline: b.inlinePolicies,
+        groups: b.groups,
+      });
+    },
+    outcome: { before: { denyAll: 'present' }, after: { denyAll: 'absent' } },
+  },
 };
 
 describe('IamAccountDirectory.execute, per action kind', () => {
@@ -108,7 +120,10 @@ describe('IamAccountDirectory.execute, per action kind', () => {
   const kinds = Object.keys(CASES) as (keyof typeof CASES)[];
 
   beforeAll(async () => {
-    h = await startHarness({ accounts: [createDummyAccount({ users: kinds.map((kind) => createLoadedUser(`user-${kind}`)) })] });
+    const quarantined = { attachedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess', `arn:aws:iam::${ACCOUNT}:policy/team/extra`, DENY_ALL_ARN] };
+    h = await startHarness({
+      accounts: [createDummyAccount({ users: kinds.map((kind) => createLoadedUser(`user-${kind}`, kind === 'lift-quarantine' ? quarantined : {})) })],
+    });
   });
   afterAll(() => h.close());
 
@@ -138,6 +153,30 @@ describe('IamAccountDirectory.execute, per action kind', () => {
     expect(second).toMatchObject({ result: 'ok' });
     expect((second as { after?: unknown }).after).toEqual((second as { before?: unknown }).before);
     expect(h.sandbox.state.user(ACCOUNT, name)).toEqual(after);
+  });
+});
+
+describe('IamAccountDirectory.execute lift-quarantine, against a hostile plan', () => {
+  let h: Harness;
+
+  beforeEach(async () => {
+    h = await startHarness({ accounts: [createDummyAccount({ users: [createLoadedUser('joiner', { attachedPolicies: ['arn:aws:iam::aws:policy/ReadOnlyAccess', DENY_ALL_ARN] })] })] });
+  });
+  afterEach(() => h.close());
+
+  it.each([
+    ['an AWS managed policy', 'arn:aws:iam::aws:policy/ReadOnlyAccess'],
+    ['a policy named like the deny-all in another account', `arn:aws:iam::999999999999:policy/${DENY_ALL}`],
+    ['a policy whose name ends like the deny-all under another path', `arn:aws:iam::${ACCOUNT}:policy/x/not-${DENY_ALL}`],
+  ])('refuses to detach %s and writes nothing', async (_what, policyArn) => {
+    const before = user(h, 'joiner');
+    h.sandbox.calls.reset();
+
+    const outcome = await h.directory.execute(createDummyAction('lift-quarantine', 'joiner', { policyName: DENY_ALL, policyArn }));
+
+    expect(outcome).toMatchObject({ result: 'failed', retryable: false });
+    expect(h.sandbox.calls.count('DetachUserPolicy')).toBe(0);
+    expect(user(h, 'joiner')).toEqual(before);
   });
 });
 

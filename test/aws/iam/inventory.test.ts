@@ -110,7 +110,10 @@ describe('IamAccountDirectory.inventory on a seeded account', () => {
     expect(perUserCalls(h)).toBe(0);
     expect(h.sandbox.calls.count('GetAccountAuthorizationDetails')).toBe(1);
     expect(h.sandbox.calls.count('ListVirtualMFADevices')).toBe(1);
-    expect(h.sandbox.calls.count()).toBeLessThanOrEqual(5);
+    // The security-policy checks' posture: one password-policy read and one page of roles.
+    expect(h.sandbox.calls.count('GetAccountPasswordPolicy')).toBe(1);
+    expect(h.sandbox.calls.count('ListRoles')).toBe(1);
+    expect(h.sandbox.calls.count()).toBeLessThanOrEqual(7);
   });
 
   it('lists a user created after the report without a credentials row', async () => {

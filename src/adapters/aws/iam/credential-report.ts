@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import type { CredentialReportKey, CredentialReportRow } from '../../../domain/inventory';
+import type { RootAccountState } from '../../../domain/policy-checks/posture';
 import { CredentialReportFormatError } from '../../../errors';
 
 /** The pseudo-user AWS lists for the account root; Warden never manages it. */
@@ -36,6 +37,25 @@ function reportKey(row: Readonly<Record<string, string>>, slot: 1 | 2): Credenti
 
 /** Parses the IAM credential report CSV by column name into rows keyed by user name, skipping the root account. */
 export function parseCredentialReport(csv: string): ReadonlyMap<string, CredentialReportRow> {
+  return parseCredentialReportWithRoot(csv).rows;
+}
+
+/** The `<root_account>` row, read for the security-policy checks (root keys, MFA, recent use); Warden never changes root. */
+function rootState(record: Readonly<Record<string, string>>): RootAccountState {
+  const keys = [reportKey(record, 1), reportKey(record, 2)].filter((k): k is CredentialReportKey => k !== undefined);
+  const passwordLastUsed = optionalDate(record['password_last_used']);
+  const keyUses = keys.map((k) => k.lastUsed).filter((d): d is Date => d !== undefined).sort((a, b) => b.getTime() - a.getTime());
+  const accessKeyLastUsed = keyUses[0];
+  return {
+    mfaActive: flag(record['mfa_active']),
+    activeAccessKeys: keys.filter((k) => k.active).length,
+    ...(passwordLastUsed !== undefined ? { passwordLastUsed } : {}),
+    ...(accessKeyLastUsed !== undefined ? { accessKeyLastUsed } : {}),
+  };
+}
+
+/** The users' rows and, when the report has one, the root account's. */
+export function parseCredentialReportWithRoot(csv: string): { readonly rows: ReadonlyMap<string, CredentialReportRow>; readonly root?: RootAccountState } {
   let records: Record<string, string>[];
   try {
     records = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
@@ -48,8 +68,10 @@ export function parseCredentialReport(csv: string): ReadonlyMap<string, Credenti
     if (missing.length > 0) throw new CredentialReportFormatError(`credential report lacks column(s): ${missing.join(', ')}`);
   }
   const rows = new Map<string, CredentialReportRow>();
+  let root: RootAccountState | undefined;
   for (const record of records) {
     const user = record['user'];
+    if (user === ROOT_ACCOUNT_ROW) root = rootState(record);
     if (user === undefined || user === '' || user === ROOT_ACCOUNT_ROW) continue;
     const passwordLastUsed = optionalDate(record['password_last_used']);
     const passwordLastChanged = optionalDate(record['password_last_changed']);
@@ -62,5 +84,5 @@ export function parseCredentialReport(csv: string): ReadonlyMap<string, Credenti
       accessKeys,
     });
   }
-  return rows;
+  return { rows, ...(root !== undefined ? { root } : {}) };
 }

@@ -11,6 +11,8 @@ import { IamInventoryReader } from './inventory';
 import { ACCOUNT_ID, DEFAULT_IAM_TUNING, IamSession, type IamDirectoryLog, type IamDirectoryTuning } from './session';
 import { readUserDetail } from './user-detail';
 import { readWardenPolicy } from './role-sessions';
+import { enforcePasswordPolicy } from './posture';
+import type { PasswordRequirement } from '../../../domain/policy-checks/posture';
 
 export { DEFAULT_IAM_TUNING, accountOfArn, isVirtualMfaSerial } from './session';
 export type { IamDirectoryLog, IamDirectoryTuning } from './session';
@@ -119,6 +121,17 @@ export class IamAccountDirectory implements AccountDirectory {
       out.set(roleName, await readWardenPolicy(this.session, roleName));
     }
     return out;
+  }
+
+  async enforcePasswordPolicy(required: PasswordRequirement): Promise<ActionOutcome> {
+    try {
+      return await enforcePasswordPolicy(this.session, required);
+    } catch (err) {
+      if (!(err instanceof IamCallError)) throw err;
+      const info = describeAwsError(err);
+      this.session.log.warn('password policy could not be set', { account: this.session.accountLabel, api: err.api, error: info.text });
+      return { result: 'failed', error: `${info.text} (${err.api})`, retryable: info.retryable };
+    }
   }
 
   /** Whether an attached policy is Warden's own deny-all (in any partition) in this directory's account. */

@@ -102,6 +102,30 @@ const attachDenyAll: Executor<'attach-deny-all'> = async (c, action) => {
   return { result: 'ok', before: { denyAll: 'absent' }, after: { denyAll: 'present' } };
 };
 
+/**
+ * Lifts a joiner's quarantine: detaches Warden's own managed deny-all and nothing else. The target comes from the plan,
+ * but the ARN is checked against this account's own deny-all again here, so no plan (or a forged one) can make this
+ * kind detach another policy.
+ */
+const liftQuarantine: Executor<'lift-quarantine'> = async (c, action) => {
+  const UserName = action.userName;
+  const PolicyArn = action.target.policyArn;
+  if (!c.isOwnDenyAll(PolicyArn)) {
+    return { result: 'failed', error: `Refused: ${PolicyArn} is not Warden's own deny-all policy in account ${action.account}; lift-quarantine detaches nothing else`, retryable: false };
+  }
+  let attached: boolean;
+  try {
+    attached = (await listAttachedPolicies(c.s, UserName)).some((p) => p.arn === PolicyArn);
+  } catch (err) {
+    if (isNoSuchEntity(err)) return { result: 'ok', before: { userExists: false }, after: { userExists: false } };
+    throw err;
+  }
+  if (!attached) return { result: 'ok', before: { denyAll: 'absent' }, after: { denyAll: 'absent' } };
+  return removal({ denyAll: 'present' }, { denyAll: 'absent' }, () =>
+    c.s.call('DetachUserPolicy', () => c.s.client.send(new (iamSdk().DetachUserPolicyCommand)({ UserName, PolicyArn }))),
+  );
+};
+
 /** Deletes an inline policy unless its document denies all (a deny-all, whatever its name, goes only with delete-user). */
 const deleteInlinePolicy: Executor<'delete-user-policy'> = async (c, action) => {
   const UserName = action.userName;
@@ -142,6 +166,7 @@ const EXECUTORS: { readonly [K in IamActionKind]: Executor<K> } = {
   'deny-role-source-identity': (c, { account, target }) => denySourceIdentity(c.s, account, target),
   'revoke-older-role-sessions': (c, { account, target }) => revokeOlderSessions(c.s, account, target),
   'drop-expired-session-denies': (c, { account, target }) => dropExpiredDenies(c.s, account, target),
+  'lift-quarantine': liftQuarantine,
 };
 
 /** Applies one IAM action through its kind's executor. */

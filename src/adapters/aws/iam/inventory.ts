@@ -1,7 +1,9 @@
 import type { GroupDetail, UserDetail } from '@aws-sdk/client-iam';
 import type { AccountInventory, CredentialReportRow, IamGroup, IamUser } from '../../../domain/inventory';
 import { iamSdk } from '../sdk';
-import { parseCredentialReport } from './credential-report';
+import type { RootAccountState } from '../../../domain/policy-checks/posture';
+import { parseCredentialReportWithRoot } from './credential-report';
+import { readPosture } from './posture';
 import { readRoles } from './role-sessions';
 import { describeAwsError, errorText, IamAccountMismatchError, IamAccountUnknownError, IamCallError, IamInventoryError, THROTTLING_CODES } from '../../../errors';
 import { accountOfArn, decodePolicyDocument, inlineDocuments, marker, PAGE_SIZE, toPolicies, toTags, type IamSession } from './session';
@@ -9,6 +11,7 @@ import { accountOfArn, decodePolicyDocument, inlineDocuments, marker, PAGE_SIZE,
 interface CredentialReport {
   readonly at: Date;
   readonly rows: ReadonlyMap<string, CredentialReportRow>;
+  readonly root?: RootAccountState;
 }
 
 /**
@@ -30,15 +33,18 @@ export class IamInventoryReader {
     const reportRead = this.readCredentialReport(stop);
     const mfaRead = this.readAssignedVirtualMfaUsers();
     const rolesRead = this.readRolesOrError();
+    // The policy checks' posture never fails the inventory: what cannot be read is recorded as unread. Its roles are the
+    // ones read above (one ListRoles per account).
+    const postureRead = readPosture(this.s, this.configuredAccount ?? 'unknown', rolesRead);
     let details: { users: UserDetail[]; groups: GroupDetail[]; managedPolicyDocuments: Record<string, unknown> };
     try {
       details = await this.readAuthorizationDetails();
     } catch (err) {
       stop.requested = true;
-      await Promise.allSettled([reportRead, mfaRead, rolesRead]);
+      await Promise.allSettled([reportRead, mfaRead, rolesRead, postureRead]);
       throw err;
     }
-    const [virtualMfaUsers, report, roles] = await Promise.all([mfaRead, reportRead, rolesRead]);
+    const [virtualMfaUsers, report, roles, posture] = await Promise.all([mfaRead, reportRead, rolesRead, postureRead]);
     const account = this.resolveAccount(details.users, details.groups);
     const users = details.users.map((u) => this.toUser(account, u, report, virtualMfaUsers));
     const groups = details.groups.map(
@@ -49,7 +55,16 @@ export class IamInventoryReader {
         inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    return { account, users, groups, credentialReportAt: report?.at ?? null, managedPolicyDocuments: details.managedPolicyDocuments, ...roles };
+    const roles = posture.roles?.map((role) => ({ ...role, account }));
+    return {
+      account,
+      users,
+      groups,
+      credentialReportAt: report?.at ?? null,
+      managedPolicyDocuments: details.managedPolicyDocuments,
+      ...roles,
+      posture: { ...posture, ...(roles !== undefined ? { roles } : {}), ...(report?.root !== undefined ? { root: report.root } : {}) },
+    };
   }
 
   /** Roles and Warden's policy on them (session plane); a failure is reported with the plan, never stops the account. */
@@ -147,8 +162,8 @@ export class IamInventoryReader {
         }
         const got = await this.s.call('GetCredentialReport', () => this.s.client.send(new (iamSdk().GetCredentialReportCommand)({})));
         if (got.ReportFormat !== undefined && got.ReportFormat !== 'text/csv') return giveUp(`unexpected report format ${got.ReportFormat}`);
-        const rows = parseCredentialReport(Buffer.from(got.Content ?? new Uint8Array()).toString('utf8'));
-        return { at: got.GeneratedTime ?? this.s.clock.now(), rows };
+        const parsed = parseCredentialReportWithRoot(Buffer.from(got.Content ?? new Uint8Array()).toString('utf8'));
+        return { at: got.GeneratedTime ?? this.s.clock.now(), ...parsed };
       } catch (err) {
         if (!(err instanceof IamCallError)) return giveUp(errorText(err));
         why = `${err.api}: ${describeAwsError(err).text}`;

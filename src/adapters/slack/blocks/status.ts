@@ -55,6 +55,7 @@ export function statusMessage(status: OffboardingStatus, now: Date, timezone: st
   }
   blocks.push(section(`*Guard trips (7 days)*\n${status.guardTrips.length === 0 ? 'None.' : status.guardTrips.slice(0, 5).map((e) => `• ${when(new Date(e.at), timezone)}: ${safeText(e.error ?? '', 400)}`).join('\n')}`));
   blocks.push(section(`*Open findings*\n${findingsSummary(status.findings)}`));
+  if (status.policy !== undefined) blocks.push(section(`*Security policy*\n${safeText(status.policy, 500)} — \`warden report policy\` shows each clause`));
   return { text: `Warden status: ${status.pending.length} pending departure(s)`, blocks };
 }
 

@@ -1,0 +1,90 @@
+import type { Role } from '@aws-sdk/client-iam';
+import type { AccountPosture, PasswordPolicy, PasswordRequirement, SessionLimit, UnreadPosture } from '../../../domain/policy-checks/posture';
+import { describeAwsError, errorText, IamCallError } from '../../../errors';
+import type { ActionOutcome } from '../../../ports';
+import { iamSdk } from '../sdk';
+import { marker, PAGE_SIZE, type IamSession } from './session';
+
+/** Service-linked roles are AWS's own (their sessions are AWS's business, one hour at most). */
+const SERVICE_LINKED_PATH = /^\/aws-service-role\//;
+
+const unreadOf = (what: UnreadPosture['what'], err: unknown): UnreadPosture => ({
+  what,
+  error: err instanceof IamCallError ? `${err.api}: ${describeAwsError(err).text}` : errorText(err),
+});
+
+/** The account password policy; null when none is set (IAM answers NoSuchEntity). */
+export async function readPasswordPolicy(s: IamSession): Promise<PasswordPolicy | null> {
+  try {
+    const got = await s.call('GetAccountPasswordPolicy', () => s.client.send(new (iamSdk().GetAccountPasswordPolicyCommand)({})));
+    const p = got.PasswordPolicy;
+    if (p === undefined) return null;
+    return {
+      minimumLength: p.MinimumPasswordLength ?? 8,
+      requireSymbols: p.RequireSymbols === true,
+      requireNumbers: p.RequireNumbers === true,
+      requireUppercase: p.RequireUppercaseCharacters === true,
+      requireLowercase: p.RequireLowercaseCharacters === true,
+      ...(p.PasswordReusePrevention !== undefined && p.PasswordReusePrevention > 0 ? { reusePrevention: p.PasswordReusePrevention } : {}),
+      ...(p.ExpirePasswords === true && p.MaxPasswordAge !== undefined && p.MaxPasswordAge > 0 ? { maxAgeDays: p.MaxPasswordAge } : {}),
+    };
+  } catch (err) {
+    if (err instanceof IamCallError && err.code === 'NoSuchEntity') return null;
+    throw err;
+  }
+}
+
+async function readRoles(s: IamSession, account: string): Promise<SessionLimit[]> {
+  const roles = await s.collect(
+    'ListRoles',
+    (m) => s.client.send(new (iamSdk().ListRolesCommand)({ MaxItems: PAGE_SIZE, ...marker(m) })),
+    (page) => page.Roles,
+  );
+  return roles
+    .filter((r: Role) => r.RoleName !== undefined && r.Arn !== undefined && !SERVICE_LINKED_PATH.test(r.Path ?? '/'))
+    .map((r) => ({ kind: 'iam-role' as const, account, name: r.RoleName ?? '', arn: r.Arn ?? '', maxSessionSeconds: r.MaxSessionDuration ?? 3600 }));
+}
+
+/**
+ * The password policy and the roles' session limits, each read on its own: a failure (an SCP's AccessDenied) is
+ * recorded as unread, so the checks needing it say "not checked" and the rest of the run goes on.
+ */
+export async function readPosture(s: IamSession, account: string): Promise<Omit<AccountPosture, 'root'>> {
+  const [policy, roles] = await Promise.allSettled([readPasswordPolicy(s), readRoles(s, account)]);
+  const unread: UnreadPosture[] = [];
+  if (policy.status === 'rejected') unread.push(unreadOf('password-policy', policy.reason));
+  if (roles.status === 'rejected') unread.push(unreadOf('roles', roles.reason));
+  for (const u of unread) s.log.warn('account posture could not be read; the policy checks needing it are skipped', { account, what: u.what, error: u.error });
+  return {
+    ...(policy.status === 'fulfilled' ? { passwordPolicy: policy.value } : {}),
+    ...(roles.status === 'fulfilled' ? { roles: roles.value } : {}),
+    ...(unread.length > 0 ? { unread } : {}),
+  };
+}
+
+/**
+ * Sets the account password policy to at least the configured minimum (config `passwordPolicy.enforce`). What the
+ * current policy already does better is kept (a longer minimum, more reuse prevention, a shorter maximum age), so
+ * enforcing can only tighten it.
+ */
+export async function enforcePasswordPolicy(s: IamSession, required: PasswordRequirement): Promise<ActionOutcome> {
+  const before = await readPasswordPolicy(s);
+  const next = {
+    MinimumPasswordLength: Math.max(required.minimumLength, before?.minimumLength ?? 0),
+    RequireSymbols: required.requireSymbols || before?.requireSymbols === true,
+    RequireNumbers: required.requireNumbers || before?.requireNumbers === true,
+    RequireUppercaseCharacters: required.requireUppercase || before?.requireUppercase === true,
+    RequireLowercaseCharacters: required.requireLowercase || before?.requireLowercase === true,
+    AllowUsersToChangePassword: true,
+    ...(Math.max(required.reusePrevention, before?.reusePrevention ?? 0) > 0 ? { PasswordReusePrevention: Math.max(required.reusePrevention, before?.reusePrevention ?? 0) } : {}),
+    ...(tightestAge(required.maxAgeDays, before?.maxAgeDays) !== undefined ? { MaxPasswordAge: tightestAge(required.maxAgeDays, before?.maxAgeDays) } : {}),
+  };
+  await s.call('UpdateAccountPasswordPolicy', () => s.client.send(new (iamSdk().UpdateAccountPasswordPolicyCommand)(next)));
+  return { result: 'ok', before: { passwordPolicy: before }, after: { passwordPolicy: await readPasswordPolicy(s) } };
+}
+
+/** The shorter of two maximum ages, 0 or absent meaning none. */
+function tightestAge(required: number, current: number | undefined): number | undefined {
+  const ages = [required, current ?? 0].filter((a) => a > 0);
+  return ages.length === 0 ? undefined : Math.min(...ages);
+}

@@ -1,0 +1,95 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildPolicyReport, policySummaryLine, POLICY_CLAUSES } from '../../src/domain/policy-checks/clauses';
+import type { CheckRun } from '../../src/domain/policy-checks/checks';
+import type { Action, Finding, Plan } from '../../src/domain/plan';
+
+const plan = (findings: Finding[] = [], actions: Action[] = []): Plan => ({
+  version: 1,
+  generatedAt: '2026-11-26T12:00:00.000Z',
+  actions,
+  findings,
+  errors: [],
+  guard: { tripped: false, reasons: [] },
+  summary: { actions: actions.length, findings: findings.length, people: 3, iamUsers: 4 },
+});
+const finding = (kind: Finding['kind'], severity: Finding['severity'], extra: Partial<Finding> = {}): Finding => ({ kind, severity, control: 'credential-hygiene', detail: 'x', ...extra });
+const ALL_RAN: CheckRun[] = ['joiner-acceptance', 'admin-budget', 'root-access-keys', 'root-mfa', 'root-use', 'password-policy', 'default-passwords', 'shared-host-accounts', 'shared-iam-users', 'session-duration'].map(
+  (check) => ({ check: check as CheckRun['check'], applicable: true, note: 'ran' }),
+);
+const chain = { ok: true, entries: 10 };
+const clause = (report: ReturnType<typeof buildPolicyReport>, id: string) => report.clauses.find((c) => c.id === id);
+
+/** The policy text: the shared folder beside the checkout (../shared in CI and the main checkout, ../../shared in a worktree). */
+function policyText(): string {
+  const repo = path.resolve(__dirname, '../..');
+  const file = ['../shared/reference/security-policy.txt', '../../shared/reference/security-policy.txt'].map((p) => path.resolve(repo, p)).find(existsSync);
+  if (file === undefined) throw new Error('reference/security-policy.txt not found beside the checkout');
+  return readFileSync(file, 'utf8');
+}
+
+describe('the clause table', () => {
+  it('quotes every clause verbatim from the security policy, under its section', () => {
+    const text = policyText();
+    for (const c of POLICY_CLAUSES) {
+      expect(text).toContain(c.clause);
+      expect(c.checks.length).toBeGreaterThan(0);
+    }
+    expect(new Set(POLICY_CLAUSES.map((c) => c.id)).size).toBe(POLICY_CLAUSES.length);
+  });
+});
+
+describe('buildPolicyReport', () => {
+  it('passes a clause whose checks ran and found nothing, and marks interpretations', () => {
+    const report = buildPolicyReport({ plan: plan(), runs: ALL_RAN, chain });
+    expect(report.summary).toEqual({ clauses: 12, pass: 12, fail: 0, notApplicable: 0, findings: 0 });
+    expect(clause(report, 'no-full-rights')?.checks[0]?.interpretation).toContain('where possible');
+    expect(clause(report, 'root-minimum')?.checks.find((c) => c.id === 'root-mfa')).not.toHaveProperty('interpretation');
+  });
+
+  it('fails on a finding above info, naming each failing principal once; info findings do not fail', () => {
+    const admins = [
+      finding('admin-rights', 'medium', { account: '1', userName: 'ann', person: { employeeId: 'E1', email: 'ann@example.com' } }),
+      finding('admin-rights', 'medium', { account: '2', userName: 'ann', person: { employeeId: 'E1', email: 'ann@example.com' } }),
+      finding('admin-rights', 'medium', { account: '1', userName: 'orphan-admin' }),
+    ];
+    const failed = clause(buildPolicyReport({ plan: plan(admins), runs: ALL_RAN, chain }), 'no-full-rights');
+    expect(failed?.status).toBe('fail');
+    expect(failed?.checks[0]).toMatchObject({ status: 'fail', failing: 3, principals: ['1/orphan-admin', 'ann@example.com'] });
+    const within = admins.map((f) => ({ ...f, severity: 'info' as const }));
+    expect(clause(buildPolicyReport({ plan: plan(within), runs: ALL_RAN, chain }), 'no-full-rights')?.status).toBe('pass');
+  });
+
+  it('counts pending changes of the clause as failing (a leaver still holding access)', () => {
+    const action = { id: 'a', kind: 'attach-deny-all', account: '1', userName: 'bob', reason: 'departed', control: 'offboarding-24h', person: { employeeId: 'E2', email: 'bob@example.com' }, target: { policyName: 'p', policyArn: 'arn' } } as Action;
+    expect(clause(buildPolicyReport({ plan: plan([], [action]), runs: ALL_RAN, chain }), 'leavers-24h')?.checks[0]).toMatchObject({ status: 'fail', principals: ['bob@example.com'] });
+  });
+
+  it('is not applicable only when no check of the clause could run, never pass', () => {
+    const runs = ALL_RAN.map((r) => (r.check === 'session-duration' ? { ...r, applicable: false, note: 'roles not read' } : r));
+    const report = buildPolicyReport({ plan: plan(), runs, chain });
+    expect(clause(report, 'session-timeouts')).toMatchObject({ status: 'not-applicable', checks: [{ status: 'not-applicable', note: 'roles not read' }] });
+    expect(report.summary).toMatchObject({ pass: 11, notApplicable: 1 });
+  });
+
+  it('tells host findings from IAM findings of the same kind apart', () => {
+    const report = buildPolicyReport({ plan: plan([finding('shared-account', 'high', { instanceId: 'i-1' })]), runs: ALL_RAN, chain });
+    const checks = clause(report, 'personal-usernames')?.checks ?? [];
+    expect(checks.map((c) => [c.id, c.status])).toEqual([
+      ['shared-host-accounts', 'fail'],
+      ['shared-iam-users', 'pass'],
+      ['password-policy', 'pass'],
+    ]);
+  });
+
+  it('fails the logging clause when the audit chain is broken, and cannot pass it unchecked', () => {
+    const broken = buildPolicyReport({ plan: plan(), runs: ALL_RAN, chain: { ok: false, entries: 5, problem: 'at seq 3: hash mismatch' } });
+    expect(clause(broken, 'access-logged')?.checks[0]).toMatchObject({ status: 'fail', note: 'hash chain broken: at seq 3: hash mismatch' });
+    expect(clause(buildPolicyReport({ plan: plan(), runs: ALL_RAN }), 'access-logged')?.status).toBe('not-applicable');
+  });
+
+  it('sums up in one line for Slack', () => {
+    const report = buildPolicyReport({ plan: plan([finding('session-too-long', 'medium', { account: '1' })]), runs: ALL_RAN, chain });
+    expect(policySummaryLine(report)).toBe('Security policy: 11 of 12 access clauses pass, 1 fail (session-timeouts)');
+  });
+});
