@@ -84,11 +84,11 @@ export function accessPolicyOf(config: WardenConfig): AccessPolicy {
       rootUseDays: config.hygiene.rootUseDays,
       defaultPasswordDays: config.hygiene.defaultPasswordDays,
       passwordPolicy: config.passwordPolicy,
-      sessions: config.sessions,
+      sessions: { maxHours: config.sessions.maxHours },
     },
     denyAllPolicyName: config.denyAllPolicyName,
     protected: config.protected,
-    sessions: config.sessions,
+    sessions: { revokeOlderOnRoles: config.sessions.revokeOlderOnRoles },
     hosts: {
       lockUsers: config.hosts?.lockUsers ?? true,
       userMap: config.hosts?.userMap ?? {},

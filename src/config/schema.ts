@@ -136,8 +136,13 @@ export const configSchema = z.strictObject({
       sharedAccounts: z.array(z.string().min(1)).default([...DEFAULT_SHARED_HOST_ACCOUNTS]),
     })
     .optional(),
-  /** Leavers' live role sessions (issue 14): opt-in AWS "revoke older sessions" on roles without a pinned source identity. */
-  sessions: z.strictObject({ revokeOlderOnRoles: z.boolean().default(false) }).default({ revokeOlderOnRoles: false }),
+  /**
+   * Role sessions. `revokeOlderOnRoles` (issue 14): opt-in AWS "revoke older sessions" on roles without a pinned source
+   * identity. `maxHours` (issue 16): roles (and permission sets) whose sessions may live longer are findings.
+   */
+  sessions: z
+    .strictObject({ revokeOlderOnRoles: z.boolean().default(false), maxHours: z.number().positive().max(12).default(4) })
+    .default({ revokeOlderOnRoles: false, maxHours: 4 }),
   slaHours: z.number().positive().default(24),
   /** CloudTrail (issue 15): access given back re-revoked, and leavers' calls after revocation (config/warden.example.yaml). */
   trail: z
@@ -181,8 +186,6 @@ export const configSchema = z.strictObject({
       enforce: z.boolean().default(false),
     })
     .default({ minimumLength: 14, requireSymbols: true, requireNumbers: true, requireUppercase: true, requireLowercase: true, reusePrevention: 24, maxAgeDays: 90, enforce: false }),
-  /** Roles (and permission sets) whose sessions may live longer than this many hours are findings. */
-  sessions: z.strictObject({ maxHours: z.number().positive().max(12).default(4) }).default({ maxHours: 4 }),
 });
 
 export type WardenConfig = z.infer<typeof configSchema>;

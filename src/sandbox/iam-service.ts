@@ -495,21 +495,6 @@ const actions: Record<string, ActionHandler> = {
     return ok(null);
   }),
 
-  ListRoles: action((p, c) => {
-    const page = p.page();
-    if (!page.ok) return page;
-    return map(
-      paginate(c.state.roles(c.account), (r) => r.name.toLowerCase(), page.value),
-      (pg) =>
-        members(
-          'Roles',
-          pg.items,
-          (r) =>
-            el('Path', r.path) + el('RoleName', r.name) + el('RoleId', r.roleId) + el('Arn', r.arn) + el('CreateDate', r.createdAt) + el('MaxSessionDuration', r.maxSessionDuration),
-        ) + pageTail(pg),
-    );
-  }),
-
   GenerateCredentialReport: action((_p, c) => {
     const state = c.state.generateCredentialReport(c.account);
     const description =

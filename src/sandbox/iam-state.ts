@@ -107,7 +107,6 @@ interface AccountRec {
   readonly root: { readonly mfaActive: boolean; readonly passwordLastUsed: Date | undefined; readonly accessKeys: readonly ReportKey[] };
   /** The account password policy; null: none set. */
   passwordPolicy: PasswordPolicyRec | null;
-  readonly roles: RoleRec[];
   readonly users: Map<string, UserRec>;
   readonly groups: Map<string, GroupRec>;
   readonly mfa: Map<string, MfaRec>;
@@ -126,16 +125,6 @@ export interface PasswordPolicyRec {
   readonly requireLowercase: boolean;
   readonly reusePrevention: number | undefined;
   readonly maxAgeDays: number | undefined;
-}
-
-/** An IAM role as ListRoles reports it. */
-export interface RoleRec {
-  readonly name: string;
-  readonly path: string;
-  readonly roleId: string;
-  readonly arn: string;
-  readonly createdAt: Date;
-  readonly maxSessionDuration: number;
 }
 
 interface SessionRec {
@@ -870,11 +859,6 @@ export class IamSandboxState {
     this.mustAccount(accountId).passwordPolicy = policy;
   }
 
-  /** ListRoles, sorted by name as IAM lists them. */
-  roles(accountId: string): readonly RoleRec[] {
-    return [...this.mustAccount(accountId).roles].sort(byKey((r) => r.name.toLowerCase()));
-  }
-
   generateCredentialReport(accountId: string): CredentialReportState {
     const acct = this.mustAccount(accountId);
     const report = acct.report;
@@ -1023,14 +1007,6 @@ export class IamSandboxState {
         account.passwordPolicy === null
           ? null
           : { ...account.passwordPolicy, reusePrevention: account.passwordPolicy.reusePrevention, maxAgeDays: account.passwordPolicy.maxAgeDays },
-      roles: account.roles.map((r) => ({
-        name: r.name,
-        path: r.path,
-        roleId: stableId('role', account.id, r.name),
-        arn: `arn:aws:iam::${account.id}:role${r.path}${r.name}`,
-        createdAt: r.createdAt ?? account.createdAt ?? now,
-        maxSessionDuration: r.maxSessionDuration,
-      })),
       users: new Map(),
       groups: new Map(),
       mfa: new Map(),

@@ -130,10 +130,6 @@ const accountSchema = z.object({
     })
     .nullable()
     .default(null),
-  /** IAM roles with their MaxSessionDuration (seconds, 3600-43200 as IAM allows), listed by ListRoles. */
-  roles: z
-    .array(z.object({ name: name('role name'), path, maxSessionDuration: z.number().int().min(3600).max(43200).default(3600), createdAt: date.optional() }))
-    .default([]),
   groups: z.array(groupSchema).default([]),
   users: z.array(userSchema).default([]),
   /** Customer managed policies of the account with their documents (policies only attached in the seed exist too, with a placeholder document). */

@@ -21,9 +21,9 @@ describe('account posture over the real SDK against the sandbox', () => {
         createDummyAccount({
           passwordPolicy: { minimumLength: 12, requireSymbols: true, requireNumbers: true, reusePrevention: 5, maxAgeDays: 180 },
           roles: [
-            { name: 'Deploy', maxSessionDuration: 3600 },
-            { name: 'Engineer', path: '/people/', maxSessionDuration: 43200 },
-            { name: 'AWSServiceRoleForSupport', path: '/aws-service-role/support.amazonaws.com/' },
+            { roleName: 'Deploy', maxSessionDuration: 3600, trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] } },
+            { roleName: 'Engineer', path: '/people/', maxSessionDuration: 43200, trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] } },
+            { roleName: 'AWSServiceRoleForSupport', path: '/aws-service-role/support.amazonaws.com/', trustPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] } },
           ],
           root: { mfaActive: false, passwordLastUsed: '2026-11-20T10:00:00Z', accessKeys: [{ active: true, lastUsedAt: '2026-11-25T10:00:00Z' }] },
         }),

@@ -55,7 +55,7 @@ export class IamInventoryReader {
         inlinePolicyDocuments: inlineDocuments(g.GroupPolicyList),
       }),
     );
-    const roles = posture.roles?.map((role) => ({ ...role, account }));
+    const limits = posture.roles?.map((role) => ({ ...role, account }));
     return {
       account,
       users,
@@ -63,7 +63,7 @@ export class IamInventoryReader {
       credentialReportAt: report?.at ?? null,
       managedPolicyDocuments: details.managedPolicyDocuments,
       ...roles,
-      posture: { ...posture, ...(roles !== undefined ? { roles } : {}), ...(report?.root !== undefined ? { root: report.root } : {}) },
+      posture: { ...posture, ...(limits !== undefined ? { roles: limits } : {}), ...(report?.root !== undefined ? { root: report.root } : {}) },
     };
   }
 

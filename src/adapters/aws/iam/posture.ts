@@ -1,4 +1,4 @@
-import type { Role } from '@aws-sdk/client-iam';
+import type { AccountInventory } from '../../../domain/inventory';
 import type { AccountPosture, PasswordPolicy, PasswordRequirement, SessionLimit, UnreadPosture } from '../../../domain/policy-checks/posture';
 import { describeAwsError, errorText, IamCallError } from '../../../errors';
 import type { ActionOutcome } from '../../../ports';
@@ -6,7 +6,7 @@ import { iamSdk } from '../sdk';
 import { marker, PAGE_SIZE, type IamSession } from './session';
 
 /** Service-linked roles are AWS's own (their sessions are AWS's business, one hour at most). */
-const SERVICE_LINKED_PATH = /^\/aws-service-role\//;
+const SERVICE_LINKED_ARN = /:role\/aws-service-role\//;
 
 const unreadOf = (what: UnreadPosture['what'], err: unknown): UnreadPosture => ({
   what,
@@ -34,23 +34,25 @@ export async function readPasswordPolicy(s: IamSession): Promise<PasswordPolicy 
   }
 }
 
-async function readRoles(s: IamSession, account: string): Promise<SessionLimit[]> {
-  const roles = await s.collect(
-    'ListRoles',
-    (m) => s.client.send(new (iamSdk().ListRolesCommand)({ MaxItems: PAGE_SIZE, ...marker(m) })),
-    (page) => page.Roles,
-  );
+/** The roles' session limits, from the roles the inventory read once for the session plane (one ListRoles per account). */
+async function sessionLimits(rolesRead: Promise<Pick<AccountInventory, 'roles' | 'rolesError'>>, account: string): Promise<SessionLimit[]> {
+  const { roles, rolesError } = await rolesRead;
+  if (roles === undefined) throw new Error(rolesError ?? 'roles not read');
   return roles
-    .filter((r: Role) => r.RoleName !== undefined && r.Arn !== undefined && !SERVICE_LINKED_PATH.test(r.Path ?? '/'))
-    .map((r) => ({ kind: 'iam-role' as const, account, name: r.RoleName ?? '', arn: r.Arn ?? '', maxSessionSeconds: r.MaxSessionDuration ?? 3600 }));
+    .filter((r) => !SERVICE_LINKED_ARN.test(r.arn))
+    .map((r) => ({ kind: 'iam-role' as const, account, name: r.roleName, arn: r.arn, maxSessionSeconds: r.maxSessionSeconds }));
 }
 
 /**
  * The password policy and the roles' session limits, each read on its own: a failure (an SCP's AccessDenied) is
  * recorded as unread, so the checks needing it say "not checked" and the rest of the run goes on.
  */
-export async function readPosture(s: IamSession, account: string): Promise<Omit<AccountPosture, 'root'>> {
-  const [policy, roles] = await Promise.allSettled([readPasswordPolicy(s), readRoles(s, account)]);
+export async function readPosture(
+  s: IamSession,
+  account: string,
+  rolesRead: Promise<Pick<AccountInventory, 'roles' | 'rolesError'>>,
+): Promise<Omit<AccountPosture, 'root'>> {
+  const [policy, roles] = await Promise.allSettled([readPasswordPolicy(s), sessionLimits(rolesRead, account)]);
   const unread: UnreadPosture[] = [];
   if (policy.status === 'rejected') unread.push(unreadOf('password-policy', policy.reason));
   if (roles.status === 'rejected') unread.push(unreadOf('roles', roles.reason));
