@@ -340,17 +340,17 @@ const KINDS = {
     evidence: { fields: [] },
   }),
   'deny-role-source-identity': rolePolicy<{ readonly roleName: string; readonly roleArn: string; readonly sourceIdentities: readonly string[] }>({
-    order: 10.5,
+    order: 10.6,
     describe: (t) => `deny source identity ${t.sourceIdentities.join(', ')} on role ${t.roleName} (ends live sessions)`,
     evidence: { fields: ['roleName'] },
   }),
   'revoke-older-role-sessions': rolePolicy<{ readonly roleName: string; readonly roleArn: string }>({
-    order: 10.6,
+    order: 10.7,
     describe: (t) => `revoke sessions issued before now on role ${t.roleName} (everyone's older sessions end)`,
     evidence: { fields: ['roleName'] },
   }),
   'drop-expired-session-denies': rolePolicy<{ readonly roleName: string; readonly roleArn: string; readonly sids: readonly string[] }>({
-    order: 10.7,
+    order: 10.8,
     describe: (t) => `drop ${t.sids.length} expired session ${t.sids.length === 1 ? 'deny' : 'denies'} from role ${t.roleName}`,
     evidence: { fields: ['roleName'] },
   }),
@@ -361,7 +361,7 @@ const KINDS = {
   'lift-quarantine': iam<{ readonly policyName: string; readonly policyArn: string }>({
     path: 'deny-all',
     // After every other change of a user, before deletion (which never meets a joiner).
-    order: 10.4,
+    order: 10.9,
     describe: (t) => `lift joiner quarantine: detach Warden's deny-all policy ${t.policyName} (${t.policyArn})`,
     reads: 'attached-policies',
     holds: (t, d) => !d.attachedPolicies.some((p) => p.arn === t.policyArn),

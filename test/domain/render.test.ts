@@ -108,6 +108,6 @@ describe('renderPlanText', () => {
     expect(new Set(lines).size).toBe(samples.length);
     for (const line of lines) expect(line).not.toContain('\n');
     expect(lines[14]).toBe('remove ssh-ed25519 key "bob@laptop" of bob on i-1');
-    expect(lines[10]).toBe("lift joiner quarantine: detach Warden's deny-all policy warden-deny-all (arn:aws:iam::111111111111:policy/warden-deny-all)");
+    expect(lines[13]).toBe("lift joiner quarantine: detach Warden's deny-all policy warden-deny-all (arn:aws:iam::111111111111:policy/warden-deny-all)");
   });
 });
