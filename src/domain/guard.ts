@@ -1,4 +1,4 @@
-import { isRevocation, type GuardResult, type Plan } from './plan';
+import { countsTowardGuard, type GuardResult, type Plan } from './plan';
 import type { GuardPolicy } from './policy';
 import type { InputError, Roster } from './roster';
 
@@ -46,7 +46,7 @@ export function evaluateGuard(input: GuardInput): GuardResult {
       );
     }
   }
-  const revocations = plan.actions.filter(isRevocation).length;
+  const revocations = plan.actions.filter(countsTowardGuard).length;
   if (revocations > policy.maxRevocations) {
     reasons.push(`The plan has ${plural(revocations, 'revocation action')}, more than the limit of ${policy.maxRevocations}.`);
   }

@@ -2,7 +2,7 @@ import { ACTION_KINDS, isHostKind, type ActionKind, type ActionTargets, type Iam
 import type { InputError, PersonRef } from './roster';
 
 /** Why an action is in the plan. */
-export type ActionReason = 'departed' | 'orphan' | 'excess-privilege' | 'unused-credential';
+export type ActionReason = 'departed' | 'orphan' | 'excess-privilege' | 'unused-credential' | 'review-revoked';
 
 /** The security-policy control an action or finding enforces (see controls.ts for the clause each cites). */
 export type Control = 'offboarding-24h' | 'least-privilege' | 'credential-hygiene' | 'access-logging' | 'account-ownership';
@@ -98,6 +98,9 @@ export interface Plan {
 
 /** Actions that cut a person's access (as opposed to tidying privileges); the guard limit counts these. */
 export const isRevocation = (a: Action): boolean => a.reason === 'departed' || a.reason === 'orphan';
+
+/** What the guard's revocation limit counts: revocations, and what access reviews revoke (a campaign defaulting to revoke is bounded too). */
+export const countsTowardGuard = (a: Action): boolean => isRevocation(a) || a.reason === 'review-revoked';
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);

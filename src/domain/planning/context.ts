@@ -3,6 +3,7 @@ import type { AccountInventory, IamUser, Inventory } from '../inventory';
 import type { Action, Finding } from '../plan';
 import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
 import type { Person, Roster } from '../roster';
+import type { ReviewedRevocation } from '../reviews/types';
 
 const DAY_MS = 86_400_000;
 
@@ -12,6 +13,8 @@ export interface PlanInput {
   readonly inventory: Inventory;
   readonly policy: AccessPolicy;
   readonly now: Date;
+  /** Entitlements access reviews revoked (taken away again if held; a role-granted one is not reported missing). */
+  readonly reviews?: readonly ReviewedRevocation[];
 }
 
 /** What one planning step contributes; `plan()` concatenates the parts and sorts them. */
