@@ -15,6 +15,7 @@ import { SqliteRunStateStore } from '../adapters/state/sqlite-run-state';
 import { openWardenDatabase } from '../adapters/state/sqlite-database';
 import { SqliteDepartureStore } from '../adapters/departures/sqlite-departure-store';
 import { SqliteSnapshotStore } from '../adapters/evidence/sqlite-snapshot-store';
+import { SqliteCampaignStore } from '../adapters/reviews/sqlite-campaign-store';
 import { defaultFileAnchorPath, type AnchorSpec } from '../adapters/evidence/anchor-config';
 import { InputError } from '../errors';
 import { systemClock, type AuditLog, type Clock, type Notifier, type RunLock, type RunStateStore } from '../ports';
@@ -70,6 +71,7 @@ function openStores(loaded: LoadedConfig, clients: OwnedAwsClients, clock: Clock
     runs: new SqliteRunStateStore(db),
     departures: SqliteDepartureStore.open(db),
     snapshots: new SqliteSnapshotStore(db),
+    reviews: SqliteCampaignStore.open(db),
     close: async () => {
       db.close();
     },

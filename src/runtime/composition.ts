@@ -27,6 +27,7 @@ import type { AnchorSink } from '../ports/evidence';
 import type { AwsClients } from './clients';
 import { forwardOnlyAnchor, runScope } from './evidence';
 import type { Stores } from './stores';
+import { reviewedRevocationsFrom } from '../app/reviews/revocations';
 
 export const silentNotifier: Notifier = { notify: async () => undefined };
 export const silentAnnouncer: DepartureNotifier = { opened: async () => undefined, changed: async () => undefined };
@@ -232,6 +233,7 @@ export class Composition {
       policy: accessPolicyOf(loaded.config),
       guard: guardPolicyOf(loaded.config),
       ...(progress !== undefined ? { progress } : {}),
+      ...(stores.reviews !== undefined ? { reviewedRevocations: reviewedRevocationsFrom(stores.reviews) } : {}),
     };
   }
 

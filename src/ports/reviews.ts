@@ -1,0 +1,26 @@
+/** Where access review campaigns and their packets live (SQLite self-hosted, DynamoDB on Lambda). */
+
+import type { Campaign, PacketChange, ReviewPacket } from '../domain/reviews/campaign';
+
+export type { Campaign, PacketChange, ReviewPacket } from '../domain/reviews/campaign';
+
+/** A packet change judged against the packet as stored now: `ok: false` leaves it untouched. */
+export type PacketTransition = (packet: ReviewPacket) => PacketChange;
+
+/**
+ * Campaigns and their packets. Every packet change is a compare-and-set through a pure transition, so two clicks, a
+ * retried delivery and the schedule's undecided default never overwrite each other's decisions.
+ */
+export interface CampaignStore {
+  /** Records a campaign with its packets (packets first: a campaign is listed only once all are stored); false when the id exists. */
+  create(campaign: Campaign, packets: readonly ReviewPacket[]): Promise<boolean>;
+  getCampaign(id: string): Promise<Campaign | undefined>;
+  /** Every campaign, newest first. */
+  listCampaigns(): Promise<readonly Campaign[]>;
+  /** A campaign's packets, by packet id. */
+  packets(campaignId: string): Promise<readonly ReviewPacket[]>;
+  getPacket(campaignId: string, packetId: string): Promise<ReviewPacket | undefined>;
+  updatePacket(campaignId: string, packetId: string, transition: PacketTransition): Promise<PacketChange>;
+  /** Closes an open campaign; undefined when it is not found or was already closed (someone else closed it). */
+  closeCampaign(id: string, at: Date): Promise<Campaign | undefined>;
+}
