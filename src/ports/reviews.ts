@@ -24,3 +24,33 @@ export interface CampaignStore {
   /** Closes an open campaign; undefined when it is not found or was already closed (someone else closed it). */
   closeCampaign(id: string, at: Date): Promise<Campaign | undefined>;
 }
+
+/** A packet and the campaign it belongs to, as the messenger shows them. */
+export interface PacketView {
+  readonly campaign: Campaign;
+  readonly packet: ReviewPacket;
+}
+
+/** Where a packet's message went (a DM to the manager, or the HR channel). */
+export interface MessageRef {
+  readonly channel: string;
+  readonly ts: string;
+}
+
+/**
+ * Tells reviewers about their packets (Slack: a DM to the manager with Keep / Revoke per entitlement and Keep all, or
+ * the HR channel), and finds managers in Slack by email.
+ */
+export interface ReviewMessenger {
+  /** The manager's Slack user id (users.lookupByEmail); undefined when Slack has nobody with that email. */
+  findReviewer(email: string): Promise<string | undefined>;
+  /** Posts the packet's message; returns where it is, so decisions update it in place. */
+  send(view: PacketView): Promise<MessageRef>;
+  /** Shows the packet as it is now (decisions, changes) in its message. */
+  update(view: PacketView): Promise<void>;
+  remind(view: PacketView): Promise<void>;
+  /** Hands the packet to HR as well (its manager did not decide in time). */
+  escalate(view: PacketView): Promise<void>;
+  /** The campaign closed: what was kept, revoked and left to the default. */
+  closed(campaign: Campaign, packets: readonly ReviewPacket[]): Promise<void>;
+}

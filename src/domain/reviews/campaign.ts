@@ -29,7 +29,7 @@ export interface Campaign {
 }
 
 /** Why HR reviews a person rather than their manager. */
-export type HrReason = 'no-manager' | 'manager-not-on-roster' | 'manager-left' | 'own-manager';
+export type HrReason = 'no-manager' | 'manager-not-on-roster' | 'manager-left' | 'own-manager' | 'manager-not-in-slack';
 
 /** Who decides a packet: the person's manager (found in Slack by email), or HR. */
 export type Reviewer = { readonly kind: 'manager'; readonly email: string; readonly slackId?: string } | { readonly kind: 'hr'; readonly why: HrReason };
