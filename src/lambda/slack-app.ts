@@ -102,6 +102,17 @@ const slackJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('history'), query: z.string(), page: z.number().int().min(0), actor: z.string().min(1), responseUrl: z.url(), replace: z.boolean() }),
   z.object({ kind: z.literal('status'), actor: z.string().min(1), responseUrl: z.url() }),
   z.object({ kind: z.literal('home'), userId: z.string().min(1) }),
+  z.object({
+    kind: z.literal('review'),
+    campaignId: z.string().min(1),
+    packetId: z.string().min(1),
+    request: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('item'), itemId: z.string().min(1), verdict: z.enum(['keep', 'revoke']) }),
+      z.object({ kind: z.literal('keep-all') }),
+    ]),
+    actor: z.string().min(1),
+    reply: replyTarget,
+  }),
 ]);
 
 // A new job kind the schema does not know fails to compile here, rather than being dropped by every worker.

@@ -105,7 +105,7 @@ describe('the review clock', () => {
     clock.set(at(3, -1));
     expect(await tickReviews(deps)).toEqual({ reminded: [], escalated: [], closed: [] });
     clock.set(at(3));
-    expect((await tickReviews(deps)).reminded.sort()).toEqual(['E5', 'E7', 'E9']);
+    expect([...(await tickReviews(deps)).reminded].sort()).toEqual(['E5', 'E7', 'E9']);
     expect((await tickReviews(deps)).reminded).toEqual([]);
     clock.set(at(7, -1));
     expect((await tickReviews(deps)).escalated).toEqual([]);
