@@ -4,6 +4,7 @@ import type { CliIo } from './io';
 import { processIo, terminalSafeIo } from './io';
 import type { AuditAccessOptions } from './commands/audit-access';
 import type { ReportLeaversOptions } from './commands/report';
+import type { ReviewReportOptions, ReviewStartOptions, ReviewStatusOptions } from './commands/review';
 
 import packageJson from '../../package.json';
 
@@ -117,6 +118,30 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .option('--out <file>', 'write to this file instead of standard output')
     .option('--sla-hours <hours>', 'SLA in hours (default: config slaHours)')
     .action(run(async (opts: ReportLeaversOptions) => (await import('./commands/report')).runReportLeavers(io, opts)));
+
+  const review = program.command('review').description('access review campaigns in Slack: managers keep or revoke their people\'s access');
+  review
+    .command('start')
+    .description('start a campaign: one Slack message per person to their manager (else HR), Keep / Revoke per entitlement')
+    .addOption(configOption())
+    .option('--scope <scope>', 'all, department:NAME or account:ID (default: config reviews.scope)')
+    .option('--due <date>', 'due date (end of that day in the config time zone; default: reviews.dueAfterDays from now)')
+    .action(run(async (opts: ReviewStartOptions) => (await import('./commands/review')).runReviewStart(io, opts)));
+  review
+    .command('status')
+    .description('each campaign\'s progress, newest first')
+    .addOption(configOption())
+    .option('--campaign <id>', 'only this campaign')
+    .option('--json', 'print as JSON')
+    .action(run(async (opts: ReviewStatusOptions) => (await import('./commands/review')).runReviewStatus(io, opts)));
+  review
+    .command('report')
+    .description('campaign evidence: reviewer, item, decision, time, resulting change and its verification')
+    .addOption(configOption())
+    .option('--campaign <id>', 'the campaign (default: the newest)')
+    .addOption(new Option('--format <format>', 'output format (default: from --out, else html)').choices(['html', 'csv', 'json']))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(run(async (opts: ReviewReportOptions) => (await import('./commands/review')).runReviewReport(io, opts)));
 
   return program;
 }
