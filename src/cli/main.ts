@@ -142,6 +142,11 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format (default: from --out, else html)').choices(['html', 'csv', 'json']))
     .option('--out <file>', 'write to this file instead of standard output')
     .action(run(async (opts: ReviewReportOptions) => (await import('./commands/review')).runReviewReport(io, opts)));
+  review
+    .command('tick')
+    .description('run the review clock once: reminders, escalations, due dates (warden serve runs it every 15 minutes)')
+    .addOption(configOption())
+    .action(run(async (opts: { config?: string }) => (await import('./commands/review')).runReviewTick(io, opts)));
 
   return program;
 }

@@ -47,6 +47,7 @@ export async function buildLambdaSlackApp(options: LambdaSlackAppOptions): Promi
   const reconcile = { ...container.reconcileDeps(loaded, options.directories, logger), notifier };
   const offboarding = container.offboardingDeps(reconcile, loaded, logger);
   if (offboarding === undefined) throw new ConfigError('WARDEN_DEPARTURES_TABLE is not set: the Slack app records departures in that DynamoDB table');
+  const reviews = container.reviewDeps(reconcile, loaded, logger);
   return createSlackApp({
     mode: { kind: 'lambda', signingSecret: secrets.signingSecret },
     queue: options.queue,
@@ -55,6 +56,7 @@ export async function buildLambdaSlackApp(options: LambdaSlackAppOptions): Promi
     config: slackConfig,
     timezone: loaded.config.timezone,
     offboarding: { ...offboarding, announcer: notifier },
+    ...(reviews !== undefined ? { reviews } : {}),
     web,
     seen: new DynamoDbSeenStore({ client: container.clients.dynamodb, table: container.tables.state }),
     logger: boltLoggerOver(logger, settings.logLevel),

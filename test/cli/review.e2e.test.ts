@@ -56,6 +56,9 @@ describe('warden review on the command line', () => {
     const parsed = JSON.parse(json.stdout) as { kind: string; summary: { people: number } };
     expect([parsed.kind, parsed.summary.people]).toEqual(['access-review', 2]);
 
+    const tick = await runWarden(['review', 'tick', '--config', 'warden.yaml'], dir, env);
+    expect([tick.code, tick.stdout]).toEqual([0, 'Review clock: 0 reminded, 0 escalated, 0 campaign(s) closed.\n']);
+
     const bad = await runWarden(['review', 'start', '--config', 'warden.yaml', '--scope', 'everyone'], dir, env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--scope: "everyone" is not all, department:NAME or account:ID');

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { SlackReviewMessenger } from '../../adapters/slack/review-messenger';
 import { WebClientSlackWeb } from '../../adapters/slack/web';
 import { startReview } from '../../app/reviews/start';
+import { tickReviews } from '../../app/reviews/tick';
 import type { ReviewDeps } from '../../app/reviews/deps';
 import { parseEnvironmentOf } from '../../config/env';
 import { reviewEvidence, type ReviewEvidence } from '../../domain/reviews/evidence';
@@ -133,6 +134,19 @@ export async function runReviewReport(io: CliIo, opts: ReviewReportOptions): Pro
     mkdirSync(path.dirname(file), { recursive: true });
     writeFileSync(file, terminalSafe(text, { keepLayout: true }));
     io.stderr.write(`Wrote ${format.toUpperCase()} access review report for ${evidence.campaign.id} to ${file}: ${evidence.summary.items} items.\n`);
+    return ExitCode.ok;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** `warden review tick`: runs the review clock once (reminders, escalations, due dates, retried revokes), for deployments without `serve`. */
+export async function runReviewTick(io: CliIo, opts: { config?: string }): Promise<number> {
+  const { runtime, deps, slack } = await openReviews(io, opts.config, true);
+  try {
+    if (!slack) io.stderr.write('warden: Slack is not set up (SLACK_BOT_TOKEN and a slack block): reminders and escalations are recorded but nobody is messaged\n');
+    const tick = await tickReviews(deps);
+    io.stdout.write(`Review clock: ${tick.reminded.length} reminded, ${tick.escalated.length} escalated, ${tick.closed.length} campaign(s) closed.\n`);
     return ExitCode.ok;
   } finally {
     await runtime.close();
