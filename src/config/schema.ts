@@ -1,19 +1,10 @@
 import { z } from 'zod';
 import { DEFAULT_HOST_MIN_UID, DEFAULT_SHARED_HOST_ACCOUNTS } from '../domain/policy';
+import { isValidTimeZone } from '../domain/time';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
-const timeZone = z.string().refine(
-  (tz) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: tz });
-      return true;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be an IANA time zone such as UTC or Europe/Berlin' },
-);
+const timeZone = z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as UTC or Europe/Berlin' });
 
 const roleGrant = z.strictObject({
   groups: z.array(z.string().min(1)).default([]),

@@ -22,9 +22,17 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** Whether `timeZone` is an IANA zone name this runtime knows (e.g. `UTC`, `Europe/Berlin`). */
+let canonicalZones: ReadonlySet<string> | undefined;
+
+/**
+ * Whether `timeZone` is an IANA zone name this runtime knows (e.g. `UTC`, `Europe/Berlin`). Canonical names are looked
+ * up in the runtime's list (about 2 ms once); only aliases (`Asia/Calcutta`) build a formatter, whose first use loads
+ * the time zone data (20-60 ms, paid by every Lambda cold start that validates its config).
+ */
 export function isValidTimeZone(timeZone: string): boolean {
   if (timeZone.trim() === '') return false;
+  canonicalZones ??= new Set(['UTC', ...Intl.supportedValuesOf('timeZone')]);
+  if (canonicalZones.has(timeZone)) return true;
   try {
     formatterFor(timeZone);
     return true;

@@ -76,6 +76,12 @@ describe('time zones', () => {
     expect(isValidTimeZone('Europe/Berlin')).toBe(true);
   });
 
+  it('accepts UTC and the zone aliases the runtime knows, and refuses near misses', () => {
+    // UTC and aliases (Asia/Calcutta for Asia/Kolkata, US/Pacific) are not in Intl.supportedValuesOf('timeZone').
+    for (const zone of ['UTC', 'Etc/UTC', 'Asia/Calcutta', 'Asia/Kolkata', 'US/Pacific', 'America/Los_Angeles']) expect([zone, isValidTimeZone(zone)]).toEqual([zone, true]);
+    for (const zone of [' UTC', 'Europe/Berlin ', 'Europe', 'europe/berlinn', 'Mars/Olympus_Mons']) expect([zone, isValidTimeZone(zone)]).toEqual([zone, false]);
+  });
+
   it('startOfDay gives local midnight on an ordinary day', () => {
     expect(startOfDay(2026, 7, 1, 'Europe/Berlin').toISOString()).toBe('2026-06-30T22:00:00.000Z');
   });
