@@ -1,5 +1,5 @@
 import { GetItemCommand, PutItemCommand, QueryCommand } from '@aws-sdk/client-dynamodb';
-import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { AttributeValue, DynamoDBClient, QueryCommandInput } from '@aws-sdk/client-dynamodb';
 import type { Campaign, CampaignStore, PacketChange, PacketTransition, ReviewPacket } from '../../ports/reviews';
 import { KEY, isConditionFailure, readNumber, readString, type Item } from '../state/dynamodb-tables';
 import { closed, decodeCampaign, decodePacket, encodeReview, newestFirst } from './codec';
@@ -30,14 +30,14 @@ interface Stored<T> {
  * against what the winner wrote when it loses. Reads are strongly consistent Queries on one partition, never a GSI.
  */
 export class DynamoDbCampaignStore implements CampaignStore {
-  private readonly client: DynamoDBClient;
-  private readonly table: string;
-  private readonly maxAttempts: number;
+  constructor(private readonly options: DynamoDbCampaignStoreOptions) {}
 
-  constructor(options: DynamoDbCampaignStoreOptions) {
-    this.client = options.client;
-    this.table = options.table;
-    this.maxAttempts = options.maxAttempts ?? 8;
+  private get client(): DynamoDBClient {
+    return this.options.client;
+  }
+
+  private get table(): string {
+    return this.options.table;
   }
 
   async create(campaign: Campaign, packets: readonly ReviewPacket[]): Promise<boolean> {
@@ -71,36 +71,41 @@ export class DynamoDbCampaignStore implements CampaignStore {
   }
 
   async updatePacket(campaignId: string, packetId: string, transition: PacketTransition): Promise<PacketChange> {
-    const pk = packetPartition(campaignId);
-    for (let attempt = 0; attempt < this.maxAttempts; attempt += 1) {
-      const current = await this.read(pk, packetId);
-      if (current === undefined) return { ok: false, reason: 'not-found' };
-      const result = transition(decodePacket(current.value));
-      if (!result.ok) return result;
-      try {
-        await this.put(pk, packetId, encodeReview(result.packet), current.version + 1, current.version);
-        return result;
-      } catch (error) {
-        // Someone changed it since we read it: judge the transition again against what they wrote.
-        if (!isConditionFailure(error)) throw error;
-      }
-    }
-    throw new Error(`review packet ${campaignId}/${packetId}: still changing under us after ${this.maxAttempts} attempts`);
+    const outcome = await this.compareAndSet(packetPartition(campaignId), packetId, (doc) => {
+      const result = transition(decodePacket(doc));
+      return { write: result.ok ? encodeReview(result.packet) : undefined, result };
+    });
+    return outcome ?? { ok: false, reason: 'not-found' };
   }
 
   async closeCampaign(id: string, at: Date): Promise<Campaign | undefined> {
-    for (let attempt = 0; attempt < this.maxAttempts; attempt += 1) {
-      const current = await this.read(CAMPAIGN_PARTITION, id);
-      const next = current === undefined ? undefined : closed(decodeCampaign(current.value), at);
-      if (current === undefined || next === undefined) return undefined;
+    const outcome = await this.compareAndSet(CAMPAIGN_PARTITION, id, (doc) => {
+      const next = closed(decodeCampaign(doc), at);
+      return { write: next === undefined ? undefined : encodeReview(next), result: next };
+    });
+    return outcome ?? undefined;
+  }
+
+  /**
+   * Read, judge, and write only if the item's version is still the one read; a writer that lost re-judges what the
+   * winner wrote. Undefined when the item does not exist; the judgement's result otherwise (nothing written when
+   * `write` is undefined).
+   */
+  private async compareAndSet<R>(pk: string, sk: string, judge: (doc: string) => { readonly write: string | undefined; readonly result: R }): Promise<R | undefined> {
+    const attempts = this.options.maxAttempts ?? 8;
+    for (let attempt = 0; attempt < attempts; attempt += 1) {
+      const current = await this.read(pk, sk);
+      if (current === undefined) return undefined;
+      const { write, result } = judge(current.value);
+      if (write === undefined) return result;
       try {
-        await this.put(CAMPAIGN_PARTITION, id, encodeReview(next), current.version + 1, current.version);
-        return next;
+        await this.put(pk, sk, write, current.version + 1, current.version);
+        return result;
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
     }
-    throw new Error(`review campaign ${id}: still changing under us after ${this.maxAttempts} attempts`);
+    throw new Error(`review item ${pk}/${sk}: still changing under us after ${attempts} attempts`);
   }
 
   private async read(pk: string, sk: string): Promise<Stored<string> | undefined> {
@@ -125,21 +130,14 @@ export class DynamoDbCampaignStore implements CampaignStore {
 
   private async query(pk: string): Promise<string[]> {
     const docs: string[] = [];
-    let start: Record<string, AttributeValue> | undefined;
-    do {
-      const page = await this.client.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: '#pk = :pk',
-          ExpressionAttributeNames: { '#pk': KEY.partition },
-          ExpressionAttributeValues: { ':pk': { S: pk } },
-          ConsistentRead: true,
-          ...(start !== undefined ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      for (const item of page.Items ?? []) docs.push(storedOf(item).value);
-      start = page.LastEvaluatedKey;
-    } while (start !== undefined);
+    const items = queryItems(this.client, {
+      TableName: this.table,
+      KeyConditionExpression: '#pk = :pk',
+      ExpressionAttributeNames: { '#pk': KEY.partition },
+      ExpressionAttributeValues: { ':pk': { S: pk } },
+      ConsistentRead: true,
+    });
+    for await (const item of items) docs.push(storedOf(item).value);
     return docs;
   }
 }
@@ -149,4 +147,14 @@ function storedOf(item: Item): Stored<string> {
   const version = readNumber(item, 'version');
   if (doc === undefined || !Number.isInteger(version)) throw new Error(`stored review item ${readString(item, KEY.sort) ?? '?'} is malformed`);
   return { value: doc, version };
+}
+
+/** Every item a Query returns, page after page (strongly consistent when the input says so). */
+async function* queryItems(client: DynamoDBClient, input: Omit<QueryCommandInput, 'ExclusiveStartKey'>): AsyncGenerator<Item> {
+  let start: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(new QueryCommand({ ...input, ...(start !== undefined ? { ExclusiveStartKey: start } : {}) }));
+    yield* page.Items ?? [];
+    start = page.LastEvaluatedKey;
+  } while (start !== undefined);
 }

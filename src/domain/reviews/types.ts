@@ -8,12 +8,6 @@ export type Entitlement =
   | { readonly kind: 'iam-access-key'; readonly account: string; readonly userName: string; readonly accessKeyId: string }
   | { readonly kind: 'host-account'; readonly account: string; readonly instanceId: string; readonly osUser: string };
 
-/** Which active people a campaign covers (`--scope all | department:NAME | account:ID`). */
-export type CampaignScope =
-  | { readonly kind: 'all' }
-  | { readonly kind: 'department'; readonly name: string }
-  | { readonly kind: 'account'; readonly account: string };
-
 /**
  * An entitlement a review revoked: taken away (reason `review-revoked`) whenever it is held again, and, when the role
  * grants it, a reviewed exception that is never reported missing. Both last until the person's next review or a change
@@ -30,3 +24,8 @@ export interface ReviewedRevocation {
   readonly decidedAt: Date;
 }
 
+/** Which active people a campaign covers (`--scope all | department:NAME | account:ID`). */
+export type CampaignScope =
+  | { readonly kind: 'all' }
+  | { readonly kind: 'department'; readonly name: string }
+  | { readonly kind: 'account'; readonly account: string };
