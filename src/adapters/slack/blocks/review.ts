@@ -16,7 +16,8 @@ export interface ReviewButtonValue {
   readonly i?: string;
 }
 
-const ID = /^[\w.:@|/-]{1,400}$/;
+// Ids Warden wrote: campaign and packet ids, and item keys made of IAM names (`\w+=,.@-`), ARNs and host principals.
+const ID = /^[\w.:@|/+=,-]{1,600}$/;
 
 /** Reads a review button back into a decision request; undefined when the payload is not one we wrote. */
 export function readReviewButton(actionId: string, value: string | undefined): { campaignId: string; packetId: string; request: DecisionRequest } | undefined {
