@@ -5,6 +5,7 @@ import { processIo, terminalSafeIo } from './io';
 import type { AuditAccessOptions } from './commands/audit-access';
 import type { ReportLeaversOptions } from './commands/report';
 import type { ReportPolicyOptions } from './commands/report-policy';
+import type { ReviewReportOptions, ReviewStartOptions, ReviewStatusOptions } from './commands/review';
 
 import packageJson from '../../package.json';
 
@@ -125,6 +126,35 @@ function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
     .addOption(new Option('--format <format>', 'output format (default: from --out, else md on standard output, html in a file)').choices(['html', 'json', 'md']))
     .option('--out <file>', 'write to this file instead of standard output')
     .action(run(async (opts: ReportPolicyOptions) => (await import('./commands/report-policy')).runReportPolicy(io, opts)));
+
+  const review = program.command('review').description('access review campaigns in Slack: managers keep or revoke their people\'s access');
+  review
+    .command('start')
+    .description('start a campaign: one Slack message per person to their manager (else HR), Keep / Revoke per entitlement')
+    .addOption(configOption())
+    .option('--scope <scope>', 'all, department:NAME or account:ID (default: config reviews.scope)')
+    .option('--due <date>', 'due date (end of that day in the config time zone; default: reviews.dueAfterDays from now)')
+    .action(run(async (opts: ReviewStartOptions) => (await import('./commands/review')).runReviewStart(io, opts)));
+  review
+    .command('status')
+    .description('each campaign\'s progress, newest first')
+    .addOption(configOption())
+    .option('--campaign <id>', 'only this campaign')
+    .option('--json', 'print as JSON')
+    .action(run(async (opts: ReviewStatusOptions) => (await import('./commands/review')).runReviewStatus(io, opts)));
+  review
+    .command('report')
+    .description('campaign evidence: reviewer, item, decision, time, resulting change and its verification')
+    .addOption(configOption())
+    .option('--campaign <id>', 'the campaign (default: the newest)')
+    .addOption(new Option('--format <format>', 'output format (default: from --out, else html)').choices(['html', 'csv', 'json']))
+    .option('--out <file>', 'write to this file instead of standard output')
+    .action(run(async (opts: ReviewReportOptions) => (await import('./commands/review')).runReviewReport(io, opts)));
+  review
+    .command('tick')
+    .description('run the review clock once: reminders, escalations, due dates (warden serve runs it every 15 minutes)')
+    .addOption(configOption())
+    .action(run(async (opts: { config?: string }) => (await import('./commands/review')).runReviewTick(io, opts)));
 
   return program;
 }

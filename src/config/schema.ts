@@ -63,6 +63,8 @@ const auditStore = z.discriminatedUnion('store', [
     departuresTable: z.string().min(3).optional(),
     /** Each run's access snapshot (WARDEN_SNAPSHOTS_TABLE). */
     snapshotsTable: z.string().min(3).optional(),
+    /** Access review campaigns (WARDEN_REVIEWS_TABLE); default the state table. */
+    reviewsTable: z.string().min(3).optional(),
     anchors: z.array(anchorSpec).optional(),
   }),
 ]);
@@ -76,6 +78,23 @@ const account = z.strictObject({
 });
 
 const hostTarget = z.strictObject({ key: z.string().min(1), values: z.array(z.string().min(1)).min(1) });
+
+const REVIEW_DEFAULTS = { remindAfterDays: 3, escalateAfterDays: 7, dueAfterDays: 14, undecided: 'keep' as const, scope: 'all' };
+
+/** Access review campaigns (`warden review`); `schedule` starts one on its own (`quarterly`, `monthly` or a cron expression). */
+const reviewsConfig = z
+  .strictObject({
+    remindAfterDays: z.number().int().min(1).default(REVIEW_DEFAULTS.remindAfterDays),
+    escalateAfterDays: z.number().int().min(1).default(REVIEW_DEFAULTS.escalateAfterDays),
+    /** Days from start to the due date when `--due` is not given. */
+    dueAfterDays: z.number().int().min(1).default(REVIEW_DEFAULTS.dueAfterDays),
+    /** What an item nobody decided becomes at the due date. */
+    undecided: z.enum(['keep', 'revoke']).default(REVIEW_DEFAULTS.undecided),
+    scope: z.string().regex(/^(all|department:.+|account:\d{12})$/, 'must be all, department:NAME or account:ID').default(REVIEW_DEFAULTS.scope),
+    schedule: z.string().min(1).optional(),
+  })
+  .refine((r) => r.escalateAfterDays >= r.remindAfterDays, { message: 'escalateAfterDays must not come before remindAfterDays', path: ['escalateAfterDays'] })
+  .default(REVIEW_DEFAULTS);
 
 /** The whole config file. Every key is documented in config/warden.example.yaml. */
 export const configSchema = z.strictObject({
@@ -186,6 +205,8 @@ export const configSchema = z.strictObject({
       enforce: z.boolean().default(false),
     })
     .default({ minimumLength: 14, requireSymbols: true, requireNumbers: true, requireUppercase: true, requireLowercase: true, reusePrevention: 24, maxAgeDays: 90, enforce: false }),
+  reviews: reviewsConfig,
 });
 
 export type WardenConfig = z.infer<typeof configSchema>;
+export type ReviewsConfig = WardenConfig['reviews'];

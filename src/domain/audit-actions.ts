@@ -40,6 +40,21 @@ export const AUDIT_EVENTS = [
   'trail.post-revocation-use',
   /** The account password policy set to the configured minimum (config `passwordPolicy.enforce`): intent, then the result. */
   'password-policy.set',
+  /** An access review campaign started, and each packet sent to its reviewer. */
+  'review.started',
+  'review.sent',
+  /** A reviewer's decision on one entitlement (who, when, as reviewer or HR). */
+  'review.kept',
+  'review.revoked',
+  /** A decision refused: not the assigned reviewer nor HR, or the person deciding their own access. */
+  'review.refused',
+  'review.reminded',
+  'review.escalated',
+  /** An item nobody decided by the due date, given the `reviews.undecided` default. */
+  'review.undecided',
+  /** What a revoke changed and whether the re-read showed it gone. */
+  'review.change',
+  'review.closed',
 ] as const;
 
 export type AuditEvent = (typeof AUDIT_EVENTS)[number];

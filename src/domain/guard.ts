@@ -1,4 +1,4 @@
-import { isRevocation, type GuardResult, type Plan } from './plan';
+import { countsTowardGuard, type GuardResult, type Plan } from './plan';
 import type { GuardPolicy } from './policy';
 import type { InputError, Roster } from './roster';
 
@@ -46,8 +46,9 @@ export function evaluateGuard(input: GuardInput): GuardResult {
       );
     }
   }
-  // A joiner quarantine cuts access as a revocation does: a roster export that lost its acceptance columns must not deny everyone.
-  const revocations = plan.actions.filter((a) => isRevocation(a) || a.reason === 'joiner-quarantine').length;
+  // A joiner quarantine cuts access as a revocation does: a roster export that lost its acceptance columns must not deny
+  // everyone. Reviews' revocations count too (countsTowardGuard).
+  const revocations = plan.actions.filter((a) => countsTowardGuard(a) || a.reason === 'joiner-quarantine').length;
   if (revocations > policy.maxRevocations) {
     reasons.push(`The plan has ${plural(revocations, 'revocation action')}, more than the limit of ${policy.maxRevocations}.`);
   }

@@ -11,7 +11,9 @@ export type ActionReason =
   /** An active person holding access before accepting the NDA and the policy (config `joiners.quarantine`). */
   | 'joiner-quarantine'
   /** The quarantined joiner has now accepted both: Warden's own deny-all comes off. */
-  | 'joiner-accepted';
+  | 'joiner-accepted'
+  /** An access reviewer revoked this entitlement (issue 17). */
+  | 'review-revoked';
 
 /** The security-policy control an action or finding enforces (see controls.ts for the clause each cites). */
 export type Control =
@@ -149,6 +151,9 @@ export interface Plan {
 
 /** Actions that cut a person's access (as opposed to tidying privileges); the guard limit counts these. */
 export const isRevocation = (a: Action): boolean => a.reason === 'departed' || a.reason === 'orphan';
+
+/** What the guard's revocation limit counts: revocations, and what access reviews revoke (a campaign defaulting to revoke is bounded too). */
+export const countsTowardGuard = (a: Action): boolean => isRevocation(a) || a.reason === 'review-revoked';
 
 export function assertNever(x: never): never {
   throw new Error(`unexpected value: ${JSON.stringify(x)}`);

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ReconcileDeps } from '../app/reconcile';
 import type { OffboardingDeps } from '../app/offboarding';
+import type { ReviewDeps } from '../app/reviews/deps';
 import { ConfigError, parseConfig } from '../config/load';
 import type { LoadedConfig } from '../config/load';
 import type { AnchorSpec } from '../config/schema';
@@ -322,6 +323,11 @@ export class LambdaContainer {
   /** The offboarding use cases' dependencies, when departures are wired. */
   offboardingDeps(reconcile: ReconcileDeps, loaded: LoadedConfig, logger?: Logger): OffboardingDeps | undefined {
     return this.wired(loaded).composition.offboardingDeps(reconcile, loaded, logger !== undefined ? { log: { warn: (message: string) => logger.warn(message) } } : {});
+  }
+
+  /** The access review use cases' dependencies (campaigns live in the state table unless a reviews table is named). */
+  reviewDeps(reconcile: ReconcileDeps, loaded: LoadedConfig, logger?: Logger): ReviewDeps | undefined {
+    return this.wired(loaded).composition.reviewDeps(reconcile, loaded, logger !== undefined ? { log: { warn: (message: string) => logger.warn(message) } } : {});
   }
 
   /** Host scripts from the unpacked bundle, read when a command is first built (the Slack function never does). */

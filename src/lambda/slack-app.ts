@@ -47,6 +47,7 @@ export async function buildLambdaSlackApp(options: LambdaSlackAppOptions): Promi
   const reconcile = { ...container.reconcileDeps(loaded, options.directories, logger), notifier };
   const offboarding = container.offboardingDeps(reconcile, loaded, logger);
   if (offboarding === undefined) throw new ConfigError('WARDEN_DEPARTURES_TABLE is not set: the Slack app records departures in that DynamoDB table');
+  const reviews = container.reviewDeps(reconcile, loaded, logger);
   return createSlackApp({
     mode: { kind: 'lambda', signingSecret: secrets.signingSecret },
     queue: options.queue,
@@ -55,6 +56,7 @@ export async function buildLambdaSlackApp(options: LambdaSlackAppOptions): Promi
     config: slackConfig,
     timezone: loaded.config.timezone,
     offboarding: { ...offboarding, announcer: notifier },
+    ...(reviews !== undefined ? { reviews } : {}),
     web,
     seen: new DynamoDbSeenStore({ client: container.clients.dynamodb, table: container.tables.state }),
     logger: boltLoggerOver(logger, settings.logLevel),
@@ -102,6 +104,17 @@ const slackJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('history'), query: z.string(), page: z.number().int().min(0), actor: z.string().min(1), responseUrl: z.url(), replace: z.boolean() }),
   z.object({ kind: z.literal('status'), actor: z.string().min(1), responseUrl: z.url() }),
   z.object({ kind: z.literal('home'), userId: z.string().min(1) }),
+  z.object({
+    kind: z.literal('review'),
+    campaignId: z.string().min(1),
+    packetId: z.string().min(1),
+    request: z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('item'), itemId: z.string().min(1), verdict: z.enum(['keep', 'revoke']) }),
+      z.object({ kind: z.literal('keep-all') }),
+    ]),
+    actor: z.string().min(1),
+    reply: replyTarget,
+  }),
 ]);
 
 // A new job kind the schema does not know fails to compile here, rather than being dropped by every worker.

@@ -16,6 +16,7 @@ import { openWardenDatabase } from '../adapters/state/sqlite-database';
 import { SqliteDepartureStore } from '../adapters/departures/sqlite-departure-store';
 import { SqliteSnapshotStore } from '../adapters/evidence/sqlite-snapshot-store';
 import { SqliteTrailCursorStore } from '../adapters/state/trail-cursors';
+import { SqliteCampaignStore } from '../adapters/reviews/sqlite-campaign-store';
 import { defaultFileAnchorPath, type AnchorSpec } from '../adapters/evidence/anchor-config';
 import { InputError } from '../errors';
 import { systemClock, type AuditLog, type Clock, type Notifier, type RunLock, type RunStateStore } from '../ports';
@@ -74,6 +75,7 @@ function openStores(loaded: LoadedConfig, clients: OwnedAwsClients, clock: Clock
     departures: SqliteDepartureStore.open(db),
     snapshots: new SqliteSnapshotStore(db),
     trailCursors: new SqliteTrailCursorStore(db),
+    reviews: SqliteCampaignStore.open(db),
     close: async () => {
       db.close();
     },

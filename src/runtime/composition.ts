@@ -28,6 +28,9 @@ import type { AnchorSink } from '../ports/evidence';
 import type { AwsClients } from './clients';
 import { forwardOnlyAnchor, runScope } from './evidence';
 import type { Stores } from './stores';
+import { reviewedRevocationsFrom } from '../app/reviews/revocations';
+import type { ReviewDeps } from '../app/reviews/deps';
+import type { ReviewMessenger } from '../ports/reviews';
 
 export const silentNotifier: Notifier = { notify: async () => undefined };
 export const silentAnnouncer: DepartureNotifier = { opened: async () => undefined, changed: async () => undefined };
@@ -258,6 +261,7 @@ export class Composition {
       policy: accessPolicyOf(loaded.config),
       guard: guardPolicyOf(loaded.config),
       ...(progress !== undefined ? { progress } : {}),
+      ...(stores.reviews !== undefined ? { reviewedRevocations: reviewedRevocationsFrom(stores.reviews) } : {}),
     };
   }
 
@@ -276,6 +280,24 @@ export class Composition {
       secondApproverFor: loaded.config.slack?.secondApproverFor ?? 'admins',
       // Auditors' questions read every account's snapshots, not the scoped view one run saves through.
       ...(snapshots !== undefined ? { snapshots } : {}),
+      ...(options.log !== undefined ? { log: options.log } : {}),
+    };
+  }
+
+  /** The access review use cases' dependencies, when a campaign store is wired (config `reviews` for the clock and defaults). */
+  reviewDeps(
+    reconcile: ReconcileDeps,
+    loaded: LoadedConfig,
+    options: { readonly messenger?: ReviewMessenger; readonly log?: { warn(message: string): void } } = {},
+  ): ReviewDeps | undefined {
+    const campaigns = this.options.stores.reviews;
+    if (campaigns === undefined) return undefined;
+    const { remindAfterDays, escalateAfterDays, dueAfterDays, undecided } = loaded.config.reviews;
+    return {
+      reconcile,
+      campaigns,
+      settings: { remindAfterDays, escalateAfterDays, dueAfterDays, undecided },
+      ...(options.messenger !== undefined ? { messenger: options.messenger } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
     };
   }

@@ -10,6 +10,8 @@ import type { AuditLog, Clock, RunLock, RunStateStore } from '../ports';
 import type { DepartureStore } from '../ports/departures';
 import type { SnapshotStore } from '../ports/evidence';
 import type { TrailCursorStore } from '../ports/trail';
+import type { CampaignStore } from '../ports/reviews';
+import { DynamoDbCampaignStore } from '../adapters/reviews/dynamodb-campaign-store';
 
 /** The stores one process writes: audit log, run state and its lock, and (when configured) departures and snapshots. */
 export interface Stores {
@@ -24,6 +26,8 @@ export interface Stores {
   readonly budget?: RunBudget;
   /** Where `warden serve` remembers how far it polled CloudTrail (issue 15); in memory when absent. */
   readonly trailCursors?: TrailCursorStore;
+  /** Access review campaigns and their decisions. */
+  readonly reviews?: CampaignStore;
   close(): Promise<void>;
 }
 
@@ -34,6 +38,8 @@ export interface DynamoDbTables {
   readonly state: string;
   readonly departures?: string;
   readonly snapshots?: string;
+  /** Access review campaigns; the run-state table unless named. */
+  readonly reviews?: string;
 }
 
 /** Table names set in the environment (the Lambda functions'), each overriding the config's. */
@@ -42,6 +48,7 @@ export interface TableOverrides {
   readonly stateTable?: string;
   readonly departuresTable?: string;
   readonly snapshotsTable?: string;
+  readonly reviewsTable?: string;
 }
 
 /**
@@ -54,11 +61,13 @@ export function dynamoDbTablesOf(config: WardenConfig, env: TableOverrides = {})
   if (table === undefined) return undefined;
   const departures = env.departuresTable ?? audit?.departuresTable;
   const snapshots = env.snapshotsTable ?? audit?.snapshotsTable;
+  const reviews = env.reviewsTable ?? audit?.reviewsTable;
   return {
     audit: table,
     state: env.stateTable ?? audit?.stateTable ?? table,
     ...(departures !== undefined ? { departures } : {}),
     ...(snapshots !== undefined ? { snapshots } : {}),
+    ...(reviews !== undefined ? { reviews } : {}),
   };
 }
 
@@ -88,6 +97,7 @@ export function openDynamoDbStores(
     runs: new DynamoDbRunStateStore({ client, table: tables.state }),
     budget: new DynamoDbRunBudget({ client, table: tables.state }),
     ...(tables.departures !== undefined ? { departures: new DynamoDbDepartureStore({ client, table: tables.departures }) } : {}),
+    reviews: new DynamoDbCampaignStore({ client, table: tables.reviews ?? tables.state }),
     ...(snapshots !== undefined ? { snapshots, scopedSnapshots: (scope: () => SnapshotScope) => snapshots.scopedTo(scope) } : {}),
     close: async () => undefined,
   };

@@ -35,6 +35,8 @@ export const TABLE_OF_FILE: Readonly<Record<string, string>> = {
   'src/adapters/evidence/dynamodb-snapshot-store.ts': 'SnapshotsTable',
   'src/adapters/evidence/dynamodb-snapshot-table.ts': 'SnapshotsTable',
   'src/adapters/state/dynamodb-run-budget.ts': 'RunStateTable',
+  // Access review campaigns live in the state table unless audit.reviewsTable names another.
+  'src/adapters/reviews/dynamodb-campaign-store.ts': 'RunStateTable',
 };
 
 /** What osls grants every function on its own log groups. */
@@ -71,6 +73,8 @@ const WORKER_ONLY: Readonly<Record<string, readonly string[]>> = {
     'src/adapters/evidence/s3-anchor-store.ts': ['s3:PutObject', 's3:ListBucket', 's3:GetObject'],
     'src/adapters/evidence/ssm-anchor-store.ts': ['ssm:PutParameter', 'ssm:GetParameter'],
     'src/adapters/state/dynamodb-run-budget.ts': ['dynamodb:GetItem', 'dynamodb:PutItem'],
+    // Review clicks are decided (and revokes applied) in the worker's slack-task runner; the Slack function only enqueues them.
+    'src/adapters/reviews/dynamodb-campaign-store.ts': ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
 };
 
 export const NOT_RUN_IN: Partial<Record<'slack' | 'reconcile' | 'worker' | 'trail', Readonly<Record<string, readonly string[]>>>> = {

@@ -4,6 +4,7 @@ import { MemoryDepartureStore } from '../../src/adapters/departures/memory-depar
 import { createSlackApp, type SlackReceiverMode, type WardenSlackApp } from '../../src/adapters/slack/app';
 import { SlackNotifier } from '../../src/adapters/slack/notifier';
 import { WebClientSlackWeb } from '../../src/adapters/slack/web';
+import type { SlackReviewDeps } from '../../src/adapters/slack/review-jobs';
 import type { WorkQueue } from '../../src/adapters/slack/work-queue';
 import { MemoryRunStateStore } from '../../src/adapters/state/memory-run-state';
 import type { OffboardingDeps, SecondApproverRule } from '../../src/app/offboarding';
@@ -98,6 +99,8 @@ export interface HarnessOptions {
   readonly snapshots?: SnapshotStore;
   /** The audit log's backing array, for tests that tamper with stored entries. */
   readonly auditEntries?: AuditEntry[];
+  /** Access reviews over the harness's reconcile deps (none by default). */
+  readonly reviews?: (reconcile: ReconcileDeps) => SlackReviewDeps;
 }
 
 export interface Harness {
@@ -162,6 +165,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger: recordingLogger(logs),
     clientOptions: { retryConfig: { retries: 0 } },
     ...(options.queue !== undefined ? { queue: options.queue } : {}),
+    ...(options.reviews !== undefined ? { reviews: options.reviews(reconcile) } : {}),
   });
   const { port } = await app.start({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${port ?? 0}/slack/events`;

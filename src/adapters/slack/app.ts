@@ -23,6 +23,7 @@ import { dropRepeatedDeliveries, guardHttpListener, guardLambdaHandler, MemorySe
 import { WebClientSlackWeb, type SlackUserInfo, type SlackWeb } from './web';
 import { InProcessWorkQueue, draftFromJson, draftToJson, type JobRunner, type ReplyTarget, type WorkQueue } from './work-queue';
 import { errorText } from '../../errors';
+import { registerReviewActions, reviewsOver, type SlackReviewDeps } from './review-jobs';
 
 /** The `slack` section of the config. */
 export interface SlackConfig {
@@ -62,6 +63,8 @@ export interface CreateSlackAppOptions {
   readonly maxClockSkewSeconds?: number;
   /** Wall clock for request timestamps (default the system clock; business time comes from the offboarding deps). */
   readonly requestClock?: Clock;
+  /** Access reviews decided with Keep / Revoke buttons (their messenger is this app's Slack). */
+  readonly reviews?: SlackReviewDeps;
 }
 
 /** A running Warden Slack app. */
@@ -163,7 +166,8 @@ export async function createSlackApp(options: CreateSlackAppOptions): Promise<Wa
     clock,
     onLookupError: (group, error) => log.warn(`Could not read Slack user group ${group}: ${errorText(error)}`),
   });
-  const runJob = createJobRunner({ offboarding, web, authorizer, channel: config.channel, timezone: options.timezone, log });
+  const reviews = reviewsOver(options.reviews, web, config.channel, options.timezone);
+  const runJob = createJobRunner({ offboarding, web, authorizer, channel: config.channel, timezone: options.timezone, log, ...reviews });
   let inProcess: InProcessWorkQueue | undefined;
   let queue: WorkQueue;
   if (options.queue !== undefined) {
@@ -321,6 +325,7 @@ export async function createSlackApp(options: CreateSlackAppOptions): Promise<Wa
   };
   departureButton('approve', IDS.approve);
   departureButton('cancel', IDS.cancel);
+  registerReviewActions(app, queue, replyTargetOf);
 
   app.action<BlockAction<ButtonAction>>({ action_id: new RegExp(`^${IDS.historyPage}`) }, async ({ ack, body, action }) => {
     const userId = body.user.id;

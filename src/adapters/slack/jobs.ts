@@ -30,6 +30,8 @@ import {
   statusMessage,
 } from './blocks';
 import type { SlackAuthorizer } from './authorization';
+import { runReviewJob } from './review-jobs';
+import type { ReviewDeps } from '../../app/reviews/deps';
 import { safeText } from './mrkdwn';
 import type { SlackMessage, SlackWeb } from './web';
 import { draftFromJson, draftToJson, type JobRunner, type ReplyTarget, type SlackJob } from './work-queue';
@@ -43,6 +45,8 @@ export interface SlackJobContext {
   /** `timezone` from the config: how times are shown to auditors. */
   readonly timezone: string;
   readonly log: { error(message: string): void };
+  /** Access reviews (absent: review buttons are answered as not set up). */
+  readonly reviews?: ReviewDeps;
 }
 
 /** What an auditor's `/access` read asked about: someone's history, or who could get in at a time. */
@@ -292,6 +296,9 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
       }
       case 'home':
         await publishHome(job.userId);
+        return;
+      case 'review':
+        await reply(job.reply, await runReviewJob(ctx, job));
         return;
       default: {
         const unexpected: never = job;

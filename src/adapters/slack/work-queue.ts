@@ -1,5 +1,6 @@
 import type { DepartureDraft } from '../../app/offboarding';
 import type { DeparturePerson } from '../../ports/departures';
+import type { DecisionRequest } from '../../domain/reviews/campaign';
 
 /** A draft as it travels in a job or a view's private_metadata (JSON: dates as ISO strings). */
 export interface DraftJson {
@@ -69,7 +70,8 @@ export type SlackJob =
   | { readonly kind: 'cancel'; readonly departureId: string; readonly actor: string; readonly reply: ReplyTarget }
   | { readonly kind: 'history'; readonly query: string; readonly page: number; readonly actor: string; readonly responseUrl: string; readonly replace: boolean }
   | { readonly kind: 'status'; readonly actor: string; readonly responseUrl: string }
-  | { readonly kind: 'home'; readonly userId: string };
+  | { readonly kind: 'home'; readonly userId: string }
+  | { readonly kind: 'review'; readonly campaignId: string; readonly packetId: string; readonly request: DecisionRequest; readonly actor: string; readonly reply: ReplyTarget };
 
 /** Hands slow work to something that outlives the ack (in-process for `warden serve`; an async invocation or queue on Lambda). */
 export interface WorkQueue {

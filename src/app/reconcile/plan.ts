@@ -3,6 +3,7 @@ import type { AccountInventory, HostInventory, IamUser, IamUserDetail, Inventory
 import type { Action, Finding, Plan } from '../../domain/plan';
 import type { AccessPolicy, GuardPolicy } from '../../domain/policy';
 import type { Roster } from '../../domain/roster';
+import type { ReviewedRevocation } from '../../domain/reviews/types';
 import { plan as planAccess, usersNeedingDetail } from '../../domain/planner';
 import { evaluateGuard, withGuard } from '../../domain/guard';
 import { ownersFromRoster } from '../../domain/evidence/owners';
@@ -42,6 +43,8 @@ export interface ReconcileDeps {
   readonly concurrency?: number;
   /** Point-in-time evidence: each run's inventory snapshot, and the audit chain head anchored outside the store. */
   readonly evidence?: EvidenceDeps;
+  /** What access reviews revoked (taken away again wherever held; role-granted ones are not reported missing). */
+  readonly reviewedRevocations?: () => Promise<readonly ReviewedRevocation[]>;
 }
 
 export interface EvidenceDeps {
@@ -98,7 +101,7 @@ const INVENTORY_CONCURRENCY = 4;
  * its own IAM throttle, so an account's live reads start as soon as its own inventory is in, without waiting for the
  * other accounts' inventories, and run alongside every other account's.
  */
-async function readAccounts(deps: ReconcileDeps, roster: Roster): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
+async function readAccounts(deps: ReconcileDeps, roster: Roster, reviews: readonly ReviewedRevocation[]): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
   const inventories = new Semaphore(INVENTORY_CONCURRENCY);
   const settled = await Promise.all(
     deps.directories.map(async (directory) => {
@@ -109,7 +112,7 @@ async function readAccounts(deps: ReconcileDeps, roster: Roster): Promise<Pick<I
       } catch (error) {
         return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
       }
-      return { ok: true as const, inventory: await withLeaverDetail(deps, directory, roster, inventory) };
+      return { ok: true as const, inventory: await withLeaverDetail(deps, directory, roster, inventory, reviews) };
     }),
   );
   const failures = settled.flatMap((s) => (s.ok ? [] : [s]));
@@ -126,9 +129,15 @@ async function readAccounts(deps: ReconcileDeps, roster: Roster): Promise<Pick<I
 }
 
 /** One account's inventory with live detail of the users the plan may act on (leavers, quarantined orphans). */
-async function withLeaverDetail(deps: ReconcileDeps, directory: AccountDirectory, roster: Roster, account: AccountInventory): Promise<AccountInventory> {
+async function withLeaverDetail(
+  deps: ReconcileDeps,
+  directory: AccountDirectory,
+  roster: Roster,
+  account: AccountInventory,
+  reviews: readonly ReviewedRevocation[],
+): Promise<AccountInventory> {
   const inventory: Inventory = { accounts: [account], accountErrors: [], hosts: [] };
-  const names = usersNeedingDetail({ roster, inventory, policy: deps.policy, now: deps.clock.now() }).find((w) => w.account === account.account)?.userNames ?? [];
+  const names = usersNeedingDetail({ roster, inventory, policy: deps.policy, now: deps.clock.now(), reviews }).find((w) => w.account === account.account)?.userNames ?? [];
   if (names.length === 0) return account;
   return withDetail(account, names, await directory.describeUsers(names));
 }
@@ -145,15 +154,16 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   deps.progress?.({ kind: 'phase', phase: 'roster' });
   const base = await deps.roster.load();
   const roster = deps.overlayRoster === undefined ? base : await deps.overlayRoster(base, startedAt);
+  const reviews = (await deps.reviewedRevocations?.()) ?? [];
   deps.progress?.({ kind: 'phase', phase: 'inventory' });
-  const [accounts, hosts, identityCenter] = await Promise.all([readAccounts(deps, roster), readHosts(deps), readIdentityCenter(deps.identityCenter, deps.audit)]);
+  const [accounts, hosts, identityCenter] = await Promise.all([readAccounts(deps, roster, reviews), readHosts(deps), readIdentityCenter(deps.identityCenter, deps.audit)]);
   let inventory: Inventory = { ...accounts, hosts, ...identityCenter };
   const now = deps.clock.now();
 
   // Each account's leavers were read live as soon as its inventory was in. One more look with the whole inventory and
   // the clock as it is now catches anyone that did not show (a departure that took effect while reading): usually none.
   deps.progress?.({ kind: 'phase', phase: 'detail' });
-  const wanted = usersNeedingDetail({ roster, inventory, policy: deps.policy, now });
+  const wanted = usersNeedingDetail({ roster, inventory, policy: deps.policy, now, reviews });
   const detailed = await Promise.all(
     inventory.accounts.map(async (account) => {
       const names = (wanted.find((w) => w.account === account.account)?.userNames ?? []).filter((name) => account.users.some((u) => u.userName === name && u.detail === undefined));
@@ -166,7 +176,7 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
 
   deps.progress?.({ kind: 'phase', phase: 'plan' });
   const quarantined = await joinerQuarantines(deps.audit, inventory, deps.policy);
-  const unguarded = planAccess({ roster, inventory, policy: deps.policy, now, ...(quarantined !== undefined ? { quarantined } : {}) });
+  const unguarded = planAccess({ roster, inventory, policy: deps.policy, now, reviews, ...(quarantined !== undefined ? { quarantined } : {}) });
   const activeHeadcount = stillEmployed(roster);
   const last = await deps.runs.lastCompleted();
   const guard = evaluateGuard({

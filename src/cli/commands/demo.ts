@@ -21,6 +21,7 @@ import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { CloudTrailLog, cloudTrailService } from '../../sandbox/cloudtrail';
 import { demoAccessGivenBack } from './demo-trail';
 import type { CliIo } from '../io';
+import { startReview } from '../../app/reviews/start';
 import { renderApplyText, progressReporter } from './reconcile';
 
 const DEMO_SOURCE = path.resolve(__dirname, '../../../config/demo');
@@ -203,8 +204,17 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
     out.write(chain.ok ? `Hash chain intact over ${entries} entries.\n` : `Hash chain BROKEN: ${chain.problem}\n`);
     out.write(`Audit log: ${runtime.loaded.sqlitePath ?? '(dynamodb)'}\n`);
     const configArg = path.relative(io.cwd, path.join(dir, 'warden.yaml')) || path.join(dir, 'warden.yaml');
+    const reviews = runtime.composition.reviewDeps(runtime.deps, runtime.loaded);
+    if (reviews !== undefined) {
+      // An access review campaign over the same sandbox: recorded here; with Slack, each manager gets Keep / Revoke buttons.
+      const { campaign, packets } = await startReview(reviews, { scope: { kind: 'all' }, actor: 'cli:demo' });
+      const items = packets.reduce((n, p) => n + p.items.length, 0);
+      out.write(`Access review ${campaign.id} started: ${packets.length} people, ${items} items for their managers (HR where none); with Slack set up, each manager gets Keep / Revoke buttons.\n`);
+    }
     out.write(`Try:  npx warden audit query --config ${configArg} --person bob@example.com\n`);
     out.write(`      npx warden audit verify --config ${configArg}\n`);
+    out.write(`      npx warden review status --config ${configArg}   (start one on your own estate: warden review start --scope department:NAME)\n`);
+    out.write(`      npx warden review report --config ${configArg} --out review.html\n`);
     const applied = [report, ...(comeback !== undefined ? [comeback] : [])];
     if (!chain.ok || !caught || applied.some((r) => r.outcome !== 'ok') || finalLeft > 0 || check.problems.length > 0) return ExitCode.runtime;
     return ExitCode.ok;

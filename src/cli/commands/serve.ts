@@ -2,6 +2,7 @@ import cron from 'node-cron';
 import { loadConfig } from '../../config/load';
 import { boltLevelOf, boltLoggerOver, createSlackApp, slackSettingsFromEnv, SlackNotifier, WebClientSlackWeb, type WardenSlackApp } from '../../adapters/slack';
 import { ScheduledReconciler, type ScheduledOutcome } from '../../app/scheduled-run';
+import { reviewCron } from '../../app/reviews/schedule';
 import { ExitCode, InputError } from '../../errors';
 import { createJsonLogger, type Logger, type LogLevel } from '../../lib/logger';
 import { parseEnvironmentOf } from '../../config/env';
@@ -10,6 +11,7 @@ import { openRuntime, type Runtime } from '../../runtime/compose';
 import { openTrailWatch } from '../../runtime/trail-watch';
 import type { CliIo } from '../io';
 import { resolveConfigPath } from './config-path';
+import { reviewTasks } from './serve-reviews';
 
 export interface ServeOptions {
   readonly config?: string;
@@ -75,6 +77,8 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
   const port = Number(opts.port);
   if (opts.port.trim() === '' || !Number.isInteger(port) || port < 0 || port > 65535) throw new InputError(`--port: "${opts.port}" is not a port number`);
   if (!cron.validate(config.schedule)) throw new InputError(`schedule: "${config.schedule}" is not a valid cron expression`);
+  const reviewSchedule = config.reviews.schedule === undefined ? undefined : reviewCron(config.reviews.schedule);
+  if (reviewSchedule !== undefined && !cron.validate(reviewSchedule)) throw new InputError(`reviews.schedule: "${config.reviews.schedule ?? ''}" is not quarterly, monthly, yearly or a cron expression`);
   const env = parseEnvironmentOf(io.env, ['LOG_LEVEL']);
   const level: LogLevel = env.LOG_LEVEL ?? 'info';
   const log: Logger = createJsonLogger({ runId: 'serve', sink: (line) => io.stdout.write(`${line}\n`), level });
@@ -113,6 +117,7 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
     });
     for (const problem of runtime.accountProblems) log.warn(problem);
     const offboarding = runtime.composition.offboardingDeps(runtime.deps, runtime.loaded, { log: { warn: (message) => log.warn(message) } });
+    const reviews = runtime.composition.reviewDeps(runtime.deps, runtime.loaded, { log: { warn: (message) => log.warn(message) } });
     const scheduled = new ScheduledReconciler({
       reconcile: runtime.deps,
       lock: runtime.lock,
@@ -139,6 +144,7 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
         config: config.slack,
         timezone: config.timezone,
         offboarding,
+        ...(reviews !== undefined ? { reviews } : {}),
         web,
         logger: boltLoggerOver(log.child({ component: 'slack' }), level),
         logLevel: boltLevelOf(level),
@@ -165,7 +171,7 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
       name: 'due-departures',
       noOverlap: true,
     });
-    tasks = [reconcileTask, dueTask];
+    tasks = [reconcileTask, dueTask, ...reviewTasks({ reviews, web, config, log, ...(reviewSchedule !== undefined ? { schedule: reviewSchedule } : {}) })];
     // CloudTrail (config `trail`): access given back re-revoked within a minute or so, leavers' later calls found hourly.
     const watch = await openTrailWatch(runtime, log.child({ component: 'trail' }));
     if (watch !== undefined) {

@@ -4,6 +4,7 @@ import type { Action, Finding } from '../plan';
 import type { AccessPolicy, RoleGrant, ServiceAccount } from '../policy';
 import type { Person, Roster } from '../roster';
 import type { LeaverSessions } from '../sessions';
+import type { ReviewedRevocation } from '../reviews/types';
 
 const DAY_MS = 86_400_000;
 
@@ -18,6 +19,8 @@ export interface PlanInput {
    * only these may have it lifted. Absent: nothing is lifted.
    */
   readonly quarantined?: ReadonlySet<string>;
+  /** Entitlements access reviews revoked (taken away again if held; a role-granted one is not reported missing). */
+  readonly reviews?: readonly ReviewedRevocation[];
 }
 
 /** What one planning step contributes; `plan()` concatenates the parts and sorts them. */

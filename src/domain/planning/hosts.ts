@@ -295,3 +295,18 @@ export function remainingOnHost(host: HostInventory | undefined, actions: readon
   if (host.error !== undefined && actions.some((a) => a.kind === 'remove-host-key')) remaining.push(`host read only in part: ${host.error}`);
   return remaining;
 }
+
+/** Each reachable host account that is one roster person's own and not locked (what an access review lists). */
+export function ownedHostAccounts(context: PlanContext): { readonly host: HostInventory; readonly osUser: string; readonly person: Person }[] {
+  const ownerOfAccount = accountOwnerResolver(context);
+  const owned: { host: HostInventory; osUser: string; person: Person }[] = [];
+  for (const host of context.input.inventory.hosts) {
+    if (host.status !== 'ok') continue;
+    const uids = new Map((host.accounts ?? []).map((a) => [a.name, a.uid] as const));
+    for (const osUser of new Set([...(host.accounts ?? []).map((a) => a.name), ...host.keys.map((k) => k.osUser)])) {
+      const owner = ownerOfAccount(osUser, uids.get(osUser));
+      if (owner.kind === 'person' && !host.lockedUsers.includes(osUser)) owned.push({ host, osUser, person: owner.person });
+    }
+  }
+  return owned;
+}

@@ -9,6 +9,7 @@ import { personRef, type Person, type PersonRef, type RowIdentity } from '../ros
 import { formatInZone } from '../time';
 import { makeAction, makeFinding, type ActionFields } from './build';
 import { type ClassifiedUser, type PersonPhase, type PlanContext, type PlanPart, mustBeRevoked, phaseIn, userLabel } from './context';
+import { isReviewedException } from './reviews';
 import { hygieneFindings } from './hygiene';
 
 /** Per-account findings: accounts that could not be read, and accounts whose credential report is missing. */
@@ -510,7 +511,7 @@ function privilegeFindings(context: PlanContext, account: AccountInventory, user
   const existing = groupNamesOf(account);
   const missing = grant.groups.filter((g) => {
     const wanted = g.toLowerCase();
-    return existing.has(wanted) && !heldGroups.some((held) => held.toLowerCase() === wanted);
+    return existing.has(wanted) && !heldGroups.some((held) => held.toLowerCase() === wanted) && !isReviewedException(context, person, account.account, g);
   });
   if (missing.length > 0) {
     findings.push(
