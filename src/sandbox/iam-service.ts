@@ -1,6 +1,5 @@
 import { fail, invalidParameter, ok, type Outcome } from './errors';
 import { ROLE_ACTIONS } from './iam-role-service';
-import { paginate } from './paginate';
 import type { GaadEntry, GaadFilter, GroupView, ManagedPolicyView, UserView } from './iam-state';
 import { queryService, QueryParams, reply, xmlReply, type ActionHandler, type ServiceCall, type ServiceHandler } from './service';
 import { el, esc, members, pageTail } from './xml';

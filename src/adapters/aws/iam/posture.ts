@@ -3,7 +3,7 @@ import type { AccountPosture, PasswordPolicy, PasswordRequirement, SessionLimit,
 import { describeAwsError, errorText, IamCallError } from '../../../errors';
 import type { ActionOutcome } from '../../../ports';
 import { iamSdk } from '../sdk';
-import { marker, PAGE_SIZE, type IamSession } from './session';
+import type { IamSession } from './session';
 
 /** Service-linked roles are AWS's own (their sessions are AWS's business, one hour at most). */
 const SERVICE_LINKED_ARN = /:role\/aws-service-role\//;
