@@ -225,6 +225,21 @@ export function runAuditLogContract(name: string, factory: AuditLogFactory, opti
         expect(await log.query({ limit: 0 })).toEqual([]);
         expect(seqsOf(await log.query({ limit: 100 }))).toEqual([1, 2, 3, 4, 5, 6]);
       });
+
+      // Each filter has its own read path in the stores (an index by target, by run, by time): a limit must keep the
+      // newest matches on every one of them, also when it equals or exceeds the number of matches.
+      it('keeps the most recent matches under a limit on every filter, at and past the number of matches', async () => {
+        expect(actions(await log.query({ userName: 'bob', limit: 1 }))).toEqual(['b2']);
+        expect(actions(await log.query({ userName: 'bob', limit: 2 }))).toEqual(['b1', 'b2']);
+        expect(actions(await log.query({ runId: 'run-1', limit: 1 }))).toEqual(['b1']);
+        expect(actions(await log.query({ runId: 'run-2', limit: 2 }))).toEqual(['a2', 'run.start']);
+        expect(actions(await log.query({ runId: 'run-2', limit: 3 }))).toEqual(['a2', 'run.start']);
+        expect(actions(await log.query({ since: new Date('2026-11-26T12:01:00.000Z'), limit: 1 }))).toEqual(['c1']);
+        expect(actions(await log.query({ until: new Date('2026-11-26T12:03:00.000Z'), limit: 2 }))).toEqual(['a2', 'run.start']);
+        expect(actions(await log.query({ person: 'bob@example.com', limit: 2 }))).toEqual(['b1', 'b2']);
+        expect(await log.query({ userName: 'bob', limit: 0 })).toEqual([]);
+        expect(await log.query({ runId: 'run-3', limit: 0 })).toEqual([]);
+      });
     });
 
     describe('verify', () => {
