@@ -13,6 +13,7 @@ import { benchSsm } from './ssm';
 import { benchDeploy, benchLambdaColdStart } from './deploy';
 import { benchStartup } from './startup';
 import { benchIdentityCenter, FULL_IC_SHAPE } from './identity-center';
+import { benchTrail } from './trail';
 
 const quick = process.argv.includes('--quick');
 const repo = path.resolve(__dirname, '..');
@@ -55,6 +56,7 @@ const sections: Record<string, Section> = {
   },
   ssmCalls: () => benchSsm(),
   identityCenter: () => benchIdentityCenter(quick ? { users: 500, groups: 20, permissionSets: 10, accounts: 5 } : FULL_IC_SHAPE),
+  trail: () => benchTrail(quick ? { users: 200, runs: 3 } : {}),
   slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),
   deploy: () => benchDeploy(quick ? { usersPerAccount: 50, coldRuns: 3 } : {}),
   coldStart: () => benchLambdaColdStart(quick ? 3 : 5),
