@@ -1,6 +1,6 @@
 import type { Control } from './plan';
 
-/** A security-policy control: the clause of the company policy (reference/security-policy.txt) it enforces. */
+/** A security-policy control: the clause of the company policy (docs/reference/security-policy.txt) it enforces. */
 export interface ControlDefinition {
   readonly control: Control;
   readonly title: string;

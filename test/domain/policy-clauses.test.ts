@@ -23,8 +23,9 @@ const clause = (report: ReturnType<typeof buildPolicyReport>, id: string) => rep
 /** The policy text: the shared folder beside the checkout (../shared in CI and the main checkout, ../../shared in a worktree). */
 function policyText(): string {
   const repo = path.resolve(__dirname, '../..');
-  const file = ['../shared/reference/security-policy.txt', '../../shared/reference/security-policy.txt'].map((p) => path.resolve(repo, p)).find(existsSync);
-  if (file === undefined) throw new Error('reference/security-policy.txt not found beside the checkout');
+  // The policy Warden enforces is kept in the repository (a fresh clone has nothing beside it).
+  const file = path.resolve(repo, 'docs/reference/security-policy.txt');
+  if (!existsSync(file)) throw new Error('docs/reference/security-policy.txt is missing');
   return readFileSync(file, 'utf8');
 }
 

@@ -28,7 +28,7 @@ export interface ClauseDefinition {
   /** A few words naming the clause in tables and Slack. */
   readonly title: string;
   readonly section: string;
-  /** Verbatim from reference/security-policy.txt. */
+  /** Verbatim from docs/reference/security-policy.txt. */
   readonly clause: string;
   readonly checks: readonly CheckDefinition[];
 }
