@@ -31,6 +31,11 @@ export interface DispatchReport {
   /** Problems finding the accounts (e.g. Organizations unreachable). */
   readonly problems: readonly string[];
   readonly departures: DeparturesRunResult | { readonly kind: 'dispatched' };
+  /**
+   * The access-review clock (issue 17: reminders, escalation to HR, the due date) on a scheduled tick: handed to the
+   * worker's Slack task runner, which holds the Slack client; `skipped` without Slack, a worker, or on a manual run.
+   */
+  readonly reviewClock: 'dispatched' | 'skipped';
 }
 
 const compactTime = (time: Date): string => time.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -98,6 +103,14 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
         departures = await applyDueDeparturesJob(container, loaded, targets, { logger });
       }
 
+      // Access reviews need Slack (reminders, escalation), so their clock runs as a Slack task in the worker, once per tick.
+      let reviewClock: DispatchReport['reviewClock'] = 'skipped';
+      if (trigger.kind === 'schedule' && invoker !== undefined && loaded.config.slack !== undefined) {
+        const job: WorkerEvent = { kind: 'slack-task', runId, task: { kind: 'review-tick' } };
+        await invoker.invokeAsync(encodeWorkerEvent(job));
+        reviewClock = 'dispatched';
+      }
+
       // One worker reads what is read once per run: the hosts, and IAM Identity Center (one instance for the organization).
       const hostsTarget = loaded.config.hosts !== undefined || loaded.config.identityCenter !== undefined ? hostsTargetOf(targets) : undefined;
       const dispatched: string[] = [];
@@ -138,6 +151,7 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
         apply: mode,
         accounts: targets.map(accountLabel),
         dispatched,
+        reviewClock,
         results,
         failures,
         problems: resolution.problems,
@@ -174,7 +188,7 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
     );
     if (exclusive.kind === 'ran') return exclusive.value;
     logger.warn('another reconcile invocation is dispatching; this one did nothing', { heldBy: exclusive.heldBy, until: exclusive.until.toISOString() });
-    return { runId, trigger: trigger.kind, mode: 'locked', apply: mode, accounts: [], dispatched: [], results: [], failures: [], problems: [], departures: { kind: 'skipped', reason: 'another dispatcher holds the lock' } };
+    return { runId, trigger: trigger.kind, mode: 'locked', apply: mode, accounts: [], dispatched: [], results: [], failures: [], problems: [], departures: { kind: 'skipped', reason: 'another dispatcher holds the lock' }, reviewClock: 'skipped' };
   };
 }
 

@@ -104,6 +104,7 @@ const slackJobSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('history'), query: z.string(), page: z.number().int().min(0), actor: z.string().min(1), responseUrl: z.url(), replace: z.boolean() }),
   z.object({ kind: z.literal('status'), actor: z.string().min(1), responseUrl: z.url() }),
   z.object({ kind: z.literal('home'), userId: z.string().min(1) }),
+  z.object({ kind: z.literal('review-tick') }),
   z.object({
     kind: z.literal('review'),
     campaignId: z.string().min(1),

@@ -356,6 +356,24 @@ describe('the worker', () => {
     expect(keysOf(w.sandbox, DEV, 'bob')).toEqual(['Active']);
   });
 
+  it('hands the access-review clock to the worker on a scheduled tick when Slack is configured, never on a manual run', async () => {
+    const w = await world(`${DISCOVER}\nslack: { channel: C0REVIEWS, hr: { users: [U0HRLEAD] } }`, { fanOut: true });
+    const report = await w.reconcile(createDummyScheduledEvent(), createDummyContext());
+    expect(report.reviewClock).toBe('dispatched');
+    expect(w.dispatched.filter((e) => e.kind === 'slack-task')).toEqual([{ kind: 'slack-task', runId: report.runId, task: { kind: 'review-tick' } }]);
+    await Promise.all(w.jobs.splice(0));
+    const manual = await w.reconcile({ kind: 'manual' }, createDummyContext());
+    expect(manual.reviewClock).toBe('skipped');
+    expect(w.dispatched.filter((e) => e.kind === 'slack-task')).toHaveLength(1);
+    await Promise.all(w.jobs);
+
+    const withoutSlack = await world(DISCOVER, { fanOut: true });
+    const plain = await withoutSlack.reconcile(createDummyScheduledEvent(), createDummyContext());
+    expect(plain.reviewClock).toBe('skipped');
+    expect(withoutSlack.dispatched.filter((e) => e.kind === 'slack-task')).toEqual([]);
+    await Promise.all(withoutSlack.jobs);
+  });
+
   it('rejects a malformed payload without running anything, and says when Slack work is not wired', async () => {
     const w = await world(DISCOVER, { fanOut: true });
     await expect(w.worker({ kind: 'reconcile-account', runId: 'x' }, createDummyContext())).resolves.toMatchObject({ kind: 'rejected' });

@@ -32,6 +32,7 @@ import {
 import type { SlackAuthorizer } from './authorization';
 import { runReviewJob } from './review-jobs';
 import type { ReviewDeps } from '../../app/reviews/deps';
+import { tickReviews } from '../../app/reviews/tick';
 import { safeText } from './mrkdwn';
 import type { SlackMessage, SlackWeb } from './web';
 import { draftFromJson, draftToJson, type JobRunner, type ReplyTarget, type SlackJob } from './work-queue';
@@ -300,6 +301,11 @@ export function createJobRunner(ctx: SlackJobContext): JobRunner {
       case 'review':
         await reply(job.reply, await runReviewJob(ctx, job));
         return;
+      case 'review-tick': {
+        // Each step it takes is audited by the review use cases (review.reminded, review.escalated, review.closed).
+        if (ctx.reviews !== undefined) await tickReviews(ctx.reviews);
+        return;
+      }
       default: {
         const unexpected: never = job;
         throw new Error(`unknown job ${JSON.stringify(unexpected)}`);

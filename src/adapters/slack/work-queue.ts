@@ -71,6 +71,8 @@ export type SlackJob =
   | { readonly kind: 'history'; readonly query: string; readonly page: number; readonly actor: string; readonly responseUrl: string; readonly replace: boolean }
   | { readonly kind: 'status'; readonly actor: string; readonly responseUrl: string }
   | { readonly kind: 'home'; readonly userId: string }
+  /** The access-review clock, from the schedule (never from a Slack request): reminders, escalation, the due date. */
+  | { readonly kind: 'review-tick' }
   | { readonly kind: 'review'; readonly campaignId: string; readonly packetId: string; readonly request: DecisionRequest; readonly actor: string; readonly reply: ReplyTarget };
 
 /** Hands slow work to something that outlives the ack (in-process for `warden serve`; an async invocation or queue on Lambda). */
