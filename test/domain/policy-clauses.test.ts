@@ -20,7 +20,7 @@ const ALL_RAN: CheckRun[] = ['joiner-acceptance', 'admin-budget', 'root-access-k
 const chain = { ok: true, entries: 10 };
 const clause = (report: ReturnType<typeof buildPolicyReport>, id: string) => report.clauses.find((c) => c.id === id);
 
-/** The policy text: the shared folder beside the checkout (../shared in CI and the main checkout, ../../shared in a worktree). */
+/** The policy text, kept in the repository (docs/reference/security-policy.txt, a copy of the company policy). */
 function policyText(): string {
   const repo = path.resolve(__dirname, '../..');
   // The policy Warden enforces is kept in the repository (a fresh clone has nothing beside it).
