@@ -283,6 +283,23 @@ describe('session timeouts', () => {
 });
 
 describe('the planner runs the checks only when the policy asks', () => {
+  it('checks the session length of Identity Center permission sets the inventory read, on both sides of sessions.maxHours', () => {
+    const set = (name: string, hours: number) => ({ arn: `arn:aws:sso:::permissionSet/ssoins-1/ps-${name}`, name, sessionSeconds: hours * 3600, inlinePolicy: null, provisionedAccounts: [ACCOUNT] });
+    const base = input({ account: { posture: { roles: [] } }, settings: { sessions: { maxHours: 4 } } });
+    const identityCenter = {
+      instanceArn: 'arn:aws:sso:::instance/ssoins-1',
+      identityStoreId: 'd-1',
+      source: 'internal' as const,
+      users: [],
+      groups: [],
+      memberships: [],
+      permissionSets: [set('ReadOnly', 4), set('PowerUser', 8)],
+      assignments: [],
+    };
+    const found = plan({ ...base, inventory: { ...base.inventory, identityCenter } }).findings.filter((f) => f.kind === 'session-too-long');
+    expect(found.map((f) => f.detail.split(' allows')[0])).toEqual(['permission set PowerUser']);
+  });
+
   it('adds their findings to the plan', () => {
     const base = input({ account: { posture: { passwordPolicy: null } } });
     expect(plan(base).findings.map((f) => f.kind)).toContain('password-policy-weak');

@@ -419,6 +419,15 @@ function postureUnreadFindings(context: PlanContext): Part {
 export function planPolicyChecks(context: PlanContext): { readonly actions: readonly Action[]; readonly findings: readonly Finding[] } {
   const settings = context.input.policy.checks;
   if (settings === undefined) return { actions: [], findings: [] };
-  const { actions, findings } = runPolicyChecks(context, settings);
+  const { actions, findings } = runPolicyChecks(context, settings, identityCenterExtras(context));
   return { actions, findings };
+}
+
+/** Identity Center's part of the checks, once the plane was read: its permission sets' session lengths. */
+function identityCenterExtras(context: PlanContext): PlaneExtras {
+  const ic = context.input.inventory.identityCenter;
+  if (ic === undefined) return {};
+  return {
+    sessionLimits: ic.permissionSets.map((set) => ({ kind: 'permission-set', account: ic.identityStoreId, name: set.name, arn: set.arn, maxSessionSeconds: set.sessionSeconds })),
+  };
 }
