@@ -56,7 +56,8 @@ export async function readPosture(
   const unread: UnreadPosture[] = [];
   if (policy.status === 'rejected') unread.push(unreadOf('password-policy', policy.reason));
   if (roles.status === 'rejected') unread.push(unreadOf('roles', roles.reason));
-  for (const u of unread) s.log.warn('account posture could not be read; the policy checks needing it are skipped', { account, what: u.what, error: u.error });
+  // Roles that could not be read were already reported by the inventory (the session plane reads them).
+  for (const u of unread.filter((x) => x.what !== 'roles')) s.log.warn('account posture could not be read; the policy checks needing it are skipped', { account, what: u.what, error: u.error });
   return {
     ...(policy.status === 'fulfilled' ? { passwordPolicy: policy.value } : {}),
     ...(roles.status === 'fulfilled' ? { roles: roles.value } : {}),
