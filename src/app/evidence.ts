@@ -5,7 +5,7 @@ import { accessRecordsOf, carryForward, noOwners, scopeOf } from '../domain/evid
 import type { Owners, RecordScope } from '../domain/evidence/access-records';
 import { buildLeaverReport } from '../domain/evidence/leavers';
 import type { LeaverReport } from '../domain/evidence/leavers';
-import { accessAt, holdingsOverTime } from '../domain/evidence/snapshot';
+import { accessAt, holdingsOverTime, identityCenterRecorded } from '../domain/evidence/snapshot';
 import type { AccessFilter, AccessRow, HoldingSpan, SnapshotHeader, SnapshotSaveResult } from '../domain/evidence/snapshot';
 import type { Inventory } from '../domain/inventory';
 import { AuditTamperedError, errorText } from '../errors';
@@ -28,6 +28,11 @@ export interface RecordSnapshotInput {
    * host records of the previous snapshot are kept rather than read as "keys removed".
    */
   readonly hostsRead?: boolean;
+  /**
+   * Whether this run read Identity Center or was meant to (default: when the inventory has it or an error reading it).
+   * When false, the previous snapshot's Identity Center records are kept.
+   */
+  readonly identityCenterRead?: boolean;
 }
 
 /** Saves the access this run saw; unreadable accounts and hosts keep their last known state. */
@@ -40,7 +45,9 @@ export async function recordSnapshot(store: SnapshotStore, input: RecordSnapshot
   const hostsRead = input.hostsRead ?? input.inventory.hosts.length > 0;
   const previousRecords = previous?.records ?? [];
   const unreadHosts: RecordScope[] = hostsRead ? [] : previousRecords.filter((r) => r.kind === 'host-user').map(scopeOf);
-  const complete = carryForward(previousRecords, records, [...unread, ...unreadHosts]);
+  const icRead = input.identityCenterRead ?? (input.inventory.identityCenter !== undefined || input.inventory.identityCenterError !== undefined);
+  const unreadIc: RecordScope[] = icRead ? [] : [{ kind: 'identity-center' }];
+  const complete = carryForward(previousRecords, records, [...unread, ...unreadHosts, ...unreadIc]);
   return store.save({ runId: input.runId, at: input.at.toISOString(), records: complete });
 }
 
@@ -242,6 +249,8 @@ export interface AccessAtResult {
   readonly rows: readonly AccessRow[];
   /** Leavers' live role sessions as last recorded by then (when the audit log was given), in words at `at`. */
   readonly sessions?: readonly string[];
+  /** Whether the snapshot in force holds Identity Center records (absent when there is no snapshot). */
+  readonly identityCenter?: 'recorded' | 'not-recorded';
 }
 
 /** "Who could get in then": the snapshot in force at `at`, narrowed by account, group, host or person. */
@@ -249,7 +258,7 @@ export async function accessAtTime(store: SnapshotStore, at: Date, filter: Acces
   const [snapshot, sessions] = await Promise.all([store.inForceAt(at), audit === undefined ? Promise.resolve(undefined) : sessionsAt(audit, at, filter)]);
   const withSessions = sessions !== undefined && sessions.length > 0 ? { sessions } : {};
   if (snapshot === undefined) return { rows: [], ...withSessions };
-  return { snapshot: snapshot.header, rows: accessAt(snapshot.records, filter), ...withSessions };
+  return { snapshot: snapshot.header, rows: accessAt(snapshot.records, filter), ...withSessions, identityCenter: identityCenterRecorded(snapshot.records) };
 }
 
 /**

@@ -5,7 +5,16 @@ import { formatUtc } from './format';
 
 /** `account/user` or `instance:osUser`, as people say it. */
 export function principalLabel(record: AccessRecord): string {
-  return record.kind === 'iam-user' ? `${record.account}/${record.userName}` : `${record.instanceId}:${record.osUser}`;
+  switch (record.kind) {
+    case 'iam-user':
+      return `${record.account}/${record.userName}`;
+    case 'host-user':
+      return `${record.instanceId}:${record.osUser}`;
+    case 'ic-user':
+      return `Identity Center ${record.account}/${record.userName}`;
+    case 'ic-instance':
+      return `Identity Center ${record.account}`;
+  }
 }
 
 const personLabel = (record: AccessRecord): string =>
@@ -16,7 +25,9 @@ function blockers(record: AccessRecord): string {
     const notes = [record.denyAll ? 'deny-all attached' : '', record.credentialsKnown ? '' : 'credentials not read', record.detailKnown ? '' : 'SSH keys not read'];
     return notes.filter((n) => n !== '').join('; ');
   }
-  return record.locked ? 'account locked' : '';
+  if (record.kind === 'host-user') return record.locked ? 'account locked' : '';
+  const denied = record.paths.filter((p) => p.kind === 'ic-session-deny' && p.inForce).length;
+  return denied > 0 ? `sessions denied in ${denied} permission set${denied === 1 ? '' : 's'}` : '';
 }
 
 /** Header and rows for "who could get in then" (table and CSV share them). */
@@ -45,4 +56,14 @@ export function holdingsTable(holdings: readonly HoldingSpan[]): { header: strin
 /** One line describing the snapshot an answer comes from. */
 export function snapshotLine(header: SnapshotHeader): string {
   return `snapshot #${header.seq} of ${header.runId}, taken ${formatUtc(header.at)} (${header.recordCount} principals, digest ${header.digest.slice(0, 16)}…)`;
+}
+
+/**
+ * The line an answer adds when Identity Center is configured but the snapshot in force holds no Identity Center records
+ * (taken before Warden kept them): "not recorded", so nobody reads the missing rows as "held nothing".
+ */
+export function identityCenterNote(recorded: 'recorded' | 'not-recorded' | undefined, configured: boolean): string | undefined {
+  return configured && recorded === 'not-recorded'
+    ? 'Identity Center: not recorded in this snapshot (taken before Warden kept Identity Center records); its users are not shown.'
+    : undefined;
 }

@@ -234,11 +234,11 @@ export class Composition {
           : `hosts.outputBucket is not used on Lambda: host output goes to the stack's bucket ${choice.bucket}`,
       );
     }
-    const snapshots = stores.scopedSnapshots?.(runScope(directories, hosts !== undefined)) ?? stores.snapshots;
+    const identityCenter = wiring.identityCenter === false ? undefined : this.identityCenterFor(loaded);
+    const snapshots = stores.scopedSnapshots?.(runScope(directories, hosts !== undefined, identityCenter !== undefined)) ?? stores.snapshots;
     const anchors = this.anchorsFor(loaded).sinks;
     const hostUserMap = loaded.config.hosts?.userMap;
     const progress = wiring.progress ?? (wiring.logger !== undefined ? progressLogger(wiring.logger) : undefined);
-    const identityCenter = wiring.identityCenter === false ? undefined : this.identityCenterFor(loaded);
     return {
       roster: this.rosterSource(loaded),
       ...(stores.departures !== undefined ? { overlayRoster: departureOverlay(stores.departures) } : {}),

@@ -30,6 +30,6 @@ const accountOf = (directory: AccountDirectory): string | undefined => {
 };
 
 /** What one run reads, judged when its snapshot is saved (by then every directory has learnt its account). */
-export function runScope(directories: readonly AccountDirectory[], hosts: boolean): () => SnapshotScope {
-  return () => ({ accounts: directories.flatMap((d) => accountOf(d) ?? []), hosts });
+export function runScope(directories: readonly AccountDirectory[], hosts: boolean, identityCenter = false): () => SnapshotScope {
+  return () => ({ accounts: directories.flatMap((d) => accountOf(d) ?? []), hosts, identityCenter });
 }

@@ -7,7 +7,7 @@ import type { AccessRecord } from '../../src/domain/evidence/access-records';
 import type { NewSnapshot } from '../../src/domain/evidence/snapshot';
 import type { SnapshotStore } from '../../src/ports/evidence';
 import { createSnapshotsTable, startDynalite } from '../lambda/helpers';
-import { createDummyIamRecord, runSnapshotStoreContract } from './snapshot-store.contract';
+import { createDummyIamRecord, icBob, icInstance, runSnapshotStoreContract } from './snapshot-store.contract';
 
 let dynamo: Awaited<ReturnType<typeof startDynalite>>;
 let tableCounter = 0;
@@ -186,6 +186,19 @@ describe('DynamoDbSnapshotStore', () => {
     expect((await view.latest())?.records).toEqual([revoked(DEV, 'bob')]);
     expect((await view.inForceAt(new Date('2026-11-21T12:00:00Z')))?.records).toEqual([user(DEV, 'bob')]);
     expect((await view.list()).map((h) => h.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('replaces Identity Center records only in a run that read Identity Center (the fanned-out run that does)', async () => {
+    const { client, table } = await freshTable();
+    const store = new DynamoDbSnapshotStore({ client, table });
+    await store.save(snap(1, [user(PROD, 'bob'), icInstance, icBob(false)]));
+    // An account's run knows nothing of Identity Center: it carries the records over.
+    await store.saveScoped(snap(2, [revoked(PROD, 'bob')]), { accounts: [PROD], hosts: false });
+    expect((await store.latest())?.records).toEqual(expect.arrayContaining([revoked(PROD, 'bob'), icInstance, icBob(false)]));
+    await store.saveScoped(snap(3, [icInstance, icBob(true)]), { accounts: [], hosts: true, identityCenter: true });
+    const latest = await store.latest();
+    expect(latest?.records).toEqual(expect.arrayContaining([revoked(PROD, 'bob'), icInstance, icBob(true)]));
+    expect(latest?.records).toHaveLength(3);
   });
 
   it("reads only the saved scope's open spans, so a save costs one account, not the whole organization", async () => {

@@ -40,10 +40,27 @@ const host = (locked: boolean): AccessRecord => ({
   paths: [{ kind: 'host-key', keyType: 'ssh-ed25519', fingerprint: 'SHA256:abc', comment: 'bob@laptop' }],
 });
 
+/** Identity Center: the instance marker and one user with a membership, a direct assignment and Warden's Deny. */
+export const icInstance: AccessRecord = { kind: 'ic-instance', account: 'd-1234567890', instanceArn: 'arn:aws:sso:::instance/ssoins-1', paths: [] };
+export const icBob = (denied: boolean): AccessRecord => ({
+  kind: 'ic-user',
+  account: 'd-1234567890',
+  userId: 'u-bob',
+  userName: 'bob@example.com',
+  person: { employeeId: 'E002', email: 'bob@example.com' },
+  paths: denied
+    ? [{ kind: 'ic-session-deny', permissionSet: 'Admin', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-a', inForce: true }]
+    : [
+        { kind: 'ic-group', groupId: 'g-1', name: 'Engineers' },
+        { kind: 'ic-assignment', accountId: '111122223333', permissionSet: 'Admin', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-a' },
+        { kind: 'ic-permission-set', name: 'Admin', arn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-a', accounts: ['111122223333'] },
+      ],
+});
+
 const snap = (n: number, records: readonly AccessRecord[]): NewSnapshot => ({ runId: `run-${n}`, at: `2026-11-2${n}T10:00:00.000Z`, records });
 
 const keysOf = (records: readonly AccessRecord[]): string[] =>
-  records.map((r) => (r.kind === 'iam-user' ? `${r.userName}` : `${r.instanceId}:${r.osUser}`)).sort();
+  records.map((r) => (r.kind === 'iam-user' || r.kind === 'ic-user' ? `${r.userName}` : r.kind === 'host-user' ? `${r.instanceId}:${r.osUser}` : r.account)).sort();
 
 /** The behaviour every SnapshotStore must have, run against each implementation. */
 export function runSnapshotStoreContract(name: string, factory: SnapshotStoreFactory): void {
@@ -102,6 +119,19 @@ export function runSnapshotStoreContract(name: string, factory: SnapshotStoreFac
       // alice, bob and bob revoked: bob's first record came back in run 4 without being stored again.
       expect(await fixture.storedRecords()).toBe(3);
       expect((await store.list()).map((h) => h.seq)).toEqual([1, 2, 3, 4]);
+    });
+
+    it('keeps Identity Center records as they were: in force at a time, and in the person\'s history', async () => {
+      await store.save(snap(1, [bob, icInstance, icBob(false)]));
+      await store.save(snap(2, [bob, icInstance, icBob(true)]));
+
+      expect((await store.inForceAt(new Date('2026-11-21T12:00:00Z')))?.records).toEqual(expect.arrayContaining([icInstance, icBob(false)]));
+      expect((await store.latest())?.records).toEqual(expect.arrayContaining([icInstance, icBob(true)]));
+      const history = await store.personHistory('bob@example.com');
+      expect(history.filter((s) => s.record.kind === 'ic-user').map((s) => [s.record, s.fromSeq, s.toSeq])).toEqual([
+        [icBob(false), 1, 2],
+        [icBob(true), 2, undefined],
+      ]);
     });
 
     it('drops principals that are gone from the next snapshot', async () => {

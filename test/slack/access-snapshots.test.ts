@@ -229,4 +229,30 @@ describe('point-in-time and holdings blocks (pure)', () => {
     expect(messages[0]?.text).toContain(`${rows.filter((r) => r.canGetIn).length} of ${records.length} could get in (page 1 of 3)`);
     for (const m of messages) expect(m.blocks?.length).toBeLessThanOrEqual(LIMITS.messageBlocks);
   });
+
+  it("shows an Identity Center leaver's paths, and says \"not recorded\" only for a snapshot without them where Identity Center is configured", () => {
+    const icUser: AccessRecord = {
+      kind: 'ic-user',
+      account: 'd-1234567890',
+      userId: 'u-1',
+      userName: 'bob@example.com',
+      person: { employeeId: 'E2', email: 'bob@example.com' },
+      paths: [
+        { kind: 'ic-group', groupId: 'g-1', name: 'Engineers' },
+        { kind: 'ic-permission-set', name: 'Admin', arn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-a', accounts: ['111111111111'] },
+        { kind: 'ic-session-deny', permissionSet: 'Admin', permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-a', inForce: true },
+      ],
+    };
+    const asked = { at: new Date('2026-10-03T00:00:00.000Z'), filter: '' };
+    const recorded = accessAtMessage(asked, { snapshot: header(8, '2026-10-02T10:00:00.000Z'), rows: accessAt([icUser]), identityCenter: 'recorded' }, { q: 'at 2026-10-02', p: 0 }, 'UTC', true);
+    const shown = JSON.stringify(recorded.blocks);
+    expect(shown).toContain(':lock: `Identity Center d-1234567890/bob@example.com`');
+    expect(shown).toContain('Identity Center group Engineers');
+    expect(shown).toContain("Warden's Deny in permission set Admin");
+    expect(shown).not.toContain('not recorded');
+
+    const old = { snapshot: header(1, '2026-10-01T10:00:00.000Z'), rows: accessAt([alice]), identityCenter: 'not-recorded' as const };
+    expect(JSON.stringify(accessAtMessage(asked, old, { q: 'at 2026-10-01', p: 0 }, 'UTC', true).blocks)).toContain('Identity Center: not recorded in this snapshot');
+    expect(JSON.stringify(accessAtMessage(asked, old, { q: 'at 2026-10-01', p: 0 }, 'UTC', false).blocks)).not.toContain('Identity Center');
+  });
 });

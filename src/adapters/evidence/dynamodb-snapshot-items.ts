@@ -50,15 +50,18 @@ export interface SnapshotScope {
   readonly accounts: readonly string[];
   /** Whether the run read the hosts. */
   readonly hosts: boolean;
+  /** Whether the run read Identity Center (one fanned-out run does). */
+  readonly identityCenter?: boolean;
 }
 
-/** The storage scope of a record key (`iam/<account>/<user>` -> `iam/<account>`, `host/<instance>/<os user>` -> `host`). */
+/** The storage scope of a record key (`iam/<account>/<user>` -> `iam/<account>`, `host/<instance>/<os user>` -> `host`, `ic/…` -> `ic`). */
 export function scopeKeyOf(key: string): string {
   const [kind, owner] = key.split('/', 2);
   return kind === 'iam' ? `iam/${owner ?? ''}` : (kind ?? '');
 }
 
-export const scopeKeys = (scope: SnapshotScope): Set<string> => new Set([...scope.accounts.map((a) => `iam/${a}`), ...(scope.hosts ? ['host'] : [])]);
+export const scopeKeys = (scope: SnapshotScope): Set<string> =>
+  new Set([...scope.accounts.map((a) => `iam/${a}`), ...(scope.hosts ? ['host'] : []), ...(scope.identityCenter === true ? ['ic'] : [])]);
 
 /** Whether a record key falls in a scope. */
 export function keyInScope(key: string, scope: SnapshotScope): boolean {

@@ -160,6 +160,7 @@ async function answerAccessAt(ctx: SlackJobContext, query: Extract<HistoryQuery,
       result,
       cursor,
       ctx.timezone,
+      ctx.offboarding.reconcile.identityCenter !== undefined,
     ),
     audit: {
       action: 'slack.access.at',

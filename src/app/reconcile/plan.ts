@@ -206,6 +206,7 @@ async function snapshotRun(deps: ReconcileDeps, runId: string, at: Date, roster:
       owners: ownersFromRoster(roster, deps.policy.identity, deps.evidence?.hostUserMap ?? {}),
       denyAllPolicyName: deps.policy.denyAllPolicyName,
       hostsRead: deps.hosts !== undefined,
+      identityCenterRead: deps.identityCenter !== undefined,
     });
     return undefined;
   } catch (error) {

@@ -11,7 +11,7 @@ import type { LoadedConfig } from '../../config/load';
 import { ExitCode, InputError, WardenError } from '../../errors';
 import { isAnchorable } from '../../ports/evidence';
 import type { AuditLog } from '../../ports';
-import { accessRowsTable, holdingsTable, snapshotLine } from '../../report/access';
+import { accessRowsTable, holdingsTable, identityCenterNote, snapshotLine } from '../../report/access';
 import { formatUtc } from '../../report/format';
 import { anchorSpecsOf, openAuditOnly } from '../../runtime/compose';
 import { toCsv } from '../../lib/csv';
@@ -155,6 +155,8 @@ export async function runAuditAccess(io: CliIo, opts: AuditAccessOptions): Promi
         const could = result.rows.filter((r) => r.canGetIn).length;
         io.stdout.write(`${could} of ${result.rows.length} matching principals could get in.\n`);
         if (table.rows.length > 0) io.stdout.write(toTable(table.header, table.rows, 80));
+        const note = identityCenterNote(result.identityCenter, loaded.config.identityCenter !== undefined);
+        if (note !== undefined) io.stdout.write(`${note}\n`);
         writeSessions(io, result.sessions);
         break;
       }

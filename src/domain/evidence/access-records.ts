@@ -9,7 +9,9 @@ import { denyAllIn, denyAllPolicyArn } from '../policy-documents';
 import { canonicalJson } from '../audit-chain';
 import type { HostInventory, IamUser, Inventory } from '../inventory';
 import { assertNever } from '../plan';
+import type { IcUser } from '../identity-center';
 import type { PersonRef } from '../roster';
+import { describeIcPath, icCanGetIn, icRecordKey, identityCenterRecords, type IcAccessPath, type IcRecord } from './identity-center-records';
 
 /** One way into an account or host: a credential (action-kinds.ts says which), a grant, or a host key. */
 export type AccessPath =
@@ -18,14 +20,15 @@ export type AccessPath =
   | { readonly kind: 'managed-policy'; readonly name: string }
   | { readonly kind: 'inline-policy'; readonly name: string }
   /** An authorized_keys line, by its SHA-256 fingerprint (the body itself is not kept). */
-  | { readonly kind: 'host-key'; readonly keyType: string; readonly fingerprint: string; readonly comment: string };
+  | { readonly kind: 'host-key'; readonly keyType: string; readonly fingerprint: string; readonly comment: string }
+  | IcAccessPath;
 
 export type AccessPathKind = AccessPath['kind'];
 
 const isCredentialHolding = (path: AccessPath): path is CredentialHolding => Object.prototype.hasOwnProperty.call(CREDENTIAL_HOLDINGS, path.kind);
 
 /** Paths that let someone sign in or call an API on their own (groups and policies only say what they could do then). */
-export const isCredential = (path: AccessPath): boolean => isCredentialHolding(path) || path.kind === 'host-key';
+export const isCredential = (path: AccessPath): boolean => isCredentialHolding(path) || path.kind === 'host-key' || path.kind === 'ic-permission-set';
 
 /** One principal's access as one snapshot saw it. */
 export type AccessRecord =
@@ -50,7 +53,8 @@ export type AccessRecord =
       readonly person?: PersonRef;
       readonly locked: boolean;
       readonly paths: readonly AccessPath[];
-    };
+    }
+  | IcRecord;
 
 /** The principal a record describes: `iam/ACCOUNT/USER` or `host/INSTANCE/OSUSER`. Stable across snapshots. */
 export function recordKey(record: AccessRecord): string {
@@ -59,6 +63,9 @@ export function recordKey(record: AccessRecord): string {
       return `iam/${record.account}/${record.userName}`;
     case 'host-user':
       return `host/${record.instanceId}/${record.osUser}`;
+    case 'ic-user':
+    case 'ic-instance':
+      return icRecordKey(record);
     default:
       return assertNever(record);
   }
@@ -76,6 +83,10 @@ export function canGetIn(record: AccessRecord): boolean {
       return !record.denyAll && record.paths.some(isCredential);
     case 'host-user':
       return !record.locked && record.paths.some(isCredential);
+    case 'ic-user':
+      return icCanGetIn(record.paths);
+    case 'ic-instance':
+      return false;
     default:
       return assertNever(record);
   }
@@ -93,6 +104,11 @@ export function describePath(path: AccessPath): string {
       return `inline policy ${path.name}`;
     case 'host-key':
       return `SSH key ${path.keyType} ${path.fingerprint}${path.comment !== '' ? ` ${path.comment}` : ''}`;
+    case 'ic-group':
+    case 'ic-assignment':
+    case 'ic-permission-set':
+    case 'ic-session-deny':
+      return describeIcPath(path);
     default:
       return assertNever(path);
   }
@@ -114,6 +130,8 @@ export function sshFingerprint(keyBody: string): string {
 export interface Owners {
   iamUser(user: IamUser): PersonRef | undefined;
   hostUser(host: HostInventory, osUser: string): PersonRef | undefined;
+  /** Identity Center users (absent: kept without a person). */
+  icUser?(user: IcUser): PersonRef | undefined;
 }
 
 /** Owners unknown: every record is kept without a person. */
@@ -131,6 +149,10 @@ const ORDER: Readonly<Record<AccessPathKind, number>> = {
   group: 6,
   'managed-policy': 7,
   'inline-policy': 8,
+  'ic-group': 9,
+  'ic-assignment': 10,
+  'ic-permission-set': 11,
+  'ic-session-deny': 12,
 };
 
 /** Paths in a canonical order, so the record's hash does not depend on the order AWS listed them. */
@@ -196,21 +218,31 @@ function hostRecords(host: HostInventory, options: AccessRecordOptions): AccessR
 }
 
 /** Where a record came from, so a run that could not read it keeps the last known state instead of dropping it. */
-export type RecordScope = { readonly kind: 'account'; readonly account: string } | { readonly kind: 'host'; readonly instanceId: string };
+export type RecordScope =
+  | { readonly kind: 'account'; readonly account: string }
+  | { readonly kind: 'host'; readonly instanceId: string }
+  | { readonly kind: 'identity-center' };
 
 export const scopeOf = (record: AccessRecord): RecordScope =>
-  record.kind === 'iam-user' ? { kind: 'account', account: record.account } : { kind: 'host', instanceId: record.instanceId };
+  record.kind === 'iam-user'
+    ? { kind: 'account', account: record.account }
+    : record.kind === 'host-user'
+      ? { kind: 'host', instanceId: record.instanceId }
+      : { kind: 'identity-center' };
 
-const scopeId = (scope: RecordScope): string => (scope.kind === 'account' ? `account/${scope.account}` : `host/${scope.instanceId}`);
+const scopeId = (scope: RecordScope): string =>
+  scope.kind === 'account' ? `account/${scope.account}` : scope.kind === 'host' ? `host/${scope.instanceId}` : 'identity-center';
 
 /** The records an inventory shows, and the scopes it failed to read (an account error, an unreachable host). */
 export function accessRecordsOf(inventory: Inventory, options: AccessRecordOptions): { records: AccessRecord[]; unread: RecordScope[] } {
   const records: AccessRecord[] = [];
   for (const account of inventory.accounts) for (const user of account.users) records.push(iamRecord(user, options));
   for (const host of inventory.hosts) if (host.status === 'ok') records.push(...hostRecords(host, options));
+  if (inventory.identityCenter !== undefined) records.push(...identityCenterRecords(inventory.identityCenter, (user) => options.owners?.icUser?.(user)));
   const unread: RecordScope[] = [
     ...inventory.accountErrors.map((e) => ({ kind: 'account' as const, account: e.account })),
     ...inventory.hosts.filter((h) => h.status !== 'ok').map((h) => ({ kind: 'host' as const, instanceId: h.instanceId })),
+    ...(inventory.identityCenterError !== undefined ? [{ kind: 'identity-center' as const }] : []),
   ];
   return { records, unread };
 }

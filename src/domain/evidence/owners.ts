@@ -1,4 +1,5 @@
 import { createIdentityMatcher, type IdentityOptions } from '../identity';
+import { createIcMatcher } from '../identity-center';
 import type { Person, PersonRef, Roster } from '../roster';
 import type { Owners } from './access-records';
 
@@ -6,7 +7,7 @@ const refOf = (person: Person): PersonRef => ({ employeeId: person.employeeId, e
 
 /**
  * Attributes principals to roster people for snapshots: IAM users by the SPEC matching rules
- * (only an unambiguous match counts), host accounts by `hosts.userMap`, then by an `aws_usernames`
+ * (only an unambiguous match counts), Identity Center users by its rules (likewise), host accounts by `hosts.userMap`, then by an `aws_usernames`
  * entry or the email's local part equal to the OS user name.
  */
 export function ownersFromRoster(
@@ -15,6 +16,7 @@ export function ownersFromRoster(
   hostUserMap: Readonly<Record<string, string>> = {},
 ): Owners {
   const matcher = createIdentityMatcher(roster.people, roster.invalidRowIdentities, identity);
+  const icMatcher = createIcMatcher(roster.people);
   const byEmail = new Map(roster.people.map((p) => [p.email.toLowerCase(), p]));
   const byLogin = new Map<string, Person | null>();
   const addLogin = (name: string, person: Person): void => {
@@ -31,6 +33,10 @@ export function ownersFromRoster(
   return {
     iamUser(user) {
       const match = matcher.match(user);
+      return match.kind === 'matched' ? refOf(match.person) : undefined;
+    },
+    icUser(user) {
+      const match = icMatcher(user);
       return match.kind === 'matched' ? refOf(match.person) : undefined;
     },
     hostUser(_host, osUser) {

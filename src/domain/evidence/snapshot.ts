@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { canGetIn, describePath, isCredential, pathId, recordHash, recordKey } from './access-records';
 import type { AccessPath, AccessRecord } from './access-records';
+import { icRecordInAccount } from './identity-center-records';
 
 /** One saved snapshot, without its records. `seq` counts snapshots 1, 2, 3… with no gaps. */
 export interface SnapshotHeader {
@@ -118,13 +119,21 @@ const samePerson = (record: AccessRecord, person: string): boolean => {
   return record.person !== undefined && (record.person.email.toLowerCase() === wanted || record.person.employeeId.toLowerCase() === wanted);
 };
 
+/**
+ * Whether a snapshot holds Identity Center records: one taken before Warden kept them (or without Identity Center
+ * configured) says nothing about it, which is "not recorded", not "nobody held anything".
+ */
+export const identityCenterRecorded = (records: readonly AccessRecord[]): 'recorded' | 'not-recorded' =>
+  records.some((r) => r.kind === 'ic-instance') ? 'recorded' : 'not-recorded';
+
 /** "Who could get in then": the snapshot's principals matching the filter, those who could get in first. */
 export function accessAt(records: readonly AccessRecord[], filter: AccessFilter = {}): AccessRow[] {
   const group = filter.group?.toLowerCase();
   return records
-    .filter((r) => filter.account === undefined || r.account === filter.account)
+    .filter((r) => r.kind !== 'ic-instance')
+    .filter((r) => filter.account === undefined || (r.kind === 'ic-user' ? icRecordInAccount(r, filter.account) : r.account === filter.account))
     .filter((r) => filter.host === undefined || (r.kind === 'host-user' && r.instanceId === filter.host))
-    .filter((r) => group === undefined || r.paths.some((p) => p.kind === 'group' && p.name.toLowerCase() === group))
+    .filter((r) => group === undefined || r.paths.some((p) => (p.kind === 'group' || p.kind === 'ic-group') && p.name.toLowerCase() === group))
     .filter((r) => filter.person === undefined || samePerson(r, filter.person))
     .map((record) => ({
       key: recordKey(record),

@@ -1,7 +1,7 @@
 import type { types } from '@slack/bolt';
 import type { AccessAtResult, PersonHistory } from '../../../app/evidence';
 import type { HoldingSpan, SnapshotHeader } from '../../../domain/evidence/snapshot';
-import { accessRowsTable, principalLabel } from '../../../report/access';
+import { accessRowsTable, identityCenterNote, principalLabel } from '../../../report/access';
 import { formatInZone } from '../../../domain/time';
 import { sessionEvidenceOf, sessionEvidenceWords } from '../../../domain/evidence/sessions';
 import type { AuditEntry } from '../../../ports';
@@ -44,6 +44,8 @@ function sessionBlocks(sessions: readonly string[] | undefined): SlackBlock[] {
   if (sessions === undefined || sessions.length === 0) return [];
   return [section(truncate(`:hourglass: *Leavers' role sessions*\n${sessions.slice(0, 10).map((line) => `• ${safeText(line, 300)}`).join('\n')}`, LIMITS.sectionText))];
 }
+
+const icNoteBlocks = (note: string | undefined): SlackBlock[] => (note === undefined ? [] : [context(`:grey_question: ${note}`)]);
 
 /** Which history is shown, carried in the paging buttons. */
 export interface HistoryCursor {
@@ -141,7 +143,7 @@ export interface AccessAtAsked {
 }
 
 /** One page of "who could get in then" from the snapshot in force, those who could first; never more than 50 blocks. */
-export function accessAtMessage(asked: AccessAtAsked, result: AccessAtResult, cursor: HistoryCursor, timezone: string): SlackMessage {
+export function accessAtMessage(asked: AccessAtAsked, result: AccessAtResult, cursor: HistoryCursor, timezone: string, identityCenterConfigured = false): SlackMessage {
   const atText = asked.label ?? formatInZone(asked.at, timezone);
   const filter = asked.filter === '' ? '' : ` (${safeText(asked.filter, 200)})`;
   const title = header(`Access at ${truncate(atText, 60)}`);
@@ -171,6 +173,7 @@ export function accessAtMessage(asked: AccessAtAsked, result: AccessAtResult, cu
     ),
     section(`*${could} of ${result.rows.length} matching principal${result.rows.length === 1 ? '' : 's'} could get in*${filter}.`),
     ...packLines(lines),
+    ...icNoteBlocks(identityCenterNote(result.identityCenter, identityCenterConfigured)),
     ...sessionBlocks(result.sessions),
     ...pageButtons(cursor, page, pages),
   ];
