@@ -153,6 +153,11 @@ export interface AccountInventory {
   readonly roles?: readonly IamRole[];
   /** Why the roles could not be read (leavers' role sessions are then unchecked). */
   readonly rolesError?: string;
+  /**
+   * When Warden last verified "no access left" for a leaver's IAM user (the audit log), by user name: the last instant
+   * they could start a role session, so what "may live until" is timed from. Absent: not read, or never verified.
+   */
+  readonly noAccessSince?: ReadonlyMap<string, Date>;
   /** Password policy, root row and role session limits, for the security-policy checks; absent when not read. */
   readonly posture?: AccountPosture;
 }

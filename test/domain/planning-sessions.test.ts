@@ -80,4 +80,28 @@ describe('planning a leaver\'s role sessions', () => {
       expect.objectContaining({ kind: 'drop-expired-session-denies', userName: 'deploy', target: expect.objectContaining({ sids: ['WardenEndSessionsSI20261126100000'] }) as unknown }),
     ]);
   });
+
+  it('times "may live until" from the stored "no access left", not the end date, on both sides of the longest session', () => {
+    const unpinned = role('ops', { trustPolicy: { Statement: [{ Effect: 'Allow', Principal: { AWS: bobArn }, Action: 'sts:AssumeRole' }] } });
+    const storedAt = (minutesAgo: number) => createDummyAccount([bobStopped], { roles: [unpinned], noAccessSince: new Map([['bob', new Date(NOW.getTime() - minutesAgo * 60_000)]]) });
+    const planAt = (minutesAgo: number): Plan =>
+      plan({ roster: createDummyRoster([leaver]), inventory: { accounts: [storedAt(minutesAgo)], hosts: [], accountErrors: [] }, policy: createDummyPolicy(), now: NOW });
+
+    // Access ended (verified) 59 minutes ago: a session minted just before may live another minute, whatever the end date says.
+    const open = planAt(59);
+    expect(open.sessions?.[0]?.principals[0]?.exposure).toEqual({ status: 'may-live-until', until: new Date(NOW.getTime() + 60_000) });
+    expect(open.sessions?.[0]?.summary).toMatchObject({ status: 'may-live-until', until: new Date(NOW.getTime() + 60_000) });
+    expect(open.findings.filter((f) => f.kind === 'sessions-may-live')).toHaveLength(1);
+    // 61 minutes ago: the last one expired a minute ago.
+    const over = planAt(61);
+    expect(over.sessions?.[0]?.principals[0]?.exposure).toEqual({ status: 'ended', at: new Date(NOW.getTime() - 60_000), cause: 'expired' });
+    expect(over.sessions?.[0]?.summary).toEqual({ status: 'ended', at: new Date(NOW.getTime() - 60_000), principals: 1 });
+    expect(over.findings.filter((f) => f.kind === 'sessions-may-live')).toEqual([]);
+  });
+
+  it('keeps the pinned deny while a session from before the stored "no access left" may live, although the end date is long past', () => {
+    const account = createDummyAccount([bobStopped], { roles: [role('deploy')], noAccessSince: new Map([['bob', new Date(NOW.getTime() - 30 * 60_000)]]) });
+    const p = plan({ roster: createDummyRoster([leaver]), inventory: { accounts: [account], hosts: [], accountErrors: [] }, policy: createDummyPolicy(), now: NOW });
+    expect(p.actions.map((a) => a.kind)).toContain('deny-role-source-identity');
+  });
 });

@@ -16,6 +16,7 @@ import type { AccountDirectory, ActionOutcome, AuditLog, Clock, HostFleet, Notif
 import { errorText } from './common';
 import type { IdentityCenterPlane } from '../../ports/identity-center';
 import { readIdentityCenter } from './identity-center';
+import { withNoAccessSince } from './access-ended';
 
 /** Progress of a long run, for a TTY progress line or structured logs. */
 export type ProgressEvent =
@@ -172,7 +173,7 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
       return withDetail(account, names, await directory.describeUsers(names));
     }),
   );
-  inventory = { ...inventory, accounts: detailed };
+  inventory = { ...inventory, accounts: await withNoAccessSince(deps.audit, detailed, wanted, now) };
 
   deps.progress?.({ kind: 'phase', phase: 'plan' });
   const quarantined = await joinerQuarantines(deps.audit, inventory, deps.policy);

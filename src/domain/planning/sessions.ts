@@ -3,10 +3,9 @@
  * the Deny that ends their sessions there (their pinned source identity, or opt-in "revoke older sessions"), else a
  * high finding saying until when a session may live. Warden's statements whose every session has expired are dropped.
  *
- * "No access left" (the last instant a leaver could start a session) is not in the inventory. While the user's
- * deny-all is missing it is taken as now (this run cuts access); once the deny-all is in place it is taken as the end
- * date, a lower bound: Warden's own deny statements record when they went in, and are kept until that instant plus
- * the role's MaxSessionDuration, which is never too early.
+ * "No access left" (the last instant a leaver could start a session): while the user's deny-all is missing it is now
+ * (this run cuts access); once it is in place, the time the audit log recorded it verified (`noAccessSince`), and
+ * only where that is unknown the end date or Warden's latest deny on the leaver's roles (a lower bound).
  */
 import { citation } from '../controls';
 import type { AccountInventory, IamRole, IamUser } from '../inventory';
@@ -83,7 +82,11 @@ export function planSessions(context: PlanContext): SessionsPart {
     const holder = user.detail ?? user;
     const denyAllArn = denyAllPolicyArn(user.arn, user.account, policy.denyAllPolicyName);
     const accessLive = denyAllIn(holder, denyAllArn, account.managedPolicyDocuments?.[denyAllArn]) === undefined;
-    const accessEndedAt = accessLive || person.endAt === undefined ? now : person.endAt;
+    const stored = accessLive ? undefined : account.noAccessSince?.get(user.userName);
+    const accessEndedAt = accessLive ? now : (stored ?? person.endAt ?? now);
+    // A revoke-older statement counts when it went in after the leaver's access was being cut (the end date at the
+    // earliest: Warden adds it in the run that attaches the deny-all, just before verifying it).
+    const revokeFloor = accessLive ? now : (person.endAt ?? accessEndedAt);
     const trusting: TrustingUser = { account: user.account, userName: user.userName, userId: user.userId, arn: user.arn, identities: [person.email] };
     const principals: LeaverSessions['principals'][number][] = [];
     const fields = { userName: user.userName, reason: 'departed', person: ref, control: 'offboarding-24h' } as const;
@@ -101,7 +104,7 @@ export function planSessions(context: PlanContext): SessionsPart {
           deny = { kind: 'source-identity', since: now };
         }
       } else {
-        const revoke = entry.statements.find((s) => s.kind === 'revoke-older' && !accessLive && s.since.getTime() >= accessEndedAt.getTime());
+        const revoke = entry.statements.find((s) => s.kind === 'revoke-older' && !accessLive && s.since.getTime() >= revokeFloor.getTime());
         if (revoke !== undefined) deny = { kind: 'revoke-older-sessions', since: revoke.since };
         else if (revokeOlder && stillNeeded) {
           actions.push(makeAction('revoke-older-role-sessions', { ...fields, account: entry.account }, { roleName: role.roleName, roleArn: role.arn }));
@@ -110,9 +113,9 @@ export function planSessions(context: PlanContext): SessionsPart {
       }
       return { role, deny };
     });
-    // Warden puts a deny in right after the deny-all (same run, same user's queue), so the latest of this leaver's
-    // denies bounds "no access left" better than the end date when the deny-all was already there.
-    const endedBy = decided.reduce((t, d) => Math.max(t, d.deny?.since.getTime() ?? 0), accessEndedAt.getTime());
+    // Without the stored time: Warden puts a deny in right after the deny-all (same run, same user's queue), so the
+    // latest of this leaver's denies bounds "no access left" better than the end date when the deny-all was there.
+    const endedBy = stored !== undefined ? stored.getTime() : decided.reduce((t, d) => Math.max(t, d.deny?.since.getTime() ?? 0), accessEndedAt.getTime());
     const accessEnded = new Date(endedBy);
     for (const { role, deny } of decided) {
       const exposure = sessionExposure({ arn: role.arn, maxSessionSeconds: role.maxSessionSeconds, ...(deny !== undefined ? { deny } : {}) }, accessEnded, now);

@@ -53,14 +53,14 @@ afterEach(async () => {
   await h.close();
 });
 
-function depsFor(policy: Partial<AccessPolicy> = {}): ReconcileDeps {
+function depsFor(policy: Partial<AccessPolicy> = {}, now: () => Date = () => new Date()): ReconcileDeps {
   return {
     roster: { load: async () => createDummyRoster([leaver, createDummyPerson({ employeeId: 'E-bob', email: 'bob@example.com' })]) },
     directories: [h.directory],
     audit: new MemoryAuditLog(),
     runs: new MemoryRunStateStore(),
     notifier: { notify: async () => undefined },
-    clock: { now: () => new Date() },
+    clock: { now },
     policy: createDummyPolicy(policy),
     guard: createDummyGuardPolicy(),
   };
@@ -154,6 +154,22 @@ describe('a leaver\'s role sessions, against the sandbox', () => {
     const again = await computePlan(deps);
     expect(again.plan.actions).toEqual([]);
     expect(again.plan.sessions?.[0]?.principals[0]?.exposure).toEqual(expect.objectContaining({ status: 'ended', cause: 'revoke-older-sessions' }));
+  });
+
+  it('times the unpinned role\'s "may live until" from the verified "no access left" (not the end date, a day earlier), on both sides', async () => {
+    await start([unpinned]);
+    const deps = depsFor();
+    await applyPlan(deps, await computePlan(deps), { actor: 'cli:test' });
+    const verified = (await deps.audit.query({ userName: 'alice' })).find((e) => e.action === 'verify' && e.result === 'verified' && e.account === ACCOUNT);
+    const noAccessLeft = new Date(verified?.at ?? '');
+    const until = new Date(noAccessLeft.getTime() + 3_600_000);
+
+    const within = await computePlan({ ...deps, clock: { now: () => new Date(until.getTime() - 1_000) } });
+    expect(within.plan.sessions?.[0]?.principals[0]?.exposure).toEqual({ status: 'may-live-until', until });
+    expect(within.plan.findings.filter((f) => f.kind === 'sessions-may-live')).toHaveLength(1);
+    const after = await computePlan({ ...deps, clock: { now: () => until } });
+    expect(after.plan.sessions?.[0]?.principals[0]?.exposure).toEqual({ status: 'ended', at: until, cause: 'expired' });
+    expect(after.plan.findings.filter((f) => f.kind === 'sessions-may-live')).toEqual([]);
   });
 
   it('drops Warden\'s statements once every session they could end has expired, keeping what others wrote in that policy', async () => {
