@@ -24,7 +24,10 @@ const identityCenter = z.strictObject({
   identityStoreId: z.string().regex(/^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, 'must be an identity store id (d-…)'),
   region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1').optional(),
   source: z.enum(['internal', 'external']).default('internal'),
-});
+  /** A role in the management / delegated-admin account Warden assumes for every Identity Center read and write. */
+  roleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN (arn:aws:iam::123456789012:role/…)').optional(),
+  externalId: z.string().regex(/^[\w+=,.@:/-]{2,1224}$/, 'must be 2-1224 characters of letters, digits and +=,.@:/-').optional(),
+}).refine((ic) => ic.externalId === undefined || ic.roleArn !== undefined, { message: 'is only used with identityCenter.roleArn', path: ['externalId'] });
 
 const slackPrincipals = z.strictObject({
   userGroups: z.array(z.string().regex(/^S[A-Z0-9]+$/, 'must be a Slack user group id (S…)')).default([]),

@@ -6,6 +6,8 @@ import { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { IdentitystoreClient } from '@aws-sdk/client-identitystore';
 import type { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import type { AwsCredentialIdentity } from '@smithy/types';
+import { assumeRoleCredentials } from '../adapters/aws/accounts';
 import { identityStoreSdk, lambdaSdk, organizationsSdk, s3Sdk, ssoAdminSdk, stsSdk } from '../adapters/aws/sdk';
 import { createSsmClient } from '../adapters/aws/ssm/client';
 import { lazy } from '../lib/lazy';
@@ -21,8 +23,56 @@ export interface AwsClients {
   readonly lambda?: LambdaClient;
   /** Run Command on hosts (adaptive retries: SSM throttles it per account); `ssm` when absent. */
   readonly hostSsm?: SSMClient;
-  /** IAM Identity Center's two APIs in the instance's region (config `identityCenter.region`; the SDK's region when absent). */
-  readonly identityCenter?: (region: string | undefined) => { readonly identityStore: IdentitystoreClient; readonly ssoAdmin: SSOAdminClient };
+  /**
+   * IAM Identity Center's two APIs in the instance's region (config `identityCenter.region`; the SDK's region when
+   * absent), signed as `role` when given (config `identityCenter.roleArn`), else with the process's own credentials.
+   */
+  readonly identityCenter?: IdentityCenterClientsFor;
+}
+
+/** The role Warden assumes for Identity Center (config `identityCenter.roleArn`, `externalId`). */
+export interface IdentityCenterRole {
+  readonly roleArn: string;
+  readonly externalId?: string;
+}
+
+export type IdentityCenterClients = { readonly identityStore: IdentitystoreClient; readonly ssoAdmin: SSOAdminClient };
+export type IdentityCenterClientsFor = (region: string | undefined, role?: IdentityCenterRole) => IdentityCenterClients;
+
+/** The CloudTrail session name of Warden's Identity Center session in the management / delegated-admin account. */
+export const IDENTITY_CENTER_SESSION_NAME = 'warden-identity-center';
+
+/**
+ * Identity Center's two clients in `region`. With `role`, both sign with that role's credentials, assumed through `sts`
+ * on first use and renewed before they expire (an AssumeRole that fails is an error, never a fall-back to the
+ * process's own credentials). `base` is for tests and the demo (endpoint, static credentials).
+ */
+export function identityCenterClientPair(options: {
+  readonly sts: () => STSClient;
+  readonly region?: string | undefined;
+  readonly role?: IdentityCenterRole;
+  readonly base?: { readonly endpoint?: string; readonly region?: string; readonly credentials?: AwsCredentialIdentity };
+}): IdentityCenterClients {
+  const config = {
+    ...options.base,
+    ...(options.region !== undefined ? { region: options.region } : {}),
+    ...(options.role !== undefined
+      ? {
+          credentials: (() => {
+            let provider: ReturnType<typeof assumeRoleCredentials> | undefined;
+            const role = options.role;
+            // Built on first signing, so a process that never calls Identity Center never builds STS.
+            return () =>
+              (provider ??= assumeRoleCredentials(options.sts(), {
+                roleArn: role.roleArn,
+                ...(role.externalId !== undefined ? { externalId: role.externalId } : {}),
+                sessionName: IDENTITY_CENTER_SESSION_NAME,
+              }))();
+          })(),
+        }
+      : {}),
+  };
+  return { identityStore: new (identityStoreSdk().IdentitystoreClient)(config), ssoAdmin: new (ssoAdminSdk().SSOAdminClient)(config) };
 }
 
 /** The clients of {@link lazyAwsClients}, and a way to destroy those that were built. */
@@ -54,13 +104,12 @@ export function lazyAwsClients(
   const given = options.hostSsm;
   const hostSsm = given !== undefined ? () => given : own(() => createSsmClient());
   const lambda = own(() => new (lambdaSdk().LambdaClient)({}));
-  const identityCenterClients = new Map<string, { identityStore: IdentitystoreClient; ssoAdmin: SSOAdminClient }>();
-  const identityCenter = (region: string | undefined) => {
-    const key = region ?? '';
+  const identityCenterClients = new Map<string, IdentityCenterClients>();
+  const identityCenter: IdentityCenterClientsFor = (region, role) => {
+    const key = JSON.stringify([region ?? '', role?.roleArn ?? '', role?.externalId ?? '']);
     let found = identityCenterClients.get(key);
     if (found === undefined) {
-      const options = region !== undefined ? { region } : {};
-      found = { identityStore: new (identityStoreSdk().IdentitystoreClient)(options), ssoAdmin: new (ssoAdminSdk().SSOAdminClient)(options) };
+      found = identityCenterClientPair({ sts, region, ...(role !== undefined ? { role } : {}) });
       built.push(found.identityStore, found.ssoAdmin);
       identityCenterClients.set(key, found);
     }

@@ -165,8 +165,9 @@ export class Composition {
     if (ic === undefined || clientsFor === undefined) return undefined;
     const cached = this.identityCenters.get(loaded);
     if (cached !== undefined) return cached;
+    const role = ic.roleArn !== undefined ? { roleArn: ic.roleArn, ...(ic.externalId !== undefined ? { externalId: ic.externalId } : {}) } : undefined;
     const directory = new IdentityCenterDirectory({
-      ...clientsFor(ic.region),
+      ...clientsFor(ic.region, role),
       instanceArn: ic.instanceArn,
       identityStoreId: ic.identityStoreId,
       source: ic.source,

@@ -441,7 +441,7 @@ export class IamSandboxState {
   }
 
   /** STS AssumeRole: temporary credentials that authenticate as the role's account (which must be in the sandbox). */
-  assumeRole(caller: CallerIdentity, input: { roleArn: string; sessionName: string; durationSeconds?: number }): Outcome<AssumedRole> {
+  assumeRole(caller: CallerIdentity, input: { roleArn: string; sessionName: string; durationSeconds?: number; externalId?: string }): Outcome<AssumedRole> {
     const match = ROLE_ARN.exec(input.roleArn);
     if (!match) return invalidParameter('RoleArn', input.roleArn, 'Member must be a valid IAM role ARN');
     if (!/^[\w+=,.@-]{2,64}$/.test(input.sessionName)) {
@@ -453,7 +453,8 @@ export class IamSandboxState {
     }
     const account = match[1] as string;
     const roleName = match[3] as string;
-    if (!this.accounts.has(account)) {
+    const trust = this.roles.role(account, roleName)?.trustPolicy;
+    if (!this.accounts.has(account) || (trust !== undefined && !externalIdAccepted(trust, input.externalId))) {
       return fail('AccessDenied', `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${input.roleArn}`);
     }
     const n = String(++this.sessionCount);
@@ -1143,4 +1144,21 @@ function remove<T>(list: T[], item: T): boolean {
   if (index < 0) return false;
   list.splice(index, 1);
   return true;
+}
+
+/** Whether a role's trust policy lets this `ExternalId` in: where some statement requires one (`StringEquals sts:ExternalId`), only that one. */
+function externalIdAccepted(trustPolicy: string, externalId: string | undefined): boolean {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(trustPolicy);
+  } catch {
+    return true;
+  }
+  const raw = (doc as { Statement?: unknown }).Statement;
+  const statements = (Array.isArray(raw) ? raw : [raw]) as { Condition?: { StringEquals?: Record<string, unknown> } }[];
+  const required = statements.flatMap((st) => {
+    const value = st?.Condition?.StringEquals?.['sts:ExternalId'];
+    return value === undefined ? [] : Array.isArray(value) ? value : [value];
+  });
+  return required.length === 0 || (externalId !== undefined && required.includes(externalId));
 }

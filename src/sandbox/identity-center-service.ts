@@ -288,7 +288,11 @@ export function ssoAdminService(state: IdentityCenterSandboxState, now: () => Da
 }
 
 /** Both Identity Center services over one state, for `startSandbox({ extraServices: identityCenterServices(state) })`. */
-export const identityCenterServices = (state: IdentityCenterSandboxState, now?: () => Date): ServiceHandler[] => [
-  identityStoreService(state),
-  ssoAdminService(state, now),
-];
+export const identityCenterServices = (state: IdentityCenterSandboxState, now?: () => Date): ServiceHandler[] =>
+  [identityStoreService(state), ssoAdminService(state, now)].map((service) => ({
+    ...service,
+    handle: (call: ServiceCall) =>
+      state.homeAccount !== undefined && call.account !== state.homeAccount
+        ? errorReply('AccessDeniedException', `User: ${call.caller.arn} is not authorized to perform: ${service.name}:${call.action} (the instance belongs to account ${state.homeAccount})`, 400)
+        : service.handle(call),
+  }));

@@ -104,6 +104,11 @@ export class IdentityCenterSandboxState {
   readonly requests = new Map<string, IcAsyncRequest>();
   /** How many status calls an asynchronous request answers IN_PROGRESS before it completes. */
   asyncDescribes = 1;
+  /**
+   * The management (or delegated administrator) account the instance belongs to: when set, callers from any other
+   * account are refused, as AWS does, so a Warden elsewhere must assume a role there (`identityCenter.roleArn`).
+   */
+  homeAccount: string | undefined;
   private sequence = 0;
 
   constructor(options: { readonly instanceId?: string; readonly identityStoreId?: string; readonly region?: string } = {}) {

@@ -20,7 +20,13 @@ export function stsService(): ServiceHandler {
         if (!sessionName.ok) return { kind: 'error', error: sessionName.error };
         const duration = p.int('DurationSeconds');
         if (!duration.ok) return { kind: 'error', error: duration.error };
-        const input = { roleArn: roleArn.value, sessionName: sessionName.value, ...(duration.value !== undefined ? { durationSeconds: duration.value } : {}) };
+        const externalId = c.params.get('ExternalId');
+        const input = {
+          roleArn: roleArn.value,
+          sessionName: sessionName.value,
+          ...(duration.value !== undefined ? { durationSeconds: duration.value } : {}),
+          ...(externalId !== undefined ? { externalId } : {}),
+        };
         return reply(c.state.assumeRole(c.caller, input), (r) =>
           xmlReply(
             `<Credentials>${el('AccessKeyId', r.accessKeyId)}${el('SecretAccessKey', r.secretAccessKey)}${el('SessionToken', r.sessionToken)}${el('Expiration', r.expiration)}</Credentials>` +

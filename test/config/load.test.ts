@@ -55,4 +55,14 @@ describe('config', () => {
   it('says when the file cannot be read', () => {
     expect(() => loadConfig('/nonexistent/warden.yaml')).toThrow('cannot read config /nonexistent/warden.yaml: no such file');
   });
+
+  it('reads identityCenter.roleArn and externalId, and refuses an external id without a role or a role that is not an IAM role ARN', () => {
+    const ic = (extra: string): string => `roster: { path: r.csv }\nidentityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-7223c0ffee5a4b3c", identityStoreId: d-9067c0ffee${extra} }\n`;
+    expect(parseConfig(ic(', roleArn: "arn:aws:iam::999999999999:role/WardenIdentityCenter", externalId: warden-7f3a'), '/etc/w.yaml').config.identityCenter).toMatchObject({
+      roleArn: 'arn:aws:iam::999999999999:role/WardenIdentityCenter',
+      externalId: 'warden-7f3a',
+    });
+    expect(() => parseConfig(ic(', externalId: warden-7f3a'), '/etc/w.yaml')).toThrow(/identityCenter\.externalId/);
+    expect(() => parseConfig(ic(', roleArn: "arn:aws:iam::*:role/WardenIdentityCenter"'), '/etc/w.yaml')).toThrow(/identityCenter\.roleArn/);
+  });
 });

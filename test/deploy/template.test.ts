@@ -221,6 +221,16 @@ describe('the function role is least privilege', () => {
     expect(resourceList(assume[0] as Statement).map(resourceText)).toEqual(['arn:${AWS::Partition}:iam::*:role/WardenAccess']);
   });
 
+  it('assumes the Identity Center role (config identityCenter.roleArn) only when the identityCenterRoleArn parameter names it, and nothing else with it', () => {
+    const policies = (template.Resources['WorkerRole']?.Properties['Policies'] as { PolicyDocument: { Statement: Json[] } }[] | undefined) ?? [];
+    const conditional = policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => JSON.stringify(s).includes('HasIdentityCenterRole'));
+    expect(conditional).toEqual([
+      { 'Fn::If': ['HasIdentityCenterRole', { Sid: 'AssumeIdentityCenterRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: '' }, { Ref: 'AWS::NoValue' }] },
+    ]);
+    expect((template as unknown as { Conditions: Record<string, Json> }).Conditions['HasIdentityCenterRole']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    for (const role of ['SlackRole', 'ReconcileRole', 'TrailRole']) expect(JSON.stringify(template.Resources[role]?.Properties['Policies'])).not.toContain('HasIdentityCenterRole');
+  });
+
   it("assumes member roles only in Warden's organization (aws:ResourceOrgID), by default its own, or the organizationId given", () => {
     const assume = allowed(functionRoleStatements()).filter((s) => actionList(s).includes('sts:AssumeRole'));
     expect(assume.map((s) => s.Condition)).toEqual([
