@@ -3,7 +3,7 @@ import type { AccountTarget } from '../adapters/aws/accounts';
 import { respondToTrailEvents, type TrailResponse } from '../app/trail/respond';
 import { withReconcileLock } from '../app/reconcile/lock';
 import type { LoadedConfig } from '../config/load';
-import { parseTrailRecord } from '../domain/trail';
+import { IDENTITY_STORE_SOURCE, parseTrailRecord, SSO_SOURCE } from '../domain/trail';
 import { ExitCode, WardenError } from '../errors';
 import type { Logger } from '../lib/logger';
 import { trailPolicyOf, wardenPrincipals } from '../runtime/trail';
@@ -12,7 +12,7 @@ import { scanPostRevocationUse, type PostRevocationScan } from '../app/trail/pos
 import type { LambdaContainer } from './container';
 import { accountOfFunctionArn, invocationNonce } from './events';
 import type { LambdaContextLike } from './events';
-import { accountLockName } from './jobs';
+import { accountLockName, hostsTargetOf } from './jobs';
 
 /** What handling one CloudTrail record did (the worker's `trail-event` job, or the trail function in process). */
 export type TrailJobResult =
@@ -39,14 +39,18 @@ export async function handleTrailRecord(container: LambdaContainer, loaded: Load
   const self = accountOfFunctionArn(context.invokedFunctionArn);
   const resolution = await resolveAccounts(loaded.config, { organizations: () => container.clients.organizations, ...(self !== undefined ? { selfAccountId: self } : {}) });
   for (const problem of resolution.problems) logger.error(problem);
-  const target = targetFor(resolution.targets, trail.account, self);
+  // Identity Center lives in one (management or delegated-admin) account, which Warden need not manage for IAM: its events
+  // are re-planned by the Identity Center plane, under the lock of the worker that reads it (the hosts worker).
+  const identityCenterEvent = loaded.config.identityCenter !== undefined && (trail.eventSource === SSO_SOURCE || trail.eventSource === IDENTITY_STORE_SOURCE);
+  const target = identityCenterEvent ? hostsTargetOf(resolution.targets) : targetFor(resolution.targets, trail.account, self);
   if (target === undefined) {
     logger.warn('event from an account Warden does not manage; ignored', { account: trail.account, eventName: trail.eventName });
     return { kind: 'not-managed', account: trail.account };
   }
   const principals = await wardenPrincipals(container.clients.sts, resolution.targets, loaded.config.trail?.wardenPrincipals ?? []);
-  const directory = container.directoryFor(loaded, target, logger);
-  const reconcile = container.reconcileDeps(loaded, [directory], logger, { hosts: false });
+  const reconcile = identityCenterEvent
+    ? container.reconcileDeps(loaded, [], logger, { hosts: false, identityCenter: true })
+    : container.reconcileDeps(loaded, [container.directoryFor(loaded, target, logger)], logger, { hosts: false });
   const exclusive = await withReconcileLock(
     {
       lock: container.runs,

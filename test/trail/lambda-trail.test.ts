@@ -15,6 +15,10 @@ import { organizationsService } from '../../src/sandbox/organizations';
 import { wardenDenyAllPolicy, type SandboxSeed } from '../../src/sandbox/seed';
 import { startSandbox, type RunningSandbox } from '../../src/sandbox/server';
 import { ParameterStoreSandbox } from '../../src/sandbox/ssm-parameters';
+import { identityCenterServices } from '../../src/sandbox/identity-center-service';
+import { IdentityCenterSandboxState } from '../../src/sandbox/identity-center-state';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
 import { createDummyUser, createTestClock } from '../sandbox/helpers';
 import { createDummyContext, destroyClients, sandboxClients, startDynalite } from '../lambda/helpers';
 
@@ -64,13 +68,13 @@ afterAll(async () => {
 });
 
 let tables = 0;
-async function world(mode: 'apply' | 'plan' = 'apply', forward = false, config = CONFIG) {
+async function world(mode: 'apply' | 'plan' = 'apply', forward = false, config = CONFIG, ic?: IdentityCenterSandboxState) {
   const clock = createTestClock('2026-12-03T10:00:00Z');
   const trail = new CloudTrailLog();
   const parameters = new ParameterStoreSandbox({ [CONFIG_PARAMETER]: { value: config } }, clock.now);
   const sandbox: RunningSandbox = await startSandbox({
     state: IamSandboxState.fromSeed(seed(), clock.now),
-    extraServices: [organizationsService(), parameters.service(), cloudTrailService(trail, { lookupRate: false })],
+    extraServices: [organizationsService(), parameters.service(), cloudTrailService(trail, { lookupRate: false }), ...(ic !== undefined ? identityCenterServices(ic) : [])],
     observers: [trail.observe],
   });
   cleanups.push(() => sandbox.close());
@@ -85,7 +89,10 @@ async function world(mode: 'apply' | 'plan' = 'apply', forward = false, config =
     LAMBDA_TASK_ROOT: taskRoot,
     WARDEN_SCHEDULED_MODE: mode,
   });
-  const clients: LambdaClients = sandboxClients(sandbox, dynamo.endpoint);
+  const icConfig = { endpoint: sandbox.url, region: 'eu-west-1', credentials: { accessKeyId: WARDEN_KEY, secretAccessKey: 'x' } };
+  const icClients = ic !== undefined ? { identityStore: new IdentitystoreClient(icConfig), ssoAdmin: new SSOAdminClient(icConfig) } : undefined;
+  if (icClients !== undefined) cleanups.push(() => (icClients.identityStore.destroy(), icClients.ssoAdmin.destroy()));
+  const clients: LambdaClients = { ...sandboxClients(sandbox, dynamo.endpoint), ...(icClients !== undefined ? { identityCenter: () => icClients } : {}) };
   cleanups.push(() => destroyClients(clients));
   await createTables(clients.dynamodb, { audit: settings.auditTable ?? '', state: settings.stateTable ?? '' });
   const notices: Notice[] = [];
@@ -201,6 +208,33 @@ describe('the trail function', () => {
     const record = { eventID: 'x', eventName: 'UpdateAccessKey', eventSource: 'iam.amazonaws.com', eventTime: '2026-12-03T10:00:00Z', recipientAccountId: '999999999999', requestParameters: { userName: 'bob', status: 'Active' } };
     expect(await w.handler({ 'detail-type': 'AWS API Call via CloudTrail', detail: record }, w.context)).toEqual({ kind: 'not-managed', account: '999999999999' });
     expect(w.sandbox.calls.count('UpdateAccessKey')).toBe(0);
+  }, 30_000);
+
+  it("re-plans an Identity Center event from the instance's account (not one Warden manages for IAM) through the Identity Center plane", async () => {
+    const ic = IdentityCenterSandboxState.fromSeed({
+      region: 'eu-west-1',
+      users: [{ userName: 'bob@example.com', emails: ['bob@example.com'] }, { userName: 'alice@example.com', emails: ['alice@example.com'] }],
+      groups: [{ displayName: 'Engineers', members: ['bob@example.com', 'alice@example.com'] }],
+      permissionSets: [],
+      assignments: [],
+    });
+    const config = `${CONFIG}\nidentityCenter: { instanceArn: "${ic.instanceArn}", identityStoreId: ${ic.identityStoreId}, region: eu-west-1 }`;
+    const w = await world('apply', false, config, ic);
+    const bobId = ic.userByName('bob@example.com')?.userId ?? '';
+    const groupId = [...ic.groups.values()][0]?.groupId ?? '';
+    const record = {
+      eventID: 'ic-1',
+      eventName: 'CreateGroupMembership',
+      eventSource: 'identitystore.amazonaws.com',
+      eventTime: '2026-12-03T09:59:00Z',
+      recipientAccountId: '999999999999',
+      sourceIPAddress: '198.51.100.9',
+      userIdentity: { type: 'AssumedRole', arn: 'arn:aws:sts::999999999999:assumed-role/AdminRole/other-admin', accountId: '999999999999' },
+      requestParameters: { identityStoreId: ic.identityStoreId, groupId, memberId: { userId: bobId } },
+    };
+    const result = await w.handler({ 'detail-type': 'AWS API Call via CloudTrail', detail: record }, w.context);
+    expect(result).toMatchObject({ kind: 'handled', response: { kind: 'responded', notReplanned: [] } });
+    expect([...ic.memberships.values()].map((m) => m.userId)).toEqual([ic.userByName('alice@example.com')?.userId]);
   }, 30_000);
 
   it('on a plan-only deployment alerts what it would undo and changes nothing', async () => {

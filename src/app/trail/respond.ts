@@ -5,6 +5,8 @@ import type { UndoneChange } from '../../ports/trail';
 import { applyPlan, computePlan, recordPlanRun, type ApplyReport, type ReconcileDeps } from '../reconcile';
 import { errorText } from '../reconcile/common';
 import { formatAuditPerson } from '../../domain/audit-chain';
+import type { IdentityCenterInventory } from '../../domain/identity-center';
+import { identityCenterPrincipals, identityCenterScope, identityCenterUndone } from './identity-center';
 
 /**
  * Issue 15's response to access given back: classify CloudTrail events, re-plan only the IAM users they name (in the
@@ -95,25 +97,35 @@ export async function respondToTrailEvents(
     if (directory === undefined) notReplanned.push(...names.map((n) => `${account}/${n} (account not managed by Warden)`));
     else directories.push(narrowed(directory, names));
   }
-  for (const r of restorations) for (const p of r.principals) if (p.kind !== 'iam-user') notReplanned.push(`${principalText(p)} (Identity Center re-planning is not wired yet)`);
+  const icPrincipals = identityCenterPrincipals(restorations);
+  const identityCenter = icPrincipals.length > 0 ? reconcile.identityCenter : undefined;
+  if (icPrincipals.length > 0 && identityCenter === undefined) notReplanned.push(...icPrincipals.map((p) => `${principalText(p)} (Identity Center is not configured here)`));
 
   let report: ApplyReport | undefined;
+  let icRead: IdentityCenterInventory | undefined;
   let planOnly: UndoneChange[] | undefined;
   let error: string | undefined;
-  if (directories.length > 0) {
+  if (directories.length > 0 || identityCenter !== undefined) {
     const named = new Set([...byAccount].flatMap(([account, names]) => names.map((n) => `${account}\u0000${lower(n)}`)));
-    const only = (action: Action): boolean => named.has(`${action.account}\u0000${lower(action.userName)}`);
+    let icOnly: (action: Action) => boolean = () => false;
+    const only = (action: Action): boolean => named.has(`${action.account}\u0000${lower(action.userName)}`) || icOnly(action);
     // A partial view of the accounts: no access snapshot (it would read as "everyone else's access ended"), no hosts.
-    const { evidence, hosts: _hosts, ...rest } = reconcile;
+    // Identity Center is read whole (Warden's Deny and group assignments need it) but only the named principals' actions run.
+    const { evidence, hosts: _hosts, identityCenter: _ic, ...rest } = reconcile;
     const anchors = evidence?.anchors;
     const scoped: ReconcileDeps = {
       ...rest,
       directories,
+      ...(identityCenter !== undefined ? { identityCenter } : {}),
       notifier: withoutRunSummary(reconcile.notifier),
       ...(anchors !== undefined ? { evidence: { anchors } } : {}),
     };
     try {
       const planned = await computePlan(scoped);
+      const ic = planned.inventory.identityCenter;
+      icRead = ic;
+      if (identityCenter !== undefined && ic !== undefined) icOnly = identityCenterScope(icPrincipals, ic).only;
+      else if (identityCenter !== undefined) notReplanned.push(...icPrincipals.map((p) => `${principalText(p)} (Identity Center could not be read: ${planned.inventory.identityCenterError ?? 'unknown'})`));
       if (options.mode === 'plan') {
         await recordPlanRun(scoped, planned, options.actor ?? 'system');
         planOnly = planned.plan.actions.filter(only).map((a) => ({
@@ -142,7 +154,7 @@ export async function respondToTrailEvents(
   }));
   const verified = error === undefined && planOnly === undefined && (report?.verifications ?? []).every((v) => v.verified) && undone.every((u) => u.result !== 'failed');
   const runId = report?.runId ?? `trail-${reconcile.clock.now().toISOString()}`;
-  await auditRestorations(reconcile, runId, options.actor ?? 'system', restorations, undone, verified, error);
+  await auditRestorations(reconcile, runId, options.actor ?? 'system', restorations, undone, verified, error, icRead);
   if (undone.length > 0 || error !== undefined || report?.outcome === 'guard-tripped') {
     await reconcile.notifier.notify({
       kind: 'access-restored',
@@ -164,12 +176,14 @@ async function auditRestorations(
   undone: readonly UndoneChange[],
   verified: boolean,
   error: string | undefined,
+  ic: IdentityCenterInventory | undefined,
 ): Promise<void> {
   for (const r of restorations) {
     const users = r.principals.flatMap((p) => (p.kind === 'iam-user' ? [p] : []));
-    const mine = undone.filter((u) => users.some((p) => p.account === u.account && lower(p.userName) === lower(u.userName)));
+    const icUndone = r.plane === 'identity-center' && ic !== undefined ? identityCenterUndone(undone, identityCenterPrincipals([r]), ic) : [];
+    const mine = [...undone.filter((u) => users.some((p) => p.account === u.account && lower(p.userName) === lower(u.userName))), ...icUndone];
     const failed = error !== undefined || mine.some((u) => u.result === 'failed');
-    const first = users[0];
+    const first = users[0] ?? icUndone[0];
     const person = mine.find((u) => u.person !== undefined)?.person;
     await deps.audit.append({
       runId,
