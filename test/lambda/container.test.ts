@@ -156,6 +156,28 @@ describe('LambdaContainer evidence and hosts wiring', () => {
   }
   const logger = createJsonLogger({ runId: 'test', level: 'error', sink: () => undefined });
 
+  it('builds the Identity Center clients for config identityCenter.roleArn and externalId (the role every Identity Center call is signed as)', async () => {
+    parameters.set(
+      '/warden/test/config',
+      {
+        value:
+          'roster: { path: ./roster.csv }\nidentityCenter: { instanceArn: "arn:aws:sso:::instance/ssoins-7223c0ffee5a4b3c", identityStoreId: d-9067c0ffee, region: eu-west-1, roleArn: "arn:aws:iam::999999999999:role/WardenIdentityCenter", externalId: warden-7f3a }\n',
+      },
+    );
+    const asked: unknown[] = [];
+    const settings = lambdaSettingsFromEnv({ WARDEN_CONFIG_PARAMETER: '/warden/test/config', WARDEN_AUDIT_TABLE: 'audit', LAMBDA_TASK_ROOT: '/var/task' });
+    const clients = sandboxClients(sandbox, 'http://127.0.0.1:9');
+    const c = new LambdaContainer({
+      settings,
+      clients: { ...clients, identityCenter: (region, role) => (asked.push([region, role]), { identityStore: {} as never, ssoAdmin: {} as never }) },
+      clock: createTestClock(),
+    });
+    const loaded = await c.loadConfig();
+    expect(c.reconcileDeps(loaded, [], logger).identityCenter).toBeDefined();
+    expect(asked).toEqual([['eu-west-1', { roleArn: 'arn:aws:iam::999999999999:role/WardenIdentityCenter', externalId: 'warden-7f3a' }]]);
+    destroyClients(clients);
+  });
+
   it('saves snapshots through a view of what the run read, anchors to the parameter, and answers auditors from every account', async () => {
     parameters.set('/warden/test/config', { value: 'roster: { path: ./roster.csv }\nhosts: { instanceIds: [i-0abc] }\n' });
     const c = container({ WARDEN_SNAPSHOTS_TABLE: 'snapshots', WARDEN_AUDIT_ANCHOR_PARAMETER: '/warden/test/audit-head' });
