@@ -10,6 +10,7 @@ import {
   paginateListAccountAssignments,
   paginateListAccountAssignmentsForPrincipal,
   paginateListAccountsForProvisionedPermissionSet,
+  paginateListManagedPoliciesInPermissionSet,
   paginateListPermissionSets,
   SSOAdminClient,
 } from '@aws-sdk/client-sso-admin';
@@ -64,6 +65,7 @@ async function minimalLoop(identityStore: IdentitystoreClient, ssoAdmin: SSOAdmi
     const input = { InstanceArn: ic.instanceArn, PermissionSetArn };
     await ssoAdmin.send(new DescribePermissionSetCommand(input));
     await ssoAdmin.send(new GetInlinePolicyForPermissionSetCommand(input));
+    for await (const page of paginateListManagedPoliciesInPermissionSet({ client: ssoAdmin, pageSize: 100 }, input)) facts += page.AttachedManagedPolicies?.length ?? 0;
     const accounts: string[] = [];
     for await (const page of paginateListAccountsForProvisionedPermissionSet({ client: ssoAdmin, pageSize: 100 }, input)) accounts.push(...(page.AccountIds ?? []));
     for (const AccountId of accounts) for await (const page of paginateListAccountAssignments({ client: ssoAdmin, pageSize: 100 }, { ...input, AccountId })) facts += page.AccountAssignments?.length ?? 0;

@@ -160,6 +160,7 @@ export const IDENTITY_CENTER_READ_CALLS: readonly string[] = [
   'sso:ListAccountsForProvisionedPermissionSet',
   'sso:ListAccountAssignments',
   'sso:ListAccountAssignmentsForPrincipal',
+  'sso:ListManagedPoliciesInPermissionSet',
 ];
 
 /** What an Identity Center action names besides its user: the user's identity-store id. */

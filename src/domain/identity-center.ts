@@ -36,6 +36,8 @@ export interface IcPermissionSet {
   readonly provisionedAccounts: readonly string[];
   /** Accounts still running an older version (read only for sets holding Warden's Deny): a Deny there is not in force yet. */
   readonly outdatedAccounts?: readonly string[];
+  /** AWS managed policies attached to it (`ListManagedPoliciesInPermissionSet`); absent when not read. */
+  readonly managedPolicies?: readonly { readonly name: string; readonly arn: string }[];
 }
 
 export type IcPrincipalType = 'USER' | 'GROUP';

@@ -240,6 +240,9 @@ export function ssoAdminService(state: IdentityCenterSandboxState, now: () => Da
         return isReply(found) ? found : jsonReply({ AccountAssignmentDeletionStatus: deletionOut(found) });
       }),
       GetInlinePolicyForPermissionSet: withPermissionSet((ps) => jsonReply({ InlinePolicy: ps.inlinePolicy ?? '' })),
+      ListManagedPoliciesInPermissionSet: withPermissionSet((ps, input) =>
+        paged(input, ps.managedPolicies, 'AttachedManagedPolicies', (arn) => ({ Arn: arn, Name: arn.slice(arn.lastIndexOf('/') + 1) })),
+      ),
       PutInlinePolicyToPermissionSet: withPermissionSet((ps, input) => {
         const policy = text(input, 'InlinePolicy');
         if (isReply(policy)) return policy;

@@ -27,6 +27,8 @@ export interface IcSandboxPermissionSet {
   /** ISO 8601 duration, `PT1H` to `PT12H` (AWS's bounds). */
   sessionDuration: string;
   inlinePolicy: string | null;
+  /** AWS managed policy ARNs attached to it (ListManagedPoliciesInPermissionSet). */
+  readonly managedPolicies: string[];
   /** Bumped on every change to the permission set; an account is up to date when it has this version. */
   version: number;
   /** The version each account it is provisioned to runs, and the inline policy it runs with. */
@@ -67,7 +69,7 @@ export interface IdentityCenterSeed {
     readonly externalIds?: readonly { readonly issuer: string; readonly id: string }[];
   }[];
   readonly groups: readonly { readonly displayName: string; readonly members: readonly string[] }[];
-  readonly permissionSets: readonly { readonly name: string; readonly sessionDuration?: string; readonly inlinePolicy?: string }[];
+  readonly permissionSets: readonly { readonly name: string; readonly sessionDuration?: string; readonly inlinePolicy?: string; readonly managedPolicies?: readonly string[] }[];
   readonly assignments: readonly {
     readonly permissionSet: string;
     readonly accountId: string;
@@ -136,7 +138,7 @@ export class IdentityCenterSandboxState {
       const created = state.addGroup(group.displayName);
       for (const member of group.members) state.addMembership(created.groupId, userId(member));
     }
-    for (const ps of seed.permissionSets) state.addPermissionSet(ps.name, ps.sessionDuration ?? 'PT1H', ps.inlinePolicy ?? null);
+    for (const ps of seed.permissionSets) state.addPermissionSet(ps.name, ps.sessionDuration ?? 'PT1H', ps.inlinePolicy ?? null).managedPolicies.push(...(ps.managedPolicies ?? []));
     for (const a of seed.assignments) {
       const ps = [...state.permissionSets.values()].find((p) => p.name === a.permissionSet);
       if (ps === undefined) throw new Error(`Identity Center seed: no permission set ${a.permissionSet}`);
@@ -174,6 +176,7 @@ export class IdentityCenterSandboxState {
       name,
       sessionDuration,
       inlinePolicy,
+      managedPolicies: [],
       version: 1,
       provisioned: new Map(),
     };
@@ -257,6 +260,7 @@ export const identityCenterSeedSchema = z.strictObject({
         name: z.string().min(1),
         sessionDuration: z.string().regex(/^PT\d+[HM]$/).optional(),
         inlinePolicy: z.union([z.string(), z.record(z.string(), z.unknown())]).transform((p) => (typeof p === 'string' ? p : JSON.stringify(p))).optional(),
+        managedPolicies: z.array(z.string().regex(/^arn:aws[\w-]*:iam::aws:policy\/[\w+=,.@/-]+$/)).optional(),
       }),
     )
     .default([]),

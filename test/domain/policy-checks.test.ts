@@ -300,6 +300,48 @@ describe('the planner runs the checks only when the policy asks', () => {
     expect(found.map((f) => f.detail.split(' allows')[0])).toEqual(['permission set PowerUser']);
   });
 
+  it('counts Identity Center users in the admin budget through AdministratorAccess or an inline * on * in a set they can use, on both sides of admins.max', () => {
+    const set = (name: string, extra: { managedPolicies?: { name: string; arn: string }[]; inlinePolicy?: string }) => ({
+      arn: `arn:aws:sso:::permissionSet/ssoins-1/ps-${name}`,
+      name,
+      sessionSeconds: 3600,
+      inlinePolicy: extra.inlinePolicy ?? null,
+      provisionedAccounts: [ACCOUNT],
+      ...(extra.managedPolicies !== undefined ? { managedPolicies: extra.managedPolicies } : {}),
+    });
+    const user = (n: string) => ({ userId: `u-${n}`, userName: `${n}@example.com`, emails: [`${n}@example.com`], externalIds: [] });
+    const identityCenter = {
+      instanceArn: 'arn:aws:sso:::instance/ssoins-1',
+      identityStoreId: 'd-1',
+      source: 'internal' as const,
+      users: [user('ann'), user('ben'), user('cy')],
+      groups: [{ groupId: 'g-ops', displayName: 'Ops' }],
+      memberships: [{ membershipId: 'm-1', groupId: 'g-ops', userId: 'u-ben' }],
+      permissionSets: [
+        set('Admin', { managedPolicies: [{ name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' }] }),
+        set('Ops', { inlinePolicy: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] }) }),
+        set('ReadOnly', { managedPolicies: [{ name: 'ReadOnlyAccess', arn: 'arn:aws:iam::aws:policy/ReadOnlyAccess' }] }),
+      ],
+      assignments: [
+        { accountId: ACCOUNT, permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-Admin', principalType: 'USER' as const, principalId: 'u-ann' },
+        { accountId: ACCOUNT, permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-Ops', principalType: 'GROUP' as const, principalId: 'g-ops' },
+        { accountId: ACCOUNT, permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-ReadOnly', principalType: 'USER' as const, principalId: 'u-cy' },
+      ],
+    };
+    const admins = (max: number) => {
+      const base = input({ settings: { admins: { max } } });
+      return plan({ ...base, inventory: { ...base.inventory, identityCenter } }).findings.filter((f) => f.kind === 'admin-rights');
+    };
+    const within = admins(2);
+    expect(within.map((f) => [f.userName, f.severity])).toEqual([
+      ['ann@example.com', 'info'],
+      ['ben@example.com', 'info'],
+    ]);
+    expect(within[0]?.detail).toContain('AdministratorAccess in permission set Admin');
+    expect(within[1]?.detail).toContain('permission set Ops');
+    expect(admins(1).map((f) => f.severity)).toEqual(['medium', 'medium']);
+  });
+
   it('adds their findings to the plan', () => {
     const base = input({ account: { posture: { passwordPolicy: null } } });
     expect(plan(base).findings.map((f) => f.kind)).toContain('password-policy-weak');

@@ -1,5 +1,5 @@
 import { buildContext } from '../../domain/planning/context';
-import { runPolicyChecks } from '../../domain/policy-checks/checks';
+import { identityCenterExtras, runPolicyChecks } from '../../domain/policy-checks/checks';
 import { buildPolicyReport, type PolicyReport } from '../../domain/policy-checks/clauses';
 import { DEFAULT_POLICY_CHECKS } from '../../domain/policy-checks/posture';
 import { computePlan, type PlannedRun, type ReconcileDeps } from '../reconcile';
@@ -19,7 +19,7 @@ export async function policyReport(deps: ReconcileDeps, options: { readonly veri
   const policy = { ...deps.policy, checks: settings };
   const planned = await computePlan({ ...readOnly, policy });
   const context = buildContext({ roster: planned.roster, inventory: planned.inventory, policy, now: new Date(planned.plan.generatedAt) });
-  const { runs } = runPolicyChecks(context, settings);
+  const { runs } = runPolicyChecks(context, settings, identityCenterExtras(context));
   // Verifying reads the whole log: the CLI report does it, Slack's quick status line leaves it out (the clause then reads N/A).
   if (options.verifyChain === false) return { report: buildPolicyReport({ plan: planned.plan, runs }), planned };
   const verified = await deps.audit.verify();

@@ -1,3 +1,4 @@
+import type { IcPermissionSet } from '../identity-center';
 import type { IamGroup, IamUser } from '../inventory';
 import { allowsEverything, own } from '../policy-documents';
 
@@ -53,6 +54,24 @@ export function adminRights(
     for (const why of adminPolicies(group.attachedPolicies, group.inlinePolicies, group.inlinePolicyDocuments, managedPolicyDocuments)) {
       reasons.push(`${user.userName} gets ${why} from group ${groupName}`);
     }
+  }
+  return reasons;
+}
+
+/**
+ * Why a permission set gives its users administrator rights (empty: it does not): AWS's AdministratorAccess attached, or
+ * an inline policy allowing `*` on `*`. An inline policy that is not JSON grants nothing AWS would accept.
+ */
+export function permissionSetAdminRights(set: IcPermissionSet): string[] {
+  const reasons = (set.managedPolicies ?? []).filter(isAdministratorAccess).map(() => `AdministratorAccess in permission set ${set.name}`);
+  if (set.inlinePolicy !== null) {
+    let document: unknown;
+    try {
+      document = JSON.parse(set.inlinePolicy);
+    } catch {
+      document = undefined;
+    }
+    if (document !== undefined && allowsEverything(document)) reasons.push(`inline policy of permission set ${set.name} allowing * on *`);
   }
   return reasons;
 }

@@ -13,7 +13,8 @@ import { makeAction, makeFinding } from '../planning/build';
 import { mustBeRevoked, phaseIn, userLabel, type ClassifiedUser, type PlanContext } from '../planning/context';
 import { keyBodyOf } from '../planning/hosts';
 import { policiesOf } from '../planning/iam';
-import { adminRights } from './admin-rights';
+import { adminRights, permissionSetAdminRights } from './admin-rights';
+import { createIcMatcher } from '../identity-center';
 import type { PasswordPolicy, PasswordRequirement, PolicyCheckSettings, SessionLimit } from './posture';
 
 /** One check behind a clause; the report lists each with whether it ran. */
@@ -423,11 +424,38 @@ export function planPolicyChecks(context: PlanContext): { readonly actions: read
   return { actions, findings };
 }
 
-/** Identity Center's part of the checks, once the plane was read: its permission sets' session lengths. */
-function identityCenterExtras(context: PlanContext): PlaneExtras {
+/**
+ * Identity Center's part of the checks, once the plane was read: its permission sets' session lengths, and its users who
+ * can use a set giving full rights (assigned to them or to one of their groups), matched to people by its rules.
+ */
+export function identityCenterExtras(context: PlanContext): PlaneExtras {
   const ic = context.input.inventory.identityCenter;
   if (ic === undefined) return {};
+  const adminSets = new Map(ic.permissionSets.map((set) => [set.arn, permissionSetAdminRights(set)] as const).filter(([, reasons]) => reasons.length > 0));
+  const groupsOf = new Map<string, Set<string>>();
+  for (const m of ic.memberships) groupsOf.set(m.userId, (groupsOf.get(m.userId) ?? new Set()).add(m.groupId));
+  const match = createIcMatcher(context.input.roster.people);
+  const admins: AdminPrincipal[] = ic.users.flatMap((user) => {
+    const groups = groupsOf.get(user.userId) ?? new Set<string>();
+    const usable = new Set(
+      ic.assignments.filter((a) => (a.principalType === 'USER' ? a.principalId === user.userId : groups.has(a.principalId))).map((a) => a.permissionSetArn),
+    );
+    const reasons = [...usable].flatMap((arn) => adminSets.get(arn) ?? []);
+    if (reasons.length === 0) return [];
+    const m = match(user);
+    return [
+      {
+        label: `identity-center/${user.userName}`,
+        account: ic.identityStoreId,
+        userName: user.userName,
+        ...(m.kind === 'matched' ? { person: personRef(m.person) } : {}),
+        breakGlass: false,
+        reasons: [...new Set(reasons)].map((why) => `${user.userName} can use ${why}`),
+      },
+    ];
+  });
   return {
     sessionLimits: ic.permissionSets.map((set) => ({ kind: 'permission-set', account: ic.identityStoreId, name: set.name, arn: set.arn, maxSessionSeconds: set.sessionSeconds })),
+    ...(admins.length > 0 ? { admins } : {}),
   };
 }

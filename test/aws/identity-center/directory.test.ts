@@ -76,3 +76,16 @@ describe('IdentityCenterDirectory writing Warden’s Deny', () => {
     expect(ps.inlinePolicy).toBe('{"Version":"2012-10-17","Statement":');
   });
 });
+
+describe('IdentityCenterDirectory reading managed policies (the admin budget)', () => {
+  it('reads the AWS managed policies attached to each permission set, every page', async () => {
+    const shared = ic.permissionSetByName('Shared');
+    if (shared === undefined) throw new Error('seed');
+    shared.managedPolicies.push('arn:aws:iam::aws:policy/AdministratorAccess', ...Array.from({ length: 101 }, (_, i) => `arn:aws:iam::aws:policy/P${i}`));
+    const inventory = await directory.inventory();
+    const read = inventory.permissionSets.find((ps) => ps.name === 'Shared')?.managedPolicies ?? [];
+    expect(read).toHaveLength(102);
+    expect(read[0]).toEqual({ name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' });
+    expect(sandbox.calls.count('ListManagedPoliciesInPermissionSet')).toBe(2);
+  });
+});

@@ -131,10 +131,15 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
   /** One permission set: its name and session duration, inline policy, and the accounts it is provisioned to. */
   private async readPermissionSet(arn: string): Promise<IcPermissionSet> {
     const { ssoAdmin, instanceArn } = this.options;
-    const [described, inline, provisionedAccounts] = await Promise.all([
+    const [described, inline, provisionedAccounts, managedPolicies] = await Promise.all([
       ssoAdmin.send(new (ssoAdminSdk().DescribePermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn })),
       ssoAdmin.send(new (ssoAdminSdk().GetInlinePolicyForPermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn })),
       this.provisionedAccounts(arn),
+      // For the admin budget (policy checks): AdministratorAccess attached makes the set's users administrators.
+      allPages(async (NextToken) => {
+        const out = await ssoAdmin.send(new (ssoAdminSdk().ListManagedPoliciesInPermissionSetCommand)({ InstanceArn: instanceArn, PermissionSetArn: arn, MaxResults: 100, NextToken }));
+        return { items: out.AttachedManagedPolicies, next: out.NextToken };
+      }),
     ]);
     const inlinePolicy = inline.InlinePolicy === undefined || inline.InlinePolicy === '' ? null : inline.InlinePolicy;
     // A set holding Warden's Deny must run it everywhere: which accounts run an older version is read for those only.
@@ -149,6 +154,7 @@ export class IdentityCenterDirectory implements IdentityCenterPlane {
       inlinePolicy,
       provisionedAccounts,
       ...(outdated.length > 0 ? { outdatedAccounts: outdated } : {}),
+      managedPolicies: managedPolicies.flatMap((p) => (p.Arn !== undefined ? [{ name: p.Name ?? p.Arn.slice(p.Arn.lastIndexOf('/') + 1), arn: p.Arn }] : [])),
     };
   }
 

@@ -9,6 +9,7 @@ export {
   ListAccountAssignmentsCommand,
   ListAccountAssignmentsForPrincipalCommand,
   ListAccountsForProvisionedPermissionSetCommand,
+  ListManagedPoliciesInPermissionSetCommand,
   ListPermissionSetsCommand,
   ProvisionPermissionSetCommand,
   PutInlinePolicyToPermissionSetCommand,
