@@ -141,9 +141,9 @@ describe('an access review campaign in Slack, end to end', () => {
     // Day 3: Mona is reminded about Dave (still undecided) in the thread of his message; HR about Mona.
     harness.slack.clear();
     harness.clock.advance(3 * DAY - 60_000);
-    expect(await tickReviews(deps)).toEqual({ reminded: [], escalated: [], closed: [] });
+    expect(await tickReviews(deps)).toEqual({ started: [], reminded: [], escalated: [], closed: [] });
     harness.clock.advance(60_000);
-    expect(await tickReviews(deps)).toEqual({ reminded: ['E5', 'E8'], escalated: [], closed: [] });
+    expect(await tickReviews(deps)).toEqual({ started: [], reminded: ['E5', 'E8'], escalated: [], closed: [] });
     const reminders = harness.slack.callsTo('chat.postMessage').filter((c) => String(c.args['text']).startsWith('Reminder'));
     expect(reminders.map((c) => [c.args['channel'], typeof c.args['thread_ts']])).toEqual([
       [CHANNEL, 'string'],

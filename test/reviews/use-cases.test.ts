@@ -103,14 +103,14 @@ describe('the review clock', () => {
     await decideReview(deps, { campaignId: 'rev-test', packetId: 'E8', request: { kind: 'keep-all' }, clicker: mona });
 
     clock.set(at(3, -1));
-    expect(await tickReviews(deps)).toEqual({ reminded: [], escalated: [], closed: [] });
+    expect(await tickReviews(deps)).toEqual({ started: [], reminded: [], escalated: [], closed: [] });
     clock.set(at(3));
     expect([...(await tickReviews(deps)).reminded].sort()).toEqual(['E5', 'E7', 'E9']);
     expect((await tickReviews(deps)).reminded).toEqual([]);
     clock.set(at(7, -1));
     expect((await tickReviews(deps)).escalated).toEqual([]);
     clock.set(at(7));
-    expect(await tickReviews(deps)).toEqual({ reminded: [], escalated: ['E7'], closed: [] });
+    expect(await tickReviews(deps)).toEqual({ started: [], reminded: [], escalated: ['E7'], closed: [] });
     expect(messenger.said.filter((s) => s.kind === 'escalate').map((s) => s.packetId)).toEqual(['E7']);
     const entries = await audit.query({});
     expect(entries.filter((e) => e.action === 'review.reminded')).toHaveLength(3);

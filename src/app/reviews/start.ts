@@ -14,6 +14,15 @@ export interface StartOptions {
   readonly dueAt?: Date;
   /** `cli:NAME`, `slack:U…` or `system`. */
   readonly actor: string;
+  /** The campaign's id (a schedule slot's); default a new random one. */
+  readonly id?: string;
+}
+
+/** Another start (a retried or concurrent tick of the same schedule slot) created this campaign first. */
+export class CampaignExistsError extends WardenError {
+  constructor(readonly campaignId: string) {
+    super(`a review campaign ${campaignId} already exists`, ExitCode.runtime);
+  }
 }
 
 export interface StartedCampaign {
@@ -85,7 +94,7 @@ export async function startReview(deps: ReviewDeps, options: StartOptions): Prom
   const inventory = await readEstate(deps, roster, options.scope, now);
   const policy = reconcile.policy;
   const roles = new Map(Object.entries(policy.roles).map(([name, grant]) => [name.trim().toLowerCase(), grant] as const));
-  const id = (deps.newId ?? (() => newCampaignId(now)))();
+  const id = options.id ?? (deps.newId ?? (() => newCampaignId(now)))();
   const started = startCampaign({
     id,
     scope: options.scope,
@@ -99,7 +108,7 @@ export async function startReview(deps: ReviewDeps, options: StartOptions): Prom
   });
   const packets = await Promise.all(started.packets.map((p) => withSlackReviewer(deps, p)));
   const { campaign } = started;
-  if (!(await deps.campaigns.create(campaign, packets))) throw new WardenError(`a review campaign ${campaign.id} already exists`, ExitCode.runtime);
+  if (!(await deps.campaigns.create(campaign, packets))) throw new CampaignExistsError(campaign.id);
   const runId = newReviewRunId('start', now);
   await auditReview(deps, {
     runId,
