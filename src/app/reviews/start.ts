@@ -4,6 +4,7 @@ import { holdingsOf, scopeLabel, type CampaignScope } from '../../domain/reviews
 import type { AccountInventory, IamUser, Inventory } from '../../domain/inventory';
 import type { Roster } from '../../domain/roster';
 import { ExitCode, WardenError } from '../../errors';
+import { readIdentityCenter } from '../reconcile/identity-center';
 import { auditReview, newCampaignId, newReviewRunId, quietly, type ReviewDeps } from './deps';
 
 const DAY_MS = 86_400_000;
@@ -46,10 +47,13 @@ async function readEstate(deps: ReviewDeps, roster: Roster, scope: CampaignScope
     throw new WardenError(`no account could be read: ${accountErrors.map((e) => e.message).join('; ')}`, ExitCode.runtime);
   }
   const hosts = reconcile.hosts === undefined ? [] : await reconcile.hosts.inventory();
-  const bulk: Inventory = { accounts, hosts, accountErrors };
+  const identityCenter = await readIdentityCenter(reconcile.identityCenter, reconcile.audit);
+  const bulk: Inventory = { accounts, hosts, accountErrors, ...identityCenter };
   const wanted = new Map<string, Set<string>>();
   for (const { entitlements } of holdingsOf({ roster, inventory: bulk, policy: reconcile.policy, now }, scope)) {
-    for (const e of entitlements) if (e.kind !== 'host-account') wanted.set(e.account, (wanted.get(e.account) ?? new Set()).add(e.userName));
+    for (const e of entitlements) {
+      if (e.kind !== 'host-account' && e.kind !== 'ic-group' && e.kind !== 'ic-assignment') wanted.set(e.account, (wanted.get(e.account) ?? new Set()).add(e.userName));
+    }
   }
   const detailed = await Promise.all(
     accounts.map(async (account) => {
@@ -123,6 +127,7 @@ export async function startReview(deps: ReviewDeps, options: StartOptions): Prom
       items: packets.reduce((n, p) => n + p.items.length, 0),
       settings: campaign.settings,
       ...(inventory.accountErrors.length > 0 ? { unreadAccounts: inventory.accountErrors.map((e) => e.account) } : {}),
+      ...(inventory.identityCenterError !== undefined ? { identityCenterUnread: inventory.identityCenterError } : {}),
     },
   });
   const sent: ReviewPacket[] = [];
