@@ -123,6 +123,7 @@ describe('an access review campaign in Slack, end to end', () => {
     expect(harness.slack.callsTo('users.lookupByEmail').map((c) => c.args['email'])).toEqual(['mona@example.com', 'mona@example.com']);
     // Carol's packet is one of Mona's DMs; her buttons are taken from what Slack was sent.
     const carolDm = lastMessage(harness, 'U0MONA', 'carol@example.com');
+    const daveDm = lastMessage(harness, 'U0MONA', 'dave@example.com');
     expect(buttonsIn(carolDm).map((b) => b.action_id)).toEqual([...Array.from({ length: 4 }, () => ['warden_review_keep', 'warden_review_revoke']).flat(), 'warden_review_keep_all']);
     const keep = buttonFor(carolDm, 'Keep', 'IAM group developers');
     const revoke = buttonFor(carolDm, 'Revoke', 'IAM group admins');
@@ -212,9 +213,26 @@ describe('an access review campaign in Slack, end to end', () => {
       expect.stringContaining('Access review for dave@example.com'),
     ]);
     const hrKeepsAll = buttonsIn(lastMessage(harness, CHANNEL, 'Access review for dave@example.com')).find((b) => b.action_id === 'warden_review_keep_all');
+    const hrCopy = (await campaigns.getPacket('rev-e2e', 'E8'))?.hrMessage;
+    expect(hrCopy).toEqual({ channel: CHANNEL, ts: expect.any(String) });
+    expect(hrCopy?.ts).not.toBe((await campaigns.getPacket('rev-e2e', 'E8'))?.message?.ts);
+
+    // Mona decides after all: HR's copy is updated in place, so HR never acts on a stale packet.
+    const keepDave = buttonFor(daveDm, 'Keep', 'IAM group developers');
+    await harness.send(createDummyBlockAction({ user: 'U0MONA', actionId: keepDave.action_id, value: keepDave.value, responseUrl: harness.slack.responseUrl('mona-late') }));
+    const updates = harness.slack.callsTo('chat.update');
+    const hrUpdate = updates.find((c) => c.args['channel'] === CHANNEL && c.args['ts'] === hrCopy?.ts);
+    expect(JSON.stringify(hrUpdate?.args['blocks'])).toContain('Kept by <@U0MONA>');
+    expect(updates.some((c) => c.args['channel'] === 'U0MONA')).toBe(true);
+
+    // HR presses Keep all on its copy, as it was before the update: refused (nothing left to decide) and audited.
     await harness.send(createDummyBlockAction({ user: HR1, actionId: 'warden_review_keep_all', value: hrKeepsAll?.value ?? '', responseUrl: harness.slack.responseUrl('hr') }));
-    expect((await campaigns.getPacket('rev-e2e', 'E8'))?.items.map((i) => i.decision?.as)).toEqual(['hr']);
+    expect(String(harness.slack.responsesTo('hr').at(-1)?.args['text'])).toContain('already decided');
+    expect((await campaigns.getPacket('rev-e2e', 'E8'))?.items.map((i) => [i.decision?.as, i.decision?.by])).toEqual([['reviewer', 'slack:U0MONA']]);
     const after = await harness.audit.query({});
+    expect(after.filter((e) => e.action === 'review.refused' && e.actor === `slack:${HR1}`).map((e) => [e.person, e.result, e.error])).toEqual([
+      ['dave@example.com', 'skipped', expect.stringContaining('already decided')],
+    ]);
     expect(after.filter((e) => e.action === 'review.escalated').map((e) => e.person)).toEqual(['dave@example.com']);
     expect(after.filter((e) => e.action === 'review.reminded').map((e) => e.person).sort()).toEqual(['dave@example.com', 'mona@example.com']);
   });

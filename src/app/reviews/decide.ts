@@ -48,7 +48,22 @@ export async function decideReview(deps: ReviewDeps, input: DecideInput): Promis
     return { kind: 'refused', reason: check.reason };
   }
   const change = await deps.campaigns.updatePacket(campaign.id, packet.id, (p) => decide(campaign, p, input.request, { by: actor, at: now, as: check.as }));
-  if (!change.ok) return { kind: 'unchanged', reason: change.reason };
+  if (!change.ok) {
+    // A stale message (HR's copy before the manager decided, a second click): nothing changes, and the attempt is on record.
+    if (change.reason === 'already-decided' || change.reason === 'campaign-closed') {
+      await auditReview(deps, {
+        runId,
+        actor,
+        action: 'review.refused',
+        target: campaign.id,
+        person: packet.person.email,
+        result: 'skipped',
+        after: { request: input.request, as: check.as },
+        error: change.reason === 'already-decided' ? 'already decided: a decision stands once made' : 'the campaign is closed',
+      });
+    }
+    return { kind: 'unchanged', reason: change.reason };
+  }
   for (const item of change.decided) {
     await auditReview(deps, {
       runId,

@@ -1,5 +1,6 @@
 import { applyUndecidedDefault, campaignDue, escalate, packetDue, remind, type Campaign, type ReviewPacket } from '../../domain/reviews/campaign';
 import { describeEntitlement } from '../../domain/reviews/entitlements';
+import type { MessageRef } from '../../ports/reviews';
 import { applyReviewRevocations } from './apply';
 import { auditReview, newReviewRunId, quietly, type ReviewDeps } from './deps';
 import { pendingSlot, scheduledCampaignId } from './scheduled';
@@ -45,13 +46,19 @@ export async function tickReviews(deps: ReviewDeps): Promise<ReviewTick> {
       if (!change.ok) continue;
       const view = { campaign, packet: change.packet };
       const messenger = deps.messenger;
+      let hrMessage: MessageRef | undefined;
       const sent =
         messenger === undefined
           ? true
           : (await quietly(deps, `${due} the review of ${packet.person.email}`, async () => {
-              await (due === 'remind' ? messenger.remind(view) : messenger.escalate(view));
+              if (due === 'remind') await messenger.remind(view);
+              else hrMessage = (await messenger.escalate(view)) ?? undefined;
               return true;
             })) === true;
+      if (hrMessage !== undefined) {
+        const copy = hrMessage;
+        await deps.campaigns.updatePacket(campaign.id, packet.id, (p) => ({ ok: true, packet: { ...p, hrMessage: copy }, decided: [] }));
+      }
       await auditReview(deps, {
         runId,
         actor: 'system',
