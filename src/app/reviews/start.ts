@@ -3,7 +3,7 @@ import { describeEntitlement } from '../../domain/reviews/entitlements';
 import { holdingsOf, scopeLabel, type CampaignScope } from '../../domain/reviews/holdings';
 import type { AccountInventory, IamUser, Inventory } from '../../domain/inventory';
 import type { Roster } from '../../domain/roster';
-import { ExitCode, WardenError } from '../../errors';
+import { CampaignExistsError, ExitCode, WardenError } from '../../errors';
 import { readIdentityCenter } from '../reconcile/identity-center';
 import { auditReview, newCampaignId, newReviewRunId, quietly, type ReviewDeps } from './deps';
 
@@ -17,13 +17,6 @@ export interface StartOptions {
   readonly actor: string;
   /** The campaign's id (a schedule slot's); default a new random one. */
   readonly id?: string;
-}
-
-/** Another start (a retried or concurrent tick of the same schedule slot) created this campaign first. */
-export class CampaignExistsError extends WardenError {
-  constructor(readonly campaignId: string) {
-    super(`a review campaign ${campaignId} already exists`, ExitCode.runtime);
-  }
 }
 
 export interface StartedCampaign {

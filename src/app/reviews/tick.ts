@@ -4,7 +4,8 @@ import type { MessageRef } from '../../ports/reviews';
 import { applyReviewRevocations } from './apply';
 import { auditReview, newReviewRunId, quietly, type ReviewDeps } from './deps';
 import { pendingSlot, scheduledCampaignId } from './scheduled';
-import { CampaignExistsError, startReview } from './start';
+import { CampaignExistsError } from '../../errors';
+import { startReview } from './start';
 
 /** What one pass of the review clock did. */
 export interface ReviewTick {
