@@ -53,6 +53,13 @@ export class SnapshotLockTimeout extends WardenError {}
 /** An anchor location holds something that is not an anchor: treat as tampering, never as "no anchor". */
 export class AnchorError extends WardenError {}
 
+/** A review campaign with this id exists: another start (a retried or concurrent tick of one schedule slot) created it first. */
+export class CampaignExistsError extends WardenError {
+  constructor(readonly campaignId: string) {
+    super(`a review campaign ${campaignId} already exists`, ExitCode.runtime);
+  }
+}
+
 /** AssumeRole failed: the role is missing, its trust policy or external id does not match, or STS is unreachable. */
 export class AssumeRoleError extends WardenError {
   constructor(

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_HOST_MIN_UID, DEFAULT_SHARED_HOST_ACCOUNTS } from '../domain/policy';
 import { isValidTimeZone } from '../domain/time';
+import { parseCron, reviewCron } from '../domain/reviews/cron';
 
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
@@ -94,7 +95,11 @@ const reviewsConfig = z
     /** What an item nobody decided becomes at the due date. */
     undecided: z.enum(['keep', 'revoke']).default(REVIEW_DEFAULTS.undecided),
     scope: z.string().regex(/^(all|department:.+|account:\d{12})$/, 'must be all, department:NAME or account:ID').default(REVIEW_DEFAULTS.scope),
-    schedule: z.string().min(1).optional(),
+    schedule: z
+      .string()
+      .min(1)
+      .refine((v) => !('error' in parseCron(reviewCron(v))), { message: 'must be quarterly, monthly, yearly or a five-field cron expression' })
+      .optional(),
   })
   .refine((r) => r.escalateAfterDays >= r.remindAfterDays, { message: 'escalateAfterDays must not come before remindAfterDays', path: ['escalateAfterDays'] })
   .default(REVIEW_DEFAULTS);

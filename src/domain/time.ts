@@ -41,7 +41,7 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
-interface WallClock {
+export interface WallClock {
   readonly year: number;
   readonly month: number;
   readonly day: number;
@@ -50,7 +50,8 @@ interface WallClock {
   readonly second: number;
 }
 
-function wallClockAt(instant: number, timeZone: string): WallClock {
+/** The calendar date and time the zone's clocks show at `instant`. */
+export function wallClockAt(instant: number, timeZone: string): WallClock {
   const fields: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(instant))) {
     if (part.type !== 'literal') fields[part.type] = Number(part.value);

@@ -10,6 +10,7 @@ import type { LambdaClient } from '@aws-sdk/client-lambda';
 import type { ReconcileDeps } from '../app/reconcile';
 import type { OffboardingDeps } from '../app/offboarding';
 import type { ReviewDeps } from '../app/reviews/deps';
+import { reviewClockDue } from '../app/reviews/scheduled';
 import { ConfigError, parseConfig } from '../config/load';
 import type { LoadedConfig } from '../config/load';
 import type { AnchorSpec } from '../config/schema';
@@ -323,6 +324,13 @@ export class LambdaContainer {
   /** The offboarding use cases' dependencies, when departures are wired. */
   offboardingDeps(reconcile: ReconcileDeps, loaded: LoadedConfig, logger?: Logger): OffboardingDeps | undefined {
     return this.wired(loaded).composition.offboardingDeps(reconcile, loaded, logger !== undefined ? { log: { warn: (message: string) => logger.warn(message) } } : {});
+  }
+
+  /** Whether the access-review clock has work now (an open campaign, or a `reviews.schedule` slot with no campaign yet). */
+  async reviewClockDue(loaded: LoadedConfig): Promise<'open-campaign' | 'slot-due' | undefined> {
+    const { composition, stores } = this.wired(loaded);
+    if (stores.reviews === undefined) return undefined;
+    return reviewClockDue(stores.reviews, composition.reviewSchedule(loaded), this.clock.now());
   }
 
   /** The access review use cases' dependencies (campaigns live in the state table unless a reviews table is named). */

@@ -33,7 +33,8 @@ export interface DispatchReport {
   readonly departures: DeparturesRunResult | { readonly kind: 'dispatched' };
   /**
    * The access-review clock (issue 17: reminders, escalation to HR, the due date) on a scheduled tick: handed to the
-   * worker's Slack task runner, which holds the Slack client; `skipped` without Slack, a worker, or on a manual run.
+   * worker's Slack task runner, which holds the Slack client; `skipped` without Slack, a worker, work for the clock (no
+   * open campaign, no schedule slot due), or on a manual run.
    */
   readonly reviewClock: 'dispatched' | 'skipped';
 }
@@ -103,12 +104,20 @@ export function createReconcileHandler(getContainer: () => Promise<LambdaContain
         departures = await applyDueDeparturesJob(container, loaded, targets, { logger });
       }
 
-      // Access reviews need Slack (reminders, escalation), so their clock runs as a Slack task in the worker, once per tick.
+      // Access reviews need Slack (reminders, escalation), so their clock runs as a Slack task in the worker, once per
+      // tick, and only when it has work: an open campaign, or a `reviews.schedule` slot whose campaign is not started.
       let reviewClock: DispatchReport['reviewClock'] = 'skipped';
       if (trigger.kind === 'schedule' && invoker !== undefined && loaded.config.slack !== undefined) {
-        const job: WorkerEvent = { kind: 'slack-task', runId, task: { kind: 'review-tick' } };
-        await invoker.invokeAsync(encodeWorkerEvent(job));
-        reviewClock = 'dispatched';
+        const due = await container.reviewClockDue(loaded).catch((error: unknown) => {
+          logger.error('could not tell whether the review clock is due; it is not run this tick', { error });
+          return undefined;
+        });
+        if (due !== undefined) {
+          const job: WorkerEvent = { kind: 'slack-task', runId, task: { kind: 'review-tick' } };
+          await invoker.invokeAsync(encodeWorkerEvent(job));
+          reviewClock = 'dispatched';
+          logger.info('review clock handed to the worker', { why: due });
+        }
       }
 
       // One worker reads what is read once per run: the hosts, and IAM Identity Center (one instance for the organization).

@@ -46,11 +46,11 @@ export interface ReviewMessenger {
   findReviewer(email: string): Promise<string | undefined>;
   /** Posts the packet's message; returns where it is, so decisions update it in place. */
   send(view: PacketView): Promise<MessageRef>;
-  /** Shows the packet as it is now (decisions, changes) in its message. */
+  /** Shows the packet as it is now (decisions, changes) in its message, and in HR's copy once escalated. */
   update(view: PacketView): Promise<void>;
   remind(view: PacketView): Promise<void>;
-  /** Hands the packet to HR as well (its manager did not decide in time). */
-  escalate(view: PacketView): Promise<void>;
+  /** Hands the packet to HR as well (its manager did not decide in time); returns where HR's copy is, so decisions update it too. */
+  escalate(view: PacketView): Promise<MessageRef | undefined>;
   /** The campaign closed: what was kept, revoked and left to the default. */
   closed(campaign: Campaign, packets: readonly ReviewPacket[]): Promise<void>;
 }

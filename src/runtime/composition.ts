@@ -30,6 +30,9 @@ import { forwardOnlyAnchor, runScope } from './evidence';
 import type { Stores } from './stores';
 import { reviewedRevocationsFrom } from '../app/reviews/revocations';
 import type { ReviewDeps } from '../app/reviews/deps';
+import { reviewCron } from '../app/reviews/schedule';
+import type { ReviewSchedule } from '../app/reviews/scheduled';
+import { parseScope } from '../domain/reviews/holdings';
 import type { ReviewMessenger } from '../ports/reviews';
 
 export const silentNotifier: Notifier = { notify: async () => undefined };
@@ -294,13 +297,22 @@ export class Composition {
     const campaigns = this.options.stores.reviews;
     if (campaigns === undefined) return undefined;
     const { remindAfterDays, escalateAfterDays, dueAfterDays, undecided } = loaded.config.reviews;
+    const schedule = this.reviewSchedule(loaded);
     return {
       reconcile,
       campaigns,
       settings: { remindAfterDays, escalateAfterDays, dueAfterDays, undecided },
+      ...(schedule !== undefined ? { schedule } : {}),
       ...(options.messenger !== undefined ? { messenger: options.messenger } : {}),
       ...(options.log !== undefined ? { log: options.log } : {}),
     };
+  }
+
+  /** `reviews.schedule` as the review clock reads it (a cron expression in the config's zone, over `reviews.scope`). */
+  reviewSchedule(loaded: LoadedConfig): ReviewSchedule | undefined {
+    const { schedule, scope } = loaded.config.reviews;
+    const parsed = parseScope(scope);
+    return schedule === undefined || parsed === undefined ? undefined : { cron: reviewCron(schedule), timezone: loaded.config.timezone, scope: parsed };
   }
 
   /** Destroys the IAM clients built through `iamClientFor` (the others belong to whoever built them). */

@@ -51,6 +51,23 @@ export function campaignStoreContract(name: string, factory: () => Promise<Campa
       expect(await store.packets(campaign.id)).toHaveLength(1);
     });
 
+    it('lets exactly one of two concurrent creates of one id win, and keeps the winner\'s packets (a scheduled slot started twice)', async () => {
+      const campaign = createDummyCampaign({ id: 'rev-sched-20270101T0900Z' });
+      const ids = ['E1', 'E2', 'E3', 'E4', 'E5'];
+      const packetsBy = (reviewer: string) =>
+        ids.map((id) => createDummyPacket(campaign, { id, person: { employeeId: id, email: `${id.toLowerCase()}@example.com` }, reviewer: { kind: 'manager', email: reviewer } }));
+      const second = await fixture.openSecond();
+      const [a, b] = await Promise.all([
+        store.create({ ...campaign, startedBy: 'system:a' }, packetsBy('a@example.com')),
+        second.create({ ...campaign, startedBy: 'system:b' }, packetsBy('b@example.com')),
+      ]);
+      expect([a, b].filter(Boolean)).toHaveLength(1);
+      const winner = a ? 'a' : 'b';
+      expect((await store.getCampaign(campaign.id))?.startedBy).toBe(`system:${winner}`);
+      const reviewers = (await store.packets(campaign.id)).map((p) => (p.reviewer.kind === 'manager' ? p.reviewer.email : 'hr'));
+      expect(reviewers).toEqual(ids.map(() => `${winner}@example.com`));
+    });
+
     it('lists campaigns newest first and keeps each campaign\'s packets apart', async () => {
       const older = createDummyCampaign({ startedAt: at(-90) });
       const newer = createDummyCampaign({ startedAt: at(0) });

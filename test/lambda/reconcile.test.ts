@@ -356,22 +356,15 @@ describe('the worker', () => {
     expect(keysOf(w.sandbox, DEV, 'bob')).toEqual(['Active']);
   });
 
-  it('hands the access-review clock to the worker on a scheduled tick when Slack is configured, never on a manual run', async () => {
+  it('wakes no worker for the access-review clock when no campaign is open and no schedule slot is due, nor on a manual run', async () => {
+    // The dispatch with work for the clock is test/lambda/review-schedule.test.ts.
     const w = await world(`${DISCOVER}\nslack: { channel: C0REVIEWS, hr: { users: [U0HRLEAD] } }`, { fanOut: true });
     const report = await w.reconcile(createDummyScheduledEvent(), createDummyContext());
-    expect(report.reviewClock).toBe('dispatched');
-    expect(w.dispatched.filter((e) => e.kind === 'slack-task')).toEqual([{ kind: 'slack-task', runId: report.runId, task: { kind: 'review-tick' } }]);
-    await Promise.all(w.jobs.splice(0));
+    expect(report.reviewClock).toBe('skipped');
     const manual = await w.reconcile({ kind: 'manual' }, createDummyContext());
     expect(manual.reviewClock).toBe('skipped');
-    expect(w.dispatched.filter((e) => e.kind === 'slack-task')).toHaveLength(1);
+    expect(w.dispatched.filter((e) => e.kind === 'slack-task')).toEqual([]);
     await Promise.all(w.jobs);
-
-    const withoutSlack = await world(DISCOVER, { fanOut: true });
-    const plain = await withoutSlack.reconcile(createDummyScheduledEvent(), createDummyContext());
-    expect(plain.reviewClock).toBe('skipped');
-    expect(withoutSlack.dispatched.filter((e) => e.kind === 'slack-task')).toEqual([]);
-    await Promise.all(withoutSlack.jobs);
   });
 
   it('rejects a malformed payload without running anything, and says when Slack work is not wired', async () => {

@@ -24,6 +24,7 @@ const SAMPLES: Readonly<Record<string, Error>> = {
   IamInventoryError: new errors.IamInventoryError('111111111111', 'GetAccountAuthorizationDetails', Object.assign(new Error('denied'), { name: 'AccessDenied' })),
   IamDescribeError: new errors.IamDescribeError('111111111111', 'bob', 'ListAccessKeys', new Error('socket hang up')),
   IamCallError: new errors.IamCallError('UpdateAccessKey', Object.assign(new Error('Rate exceeded'), { name: 'Throttling' })),
+  CampaignExistsError: new errors.CampaignExistsError('rev-sched-20270101T0900Z'),
 };
 
 describe('one error hierarchy (src/errors.ts)', () => {

@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, PutItemCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDummyCampaign, createDummyPacket } from './builders';
 import { DynamoDbCampaignStore } from '../../src/adapters/reviews/dynamodb-campaign-store';
 import { MemoryCampaignStore } from '../../src/adapters/reviews/memory-campaign-store';
 import { SqliteCampaignStore } from '../../src/adapters/reviews/sqlite-campaign-store';
@@ -50,4 +51,23 @@ campaignStoreContract('dynamodb (dynalite)', async () => {
       for (const client of clients) client.destroy();
     },
   };
+});
+
+describe('DynamoDB campaign creation after a creator died half-way', () => {
+  it('refuses while the dead creator\'s claim is young, and takes over once it has lapsed', async () => {
+    const client = newClient();
+    const table = `warden-state-${++tables}`;
+    await client.send(new CreateTableCommand(runStateTableDefinition(table)));
+    const store = new DynamoDbCampaignStore({ client, table });
+    // The first creator claimed the id, wrote a packet, and died before the campaign item (its commit).
+    const crashed = createDummyCampaign({ id: 'rev-sched-20270701T0900Z', startedAt: new Date('2027-07-01T09:00:00Z') });
+    await client.send(
+      new PutItemCommand({ TableName: table, Item: { pk: { S: 'review-claim' }, sk: { S: crashed.id }, claimedBy: { S: 'system' }, leaseEndsMs: { N: String(crashed.startedAt.getTime() + 900_000) } } }),
+    );
+    expect(await store.create({ ...crashed, startedAt: new Date('2027-07-01T09:10:00Z') }, [createDummyPacket(crashed)])).toBe(false);
+    expect(await store.getCampaign(crashed.id)).toBeUndefined();
+    expect(await store.create({ ...crashed, startedAt: new Date('2027-07-01T10:00:00Z') }, [createDummyPacket(crashed)])).toBe(true);
+    expect((await store.getCampaign(crashed.id))?.startedAt).toEqual(new Date('2027-07-01T10:00:00Z'));
+    client.destroy();
+  });
 });

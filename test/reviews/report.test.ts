@@ -32,7 +32,50 @@ function hostileEvidence() {
   return reviewEvidence(campaign, [packet]);
 }
 
+const STORE = 'd-9067c0ffee';
+const icGroup = { kind: 'ic-group', account: STORE, userName: 'carol@example.com', userId: 'u-carol', membershipId: 'm-1', groupId: 'g-eng', groupName: 'Engineers' } as const;
+const icAssignment = {
+  kind: 'ic-assignment',
+  account: STORE,
+  userName: 'carol@example.com',
+  userId: 'u-carol',
+  accountId: '222222222222',
+  permissionSetArn: 'arn:aws:sso:::permissionSet/ssoins-1/ps-admin',
+  permissionSetName: 'Admin',
+} as const;
+
+/** Carol keeps her Identity Center group and loses a direct Admin assignment, verified. */
+function identityCenterEvidence() {
+  const campaign = createDummyCampaign({ id: 'rev-ic' });
+  const packet = createDummyPacket(campaign, {
+    items: [
+      { id: entitlementKey(icGroup), entitlement: icGroup, roleAllows: true, decision: { verdict: 'keep', by: 'slack:U0MONA', at: at(1), as: 'reviewer' } },
+      {
+        id: entitlementKey(icAssignment),
+        entitlement: icAssignment,
+        roleAllows: false,
+        decision: { verdict: 'revoke', by: 'slack:U0MONA', at: at(1), as: 'reviewer' },
+        change: { runId: 'run-ic', at: at(1), actionIds: ['ic1'], result: 'ok', verified: true },
+      },
+    ],
+  });
+  return reviewEvidence(campaign, [packet]);
+}
+
 describe('review evidence', () => {
+  it('shows Identity Center items in JSON and CSV: what, where, the decision and the verified change', () => {
+    const evidence = identityCenterEvidence();
+    const json = JSON.parse(renderReviewJson(evidence)) as { rows: Record<string, unknown>[] };
+    expect(json.rows.map((r) => [r['kind'], r['entitlement'], r['holder'], r['decision'], r['change'], r['verified']])).toEqual([
+      ['ic-group', 'Identity Center group Engineers', `${STORE}/carol@example.com`, 'keep', undefined, undefined],
+      ['ic-assignment', 'Identity Center permission set Admin in account 222222222222', `${STORE}/carol@example.com`, 'revoke', 'ok', true],
+    ]);
+    const csv = renderReviewCsv(evidence);
+    expect(csv).toContain('Identity Center permission set Admin in account 222222222222');
+    expect(csv).toContain('Identity Center group Engineers');
+  });
+
+
   it('has one row per person x entitlement with reviewer, decision, time, change and verification', () => {
     const evidence = hostileEvidence();
     expect(evidence.summary).toEqual({ people: 1, items: 3, kept: 2, revoked: 1, undecided: 0, defaulted: 1, revokesVerified: 1, revokesOpen: 0, reminded: 0, escalated: 1 });
@@ -68,6 +111,22 @@ describe('the HTML access review report in headless Chromium', () => {
     await browser?.close();
     rmSync(root, { recursive: true, force: true });
   });
+
+  it('shows Identity Center items as rows', async () => {
+    const file = path.join(root, 'review-ic.html');
+    writeFileSync(file, renderReviewHtml(identityCenterEvidence()));
+    const page = await (browser as Browser).newPage();
+    try {
+      await page.goto(pathToFileURL(file).href, { waitUntil: 'load', timeout: 60_000 });
+      const rows = await page.$$eval('tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
+      expect(rows.map((r) => [r[2], r[3], r[5]])).toEqual([
+        [expect.stringContaining('Identity Center group Engineers'), 'keep', expect.any(String)],
+        [expect.stringContaining('Identity Center permission set Admin in account 222222222222'), 'revoke', 'ok · verified'],
+      ]);
+    } finally {
+      await page.close();
+    }
+  }, 60_000);
 
   it('renders the summary and every item, keeps hostile names as text, and prints to PDF', async () => {
     const file = path.join(root, 'review.html');

@@ -12,6 +12,23 @@ import { createDummyPolicy, createDummyRoster } from '../fixtures/builders';
 import { CHANNEL, HR1, startHarness, type Harness } from '../slack/harness';
 import { createDummyAccount, createDummyUser, startHarness as startIamSandbox, type Harness as IamHarness } from '../aws/iam/helpers';
 import { reviewCompany } from './fixtures';
+import { describeEntitlement } from '../../src/domain/reviews/entitlements';
+import { IdentitystoreClient } from '@aws-sdk/client-identitystore';
+import { SSOAdminClient } from '@aws-sdk/client-sso-admin';
+import { IdentityCenterDirectory } from '../../src/adapters/aws/identity-center/directory';
+import { identityCenterServices } from '../../src/sandbox/identity-center-service';
+import { IdentityCenterSandboxState } from '../../src/sandbox/identity-center-state';
+
+/** Carol in Identity Center: the Engineers group and the Admin permission set in 222222222222 assigned to her directly. */
+function identityCenterSeed(): IdentityCenterSandboxState {
+  return IdentityCenterSandboxState.fromSeed({
+    region: 'us-east-1',
+    users: [{ userName: 'carol@example.com', emails: ['carol@example.com'] }],
+    groups: [{ displayName: 'Engineers', members: ['carol@example.com'] }],
+    permissionSets: [{ name: 'Admin', sessionDuration: 'PT1H' }],
+    assignments: [{ permissionSet: 'Admin', accountId: '222222222222', user: 'carol@example.com' }],
+  });
+}
 
 const DAY = 86_400_000;
 
@@ -44,7 +61,9 @@ function buttonFor(blocks: readonly Block[], label: 'Keep' | 'Revoke', what: str
 describe('an access review campaign in Slack, end to end', () => {
   let iam: IamHarness | undefined;
   let h: Harness | undefined;
+  const cleanups: (() => void)[] = [];
   afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) cleanup();
     await h?.close();
     await iam?.close();
     h = undefined;
@@ -52,22 +71,35 @@ describe('an access review campaign in Slack, end to end', () => {
   });
 
   it('a manager keeps one entitlement and revokes another (gone in the sandbox); an outsider is refused and audited; a reminder and an escalation go out on the clock', async () => {
-    iam = await startIamSandbox({
-      accounts: [
-        createDummyAccount({
-          users: [
-            createDummyUser({ userName: 'mona', tags: { employee_id: 'E5' }, groups: ['developers', 'admins'], accessKeys: [] }),
-            createDummyUser({ userName: 'carol', tags: { employee_id: 'E7' }, groups: ['developers', 'admins'], accessKeys: [] }),
-            createDummyUser({ userName: 'dave', tags: { employee_id: 'E8' }, groups: ['developers'], accessKeys: [] }),
-          ],
-        }),
-      ],
+    const ic = identityCenterSeed();
+    iam = await startIamSandbox(
+      {
+        accounts: [
+          createDummyAccount({
+            users: [
+              createDummyUser({ userName: 'mona', tags: { employee_id: 'E5' }, groups: ['developers', 'admins'], accessKeys: [] }),
+              createDummyUser({ userName: 'carol', tags: { employee_id: 'E7' }, groups: ['developers', 'admins'], accessKeys: [] }),
+              createDummyUser({ userName: 'dave', tags: { employee_id: 'E8' }, groups: ['developers'], accessKeys: [] }),
+            ],
+          }),
+        ],
+      },
+      { sandbox: { extraServices: identityCenterServices(ic) } },
+    );
+    const icClients = { endpoint: iam.sandbox.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIAPRODSANDBOX00001', secretAccessKey: 'x' } };
+    const identityStore = new IdentitystoreClient(icClients);
+    const ssoAdmin = new SSOAdminClient(icClients);
+    cleanups.push(() => {
+      identityStore.destroy();
+      ssoAdmin.destroy();
     });
+    const identityCenter = new IdentityCenterDirectory({ identityStore, ssoAdmin, instanceArn: ic.instanceArn, identityStoreId: ic.identityStoreId, source: 'internal', pollMs: 0 });
     const campaigns = new MemoryCampaignStore();
     const settings = { remindAfterDays: 3, escalateAfterDays: 7, dueAfterDays: 14, undecided: 'keep' as const };
     h = await startHarness({
       roster: createDummyRoster(reviewCompany()),
       directories: [iam.directory],
+      identityCenter,
       policy: createDummyPolicy(),
       users: { U0MONA: { email: 'mona@example.com' }, U0CAROL: { email: 'carol@example.com' }, U0DAVE: { email: 'dave@example.com' }, [HR1]: { email: 'hal@example.com' } },
       reviews: (reconcile) => ({ reconcile, campaigns, settings }),
@@ -91,7 +123,8 @@ describe('an access review campaign in Slack, end to end', () => {
     expect(harness.slack.callsTo('users.lookupByEmail').map((c) => c.args['email'])).toEqual(['mona@example.com', 'mona@example.com']);
     // Carol's packet is one of Mona's DMs; her buttons are taken from what Slack was sent.
     const carolDm = lastMessage(harness, 'U0MONA', 'carol@example.com');
-    expect(buttonsIn(carolDm).map((b) => b.action_id)).toEqual(['warden_review_keep', 'warden_review_revoke', 'warden_review_keep', 'warden_review_revoke', 'warden_review_keep_all']);
+    const daveDm = lastMessage(harness, 'U0MONA', 'dave@example.com');
+    expect(buttonsIn(carolDm).map((b) => b.action_id)).toEqual([...Array.from({ length: 4 }, () => ['warden_review_keep', 'warden_review_revoke']).flat(), 'warden_review_keep_all']);
     const keep = buttonFor(carolDm, 'Keep', 'IAM group developers');
     const revoke = buttonFor(carolDm, 'Revoke', 'IAM group admins');
 
@@ -110,14 +143,26 @@ describe('an access review campaign in Slack, end to end', () => {
     await harness.send(createDummyBlockAction({ user: 'U0MONA', actionId: keep.action_id, value: keep.value, responseUrl: harness.slack.responseUrl('keep') }));
     await harness.send(createDummyBlockAction({ user: 'U0MONA', actionId: revoke.action_id, value: revoke.value, responseUrl: harness.slack.responseUrl('revoke') }));
     expect(String(harness.slack.responsesTo('revoke').at(-1)?.args['text'])).toContain('Recorded');
+    // And in Identity Center: keeps the Engineers group, revokes the Admin permission set assigned to Carol directly.
+    const icKeep = buttonFor(carolDm, 'Keep', 'Identity Center group Engineers');
+    const icRevoke = buttonFor(carolDm, 'Revoke', 'Identity Center permission set Admin in account 222222222222');
+    await harness.send(createDummyBlockAction({ user: 'U0MONA', actionId: icKeep.action_id, value: icKeep.value, responseUrl: harness.slack.responseUrl('ic-keep') }));
+    await harness.send(createDummyBlockAction({ user: 'U0MONA', actionId: icRevoke.action_id, value: icRevoke.value, responseUrl: harness.slack.responseUrl('ic-revoke') }));
+    expect(String(harness.slack.responsesTo('ic-revoke').at(-1)?.args['text'])).toContain('Recorded');
+    // Gone from the sandbox's Identity Center, read back through the real SDK clients; the membership stays.
+    const icAfter = await identityCenter.inventory();
+    expect(icAfter.assignments.filter((a) => a.principalType === 'USER')).toEqual([]);
+    expect(icAfter.memberships).toHaveLength(1);
 
     // Gone in the sandbox, read back through the real IAM SDK client; developers stays.
     const carol = (await iam.directory.describeUsers(['carol'])).get('carol');
     expect(carol?.groups).toEqual(['developers']);
     const packet = await campaigns.getPacket('rev-e2e', 'E7');
-    expect(packet?.items.map((i) => [i.entitlement.kind === 'iam-group' ? i.entitlement.groupName : i.id, i.decision?.verdict, i.decision?.by, i.change?.verified])).toEqual([
-      ['admins', 'revoke', 'slack:U0MONA', true],
-      ['developers', 'keep', 'slack:U0MONA', undefined],
+    expect(packet?.items.map((i) => [describeEntitlement(i.entitlement), i.decision?.verdict, i.decision?.by, i.change?.verified])).toEqual([
+      ['IAM group admins', 'revoke', 'slack:U0MONA', true],
+      ['IAM group developers', 'keep', 'slack:U0MONA', undefined],
+      ['Identity Center group Engineers', 'keep', 'slack:U0MONA', undefined],
+      ['Identity Center permission set Admin in account 222222222222', 'revoke', 'slack:U0MONA', true],
     ]);
     // The message was updated in place with the decisions.
     expect(harness.slack.callsTo('chat.update').map((c) => JSON.stringify(c.args['blocks']))).toEqual(expect.arrayContaining([expect.stringContaining('removed, verified')]));
@@ -130,20 +175,28 @@ describe('an access review campaign in Slack, end to end', () => {
     ]);
     expect(audit.filter((e) => e.action === 'review.kept').map((e) => [e.actor, e.after])).toEqual([
       ['slack:U0MONA', expect.objectContaining({ entitlement: 'IAM group developers', reviewer: 'slack:U0MONA', as: 'reviewer' })],
+      ['slack:U0MONA', expect.objectContaining({ entitlement: 'Identity Center group Engineers', reviewer: 'slack:U0MONA', as: 'reviewer' })],
     ]);
     expect(audit.filter((e) => e.action === 'remove-from-group').map((e) => [e.result, e.reason, e.target])).toEqual([
       ['intent', 'review-revoked', 'carol'],
       ['ok', 'review-revoked', 'carol'],
     ]);
-    expect(audit.filter((e) => e.action === 'verify').map((e) => [e.result, e.target])).toEqual([['verified', 'carol']]);
+    expect(audit.filter((e) => e.action === 'delete-ic-assignment').map((e) => [e.result, e.reason, e.target, e.person])).toEqual([
+      ['intent', 'review-revoked', 'carol@example.com', 'carol@example.com (E7)'],
+      ['ok', 'review-revoked', 'carol@example.com', 'carol@example.com (E7)'],
+    ]);
+    expect(audit.filter((e) => e.action === 'verify').map((e) => [e.result, e.target, (e.after as { plane?: string } | undefined)?.plane])).toEqual([
+      ['verified', 'carol', undefined],
+      ['verified', 'carol@example.com', 'identity-center'],
+    ]);
     expect((await harness.audit.verify()).ok).toBe(true);
 
     // Day 3: Mona is reminded about Dave (still undecided) in the thread of his message; HR about Mona.
     harness.slack.clear();
     harness.clock.advance(3 * DAY - 60_000);
-    expect(await tickReviews(deps)).toEqual({ reminded: [], escalated: [], closed: [] });
+    expect(await tickReviews(deps)).toEqual({ started: [], reminded: [], escalated: [], closed: [] });
     harness.clock.advance(60_000);
-    expect(await tickReviews(deps)).toEqual({ reminded: ['E5', 'E8'], escalated: [], closed: [] });
+    expect(await tickReviews(deps)).toEqual({ started: [], reminded: ['E5', 'E8'], escalated: [], closed: [] });
     const reminders = harness.slack.callsTo('chat.postMessage').filter((c) => String(c.args['text']).startsWith('Reminder'));
     expect(reminders.map((c) => [c.args['channel'], typeof c.args['thread_ts']])).toEqual([
       [CHANNEL, 'string'],
@@ -160,9 +213,26 @@ describe('an access review campaign in Slack, end to end', () => {
       expect.stringContaining('Access review for dave@example.com'),
     ]);
     const hrKeepsAll = buttonsIn(lastMessage(harness, CHANNEL, 'Access review for dave@example.com')).find((b) => b.action_id === 'warden_review_keep_all');
+    const hrCopy = (await campaigns.getPacket('rev-e2e', 'E8'))?.hrMessage;
+    expect(hrCopy).toEqual({ channel: CHANNEL, ts: expect.any(String) });
+    expect(hrCopy?.ts).not.toBe((await campaigns.getPacket('rev-e2e', 'E8'))?.message?.ts);
+
+    // Mona decides after all: HR's copy is updated in place, so HR never acts on a stale packet.
+    const keepDave = buttonFor(daveDm, 'Keep', 'IAM group developers');
+    await harness.send(createDummyBlockAction({ user: 'U0MONA', actionId: keepDave.action_id, value: keepDave.value, responseUrl: harness.slack.responseUrl('mona-late') }));
+    const updates = harness.slack.callsTo('chat.update');
+    const hrUpdate = updates.find((c) => c.args['channel'] === CHANNEL && c.args['ts'] === hrCopy?.ts);
+    expect(JSON.stringify(hrUpdate?.args['blocks'])).toContain('Kept by <@U0MONA>');
+    expect(updates.some((c) => c.args['channel'] === 'U0MONA')).toBe(true);
+
+    // HR presses Keep all on its copy, as it was before the update: refused (nothing left to decide) and audited.
     await harness.send(createDummyBlockAction({ user: HR1, actionId: 'warden_review_keep_all', value: hrKeepsAll?.value ?? '', responseUrl: harness.slack.responseUrl('hr') }));
-    expect((await campaigns.getPacket('rev-e2e', 'E8'))?.items.map((i) => i.decision?.as)).toEqual(['hr']);
+    expect(String(harness.slack.responsesTo('hr').at(-1)?.args['text'])).toContain('already decided');
+    expect((await campaigns.getPacket('rev-e2e', 'E8'))?.items.map((i) => [i.decision?.as, i.decision?.by])).toEqual([['reviewer', 'slack:U0MONA']]);
     const after = await harness.audit.query({});
+    expect(after.filter((e) => e.action === 'review.refused' && e.actor === `slack:${HR1}`).map((e) => [e.person, e.result, e.error])).toEqual([
+      ['dave@example.com', 'skipped', expect.stringContaining('already decided')],
+    ]);
     expect(after.filter((e) => e.action === 'review.escalated').map((e) => e.person)).toEqual(['dave@example.com']);
     expect(after.filter((e) => e.action === 'review.reminded').map((e) => e.person).sort()).toEqual(['dave@example.com', 'mona@example.com']);
   });

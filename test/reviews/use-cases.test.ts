@@ -88,6 +88,28 @@ describe('deciding', () => {
     ]);
   });
 
+  it('refuses and audits a second decision on a decided item (HR overruling the manager, a changed mind), changing nothing', async () => {
+    const { deps, directory, audit, campaigns } = reviewDeps();
+    await startReview(deps, { scope: { kind: 'all' }, actor: 'cli:test' });
+    await decideReview(deps, { campaignId: 'rev-test', packetId: 'E7', request: { kind: 'item', itemId: itemId('admins'), verdict: 'keep' }, clicker: mona });
+
+    const hr = { slackId: 'U0HR1', email: 'hal@example.com', isHr: true };
+    const overrule = await decideReview(deps, { campaignId: 'rev-test', packetId: 'E7', request: { kind: 'item', itemId: itemId('admins'), verdict: 'revoke' }, clicker: hr });
+    const again = await decideReview(deps, { campaignId: 'rev-test', packetId: 'E7', request: { kind: 'item', itemId: itemId('admins'), verdict: 'revoke' }, clicker: mona });
+
+    expect([overrule, again]).toEqual([
+      { kind: 'unchanged', reason: 'already-decided' },
+      { kind: 'unchanged', reason: 'already-decided' },
+    ]);
+    expect(directory.executed).toEqual([]);
+    expect((await campaigns.getPacket('rev-test', 'E7'))?.items.find((i) => i.id === itemId('admins'))?.decision).toMatchObject({ verdict: 'keep', by: 'slack:U0MONA' });
+    const refused = (await audit.query({})).filter((e) => e.action === 'review.refused');
+    expect(refused.map((e) => [e.actor, e.person, e.result, e.error])).toEqual([
+      ['slack:U0HR1', 'carol@example.com', 'skipped', 'already decided: a decision stands once made'],
+      ['slack:U0MONA', 'carol@example.com', 'skipped', 'already decided: a decision stands once made'],
+    ]);
+  });
+
   it('lets HR decide a packet whose reviewer is HR', async () => {
     const { deps } = reviewDeps();
     await startReview(deps, { scope: { kind: 'all' }, actor: 'cli:test' });
@@ -103,14 +125,14 @@ describe('the review clock', () => {
     await decideReview(deps, { campaignId: 'rev-test', packetId: 'E8', request: { kind: 'keep-all' }, clicker: mona });
 
     clock.set(at(3, -1));
-    expect(await tickReviews(deps)).toEqual({ reminded: [], escalated: [], closed: [] });
+    expect(await tickReviews(deps)).toEqual({ started: [], reminded: [], escalated: [], closed: [] });
     clock.set(at(3));
     expect([...(await tickReviews(deps)).reminded].sort()).toEqual(['E5', 'E7', 'E9']);
     expect((await tickReviews(deps)).reminded).toEqual([]);
     clock.set(at(7, -1));
     expect((await tickReviews(deps)).escalated).toEqual([]);
     clock.set(at(7));
-    expect(await tickReviews(deps)).toEqual({ reminded: [], escalated: ['E7'], closed: [] });
+    expect(await tickReviews(deps)).toEqual({ started: [], reminded: [], escalated: ['E7'], closed: [] });
     expect(messenger.said.filter((s) => s.kind === 'escalate').map((s) => s.packetId)).toEqual(['E7']);
     const entries = await audit.query({});
     expect(entries.filter((e) => e.action === 'review.reminded')).toHaveLength(3);

@@ -1,3 +1,4 @@
+import type { IdentityCenterPlane } from '../../src/ports/identity-center';
 import { LogLevel, type Logger } from '@slack/bolt';
 import { MemoryAuditLog } from '../../src/adapters/audit/memory-audit-log';
 import { MemoryDepartureStore } from '../../src/adapters/departures/memory-departure-store';
@@ -99,6 +100,8 @@ export interface HarnessOptions {
   readonly snapshots?: SnapshotStore;
   /** The audit log's backing array, for tests that tamper with stored entries. */
   readonly auditEntries?: AuditEntry[];
+  /** IAM Identity Center (none by default). */
+  readonly identityCenter?: IdentityCenterPlane;
   /** Access reviews over the harness's reconcile deps (none by default). */
   readonly reviews?: (reconcile: ReconcileDeps) => SlackReviewDeps;
 }
@@ -140,6 +143,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const reconcile: ReconcileDeps = {
     roster: options.rosterSource ?? { load: async () => roster },
     directories: options.directories ?? [createDummyDirectory()],
+    ...(options.identityCenter !== undefined ? { identityCenter: options.identityCenter } : {}),
     audit,
     runs,
     notifier,

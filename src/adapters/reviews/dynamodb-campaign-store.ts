@@ -7,6 +7,10 @@ import { closed, decodeCampaign, decodePacket, encodeReview, newestFirst } from 
 /** Partition holding every campaign (a few a year), and the prefix of each campaign's own packet partition. */
 export const CAMPAIGN_PARTITION = 'review-campaign';
 const packetPartition = (campaignId: string): string => `review-packets#${campaignId}`;
+/** Partition of the claims that let one creator at a time write a campaign's packets. */
+const CLAIM_PARTITION = 'review-claim';
+/** A claim older than this (Lambda's longest invocation) belongs to a creator that died: the next one may take over. */
+const CLAIM_LEASE_MS = 15 * 60_000;
 
 export interface DynamoDbCampaignStoreOptions {
   /** Constructed once by the composition root, with the SDK's own region/credentials/endpoint chain. */
@@ -42,9 +46,32 @@ export class DynamoDbCampaignStore implements CampaignStore {
 
   async create(campaign: Campaign, packets: readonly ReviewPacket[]): Promise<boolean> {
     if ((await this.read(CAMPAIGN_PARTITION, campaign.id)) !== undefined) return false;
+    // Two creators of one id (a scheduled slot started by a retried or concurrent invocation) would overwrite each
+    // other's packets: only the one holding the claim writes them.
+    if (!(await this.claim(campaign))) return false;
     for (const packet of packets) await this.put(packetPartition(campaign.id), packet.id, encodeReview(packet), 1, 'new-or-same');
     try {
       await this.put(CAMPAIGN_PARTITION, campaign.id, encodeReview(campaign), 1, 'new');
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Claims the right to create `campaign.id`, timed by the creator's own start (a dead creator's claim lapses). */
+  private async claim(campaign: Campaign): Promise<boolean> {
+    const now = campaign.startedAt.getTime();
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.table,
+          Item: { ...keyOf(CLAIM_PARTITION, campaign.id), claimedBy: { S: campaign.startedBy }, leaseEndsMs: { N: String(now + CLAIM_LEASE_MS) } },
+          ConditionExpression: 'attribute_not_exists(#pk) OR #ends < :now',
+          ExpressionAttributeNames: { '#pk': KEY.partition, '#ends': 'leaseEndsMs' },
+          ExpressionAttributeValues: { ':now': { N: String(now) } },
+        }),
+      );
       return true;
     } catch (error) {
       if (isConditionFailure(error)) return false;

@@ -26,8 +26,9 @@ export class SlackReviewMessenger implements ReviewMessenger {
   }
 
   async update({ campaign, packet }: PacketView): Promise<void> {
-    if (packet.message === undefined) return;
-    await this.options.web.updateMessage(packet.message.channel, packet.message.ts, reviewMessage(campaign, packet, this.options.timezone));
+    const message = reviewMessage(campaign, packet, this.options.timezone);
+    // The reviewer's message and HR's copy (after escalation) show the same decisions, so neither acts on a stale packet.
+    for (const ref of [packet.message, packet.hrMessage]) if (ref !== undefined) await this.options.web.updateMessage(ref.channel, ref.ts, message);
   }
 
   async remind({ campaign, packet }: PacketView): Promise<void> {
@@ -39,9 +40,9 @@ export class SlackReviewMessenger implements ReviewMessenger {
     await this.options.web.postMessage(packet.message?.channel ?? this.destination(packet), message, packet.message?.ts);
   }
 
-  async escalate({ campaign, packet }: PacketView): Promise<void> {
+  async escalate({ campaign, packet }: PacketView): Promise<MessageRef> {
     const notice = await this.options.web.postMessage(this.options.hrChannel, escalationNotice(packet));
-    await this.options.web.postMessage(this.options.hrChannel, reviewMessage(campaign, packet, this.options.timezone), notice.ts);
+    return this.options.web.postMessage(this.options.hrChannel, reviewMessage(campaign, packet, this.options.timezone), notice.ts);
   }
 
   async closed(campaign: Campaign, packets: readonly ReviewPacket[]): Promise<void> {

@@ -28,27 +28,27 @@ export async function decideReview(deps: ReviewDeps, input: DecideInput): Promis
     await auditReview(deps, { runId, actor, action: 'review.refused', target: `${input.campaignId}/${input.packetId}`, result: 'skipped', error: 'no such review' });
     return { kind: 'unchanged', reason: 'not-found' };
   }
+  const refuse = (error: string, after: Record<string, unknown>) =>
+    auditReview(deps, { runId, actor, action: 'review.refused', target: campaign.id, person: packet.person.email, result: 'skipped', after: { request: input.request, ...after }, error });
   const check = checkDecider(packet, input.clicker);
   if (!check.ok) {
-    await auditReview(deps, {
-      runId,
-      actor,
-      action: 'review.refused',
-      target: campaign.id,
-      person: packet.person.email,
-      result: 'skipped',
-      after: { request: input.request },
-      error:
-        check.reason === 'own-access'
-          ? 'the person whose access it is may not review it'
-          : check.reason === 'not-reviewer'
-            ? 'not the assigned reviewer nor in slack.hr'
-            : 'could not tell the clicker apart from the person under review',
-    });
+    await refuse(
+      check.reason === 'own-access'
+        ? 'the person whose access it is may not review it'
+        : check.reason === 'not-reviewer'
+          ? 'not the assigned reviewer nor in slack.hr'
+          : 'could not tell the clicker apart from the person under review',
+      {},
+    );
     return { kind: 'refused', reason: check.reason };
   }
   const change = await deps.campaigns.updatePacket(campaign.id, packet.id, (p) => decide(campaign, p, input.request, { by: actor, at: now, as: check.as }));
-  if (!change.ok) return { kind: 'unchanged', reason: change.reason };
+  if (!change.ok) {
+    // A stale message (HR's copy before the manager decided, a second click): nothing changes, and the attempt is on record.
+    if (change.reason === 'already-decided') await refuse('already decided: a decision stands once made', { as: check.as });
+    if (change.reason === 'campaign-closed') await refuse('the campaign is closed', { as: check.as });
+    return { kind: 'unchanged', reason: change.reason };
+  }
   for (const item of change.decided) {
     await auditReview(deps, {
       runId,

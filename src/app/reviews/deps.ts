@@ -4,6 +4,7 @@ import { errorText } from '../../errors';
 import type { NewAuditEntry } from '../../ports';
 import type { CampaignStore, ReviewMessenger } from '../../ports/reviews';
 import type { ReconcileDeps } from '../reconcile';
+import type { ReviewSchedule } from './scheduled';
 
 /** What the access review use cases need: the reconcile deps (roster, accounts, hosts, audit, clock), the store, Slack. */
 export interface ReviewDeps {
@@ -13,6 +14,8 @@ export interface ReviewDeps {
   /** Slack (absent: campaigns are recorded and decided from the store alone, e.g. `warden review start` without Slack). */
   readonly messenger?: ReviewMessenger;
   readonly newId?: () => string;
+  /** `reviews.schedule`: the review clock starts a campaign when a slot comes. */
+  readonly schedule?: ReviewSchedule;
   /** Where failures to message Slack are reported; messaging never blocks a decision or a revocation. */
   readonly log?: { warn(message: string): void };
 }

@@ -3,7 +3,8 @@ import { describeEntitlement } from '../../domain/reviews/entitlements';
 import { holdingsOf, scopeLabel, type CampaignScope } from '../../domain/reviews/holdings';
 import type { AccountInventory, IamUser, Inventory } from '../../domain/inventory';
 import type { Roster } from '../../domain/roster';
-import { ExitCode, WardenError } from '../../errors';
+import { CampaignExistsError, ExitCode, WardenError } from '../../errors';
+import { readIdentityCenter } from '../reconcile/identity-center';
 import { auditReview, newCampaignId, newReviewRunId, quietly, type ReviewDeps } from './deps';
 
 const DAY_MS = 86_400_000;
@@ -14,6 +15,8 @@ export interface StartOptions {
   readonly dueAt?: Date;
   /** `cli:NAME`, `slack:U…` or `system`. */
   readonly actor: string;
+  /** The campaign's id (a schedule slot's); default a new random one. */
+  readonly id?: string;
 }
 
 export interface StartedCampaign {
@@ -37,10 +40,13 @@ async function readEstate(deps: ReviewDeps, roster: Roster, scope: CampaignScope
     throw new WardenError(`no account could be read: ${accountErrors.map((e) => e.message).join('; ')}`, ExitCode.runtime);
   }
   const hosts = reconcile.hosts === undefined ? [] : await reconcile.hosts.inventory();
-  const bulk: Inventory = { accounts, hosts, accountErrors };
+  const identityCenter = await readIdentityCenter(reconcile.identityCenter, reconcile.audit);
+  const bulk: Inventory = { accounts, hosts, accountErrors, ...identityCenter };
   const wanted = new Map<string, Set<string>>();
   for (const { entitlements } of holdingsOf({ roster, inventory: bulk, policy: reconcile.policy, now }, scope)) {
-    for (const e of entitlements) if (e.kind !== 'host-account') wanted.set(e.account, (wanted.get(e.account) ?? new Set()).add(e.userName));
+    for (const e of entitlements) {
+      if (e.kind !== 'host-account' && e.kind !== 'ic-group' && e.kind !== 'ic-assignment') wanted.set(e.account, (wanted.get(e.account) ?? new Set()).add(e.userName));
+    }
   }
   const detailed = await Promise.all(
     accounts.map(async (account) => {
@@ -85,7 +91,7 @@ export async function startReview(deps: ReviewDeps, options: StartOptions): Prom
   const inventory = await readEstate(deps, roster, options.scope, now);
   const policy = reconcile.policy;
   const roles = new Map(Object.entries(policy.roles).map(([name, grant]) => [name.trim().toLowerCase(), grant] as const));
-  const id = (deps.newId ?? (() => newCampaignId(now)))();
+  const id = options.id ?? (deps.newId ?? (() => newCampaignId(now)))();
   const started = startCampaign({
     id,
     scope: options.scope,
@@ -99,7 +105,7 @@ export async function startReview(deps: ReviewDeps, options: StartOptions): Prom
   });
   const packets = await Promise.all(started.packets.map((p) => withSlackReviewer(deps, p)));
   const { campaign } = started;
-  if (!(await deps.campaigns.create(campaign, packets))) throw new WardenError(`a review campaign ${campaign.id} already exists`, ExitCode.runtime);
+  if (!(await deps.campaigns.create(campaign, packets))) throw new CampaignExistsError(campaign.id);
   const runId = newReviewRunId('start', now);
   await auditReview(deps, {
     runId,
@@ -114,6 +120,7 @@ export async function startReview(deps: ReviewDeps, options: StartOptions): Prom
       items: packets.reduce((n, p) => n + p.items.length, 0),
       settings: campaign.settings,
       ...(inventory.accountErrors.length > 0 ? { unreadAccounts: inventory.accountErrors.map((e) => e.account) } : {}),
+      ...(inventory.identityCenterError !== undefined ? { identityCenterUnread: inventory.identityCenterError } : {}),
     },
   });
   const sent: ReviewPacket[] = [];

@@ -1,22 +1,30 @@
 import { applyUndecidedDefault, campaignDue, escalate, packetDue, remind, type Campaign, type ReviewPacket } from '../../domain/reviews/campaign';
 import { describeEntitlement } from '../../domain/reviews/entitlements';
+import type { MessageRef } from '../../ports/reviews';
 import { applyReviewRevocations } from './apply';
 import { auditReview, newReviewRunId, quietly, type ReviewDeps } from './deps';
+import { pendingSlot, scheduledCampaignId } from './scheduled';
+import { CampaignExistsError } from '../../errors';
+import { startReview } from './start';
 
 /** What one pass of the review clock did. */
 export interface ReviewTick {
+  /** Campaigns `reviews.schedule` started on this pass. */
+  readonly started: readonly string[];
   readonly reminded: readonly string[];
   readonly escalated: readonly string[];
   readonly closed: readonly string[];
 }
 
 /**
- * The review clock (the schedule runs it with reconciliation): reminds reviewers after `remindAfterDays`, escalates
+ * The review clock (the schedule runs it with reconciliation): starts the campaign of a `reviews.schedule` slot that
+ * has come, reminds reviewers after `remindAfterDays`, escalates
  * to HR after `escalateAfterDays`, and at the due date gives undecided items the `reviews.undecided` default, carries
  * out every revoke still pending and closes the campaign. Each step is recorded on the packet before the next pass, so
  * a reminder or an escalation goes out once.
  */
 export async function tickReviews(deps: ReviewDeps): Promise<ReviewTick> {
+  const started = await startScheduled(deps);
   const reminded: string[] = [];
   const escalated: string[] = [];
   const closed: string[] = [];
@@ -39,13 +47,19 @@ export async function tickReviews(deps: ReviewDeps): Promise<ReviewTick> {
       if (!change.ok) continue;
       const view = { campaign, packet: change.packet };
       const messenger = deps.messenger;
+      let hrMessage: MessageRef | undefined;
       const sent =
         messenger === undefined
           ? true
           : (await quietly(deps, `${due} the review of ${packet.person.email}`, async () => {
-              await (due === 'remind' ? messenger.remind(view) : messenger.escalate(view));
+              if (due === 'remind') await messenger.remind(view);
+              else hrMessage = (await messenger.escalate(view)) ?? undefined;
               return true;
             })) === true;
+      if (hrMessage !== undefined) {
+        const copy = hrMessage;
+        await deps.campaigns.updatePacket(campaign.id, packet.id, (p) => ({ ok: true, packet: { ...p, hrMessage: copy }, decided: [] }));
+      }
       await auditReview(deps, {
         runId,
         actor: 'system',
@@ -61,7 +75,21 @@ export async function tickReviews(deps: ReviewDeps): Promise<ReviewTick> {
     // Revokes that failed or were blocked earlier (guard, a lock, AWS) are retried on each pass.
     await applyReviewRevocations(deps, campaign.id, 'system');
   }
-  return { reminded, escalated, closed };
+  return { started, reminded, escalated, closed };
+}
+
+/** Starts the campaign of the schedule slot that has come, unless it exists (another tick, a retry, a concurrent run). */
+async function startScheduled(deps: ReviewDeps): Promise<string[]> {
+  if (deps.schedule === undefined) return [];
+  const slot = await pendingSlot(deps.campaigns, deps.schedule, deps.reconcile.clock.now());
+  if (slot === undefined) return [];
+  try {
+    const { campaign } = await startReview(deps, { scope: deps.schedule.scope, actor: 'system', id: scheduledCampaignId(slot) });
+    return [campaign.id];
+  } catch (error) {
+    if (error instanceof CampaignExistsError) return [];
+    throw error;
+  }
 }
 
 async function closeCampaign(deps: ReviewDeps, campaign: Campaign, now: Date): Promise<void> {

@@ -213,7 +213,7 @@ export async function runDemo(io: CliIo, opts: { dir: string }): Promise<number>
     }
     out.write(`Try:  npx warden audit query --config ${configArg} --person bob@example.com\n`);
     out.write(`      npx warden audit verify --config ${configArg}\n`);
-    out.write(`      npx warden review status --config ${configArg}   (start one on your own estate: warden review start --scope department:NAME)\n`);
+    out.write(`      npx warden review status --config ${configArg}   (start one on your own estate: warden review start --scope department:NAME, or reviews.schedule: quarterly for serve and Lambda)\n`);
     out.write(`      npx warden review report --config ${configArg} --out review.html\n`);
     const applied = [report, ...(comeback !== undefined ? [comeback] : [])];
     if (!chain.ok || !caught || applied.some((r) => r.outcome !== 'ok') || finalLeft > 0 || check.problems.length > 0) return ExitCode.runtime;

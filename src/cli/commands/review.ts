@@ -146,7 +146,7 @@ export async function runReviewTick(io: CliIo, opts: { config?: string }): Promi
   try {
     if (!slack) io.stderr.write('warden: Slack is not set up (SLACK_BOT_TOKEN and a slack block): reminders and escalations are recorded but nobody is messaged\n');
     const tick = await tickReviews(deps);
-    io.stdout.write(`Review clock: ${tick.reminded.length} reminded, ${tick.escalated.length} escalated, ${tick.closed.length} campaign(s) closed.\n`);
+    io.stdout.write(`Review clock: ${tick.started.length > 0 ? `started ${tick.started.join(', ')}; ` : ''}${tick.reminded.length} reminded, ${tick.escalated.length} escalated, ${tick.closed.length} campaign(s) closed.\n`);
     return ExitCode.ok;
   } finally {
     await runtime.close();

@@ -3,10 +3,8 @@ import { SlackReviewMessenger } from '../../adapters/slack/review-messenger';
 import type { SlackWeb } from '../../adapters/slack/web';
 import type { ReviewDeps } from '../../app/reviews/deps';
 import { REVIEW_CLOCK_CRON } from '../../app/reviews/schedule';
-import { startReview } from '../../app/reviews/start';
 import { tickReviews } from '../../app/reviews/tick';
 import type { WardenConfig } from '../../config/schema';
-import { parseScope } from '../../domain/reviews/holdings';
 import { errorText } from '../../errors';
 import type { Logger } from '../../lib/logger';
 
@@ -15,13 +13,11 @@ export interface ReviewTaskOptions {
   readonly web: SlackWeb | undefined;
   readonly config: WardenConfig;
   readonly log: Logger;
-  /** `reviews.schedule` as a cron expression: starts a campaign on its own. */
-  readonly schedule?: string;
 }
 
 /**
- * `warden serve`'s review tasks: the review clock every 15 minutes (reminders, escalations, due dates, retried revokes),
- * and a new campaign on `reviews.schedule` (over `reviews.scope`). Slack messages go through the app's own client.
+ * `warden serve`'s review task: the review clock every 15 minutes (a new campaign when a `reviews.schedule` slot comes,
+ * over `reviews.scope`; reminders, escalations, due dates, retried revokes). Slack messages go through the app's own client.
  */
 export function reviewTasks(options: ReviewTaskOptions): { stop(): void | Promise<void> }[] {
   const { config, log, web } = options;
@@ -30,13 +26,13 @@ export function reviewTasks(options: ReviewTaskOptions): { stop(): void | Promis
     web !== undefined && config.slack !== undefined
       ? { ...options.reviews, messenger: new SlackReviewMessenger({ web, hrChannel: config.slack.channel, timezone: config.timezone }) }
       : options.reviews;
-  const tasks = [
+  return [
     cron.schedule(
       REVIEW_CLOCK_CRON,
       async () => {
         try {
           const tick = await tickReviews(deps);
-          if (tick.reminded.length + tick.escalated.length + tick.closed.length > 0) log.info('review clock', { ...tick });
+          if (tick.started.length + tick.reminded.length + tick.escalated.length + tick.closed.length > 0) log.info('review clock', { ...tick });
         } catch (error) {
           log.error('review clock failed', { error: errorText(error) });
         }
@@ -44,22 +40,4 @@ export function reviewTasks(options: ReviewTaskOptions): { stop(): void | Promis
       { timezone: config.timezone, name: 'review-clock', noOverlap: true },
     ),
   ];
-  const scope = parseScope(config.reviews.scope);
-  if (options.schedule !== undefined && scope !== undefined) {
-    tasks.push(
-      cron.schedule(
-        options.schedule,
-        async () => {
-          try {
-            const { campaign, packets } = await startReview(deps, { scope, actor: 'system' });
-            log.info('review campaign started', { campaign: campaign.id, people: packets.length });
-          } catch (error) {
-            log.error('scheduled review campaign failed', { error: errorText(error) });
-          }
-        },
-        { timezone: config.timezone, name: 'review-start', noOverlap: true },
-      ),
-    );
-  }
-  return tasks;
 }

@@ -171,7 +171,7 @@ export async function runServe(io: CliIo, opts: ServeOptions, until?: AbortSigna
       name: 'due-departures',
       noOverlap: true,
     });
-    tasks = [reconcileTask, dueTask, ...reviewTasks({ reviews, web, config, log, ...(reviewSchedule !== undefined ? { schedule: reviewSchedule } : {}) })];
+    tasks = [reconcileTask, dueTask, ...reviewTasks({ reviews, web, config, log })];
     // CloudTrail (config `trail`): access given back re-revoked within a minute or so, leavers' later calls found hourly.
     const watch = await openTrailWatch(runtime, log.child({ component: 'trail' }));
     if (watch !== undefined) {

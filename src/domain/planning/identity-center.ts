@@ -20,6 +20,7 @@ import { identityCenterSessionPrincipals } from '../identity-center-sessions';
 import { sessionExposure, sessionExposureWords, sessionSummaryWords, summarizeSessions, type SessionExposure, type SessionPrincipal, type SessionSummary } from '../sessions';
 import { makeAction, makeFinding } from './build';
 import { mustBeRevoked, phaseIn, type PlanContext, type PlanPart } from './context';
+import { isReviewedIcException } from './reviews';
 
 /** Identity Center's data, indexed once per plan. */
 interface IcView {
@@ -138,12 +139,12 @@ function leastPrivilege(context: PlanContext, v: IcView, user: IcUser, person: P
   const where = { account: v.ic.identityStoreId, userName: user.userName, person: ref };
   const role = person.role ?? '';
   for (const group of grant.groups) {
-    if (heldGroups.has(group.toLowerCase())) continue;
+    if (heldGroups.has(group.toLowerCase()) || isReviewedIcException(context, person, v.ic.identityStoreId, { groupName: group })) continue;
     out.findings.push(makeFinding('missing-grant', 'low', 'least-privilege', where, `role ${role} grants Identity Center group ${group}, which this user is not in`));
   }
   for (const p of grant.permissionSets) {
     for (const account of p.accounts) {
-      if (held.has(`${p.name}\u0000${account}`)) continue;
+      if (held.has(`${p.name}\u0000${account}`) || isReviewedIcException(context, person, v.ic.identityStoreId, { permissionSetName: p.name, accountId: account })) continue;
       out.findings.push(makeFinding('missing-grant', 'low', 'least-privilege', where, `role ${role} grants permission set ${p.name} in account ${account}, which this user cannot use`));
     }
   }

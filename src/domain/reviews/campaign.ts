@@ -82,6 +82,8 @@ export interface ReviewPacket {
   readonly reviewer: Reviewer;
   readonly items: readonly ReviewItem[];
   readonly message?: { readonly channel: string; readonly ts: string };
+  /** HR's copy, posted at escalation: kept up to date with every decision, like the reviewer's own message. */
+  readonly hrMessage?: { readonly channel: string; readonly ts: string };
   readonly sentAt?: Date;
   readonly remindedAt?: Date;
   readonly escalatedAt?: Date;

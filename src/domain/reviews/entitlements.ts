@@ -16,7 +16,9 @@ export type EntitlementKind = Entitlement['kind'];
 export type EntitlementOf<K extends EntitlementKind> = Extract<Entitlement, { kind: K }>;
 
 /** The actions a review revocation plans (reason `review-revoked`, control least privilege). */
-export type RevocationAction = ActionOf<'remove-from-group' | 'detach-user-policy' | 'delete-user-policy' | 'deactivate-access-key' | 'lock-host-user'>;
+export type RevocationAction = ActionOf<
+  'remove-from-group' | 'detach-user-policy' | 'delete-user-policy' | 'deactivate-access-key' | 'lock-host-user' | 'remove-ic-membership' | 'delete-ic-assignment'
+>;
 
 interface EntitlementDescriptor<E extends Entitlement> {
   /** How a reviewer reads it (Slack, report). */
@@ -72,6 +74,27 @@ export const ENTITLEMENT_KINDS: { readonly [K in EntitlementKind]: EntitlementDe
     grantedBy: () => false,
     revoke: (e, person) =>
       makeAction('lock-host-user', fields(e.account, hostPrincipal(e.instanceId, e.osUser), person), { instanceId: e.instanceId, osUser: e.osUser }),
+  },
+  'ic-group': {
+    describe: (e) => `Identity Center group ${e.groupName}`,
+    holder: (e) => `${e.account}/${e.userName}`,
+    id: (e) => e.groupId,
+    grantedBy: (e, grant) => has(grant.identityCenter?.groups ?? [], e.groupName),
+    revoke: (e, person) =>
+      makeAction('remove-ic-membership', fields(e.account, e.userName, person), { userId: e.userId, membershipId: e.membershipId, groupId: e.groupId, groupName: e.groupName }),
+  },
+  'ic-assignment': {
+    describe: (e) => `Identity Center permission set ${e.permissionSetName} in account ${e.accountId}`,
+    holder: (e) => `${e.account}/${e.userName}`,
+    id: (e) => `${e.permissionSetArn}@${e.accountId}`,
+    grantedBy: (e, grant) => (grant.identityCenter?.permissionSets ?? []).some((p) => p.name === e.permissionSetName && p.accounts.includes(e.accountId)),
+    revoke: (e, person) =>
+      makeAction('delete-ic-assignment', fields(e.account, e.userName, person), {
+        userId: e.userId,
+        accountId: e.accountId,
+        permissionSetArn: e.permissionSetArn,
+        permissionSetName: e.permissionSetName,
+      }),
   },
 };
 

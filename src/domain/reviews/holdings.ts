@@ -1,3 +1,4 @@
+import { createIcMatcher } from '../identity-center';
 import { buildContext, type PlanInput } from '../planning/context';
 import { ownedHostAccounts } from '../planning/hosts';
 import { denyAllPolicyArn } from '../policy-documents';
@@ -30,7 +31,7 @@ const inScope = (scope: CampaignScope, person: Person): boolean =>
 
 /**
  * What each active person in scope holds, read from the inventory (groups, attached and inline policies, active access
- * keys when live detail was read, their own host accounts). Only users matched to exactly one person count: an
+ * keys when live detail was read, their own host accounts, Identity Center memberships and direct assignments). Only users matched to exactly one person count: an
  * ambiguous user is the planner's finding, not a reviewer's question. Warden's own deny-all is never offered. Pure.
  */
 export function holdingsOf(input: PlanInput, scope: CampaignScope): PersonHoldings[] {
@@ -38,7 +39,7 @@ export function holdingsOf(input: PlanInput, scope: CampaignScope): PersonHoldin
   const byPerson = new Map<Person, Entitlement[]>();
   const add = (person: Person, entitlement: Entitlement): void => {
     if (person.status !== 'active' || !inScope(scope, person)) return;
-    if (scope.kind === 'account' && entitlement.account !== scope.account) return;
+    if (scope.kind === 'account' && (entitlement.kind === 'ic-assignment' ? entitlement.accountId : entitlement.account) !== scope.account) return;
     const list = byPerson.get(person) ?? [];
     list.push(entitlement);
     byPerson.set(person, list);
@@ -57,6 +58,24 @@ export function holdingsOf(input: PlanInput, scope: CampaignScope): PersonHoldin
   }
   for (const { host, osUser, person } of ownedHostAccounts(context)) {
     add(person, { kind: 'host-account', account: host.account, instanceId: host.instanceId, osUser });
+  }
+  const ic = input.inventory.identityCenter;
+  if (ic !== undefined) {
+    const match = createIcMatcher(input.roster.people);
+    const groupName = new Map(ic.groups.map((g) => [g.groupId, g.displayName] as const));
+    const setName = new Map(ic.permissionSets.map((ps) => [ps.arn, ps.name] as const));
+    for (const user of ic.users) {
+      const m = match(user);
+      if (m.kind !== 'matched') continue;
+      const at = { account: ic.identityStoreId, userName: user.userName, userId: user.userId };
+      for (const { membershipId, groupId, userId } of ic.memberships) {
+        if (userId === user.userId) add(m.person, { kind: 'ic-group', ...at, membershipId, groupId, groupName: groupName.get(groupId) ?? groupId });
+      }
+      for (const a of ic.assignments) {
+        if (a.principalType !== 'USER' || a.principalId !== user.userId) continue;
+        add(m.person, { kind: 'ic-assignment', ...at, accountId: a.accountId, permissionSetArn: a.permissionSetArn, permissionSetName: setName.get(a.permissionSetArn) ?? a.permissionSetArn });
+      }
+    }
   }
   return [...byPerson.entries()]
     .map(([person, entitlements]) => ({ person, entitlements }))
