@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -119,10 +119,12 @@ function startLambdaEndpoint(): Promise<{ url: string; invocations: () => number
 }
 
 // Runs in the fresh process: load the bundle, invoke once, print what it took.
+// An ES module handler (the packaged \`.mjs\`) is imported, as Lambda's runtime does; the TypeScript sources are required.
 const CHILD = `
 const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
-const mod = require(process.env.BENCH_HANDLER);
+const loading = process.env.BENCH_HANDLER.endsWith('.mjs') ? import(require('node:url').pathToFileURL(process.env.BENCH_HANDLER).href) : Promise.resolve(require(process.env.BENCH_HANDLER));
+loading.then((mod) => {
 const t1 = process.hrtime.bigint();
 const c1 = process.cpuUsage(c0);
 const event = JSON.parse(process.env.BENCH_EVENT);
@@ -138,6 +140,7 @@ Promise.resolve(mod.handler(event, context)).then((result) => {
   }
   console.log(JSON.stringify({ loadMs: Number(t1 - t0) / 1e6, firstInvokeMs: Number(t2 - t1) / 1e6, loadCpuMs: (c1.user + c1.system) / 1e3, totalCpuMs: (c2.user + c2.system) / 1e3, outcome, packages: [...packages].sort() }));
 }, (error) => { console.error(error && error.stack || String(error)); process.exitCode = 1; });
+}, (error) => { console.error(error && error.stack || String(error)); process.exitCode = 1; });
 `;
 
 function rosterCsv(): string {
@@ -147,6 +150,12 @@ function rosterCsv(): string {
 }
 
 type FunctionName = 'reconcile' | 'worker' | 'slack';
+
+/** The unzipped package's handler file: `src/lambda/<name>.mjs` (the ES module build), else `.js`, as Lambda looks. */
+export function packagedHandler(taskRoot: string, name: string): string {
+  const esm = path.join(taskRoot, 'src', 'lambda', `${name}.mjs`);
+  return existsSync(esm) ? esm : path.join(taskRoot, 'src', 'lambda', `${name}.js`);
+}
 const FUNCTIONS: readonly FunctionName[] = ['reconcile', 'worker', 'slack'];
 
 /**
@@ -241,7 +250,7 @@ export async function benchColdStart(zips: Readonly<Record<FunctionName, string>
           writeFileSync(target, entry.read());
         }
       }
-      const handler = zips === 'sources' ? path.join(repo, 'src', 'lambda', `${name}.ts`) : path.join(taskRoot, 'src', 'lambda', `${name}.js`);
+      const handler = zips === 'sources' ? path.join(repo, 'src', 'lambda', `${name}.ts`) : packagedHandler(taskRoot, name);
       // WARDEN_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (open in Chrome DevTools).
       const profile = process.env['WARDEN_BENCH_CPU_PROF'];
       const profiling = profile !== undefined && profile !== '' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profile, name)}`] : [];
