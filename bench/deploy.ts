@@ -457,7 +457,14 @@ export async function benchLambdaColdStart(runs = 5): Promise<ColdStartBench & {
   const packaged = await packages();
   try {
     const zips = { reconcile: path.join(packaged.dir, 'reconcile.zip'), worker: path.join(packaged.dir, 'worker.zip'), slack: path.join(packaged.dir, 'slack.zip') };
-    return { ...(await benchColdStart(zips, runs)), packaging: { source: packaged.source, ms: packaged.ms } };
+    // WARDEN_BENCH_COLD_BASELINE=DIR (reconcile.zip, worker.zip, slack.zip of another build, e.g. the previous commit's
+    // `npm run package -- --package DIR`): measured side by side with this build, run for run.
+    const baselineDir = process.env['WARDEN_BENCH_COLD_BASELINE'];
+    const baseline =
+      baselineDir !== undefined && baselineDir !== ''
+        ? { baseline: { reconcile: path.join(baselineDir, 'reconcile.zip'), worker: path.join(baselineDir, 'worker.zip'), slack: path.join(baselineDir, 'slack.zip') }, baselineLabel: process.env['WARDEN_BENCH_COLD_BASELINE_LABEL'] ?? baselineDir }
+        : {};
+    return { ...(await benchColdStart(zips, runs, baseline)), packaging: { source: packaged.source, ms: packaged.ms } };
   } finally {
     packaged.cleanup();
   }

@@ -57,13 +57,14 @@ const SDK_INDEX = path.join('src', 'adapters', 'aws', 'sdk.ts');
 
 // ES module output has no `require`, `__filename` or `__dirname`; the CommonJS libraries inside (Bolt, axios) and the
 // SDK loaders need them. Every output file gets its own, from its own URL (all files sit in one folder).
+const BUILTIN_NAMESPACE = 'warden-builtin';
+const BUILTIN = new RegExp(`^(node:)?(${require('node:module').builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})$`);
+
 const ESM_BANNER = [
   "import { createRequire as __wardenRequire } from 'node:module';",
-  "import { fileURLToPath as __wardenPath } from 'node:url';",
-  "import { dirname as __wardenDir } from 'node:path';",
   'const require = __wardenRequire(import.meta.url);',
-  'const __filename = __wardenPath(import.meta.url);',
-  'const __dirname = __wardenDir(__filename);',
+  'const __filename = import.meta.filename;',
+  'const __dirname = import.meta.dirname;',
 ].join('\n');
 
 /**
@@ -89,6 +90,13 @@ const splitLambda = {
     ];
     options.chunkNames = `${fn}.chunk-[hash]`;
     options.banner = { ...options.banner, js: [options.banner?.js, ESM_BANNER].filter(Boolean).join('\n') };
+    // An ES module `import` (or `import()`, as the SDK's HTTP handler does) of a Node built-in makes Node build the
+    // module's ES facade, which reads every export: for `http` that includes its lazy `WebSocket` getters, which load
+    // Node's own undici (tens of ms of a cold start here, bench/RESULTS.md). Such imports go through `require` instead.
+    build.onResolve({ filter: BUILTIN }, (args) =>
+      args.kind === 'import-statement' || args.kind === 'dynamic-import' ? { path: args.path.replace(/^node:/, ''), namespace: BUILTIN_NAMESPACE } : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: BUILTIN_NAMESPACE }, (args) => ({ contents: `module.exports = require(${JSON.stringify(`node:${args.path}`)});`, loader: 'js' }));
     build.onResolve({ filter: /^\.\/sdk\/[a-z0-9-]+$/ }, (args) => {
       const name = args.path.slice('./sdk/'.length);
       if (args.kind !== 'require-call' || !args.importer.endsWith(SDK_INDEX) || !SDK_LOADERS.includes(name)) return undefined;

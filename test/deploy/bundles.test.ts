@@ -78,6 +78,9 @@ describe('the packaged Lambda bundles', () => {
       }
     }
     expect(missing).toEqual([]);
+    // A Node built-in imported as an ES module has Node build its facade, reading every export: `http`'s load undici.
+    const builtinImports = [...code.values()].flatMap((text) => [...text.matchAll(/(?:from\s*|import\(\s*)["']((?:node:)?(?:http|https|http2|net|tls|stream|crypto|fs|os|path|url|zlib|buffer|events|util|process|child_process|async_hooks))["']/g)].map((m) => m[1]));
+    expect(builtinImports).toEqual([]);
     expect([...code.keys()].filter((file) => !path.posix.basename(file).startsWith(`${name}.`))).toEqual([]);
     // Each SDK client the loaders in src/adapters/aws/sdk.ts name is a file of its own.
     expect(SDK_LOADERS.map((sdk) => code.has(`src/lambda/${name}.sdk-${sdk}.mjs`))).toEqual(SDK_LOADERS.map(() => true));
