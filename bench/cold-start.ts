@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -74,6 +74,8 @@ export interface ColdStartBench {
   readonly loadAverage1m: number;
   readonly nodeSource: 'node@24 from npm' | 'this process';
   readonly functions: readonly ColdStart[];
+  /** The same runs of another build's packages (`WARDEN_BENCH_COLD_BASELINE`), each run right before this build's. */
+  readonly baseline?: { readonly label: string; readonly functions: readonly ColdStart[] };
 }
 
 const median = (values: readonly number[]): number => {
@@ -119,10 +121,12 @@ function startLambdaEndpoint(): Promise<{ url: string; invocations: () => number
 }
 
 // Runs in the fresh process: load the bundle, invoke once, print what it took.
+// An ES module handler (the packaged \`.mjs\`) is imported, as Lambda's runtime does; the TypeScript sources are required.
 const CHILD = `
 const c0 = process.cpuUsage();
 const t0 = process.hrtime.bigint();
-const mod = require(process.env.BENCH_HANDLER);
+const loading = process.env.BENCH_HANDLER.endsWith('.mjs') ? import(require('node:url').pathToFileURL(process.env.BENCH_HANDLER).href) : Promise.resolve(require(process.env.BENCH_HANDLER));
+loading.then((mod) => {
 const t1 = process.hrtime.bigint();
 const c1 = process.cpuUsage(c0);
 const event = JSON.parse(process.env.BENCH_EVENT);
@@ -138,6 +142,7 @@ Promise.resolve(mod.handler(event, context)).then((result) => {
   }
   console.log(JSON.stringify({ loadMs: Number(t1 - t0) / 1e6, firstInvokeMs: Number(t2 - t1) / 1e6, loadCpuMs: (c1.user + c1.system) / 1e3, totalCpuMs: (c2.user + c2.system) / 1e3, outcome, packages: [...packages].sort() }));
 }, (error) => { console.error(error && error.stack || String(error)); process.exitCode = 1; });
+}, (error) => { console.error(error && error.stack || String(error)); process.exitCode = 1; });
 `;
 
 function rosterCsv(): string {
@@ -147,6 +152,12 @@ function rosterCsv(): string {
 }
 
 type FunctionName = 'reconcile' | 'worker' | 'slack';
+
+/** The unzipped package's handler file: `src/lambda/<name>.mjs` (the ES module build), else `.js`, as Lambda looks. */
+export function packagedHandler(taskRoot: string, name: string): string {
+  const esm = path.join(taskRoot, 'src', 'lambda', `${name}.mjs`);
+  return existsSync(esm) ? esm : path.join(taskRoot, 'src', 'lambda', `${name}.js`);
+}
 const FUNCTIONS: readonly FunctionName[] = ['reconcile', 'worker', 'slack'];
 
 /**
@@ -154,7 +165,11 @@ const FUNCTIONS: readonly FunctionName[] = ['reconcile', 'worker', 'slack'];
  * handler runs from its TypeScript source under this Node (through tsx) instead, and each run lists the npm packages
  * it loaded (test/package/lazy-loading.test.ts holds the functions to what their first invocation needs).
  */
-export async function benchColdStart(zips: Readonly<Record<FunctionName, string>> | 'sources', runs = 5): Promise<ColdStartBench> {
+export async function benchColdStart(
+  zips: Readonly<Record<FunctionName, string>> | 'sources',
+  runs = 5,
+  options: { readonly baseline?: Readonly<Record<FunctionName, string>>; readonly baselineLabel?: string } = {},
+): Promise<ColdStartBench> {
   const node =
     zips === 'sources' ? { binary: process.execPath, version: process.version, source: 'this process' as const } : await lambdaNode();
   const repo = path.join(__dirname, '..');
@@ -230,59 +245,79 @@ export async function benchColdStart(zips: Readonly<Record<FunctionName, string>
       slack: 'signed /offboard from HR: secrets from Parameter Store, signature checked, modal opened, acknowledged',
     };
     const functions: ColdStart[] = [];
+    const baselineFunctions: ColdStart[] = [];
     const bare: number[] = [];
+    // Each run of each function measures the baseline package (when given) and then this one, one after the other, so
+    // both meet the same machine load.
+    const variants: { readonly label: string; readonly zips: typeof zips; readonly out: ColdStart[] }[] = [
+      ...(options.baseline !== undefined ? [{ label: 'baseline', zips: options.baseline, out: baselineFunctions }] : []),
+      { label: 'current', zips, out: functions },
+    ];
     for (const name of FUNCTIONS) {
-      const taskRoot = path.join(root, name);
-      mkdirSync(taskRoot, { recursive: true });
-      if (zips !== 'sources') {
-        for (const entry of readZip(zips[name])) {
-          const target = path.join(taskRoot, entry.name);
-          mkdirSync(path.dirname(target), { recursive: true });
-          writeFileSync(target, entry.read());
+      const prepared = variants.map((variant) => {
+        const taskRoot = path.join(root, variant.label, name);
+        mkdirSync(taskRoot, { recursive: true });
+        if (variant.zips !== 'sources') {
+          for (const entry of readZip(variant.zips[name])) {
+            const target = path.join(taskRoot, entry.name);
+            mkdirSync(path.dirname(target), { recursive: true });
+            writeFileSync(target, entry.read());
+          }
         }
-      }
-      const handler = zips === 'sources' ? path.join(repo, 'src', 'lambda', `${name}.ts`) : path.join(taskRoot, 'src', 'lambda', `${name}.js`);
-      // WARDEN_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (open in Chrome DevTools).
-      const profile = process.env['WARDEN_BENCH_CPU_PROF'];
-      const profiling = profile !== undefined && profile !== '' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profile, name)}`] : [];
-      const args = [...profiling, ...(zips === 'sources' ? ['-r', require.resolve('tsx/cjs'), '-e', CHILD] : ['-e', CHILD])];
-      writeFileSync(path.join(taskRoot, 'roster.csv'), rosterCsv());
-      const results: ColdStartRun[] = [];
+        const handler = variant.zips === 'sources' ? path.join(repo, 'src', 'lambda', `${name}.ts`) : packagedHandler(taskRoot, name);
+        // WARDEN_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (open in Chrome DevTools).
+        const profile = process.env['WARDEN_BENCH_CPU_PROF'];
+        const profiling = profile !== undefined && profile !== '' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profile, variant.label, name)}`] : [];
+        const args = [...profiling, ...(variant.zips === 'sources' ? ['-r', require.resolve('tsx/cjs'), '-e', CHILD] : ['-e', CHILD])];
+        writeFileSync(path.join(taskRoot, 'roster.csv'), rosterCsv());
+        return { variant, taskRoot, handler, args, results: [] as ColdStartRun[] };
+      });
       for (let i = 0; i < runs; i += 1) {
         const bareStarted = process.hrtime.bigint();
         await execFileAsync(node.binary, ['-e', '0']);
         bare.push(Number(process.hrtime.bigint() - bareStarted) / 1e6);
-        const { stdout } = await execFileAsync(node.binary, args, {
-          cwd: taskRoot,
-          env: { ...env(name, taskRoot), BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
-          timeout: 120_000,
-        });
-        const run = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { loadMs: number; firstInvokeMs: number; loadCpuMs: number; totalCpuMs: number; outcome: string; packages: string[] };
-        results.push({
-          loadMs: round(run.loadMs),
-          firstInvokeMs: round(run.firstInvokeMs),
-          totalMs: round(run.loadMs + run.firstInvokeMs),
-          loadCpuMs: round(run.loadCpuMs),
-          totalCpuMs: round(run.totalCpuMs),
-          outcome: run.outcome,
-          ...(zips === 'sources' ? { packages: run.packages } : {}),
+        for (const { variant, taskRoot, handler, args, results } of prepared) {
+          const { stdout } = await execFileAsync(node.binary, args, {
+            cwd: taskRoot,
+            env: { ...env(name, taskRoot), BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
+            timeout: 120_000,
+          });
+          const run = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { loadMs: number; firstInvokeMs: number; loadCpuMs: number; totalCpuMs: number; outcome: string; packages: string[] };
+          results.push({
+            loadMs: round(run.loadMs),
+            firstInvokeMs: round(run.firstInvokeMs),
+            totalMs: round(run.loadMs + run.firstInvokeMs),
+            loadCpuMs: round(run.loadCpuMs),
+            totalCpuMs: round(run.totalCpuMs),
+            outcome: run.outcome,
+            ...(variant.zips === 'sources' ? { packages: run.packages } : {}),
+          });
+        }
+      }
+      for (const { variant, results } of prepared) {
+        const medianTotalMs = round(median(results.map((r) => r.totalMs)));
+        variant.out.push({
+          name,
+          what: what[name],
+          runs: results,
+          medianTotalMs,
+          medianLoadMs: round(median(results.map((r) => r.loadMs))),
+          medianFirstInvokeMs: round(median(results.map((r) => r.firstInvokeMs))),
+          medianLoadCpuMs: round(median(results.map((r) => r.loadCpuMs))),
+          medianTotalCpuMs: round(median(results.map((r) => r.totalCpuMs))),
+          goalMs: COLD_START_GOAL_MS,
+          withinGoal: medianTotalMs <= COLD_START_GOAL_MS,
         });
       }
-      const medianTotalMs = round(median(results.map((r) => r.totalMs)));
-      functions.push({
-        name,
-        what: what[name],
-        runs: results,
-        medianTotalMs,
-        medianLoadMs: round(median(results.map((r) => r.loadMs))),
-        medianFirstInvokeMs: round(median(results.map((r) => r.firstInvokeMs))),
-        medianLoadCpuMs: round(median(results.map((r) => r.loadCpuMs))),
-        medianTotalCpuMs: round(median(results.map((r) => r.totalCpuMs))),
-        goalMs: COLD_START_GOAL_MS,
-        withinGoal: medianTotalMs <= COLD_START_GOAL_MS,
-      });
     }
-    return { node: node.version, nodeSource: node.source, bareNodeMs: round(median(bare)), loadAverage1m: round(os.loadavg()[0] ?? 0), functions };
+    return {
+      node: node.version,
+      nodeSource: node.source,
+      bareNodeMs: round(median(bare)),
+      loadAverage1m: round(os.loadavg()[0] ?? 0),
+      functions,
+      ...(options.baseline !== undefined ? { baseline: { label: options.baselineLabel ?? 'baseline', functions: baselineFunctions } } : {}),
+    };
   } finally {
     rmSync(root, { recursive: true, force: true });
     await slackApi.close();

@@ -31,7 +31,7 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { departuresTableDefinition } from '../src/adapters/departures/dynamodb-departure-store';
 import type { HttpApiEvent } from '../src/lambda/events';
 import { readZip } from '../test/deploy/zip';
-import { benchColdStart, type ColdStartBench } from './cold-start';
+import { benchColdStart, packagedHandler, type ColdStartBench } from './cold-start';
 import { FakeSlackApi } from '../test/fakes/fake-slack-api';
 import { createDummyCommand, signSlackRequest } from '../test/fakes/slack-requests';
 import {
@@ -174,8 +174,8 @@ async function measurePackage(name: string, zip: string, runs: number): Promise<
       mkdirSync(path.dirname(target), { recursive: true });
       writeFileSync(target, entry.read());
     }
-    const handler = path.join(root, 'src', 'lambda', `${name}.js`);
-    const script = `const t=process.hrtime.bigint(); require(${JSON.stringify(handler)}); console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+    const handler = packagedHandler(root, name);
+    const script = `const t=process.hrtime.bigint(); import(require('node:url').pathToFileURL(${JSON.stringify(handler)}).href).then(() => console.log(Number(process.hrtime.bigint()-t)/1e6))`;
     const times: number[] = [];
     for (let i = 0; i < runs; i += 1) {
       // Lambda's environment, not this process's: no AWS settings leak into the load.
@@ -185,7 +185,7 @@ async function measurePackage(name: string, zip: string, runs: number): Promise<
     return {
       name,
       zipBytes: statSync(zip).size,
-      handlerJsBytes: entries.find((e) => e.name === `src/lambda/${name}.js`)?.bytes ?? 0,
+      handlerJsBytes: entries.find((e) => e.name === path.relative(root, packagedHandler(root, name)))?.bytes ?? 0,
       unzippedBytes: entries.reduce((sum, e) => sum + e.bytes, 0),
       files: entries.map((e) => e.name).sort(),
       coldRequireMs: { median: round(median(times)), min: round(Math.min(...times)), max: round(Math.max(...times)), runs: times.map((t) => round(t)) },
@@ -224,16 +224,17 @@ export async function benchSlackColdPath(zip: string, runs: number): Promise<Sla
     await createTables(setup.dynamodb, { audit: 'bench-cold-audit', state: 'bench-cold-state' });
     await setup.dynamodb.send(new CreateTableCommand(departuresTableDefinition('bench-cold-departures')));
     destroyClients(setup);
-    const handler = path.join(root, 'src', 'lambda', 'slack.js');
+    const handler = packagedHandler(root, 'slack');
     const script = [
       'const t0 = process.hrtime.bigint();',
-      `const { handler } = require(${JSON.stringify(handler)});`,
+      `import(require('node:url').pathToFileURL(${JSON.stringify(handler)}).href).then(({ handler }) => {`,
       'const t1 = process.hrtime.bigint();',
       'const context = { awsRequestId: "cold-1", invokedFunctionArn: "arn:aws:lambda:us-east-1:111111111111:function:access-warden-bench-slack", functionName: "access-warden-bench-slack", getRemainingTimeInMillis: () => 10000 };',
       'handler(JSON.parse(process.env.BENCH_EVENT), context).then((r) => {',
       '  const t2 = process.hrtime.bigint();',
       '  console.log(JSON.stringify({ load: Number(t1 - t0) / 1e6, first: Number(t2 - t1) / 1e6, status: r.statusCode }));',
       '  process.exit(0);',
+      '});',
       '});',
     ].join('\n');
     const loads: number[] = [];
@@ -456,7 +457,14 @@ export async function benchLambdaColdStart(runs = 5): Promise<ColdStartBench & {
   const packaged = await packages();
   try {
     const zips = { reconcile: path.join(packaged.dir, 'reconcile.zip'), worker: path.join(packaged.dir, 'worker.zip'), slack: path.join(packaged.dir, 'slack.zip') };
-    return { ...(await benchColdStart(zips, runs)), packaging: { source: packaged.source, ms: packaged.ms } };
+    // WARDEN_BENCH_COLD_BASELINE=DIR (reconcile.zip, worker.zip, slack.zip of another build, e.g. the previous commit's
+    // `npm run package -- --package DIR`): measured side by side with this build, run for run.
+    const baselineDir = process.env['WARDEN_BENCH_COLD_BASELINE'];
+    const baseline =
+      baselineDir !== undefined && baselineDir !== ''
+        ? { baseline: { reconcile: path.join(baselineDir, 'reconcile.zip'), worker: path.join(baselineDir, 'worker.zip'), slack: path.join(baselineDir, 'slack.zip') }, baselineLabel: process.env['WARDEN_BENCH_COLD_BASELINE_LABEL'] ?? baselineDir }
+        : {};
+    return { ...(await benchColdStart(zips, runs, baseline)), packaging: { source: packaged.source, ms: packaged.ms } };
   } finally {
     packaged.cleanup();
   }

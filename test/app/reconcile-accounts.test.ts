@@ -1,6 +1,7 @@
 import { computePlan } from '../../src/app/reconcile';
 import type { AccountInventory, IamUserDetail } from '../../src/domain/inventory';
 import { bobLeftDeps } from '../fixtures/reconcile-deps';
+import { createDummyPerson, createDummyRoster, daysBefore } from '../fixtures/builders';
 import { leaverDetail, MemoryAccountDirectory } from '../fakes/memory-account-directory';
 
 /**
@@ -80,4 +81,78 @@ describe('a plan over many accounts', () => {
 
     expect(inFlight).toBe(ACCOUNTS.length);
   });
+
+  /** A directory whose inventory waits for `gate`, recording each live read's names. */
+  class GatedDirectory extends MemoryAccountDirectory {
+    readonly reads: string[][] = [];
+    constructor(
+      account: string,
+      users: ConstructorParameters<typeof MemoryAccountDirectory>[1],
+      private readonly gate: Promise<void>,
+      private readonly events: string[],
+    ) {
+      super(account, users);
+    }
+    override async inventory(): Promise<AccountInventory> {
+      await this.gate;
+      this.events.push(`inventory-done ${this.account}`);
+      return super.inventory();
+    }
+    override async describeUsers(userNames: readonly string[]): Promise<ReadonlyMap<string, IamUserDetail>> {
+      this.reads.push([...userNames]);
+      this.events.push(`describe ${this.account} ${userNames.join(',')}`);
+      return super.describeUsers(userNames);
+    }
+  }
+
+  it('starts the live reads of leavers the roster names (aws_usernames) while their account is still being inventoried', async () => {
+    const events: string[] = [];
+    const gate = deferred();
+    const roster = createDummyRoster([
+      createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(1), awsUsernames: ['bob'] }),
+      // Named but in no account: read early for nothing, never planned.
+      createDummyPerson({ employeeId: 'E3', email: 'dan@example.com', status: 'departed', endAt: daysBefore(1), awsUsernames: ['dan'] }),
+      createDummyPerson({ employeeId: 'E4', email: 'eve@example.com', status: 'active', awsUsernames: ['eve'] }),
+    ]);
+    const directory = new GatedDirectory(
+      ACCOUNTS[0] as string,
+      [
+        { userName: 'bob', tags: { employee_id: 'E2' }, detail: leaverDetail('AKIABOBEARLY00000001') },
+        { userName: 'eve', tags: { employee_id: 'E4' }, detail: leaverDetail('AKIAEVEEARLY00000001') },
+      ],
+      gate.promise,
+      events,
+    );
+    const planning = computePlan({ ...depsFor([directory]), roster: { load: async () => roster } });
+    for (let i = 0; i < 200 && !events.some((e) => e.startsWith('describe')); i += 1) await new Promise((r) => setTimeout(r, 10));
+    gate.resolve();
+    const planned = await planning;
+
+    // The leavers' reads went out before the inventory was in; the active person's user was never read live.
+    expect(events[0]).toBe(`describe ${ACCOUNTS[0]} bob,dan`);
+    expect(events).toContain(`inventory-done ${ACCOUNTS[0]}`);
+    // Nothing read twice: bob's early read is the one the plan uses.
+    expect(directory.reads).toEqual([['bob', 'dan']]);
+    expect(planned.plan.actions.filter((a) => a.kind === 'deactivate-access-key').map((a) => (a.kind === 'deactivate-access-key' ? a.target.accessKeyId : ''))).toEqual(['AKIABOBEARLY00000001']);
+    const users = planned.inventory.accounts[0]?.users ?? [];
+    expect(users.find((u) => u.userName === 'bob')?.detail).toBeDefined();
+    expect(users.find((u) => u.userName === 'eve')?.detail).toBeUndefined();
+  });
+
+  it('reads a leaver again when the early read found no such user but the inventory then holds one', async () => {
+    const events: string[] = [];
+    const roster = createDummyRoster([createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(1), awsUsernames: ['bob'] })]);
+    const gate = deferred();
+    const directory = new GatedDirectory(ACCOUNTS[0] as string, [], gate.promise, events);
+    const planning = computePlan({ ...depsFor([directory]), roster: { load: async () => roster } });
+    for (let i = 0; i < 200 && !events.some((e) => e.startsWith('describe')); i += 1) await new Promise((r) => setTimeout(r, 10));
+    // bob's user appears between the early read and the inventory (created again by someone).
+    directory.put({ userName: 'bob', tags: { employee_id: 'E2' }, detail: leaverDetail('AKIABOBAGAIN00000001') });
+    gate.resolve();
+    const planned = await planning;
+
+    expect(directory.reads).toEqual([['bob'], ['bob']]);
+    expect(planned.plan.actions.some((a) => a.kind === 'deactivate-access-key' && a.target.accessKeyId === 'AKIABOBAGAIN00000001')).toBe(true);
+  });
 });
+

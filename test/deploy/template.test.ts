@@ -80,7 +80,7 @@ describe('npm run package (offline)', () => {
   it('ships the host scripts, byte for byte, where the reconcile and worker functions read them', () => {
     for (const name of ['reconcile', 'worker']) {
       const entries = readZip(path.join(outDir, `${name}.zip`));
-      expect(entries.map((e) => e.name)).toContain(`src/lambda/${name}.js`);
+      expect(entries.map((e) => e.name)).toContain(`src/lambda/${name}.mjs`);
       const scripts = readdirSync(path.join(ROOT, 'scripts/host')).filter((f) => f.endsWith('.sh'));
       expect(scripts).toEqual(expect.arrayContaining(['inventory.sh', 'revoke.sh']));
       for (const script of scripts) {

@@ -29,6 +29,11 @@ export class MemoryAccountDirectory implements AccountDirectory {
     for (const user of users) this.users.set(user.userName, user);
   }
 
+  /** Adds or replaces a user, as someone outside Warden would. */
+  put(user: MemoryUser): void {
+    this.users.set(user.userName, user);
+  }
+
   detailOf(userName: string): IamUserDetail | undefined {
     return this.users.get(userName)?.detail;
   }

@@ -17,6 +17,7 @@ import { errorText } from './common';
 import type { IdentityCenterPlane } from '../../ports/identity-center';
 import { readIdentityCenter } from './identity-center';
 import { withNoAccessSince } from './access-ended';
+import { detailFor, rosterNamedLeavers, startEarlyDetail, type EarlyDetail } from './early-detail';
 
 /** Progress of a long run, for a TTY progress line or structured logs. */
 export type ProgressEvent =
@@ -104,8 +105,11 @@ const INVENTORY_CONCURRENCY = 4;
  */
 async function readAccounts(deps: ReconcileDeps, roster: Roster, reviews: readonly ReviewedRevocation[]): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
   const inventories = new Semaphore(INVENTORY_CONCURRENCY);
+  const early = (account: string): string[] => rosterNamedLeavers({ roster, account, policy: deps.policy, now: deps.clock.now(), reviews });
   const settled = await Promise.all(
     deps.directories.map(async (directory) => {
+      // The leavers HR names by user name are read at once, alongside the inventory (early-detail.ts).
+      const head = startEarlyDetail(directory, early);
       let inventory: AccountInventory;
       try {
         inventory = await inventories.run(() => directory.inventory());
@@ -113,7 +117,7 @@ async function readAccounts(deps: ReconcileDeps, roster: Roster, reviews: readon
       } catch (error) {
         return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
       }
-      return { ok: true as const, inventory: await withLeaverDetail(deps, directory, roster, inventory, reviews) };
+      return { ok: true as const, inventory: await withLeaverDetail(deps, directory, roster, inventory, reviews, await head) };
     }),
   );
   const failures = settled.flatMap((s) => (s.ok ? [] : [s]));
@@ -136,11 +140,12 @@ async function withLeaverDetail(
   roster: Roster,
   account: AccountInventory,
   reviews: readonly ReviewedRevocation[],
+  early: EarlyDetail,
 ): Promise<AccountInventory> {
   const inventory: Inventory = { accounts: [account], accountErrors: [], hosts: [] };
   const names = usersNeedingDetail({ roster, inventory, policy: deps.policy, now: deps.clock.now(), reviews }).find((w) => w.account === account.account)?.userNames ?? [];
   if (names.length === 0) return account;
-  return withDetail(account, names, await directory.describeUsers(names));
+  return withDetail(account, names, await detailFor(directory, names, early));
 }
 
 async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]> {
