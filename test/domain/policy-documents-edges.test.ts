@@ -131,6 +131,12 @@ describe('isDenyAllDocument refuses every qualifier that narrows the deny', () =
     expect(isDenyAllDocument(deny({ Action: '*', Resource: '*' }))).toBe(true);
   });
 
+  it('reads lists of patterns: one every-action and one every-resource pattern among narrower ones is enough', () => {
+    expect(isDenyAllDocument(deny({ Action: ['s3:*', '*'], Resource: ['arn:aws:s3:::x', '*'] }))).toBe(true);
+    expect(isDenyAllDocument(deny({ Action: ['s3:*', 7], Resource: ['*'] }))).toBe(false);
+    expect(isDenyAllDocument(deny({ Action: ['*'], Resource: ['arn:aws:s3:::x', null] }))).toBe(false);
+  });
+
   it('needs Effect Deny exactly', () => {
     expect(isDenyAllDocument(doc({ Action: '*', Resource: '*' }))).toBe(false);
     expect(isDenyAllDocument(doc({ Effect: 'deny', Action: '*', Resource: '*' }))).toBe(false);

@@ -94,6 +94,25 @@ describe('startOfDay', () => {
     expect(startOfDay(2026, 9, 7, 'America/Santiago').toISOString()).toBe('2026-09-07T03:00:00.000Z');
   });
 
+  it('finds a midnight that only the offset in force the day before gives (Asia/Beirut springs forward at 00:00)', () => {
+    // 2026-03-29 00:00 +02:00 is 22:00Z the day before; at 00:00Z the zone is already at +03:00.
+    expect(startOfDay(2026, 3, 29, 'Asia/Beirut').toISOString()).toBe('2026-03-28T22:00:00.000Z');
+    expect(formatInZone(new Date('2026-03-28T22:00:00Z'), 'Asia/Beirut')).toBe('2026-03-29 01:00 Asia/Beirut');
+    expect(formatInZone(new Date('2026-03-28T21:59:00Z'), 'Asia/Beirut')).toBe('2026-03-28 23:59 Asia/Beirut');
+  });
+
+  it.each([
+    ['Africa/Cairo', 2014, 8, 1, '2014-07-31T22:00:00.000Z', '2014-08-01'],
+    ['Africa/Cairo', 2010, 10, 1, '2010-09-30T22:00:00.000Z', '2010-10-01'],
+    ['Asia/Dhaka', 2010, 1, 1, '2009-12-31T18:00:00.000Z', '2010-01-01'],
+  ])('on the first of a month next to a clock change (%s %d-%d-%d) the day still starts at %s', (zone, year, month, day, expected, date) => {
+    const start = startOfDay(year, month, day, zone);
+    expect(start.toISOString()).toBe(expected);
+    // Independently: the instant is on that date there, and a minute earlier was the day before.
+    expect(formatInZone(start, zone).slice(0, 10)).toBe(date);
+    expect(formatInZone(new Date(start.getTime() - 60_000), zone).slice(0, 10)).not.toBe(date);
+  });
+
   it('crosses month and year ends, east and west of Greenwich', () => {
     expect(startOfDay(2027, 1, 1, 'Pacific/Auckland').toISOString()).toBe('2026-12-31T11:00:00.000Z');
     expect(startOfDay(2026, 3, 1, 'Pacific/Honolulu').toISOString()).toBe('2026-03-01T10:00:00.000Z');
