@@ -44,6 +44,8 @@ describe('which resource patterns mean every resource', () => {
     ['arn:aws:s3:::*', false],
     ['arn:*:*:*:*:x', false],
     ['arn:*:*:*:*:*x', false],
+    ['arn:*:*:*:*:x*', false],
+    ['arn:x*:*:*:*:*', false],
     ['arn:*:*:*:*', false],
     ['arn:::::', false],
     ['xarn:*:*:*:*:*', false],
@@ -77,6 +79,7 @@ describe('allowsEverything', () => {
   it('reads lists of patterns, skipping entries that are not strings, and a statement among others', () => {
     expect(allowsEverything(allow({ Action: ['s3:GetObject', 7, null, '*'], Resource: [{ x: 1 }, '*'] }))).toBe(true);
     expect(allowsEverything(allow({ Action: [7, { a: '*' }], Resource: '*' }))).toBe(false);
+    expect(allowsEverything(allow({ Action: ['s3:*', '*'], Resource: ['arn:aws:s3:::x', '*'] }))).toBe(true);
     expect(allowsEverything(allow({ Action: 7, Resource: '*' }))).toBe(false);
     expect(allowsEverything(doc({ Effect: 'Allow', Action: 's3:*', Resource: '*' }, { Effect: 'Allow', Action: '*', Resource: '*' }))).toBe(true);
   });
