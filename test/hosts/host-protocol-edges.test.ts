@@ -50,6 +50,9 @@ describe('parseAuthorizedKeyLine', () => {
     [`from="10.0.0.1,10.0.0.2",no-pty ssh-ed25519 ${BODY} opt`, { options: 'from="10.0.0.1,10.0.0.2",no-pty', keyType: 'ssh-ed25519', keyBody: BODY, comment: 'opt' }],
     [`command="echo \\"a b\\" c d",restrict \t ssh-ed25519 ${BODY} q`, { options: 'command="echo \\"a b\\" c d",restrict', keyType: 'ssh-ed25519', keyBody: BODY, comment: 'q' }],
     [`environment="X=a b"\tssh-ed25519 ${BODY}`, { options: 'environment="X=a b"', keyType: 'ssh-ed25519', keyBody: BODY, comment: '' }],
+    [`restrict\\ ssh-ed25519 ${BODY} c`, { options: 'restrict\\', keyType: 'ssh-ed25519', keyBody: BODY, comment: 'c' }],
+    [`ssh-ed25519 ${BODY} a\nb`, { keyType: 'ssh-ed25519', keyBody: BODY, comment: 'a b' }],
+    [`ssh-ed25519-cert-v01@openssh.com Zm9vYmFy cert`, { keyType: 'ssh-ed25519-cert-v01@openssh.com', keyBody: 'Zm9vYmFy', comment: 'cert' }],
   ])('%j splits as sshd reads it', (line, expected) => {
     expect(parseAuthorizedKeyLine(line)).toEqual(expected);
   });
@@ -139,6 +142,7 @@ describe('parseRevokeOutput', () => {
     'REMOVED\tbob\t/f\t1:t\textra',
     'REMOVED\tbob\t/f',
     'REMOVED\tbob\t/f\tx:t',
+    'REMOVED\tbob\t/f\tx1:t',
     'REMOVED\tbob\t/f\t:t',
     'REMOVED\tbob\t/f\t1t',
     'ABSENT\t1:t\textra',
@@ -179,6 +183,7 @@ describe('parseRevokeOutput', () => {
     expect(parse('END x changed=0 errors=0').complete).toBe(false);
     expect(parse('XEND 0 changed=0 errors=0').complete).toBe(false);
     expect(parse('END 0 changed=0 errors=x').complete).toBe(false);
+    expect(parse('END 0 changed=12 errors=10')).toMatchObject({ complete: true, changed: 12, problems: [] });
   });
 
   it('reads CRLF output and ignores trailing blank lines, and takes the host name as printed', () => {
@@ -304,6 +309,10 @@ describe('parseInventoryOutput', () => {
     'L',
     'L\tbob\texpired\tx',
     'Q\tbob',
+    `Q\tbob\t/f\t3\tssh-ed25519\t${BODY}\tc`,
+    'Q\tbob\t/f\t5\tr',
+    'X\tbob\t/f\tx5\tr',
+    'A\tbob\tx7',
     '',
   ])('%j is an unrecognised record', (record) => {
     const parsed = parseInventoryOutput('i-1', output(record, 'END 1'));
@@ -325,6 +334,13 @@ describe('parseInventoryOutput', () => {
       seal: 'absent',
     });
     expect(parseInventoryOutput('i-1', '').errors).toEqual(['inventory output does not start with the WARDEN-INVENTORY v1 header']);
+    expect(parseInventoryOutput('i-1', 'x WARDEN-INVENTORY v1 h\nEND 0').errors).toEqual(['inventory output does not start with the WARDEN-INVENTORY v1 header']);
+    expect(parseInventoryOutput('i-1', output('xEND 0'))).toMatchObject({ complete: false, errors: ['output line 2: unrecognised record', 'inventory output ends without END: truncated'] });
+    expect(parseInventoryOutput('i-1', output('X\tbob\t/f\t12\tr', 'A\tb\rob\t1', 'END 2'))).toMatchObject({
+      complete: true,
+      unparsedLines: [{ osUser: 'bob', file: '/f', line: 12, reason: 'r' }],
+      accounts: [{ name: 'b\rob', uid: 1 }],
+    });
     expect(parseInventoryOutput('i-1', output('A\tbob\t1'))).toMatchObject({ complete: false, errors: ['inventory output ends without END: truncated'] });
     expect(parseInventoryOutput('i-1', output('A\tbob\t1', 'END 2'))).toMatchObject({ complete: false, errors: ['inventory output has 1 records, END says 2: truncated'] });
     expect(parseInventoryOutput('i-1', output('END 0', 'A\tbob\t1', 'A\tcarol\t2'))).toMatchObject({
@@ -348,6 +364,7 @@ describe('parseInventoryOutput', () => {
     expect(parseInventoryOutput('i-1', `WARDEN-INVENTORY v1 h\n${seal}`)).toMatchObject({ seal: 'absent', complete: false });
     expect(parseInventoryOutput('i-1', `WARDEN-INVENTORY v1 h\nEND 0\n${seal}`)).toMatchObject({ seal: 'absent', errors: ['output line 3: text after END'] });
     expect(parseInventoryOutput('i-1', `WARDEN-INVENTORY v1 h\n${seal}x\nEND 0`).seal).toBe('absent');
+    expect(parseInventoryOutput('i-1', `WARDEN-INVENTORY v1 h\n${seal}x`).seal).toBe('absent');
     expect(parseInventoryOutput('i-1', `WARDEN-INVENTORY v1 h\nx${seal}\nEND 0`).seal).toBe('absent');
     expect(parseInventoryOutput('i-1', 'WARDEN-INVENTORY v1 h').seal).toBe('absent');
   });
@@ -400,6 +417,8 @@ describe('inventory pages', () => {
     expect(parseInventoryPage(printed(p))).toEqual({ kind: 'page', page: p });
     const { sha256: _, ...noSha } = p;
     expect(parseInventoryPage(printed(p, false))).toEqual({ kind: 'page', page: noSha });
+    const parsed = parseInventoryPage(printed(p, false));
+    expect(parsed.kind === 'page' && 'sha256' in parsed.page).toBe(false);
     expect(parseInventoryPage('WARDEN-PAGE v1 offset=0 length=0 total=0 cksum=4294967295\nPAGE-END')).toEqual({
       kind: 'page',
       page: { offset: 0, length: 0, total: 0, cksum: 4294967295, data: Buffer.alloc(0) },
@@ -417,12 +436,14 @@ describe('inventory pages', () => {
     expect(parseInventoryPage(good.split('\n')[0] ?? '')).toEqual({ kind: 'invalid', reason: 'page ends without PAGE-END: truncated' });
     expect(parseInventoryPage(good.replace('PAGE-END', '!!!!\nPAGE-END'))).toEqual({ kind: 'invalid', reason: 'page body is not base64' });
     expect(parseInventoryPage(good.replace('PAGE-END', 'QQ\nPAGE-END'))).toEqual({ kind: 'invalid', reason: 'page body is not base64' });
+    expect(parseInventoryPage(printed(page(0, 9)).replace('PAGE-END', 'QQ\nPAGE-END'))).toEqual({ kind: 'invalid', reason: 'page body is not base64' });
     expect(parseInventoryPage(good.replace('length=10', 'length=11'))).toEqual({ kind: 'invalid', reason: 'page holds 10 bytes, header says 11' });
   });
 
   it('assembles pages in any order, overlapping or repeated, into the whole output', () => {
     expect(assembleInventoryPages([page(20, 100), page(0, 10), page(5, 20)])).toEqual({ kind: 'complete', text: whole.toString('utf8') });
     expect(assembleInventoryPages([page(0, whole.length), page(0, whole.length)])).toEqual({ kind: 'complete', text: whole.toString('utf8') });
+    expect(assembleInventoryPages([page(0, 20), page(5, 10), page(20, 100)])).toEqual({ kind: 'complete', text: whole.toString('utf8') });
     const { sha256: _, ...noSha } = page(0, whole.length);
     expect(assembleInventoryPages([noSha])).toEqual({ kind: 'complete', text: whole.toString('utf8') });
   });
@@ -498,6 +519,7 @@ describe('command builders', () => {
 describe('inlineCommon and loadHostScripts', () => {
   it('replaces the source line and its newline with the library, and refuses a script without it', () => {
     expect(inlineCommon(`#!/bin/sh\n${COMMON_SOURCE_LINE}\nmain\n`, 'LIB\n')).toBe('#!/bin/sh\nLIB\nmain\n');
+    expect(inlineCommon(`${COMMON_SOURCE_LINE}\nmain\n`, 'LIB\n')).toBe('LIB\nmain\n');
     expect(() => inlineCommon('#!/bin/sh\nmain\n', 'LIB\n')).toThrow(new HostScriptInputError('host script does not source common.sh'));
   });
 
