@@ -53,6 +53,7 @@ describe('a departure in the future', () => {
       expect.objectContaining({
         severity: 'info',
         control: 'offboarding-24h',
+        person: expect.objectContaining({ email: 'bob@example.com' }) as unknown,
         detail: `access ends at 2026-12-01 00:00 UTC (2026-12-01T00:00:00.000Z, marked by slack:U1); access is revoked on the first run after that; IAM users: ${ACCOUNT}/bob`,
       }),
     ]);
@@ -70,8 +71,8 @@ describe('a leaver with no IAM user anywhere', () => {
   it('counts the accounts read (plural) and says when there is no end date, with no gap when every account was read', () => {
     const gone = createDummyPerson({ status: 'departed', departureMarkedBy: 'slack:U9' });
     const p = planOf([gone], [createDummyUser({ userName: 'carol', tags: { employee_id: 'E3' } }), createDummyUser({ userName: 'carol', account: OTHER_ACCOUNT, tags: { employee_id: 'E3' } })]);
-    expect(only(p, 'departed-without-iam-user').map((f) => [f.severity, f.control, f.detail])).toEqual([
-      ['info', 'offboarding-24h', 'departed (no end_date), marked by slack:U9; no IAM user in the 2 accounts read'],
+    expect(only(p, 'departed-without-iam-user').map((f) => [f.severity, f.control, f.person?.email, f.detail])).toEqual([
+      ['info', 'offboarding-24h', 'alice@example.com', 'departed (no end_date), marked by slack:U9; no IAM user in the 2 accounts read'],
     ]);
   });
 
