@@ -224,7 +224,7 @@ describe('classifyTrailEvent: Identity Center and the identity store', () => {
       });
     }
     expect(sso('PutInlinePolicyToPermissionSet', { permissionSetArn: PS, instanceArn: 'arn:aws:sso:::instance/../x' })).toMatchObject({ principals: [{ kind: 'ic-permission-set', permissionSetArn: PS }] });
-    expect((sso('PutInlinePolicyToPermissionSet', { permissionSetArn: PS }) as { principals: object[] }).principals[0]).toEqual({ kind: 'ic-permission-set', permissionSetArn: PS });
+    expect((sso('PutInlinePolicyToPermissionSet', { permissionSetArn: PS }) as unknown as { principals: object[] }).principals[0]).toEqual({ kind: 'ic-permission-set', permissionSetArn: PS });
     expect(sso('PutInlinePolicyToPermissionSet', { permissionSetArn: `${PS}/*` })).toMatchObject({ reason: 'unnamed-principal' });
     expect(sso('PutInlinePolicyToPermissionSet', { permissionSetArn: `x${PS}` })).toMatchObject({ reason: 'unnamed-principal' });
     expect(sso('DeleteAccountAssignment', { principalType: 'USER', principalId: 'u-1' })).toMatchObject({ reason: 'not-restoring' });
@@ -233,7 +233,7 @@ describe('classifyTrailEvent: Identity Center and the identity store', () => {
   it('identity-store writes name the user, with the store when it is valid', () => {
     expect(store('CreateGroupMembership', { identityStoreId: 'd-1', groupId: 'g-1', memberId: { userId: 'u-1' } })).toMatchObject({ principals: [{ kind: 'ic-user', userId: 'u-1', identityStoreId: 'd-1' }], what: 'added to Identity Center group g-1' });
     expect(store('CreateGroupMembership', { identityStoreId: 'd 1', memberId: { userId: 'u-1' } })).toMatchObject({ principals: [{ kind: 'ic-user', userId: 'u-1' }], what: 'added to Identity Center group ?' });
-    expect((store('CreateGroupMembership', { identityStoreId: 'd 1', memberId: { userId: 'u-1' } }) as { principals: object[] }).principals[0]).toEqual({ kind: 'ic-user', userId: 'u-1' });
+    expect((store('CreateGroupMembership', { identityStoreId: 'd 1', memberId: { userId: 'u-1' } }) as unknown as { principals: object[] }).principals[0]).toEqual({ kind: 'ic-user', userId: 'u-1' });
     expect(store('CreateGroupMembership', { memberId: 'u-1' })).toMatchObject({ reason: 'unnamed-principal' });
     expect(store('CreateUser', { identityStoreId: 'd-1', userName: 'José.Núñez@example.com' })).toMatchObject({ principals: [{ kind: 'ic-user', userName: 'José.Núñez@example.com', identityStoreId: 'd-1' }], what: 'created the Identity Center user' });
     expect(store('CreateUser', { userName: 'bob smith' })).toMatchObject({ reason: 'unnamed-principal' });
