@@ -129,3 +129,12 @@ describe('buildContext: lookups', () => {
     expect(phaseIn(c, stranger)).toEqual({ kind: 'on-leave' });
   });
 });
+
+describe('buildContext: a user held back by an invalid roster row', () => {
+  it('counts the person it may be as having a user (so no "departed without IAM user" evidence is written for them)', () => {
+    const bob = createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed' });
+    const c = contextOf([bob], [createDummyUser({ userName: 'bob' })], {}, { invalidRowIdentities: [{ email: 'bob@acquired.example', awsUsernames: [] }] });
+    expect(c.users[0]?.class.kind).toBe('held-back');
+    expect(c.peopleWithUsers.has(bob)).toBe(true);
+  });
+});

@@ -170,3 +170,59 @@ describe("the plan's session entries", () => {
     expect(rolesOf(planOf({ roles: [other] }))).toEqual([other.arn]);
   });
 });
+
+describe('what the second run let through', () => {
+  const pinned = { Statement: [{ Effect: 'Allow', Principal: { AWS: bobArn }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:SourceIdentity': '${aws:username}' } } }] };
+  const stopped = bobUser({ attachedPolicies: [{ name: 'warden-deny-all', arn: DENY_ALL }] });
+  const end = daysBefore(1);
+
+  it('a user held back by an invalid roster row, who may be a leaver\'s, has its sessions planned like theirs', () => {
+    const p = plan({
+      roster: createDummyRoster([bob], { invalidRowIdentities: [{ email: 'bob@acquired.example', awsUsernames: [] }] }),
+      inventory: { accounts: [createDummyAccount([createDummyUser({ userName: 'bob' })], { roles: [role({ trustPolicy: pinned })], groups: [] })], hosts: [], accountErrors: [] },
+      policy: createDummyPolicy(),
+      now: NOW,
+    });
+    expect(p.sessions?.map((s) => [s.userName, s.person?.email])).toEqual([['bob', 'bob@example.com']]);
+    expect(p.actions.filter((a) => a.kind === 'deny-role-source-identity').map((a) => a.person?.email)).toEqual(['bob@example.com']);
+  });
+
+  it('an account whose roles could not be read says why, and that leavers\' sessions there are unchecked', () => {
+    const p = plan({
+      roster: createDummyRoster([bob]),
+      inventory: { accounts: [createDummyAccount([], { rolesError: 'ListRoles: AccessDenied' })], hosts: [], accountErrors: [] },
+      policy: createDummyPolicy(),
+      now: NOW,
+    });
+    expect(p.findings.filter((f) => f.kind === 'roles-unavailable').map((f) => f.detail)).toEqual([
+      expect.stringMatching(/^IAM roles could not be read \(ListRoles: AccessDenied\); leavers' role sessions there are unchecked — /),
+    ]);
+  });
+
+  it('with access already cut, the pinned deny is added until the last session from before expires, not at that instant', () => {
+    const kindsAt = (now: Date) => planOf({ users: [stopped], roles: [role({ trustPolicy: pinned, maxSessionSeconds: 3600 })], now }).actions.map((a) => a.kind);
+    expect(kindsAt(new Date(end.getTime() + 3_600_000 - 1))).toContain('deny-role-source-identity');
+    expect(kindsAt(new Date(end.getTime() + 3_600_000))).not.toContain('deny-role-source-identity');
+  });
+
+  it("a source-identity statement of Warden's on an unpinned role is no revoke-older Deny", () => {
+    const si = JSON.stringify({ Statement: [{ Sid: 'WardenEndSessionsSI20261125130000', Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEqualsIgnoreCase: { 'aws:SourceIdentity': ['zed'] } } }] });
+    const p = planOf({ users: [stopped], roles: [role({ trustPolicy: trustBob, maxSessionSeconds: 43200, wardenPolicy: si })], policy: { sessions: { revokeOlderOnRoles: true } }, now: new Date('2026-11-25T18:00:00Z') });
+    expect(p.actions.map((a) => a.kind)).toContain('revoke-older-role-sessions');
+  });
+
+  it('drops expired statements named in sorted order, whatever order the policy lists them in', () => {
+    const statement = (sid: string) => ({ Sid: sid, Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEqualsIgnoreCase: { 'aws:SourceIdentity': ['zed'] } } });
+    const wardenPolicy = JSON.stringify({ Statement: [statement('WardenEndSessionsSI20261120100000'), statement('WardenEndSessionsSI20261119100000')] });
+    const p = planOf({ users: [createDummyUser({ userName: 'carol' })], roles: [role({ wardenPolicy })] });
+    expect(p.actions.filter((a) => a.kind === 'drop-expired-session-denies').map((a) => (a.target as { sids: string[] }).sids)).toEqual([
+      ['WardenEndSessionsSI20261119100000', 'WardenEndSessionsSI20261120100000'],
+    ]);
+  });
+
+  it('sorts three or more leavers by account and user name', () => {
+    const cy = createDummyPerson({ employeeId: 'E5', email: 'cy@example.com', status: 'departed', endAt: daysBefore(1) });
+    const users = [bobUser(), createDummyUser({ userName: 'amy', tags: { employee_id: 'E1' } }), createDummyUser({ userName: 'cy', tags: { employee_id: 'E5' } })];
+    expect(planOf({ people: [bob, amy, cy], users }).sessions?.map((s) => s.userName)).toEqual(['amy', 'bob', 'cy']);
+  });
+});

@@ -173,3 +173,26 @@ describe('assumableRoles and trustsIamPrincipals at their edges', () => {
     expect(trustsIamPrincipals(undefined)).toBe(false);
   });
 });
+
+describe('what the second run let through', () => {
+  const OTHER_ROLE = 'arn:aws:iam::111111111111:role/other';
+
+  it('a list of actions or resources covers when any one of them does; a NotAction or NotResource list excludes when any one does', () => {
+    expect(identityPolicyAllows(doc({ Effect: 'Allow', Action: ['s3:*', 'sts:AssumeRole'], Resource: '*' }), 'sts:AssumeRole', ROLE)).toBe(true);
+    expect(identityPolicyAllows(doc({ Effect: 'Allow', NotAction: ['s3:*', 'sts:*'], Resource: '*' }), 'sts:AssumeRole', ROLE)).toBe(false);
+    expect(identityPolicyAllows(doc({ Effect: 'Allow', Action: 'sts:AssumeRole', Resource: [OTHER_ROLE, ROLE] }), 'sts:AssumeRole', ROLE)).toBe(true);
+    expect(identityPolicyAllows(doc({ Effect: 'Allow', Action: 'sts:AssumeRole', NotResource: [OTHER_ROLE, ROLE] }), 'sts:AssumeRole', ROLE)).toBe(false);
+  });
+
+  it('a trust whose principal is a bare string other than "*" trusts no IAM principal', () => {
+    expect(trustsIamPrincipals(trust('ec2.amazonaws.com'))).toBe(false);
+  });
+
+  it('a user ARN without a partition is read as the aws partition', () => {
+    expect(trustGrant(trust({ AWS: 'arn:aws:iam::111111111111:root' }), { ...alice, arn: 'alice' })?.via).toBe('account');
+  });
+
+  it('a block that names the source identity with no value unpins, even beside one that pins', () => {
+    expect(pinnedBy({ StringEquals: { 'sts:SourceIdentity': 'alice' }, StringLike: { 'sts:SourceIdentity': [] } })).toEqual({ pinned: false });
+  });
+});
