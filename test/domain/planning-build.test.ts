@@ -67,3 +67,20 @@ describe('makeFinding and sortFindings', () => {
     }
   });
 });
+
+describe('what the first re-run let through', () => {
+  it('a kind outside the table (parsed input) gets no plane field at all', () => {
+    const action = makeAction('no-such-kind' as never, fields, {} as never);
+    expect('plane' in action).toBe(false);
+  });
+
+  it('a finding without account or user sorts first in either input order', () => {
+    const none = makeFinding('orphan-user', 'medium', 'account-ownership', {}, 'd');
+    const account = makeFinding('orphan-user', 'medium', 'account-ownership', { account: '1' }, 'd');
+    const user = makeFinding('orphan-user', 'medium', 'account-ownership', { account: '1', userName: 'Admin' }, 'd');
+    expect(sortFindings([none, account])).toEqual([none, account]);
+    expect(sortFindings([account, none])).toEqual([none, account]);
+    expect(sortFindings([account, user])).toEqual([account, user]);
+    expect(sortFindings([user, account])).toEqual([account, user]);
+  });
+});
