@@ -215,7 +215,7 @@ describe('what the second run let through', () => {
     const statement = (sid: string) => ({ Sid: sid, Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringEqualsIgnoreCase: { 'aws:SourceIdentity': ['zed'] } } });
     const wardenPolicy = JSON.stringify({ Statement: [statement('WardenEndSessionsSI20261120100000'), statement('WardenEndSessionsSI20261119100000')] });
     const p = planOf({ users: [createDummyUser({ userName: 'carol' })], roles: [role({ wardenPolicy })] });
-    expect(p.actions.filter((a) => a.kind === 'drop-expired-session-denies').map((a) => (a.target as { sids: string[] }).sids)).toEqual([
+    expect(p.actions.filter((a) => a.kind === 'drop-expired-session-denies').map((a) => (a.target as { readonly sids: readonly string[] }).sids)).toEqual([
       ['WardenEndSessionsSI20261119100000', 'WardenEndSessionsSI20261120100000'],
     ]);
   });
