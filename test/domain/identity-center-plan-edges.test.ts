@@ -243,3 +243,34 @@ describe("a leaver's Identity Center sessions", () => {
     expect(without?.summary).toEqual({ status: 'ended', at: new Date(daysBefore(1).getTime() + 2 * 3600_000), principals: 1 });
   });
 });
+
+describe('what the range run let through: a Deny is never released in the plan that stops its user', () => {
+  const carolLeft = createDummyPerson({ employeeId: 'E3', email: 'carol@example.com', status: 'departed', endAt: daysBefore(1) });
+  const carolUser = { userId: 'u-carol', userName: 'carol@example.com', emails: ['carol@example.com'], externalIds: [] };
+  const deniedBoth = (ps: IdentityCenterInventory['permissionSets'][number]) => ({ ...ps, inlinePolicy: deniedFor('carol@example.com') });
+
+  it('a leaver past deleteAfterDays holding nothing is deleted, and their Deny stays until the user is gone', () => {
+    const inventory = ic({ users: [carolUser], memberships: [], assignments: [], permissionSets: ic().permissionSets.map(deniedBoth), noAccessSince: new Map([['u-carol', daysBefore(35)]]) });
+    const gone = { ...carolLeft, endAt: daysBefore(40) };
+    expect(icActions(planIc([gone], inventory)).map((a) => a.kind)).toEqual(['delete-ic-user']);
+    // The same after another leaver's Denies were planned first.
+    const both = ic({ users: [ic().users[0] as IdentityCenterInventory['users'][number], carolUser], permissionSets: ic().permissionSets.map(deniedBoth), noAccessSince: new Map([['u-carol', daysBefore(35)]]) });
+    expect(icActions(planIc([bobLeft, gone], both)).filter((a) => a.userName === 'carol@example.com').map((a) => a.kind)).toEqual(['delete-ic-user']);
+  });
+
+  it("a leaver holding nothing is released on time even after another leaver's Denies were planned", () => {
+    const both = ic({ users: [ic().users[0] as IdentityCenterInventory['users'][number], carolUser], permissionSets: ic().permissionSets.map(deniedBoth), noAccessSince: new Map([['u-carol', daysBefore(1)]]) });
+    expect(icActions(planIc([bobLeft, carolLeft], both)).filter((a) => a.userName === 'carol@example.com').map((a) => a.kind)).toEqual(['release-ic-session-deny', 'release-ic-session-deny']);
+  });
+
+  it('a user matching nobody who holds a membership again keeps the Deny, however long ago access ended', () => {
+    const inventory = ic({ users: [carolUser], memberships: [{ membershipId: 'm-c', groupId: 'g-eng', userId: 'u-carol' }], assignments: [], permissionSets: ic().permissionSets.map(deniedBoth), noAccessSince: new Map([['u-carol', daysBefore(35)]]) });
+    expect(icActions(planIc([alice], inventory)).map((a) => a.kind)).toEqual([]);
+    const direct = ic({ users: [carolUser], memberships: [], assignments: [{ accountId: '111111111111', permissionSetArn: PS_ADMIN, principalType: 'USER', principalId: 'u-carol' }], permissionSets: ic().permissionSets.map(deniedBoth), noAccessSince: new Map([['u-carol', daysBefore(35)]]) });
+    expect(icActions(planIc([alice], direct)).map((a) => a.kind)).toEqual([]);
+  });
+
+  it('a permission set whose inline policy is not a document releases nothing', () => {
+    expect(icActions(planIc([alice], ic({ users: [], memberships: [], assignments: [], permissionSets: ic().permissionSets.map((ps) => ({ ...ps, inlinePolicy: '{not json' })) })))).toEqual([]);
+  });
+});
