@@ -17,6 +17,9 @@ const testMatch =
 module.exports = {
   ...base,
   testMatch,
+  // Jest finds a mutated file's related suites through its haste map, which holds only `roots`: with test/ alone it
+  // saw only suites importing the file directly (none through src/domain/planner.ts), and the rest never ran.
+  roots: ['<rootDir>/test', '<rootDir>/src'],
   testPathIgnorePatterns: ['/node_modules/', 'bench-slack', 'chromium'],
   // A mutant run loads only the suites holding its covering tests, quickest first, and stops at the first failure.
   testEnvironment: path.join(__dirname, 'scripts/stryker/environment.js'),
