@@ -214,6 +214,32 @@ describe('users and paths per account', () => {
   });
 });
 
+describe('what a path says it was', () => {
+  it('the detail names only the fields the intent recorded: a host key without a comment is just its type', async () => {
+    const raw = new RawLog();
+    await raw.leaver(BOB);
+    await raw.act(BOB, 'remove-host-key', 'i-0abc', ACCOUNT, 'intent', { instanceId: 'i-0abc', osUser: 'bob', keyType: 'ssh-ed25519', keyBody: 'AAAA', comment: '' });
+    await raw.act(BOB, 'remove-host-key', 'i-0abc', ACCOUNT, 'ok');
+    const [leaver] = buildLeaverReport(await raw.entries(), options()).leavers;
+    expect(leaver?.paths.map((p) => p.detail)).toEqual(['ssh-ed25519']);
+  });
+
+  it('an outcome whose intent is not in the log (or was already paired) has an empty detail, not a borrowed one', async () => {
+    const raw = new RawLog();
+    await raw.leaver(BOB);
+    await raw.act(BOB, 'delete-user-policy', 'bob', ACCOUNT, 'ok');
+    await raw.act(BOB, 'remove-from-group', 'bob', ACCOUNT, 'intent', { groupName: 'developers' });
+    await raw.act(BOB, 'remove-from-group', 'bob', ACCOUNT, 'ok');
+    await raw.act(BOB, 'remove-from-group', 'bob', ACCOUNT, 'ok');
+    const [leaver] = buildLeaverReport(await raw.entries(), options()).leavers;
+    expect(leaver?.paths.map((p) => [p.action, p.detail, p.status, p.attempts])).toEqual([
+      ['remove-from-group', '', 'closed', 1],
+      ['remove-from-group', 'developers', 'closed', 1],
+      ['delete-user-policy', '', 'closed', 1],
+    ]);
+  });
+});
+
 describe('the exact shape of paths and users in each state', () => {
   it('closed and verified, failed, and in flight again after closing: only the keys that are true', async () => {
     const raw = new RawLog();
