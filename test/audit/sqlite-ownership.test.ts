@@ -26,7 +26,7 @@ describe('SQLite audit log: connection ownership', () => {
     log.close();
 
     expect(existsSync(`${file}-wal`)).toBe(false);
-    await expect(log.append({ runId: 'r1', actor: 'system', action: 'run.end', result: 'ok' })).rejects.toThrow(/not open/);
+    await expect(log.append({ runId: 'r1', actor: 'system', action: 'run.finish', result: 'ok' })).rejects.toThrow(/not open/);
   });
 
   it('a log on a shared connection leaves it open for its owner', async () => {
