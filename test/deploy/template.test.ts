@@ -225,7 +225,7 @@ describe('the function role is least privilege', () => {
     const policies = (template.Resources['WorkerRole']?.Properties['Policies'] as { PolicyDocument: { Statement: Json[] } }[] | undefined) ?? [];
     const conditional = policies.flatMap((p) => p.PolicyDocument.Statement).filter((s) => JSON.stringify(s).includes('HasIdentityCenterRole'));
     expect(conditional).toEqual([
-      { 'Fn::If': ['HasIdentityCenterRole', { Sid: 'AssumeIdentityCenterRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: '' }, { Ref: 'AWS::NoValue' }] },
+      { 'Fn::If': ['HasIdentityCenterRole', { Sid: 'AssumeIdentityCenterRole', Effect: 'Allow', Action: ['sts:AssumeRole'], Resource: { 'Fn::Join': ['', ['']] } }, { Ref: 'AWS::NoValue' }] },
     ]);
     expect((template as unknown as { Conditions: Record<string, Json> }).Conditions['HasIdentityCenterRole']).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
     for (const role of ['SlackRole', 'ReconcileRole', 'TrailRole']) expect(JSON.stringify(template.Resources[role]?.Properties['Policies'])).not.toContain('HasIdentityCenterRole');
