@@ -1,5 +1,6 @@
 import { MemoryAuditLog } from '../../src/adapters/audit/memory-audit-log';
 import { formatAuditPerson } from '../../src/domain/audit-chain';
+import type { LeaverReportOptions } from '../../src/domain/evidence/leavers';
 import type { ActionKind } from '../../src/domain/plan';
 import type { PersonRef } from '../../src/domain/roster';
 import type { AuditEntry } from '../../src/ports';
@@ -7,6 +8,15 @@ import { createTestClock, type TestClock } from '../contract/audit-log.contract'
 
 export const ACCOUNT = '111122223333';
 export const HOUR = 3_600_000;
+
+/** A November report window with a 24-hour SLA, read on the 25th; override what a test is about. */
+export const reportOptions = (overrides: Partial<LeaverReportOptions> = {}): LeaverReportOptions => ({
+  from: new Date('2026-11-01T00:00:00Z'),
+  to: new Date('2026-11-30T23:59:59Z'),
+  slaHours: 24,
+  now: new Date('2026-11-25T00:00:00Z'),
+  ...overrides,
+});
 
 export const createDummyPersonRef = (overrides: Partial<PersonRef> = {}): PersonRef => ({ employeeId: 'E2', email: 'bob@example.com', ...overrides });
 

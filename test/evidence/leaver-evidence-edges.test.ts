@@ -1,6 +1,5 @@
 import { buildLeaverReport, categoriesOf, describeMarkedBy, parseAuditPerson, parseMarkedBy } from '../../src/domain/evidence/leavers';
-import type { LeaverReportOptions } from '../../src/domain/evidence/leavers';
-import { AuditScript, HOUR, createDummyPersonRef } from './builders';
+import { AuditScript, HOUR, createDummyPersonRef, reportOptions } from './builders';
 
 /*
  * What an auditor reads off the leaver report, pinned at its edges: which verdict stands when
@@ -11,13 +10,7 @@ import { AuditScript, HOUR, createDummyPersonRef } from './builders';
 const bob = createDummyPersonRef();
 const ann = createDummyPersonRef({ employeeId: 'E7', email: 'ann@example.com' });
 
-const options = (overrides: Partial<LeaverReportOptions> = {}): LeaverReportOptions => ({
-  from: new Date('2026-11-01T00:00:00Z'),
-  to: new Date('2026-11-30T23:59:59Z'),
-  slaHours: 24,
-  now: new Date('2026-11-25T00:00:00Z'),
-  ...overrides,
-});
+const options = reportOptions;
 
 describe('leaver evidence at its edges', () => {
   it('a good verification followed by a failed one leaves the user open, with the failure as the last word', async () => {

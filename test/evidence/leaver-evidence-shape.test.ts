@@ -1,10 +1,9 @@
 import { MemoryAuditLog } from '../../src/adapters/audit/memory-audit-log';
 import { formatAuditPerson } from '../../src/domain/audit-chain';
 import { buildLeaverReport, categoriesOf, parseAuditPerson, summarise } from '../../src/domain/evidence/leavers';
-import type { LeaverReportOptions } from '../../src/domain/evidence/leavers';
 import type { AuditEntry, NewAuditEntry } from '../../src/ports';
 import { createTestClock } from '../contract/audit-log.contract';
-import { ACCOUNT, AuditScript, HOUR, createDummyPersonRef } from './builders';
+import { ACCOUNT, AuditScript, HOUR, createDummyPersonRef, reportOptions } from './builders';
 
 /*
  * The leaver report field by field: which keys exist on a path, a user and a leaver in each state (an auditor's
@@ -16,13 +15,7 @@ import { ACCOUNT, AuditScript, HOUR, createDummyPersonRef } from './builders';
 const bob = createDummyPersonRef();
 const OTHER_ACCOUNT = '444455556666';
 
-const options = (overrides: Partial<LeaverReportOptions> = {}): LeaverReportOptions => ({
-  from: new Date('2026-11-01T00:00:00Z'),
-  to: new Date('2026-11-30T23:59:59Z'),
-  slaHours: 24,
-  now: new Date('2026-11-25T00:00:00Z'),
-  ...overrides,
-});
+const options = reportOptions;
 
 /** Appends raw entries (any account, any person text) to a real hash-chained log. */
 class RawLog {

@@ -1,18 +1,11 @@
 import { buildLeaverReport, categoriesOf, parseAuditPerson, parseMarkedBy } from '../../src/domain/evidence/leavers';
-import type { LeaverReportOptions } from '../../src/domain/evidence/leavers';
 import { median, percentile } from '../../src/domain/evidence/stats';
-import { AuditScript, HOUR, createDummyPersonRef } from './builders';
+import { AuditScript, HOUR, createDummyPersonRef, reportOptions } from './builders';
 
 const bob = createDummyPersonRef();
 const leo = createDummyPersonRef({ employeeId: 'E12', email: 'leo@example.com' });
 
-const options = (overrides: Partial<LeaverReportOptions> = {}): LeaverReportOptions => ({
-  from: new Date('2026-11-01T00:00:00Z'),
-  to: new Date('2026-11-30T23:59:59Z'),
-  slaHours: 24,
-  now: new Date('2026-11-25T00:00:00Z'),
-  ...overrides,
-});
+const options = reportOptions;
 
 describe('order statistics', () => {
   it('takes the median of odd and even counts', () => {
