@@ -169,7 +169,7 @@ const FUNCTIONS: readonly FunctionName[] = ['reconcile', 'worker', 'slack'];
  */
 export async function benchColdStart(
   zips: Readonly<Record<FunctionName, string>> | 'sources',
-  runs = Number(process.env['WARDEN_BENCH_COLD_RUNS'] ?? 5),
+  runs = 5,
   options: { readonly baseline?: Readonly<Record<FunctionName, string>>; readonly baselineLabel?: string } = {},
 ): Promise<ColdStartBench> {
   const node =
