@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withHeadline } from './headline';
 import { benchIamCalls, benchThrottledPlan, benchWholeOrg } from './iam';
 import { benchSlack } from './slack';
 import { benchSsm } from './ssm';
@@ -90,6 +91,12 @@ async function main(): Promise<void> {
   }
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${path.relative(repo, out)}\n`);
+  // The headline table is rewritten only from a full run, so every figure in it comes from the same run.
+  if (only === undefined && !quick) {
+    const summary = path.join(__dirname, 'RESULTS.md');
+    writeFileSync(summary, withHeadline(readFileSync(summary, 'utf8'), results));
+    process.stderr.write(`bench: wrote the headline table of ${path.relative(repo, summary)}\n`);
+  }
 }
 
 main().catch((error: unknown) => {
