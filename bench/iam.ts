@@ -212,6 +212,11 @@ export interface WholeOrgBench {
   /** The sandbox's process: all accounts' IAM state. */
   iamPeakRssMiB: number;
   /**
+   * CPU time (user + system) over the run of Warden's process and of the IAM sandbox's, each as a share of the wall
+   * time: near 1 means that process kept a core busy the whole run, so the run was bound by this machine's CPU.
+   */
+  cpu: { wardenMs: number; wardenShare: number; iamMs: number; iamShare: number };
+  /**
    * Where the time went, per account (seconds from the start of the run): its first call, its last bulk-inventory call
    * answered (credential report, authorization details), its last call answered. `lastAccount` is the account that
    * finished last; `latestInventory` the account whose inventory came in last.
@@ -283,9 +288,12 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
     await iam.request({ type: 'throttle', ratePerSecond: options.rate });
     await iam.request({ type: 'reset' });
     started = Date.now();
+    const cpuBefore = process.cpuUsage();
     if (options.mode === 'one-run') await computePlan(depsFor(rosterFile, clients, ids));
     else await Promise.all(ids.map((id, i) => computePlan(depsFor(rosterFile, clients[i] as IAMClient, id))));
     const wallMs = Date.now() - started;
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const wardenCpuMs = Math.round((cpuUsed.user + cpuUsed.system) / 1000);
     const calls = await iam.request({ type: 'calls' });
     if (calls.type !== 'calls') throw new Error(`org sandbox answered ${calls.type} to calls`);
     const perAccount = Object.values(calls.perAccount);
@@ -306,6 +314,7 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
       peakRssMiB: Math.round(peakRss / 2 ** 20),
       baselineRssMiB: Math.round(baselineRss / 2 ** 20),
       iamPeakRssMiB: calls.peakRssMiB,
+      cpu: { wardenMs: wardenCpuMs, wardenShare: Number((wardenCpuMs / wallMs).toFixed(2)), iamMs: calls.cpuMs, iamShare: Number((calls.cpuMs / wallMs).toFixed(2)) },
       timeline: timelineSummary([...timeline.values()]),
       note:
         options.mode === 'one-run'
