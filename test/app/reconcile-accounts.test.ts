@@ -240,4 +240,22 @@ describe('a plan over many accounts', () => {
     expect(unhandled).toEqual([]);
     expect(await deps.audit.query({})).toEqual([]);
   });
+
+  it("lets an account's early reads of its leavers finish when its inventory then fails, before the run reports", async () => {
+    const events: string[] = [];
+    const roster = createDummyRoster([createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(1), awsUsernames: ['bob'] })]);
+    class BrokenDirectory extends MemoryAccountDirectory {
+      override async inventory(): Promise<AccountInventory> {
+        throw new Error('iam: AccessDenied on GetAccountAuthorizationDetails');
+      }
+      override async describeUsers(userNames: readonly string[]): Promise<ReadonlyMap<string, IamUserDetail>> {
+        await new Promise((r) => setTimeout(r, 60));
+        events.push(`describe-done ${userNames.join(',')}`);
+        return super.describeUsers(userNames);
+      }
+    }
+    const directory = new BrokenDirectory(ACCOUNTS[0] as string, [{ userName: 'bob', tags: { employee_id: 'E2' }, detail: leaverDetail('AKIABOBBROKEN0000001') }]);
+    await expect(computePlan({ ...depsFor([directory]), roster: { load: async () => roster } })).rejects.toThrow('AccessDenied');
+    expect(events).toEqual(['describe-done bob']);
+  });
 });

@@ -116,6 +116,7 @@ async function readAccounts(deps: ReconcileDeps, people: Promise<People>): Promi
         inventory = await inventories.run(() => directory.inventory());
         deps.progress?.({ kind: 'account-read', account: inventory.account, users: inventory.users.length });
       } catch (error) {
+        await head.catch(() => undefined); // its early reads end with the account, not after the run
         return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
       }
       const { roster, reviews } = await people;
