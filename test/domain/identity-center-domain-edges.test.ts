@@ -104,6 +104,13 @@ describe('parseInlinePolicy: reading Warden\'s Deny out of a permission set\'s i
     expect(parseInlinePolicy(JSON.stringify({ Version: 3 }))).toEqual({ version: '2012-10-17', others: [], denied: [] });
   });
 
+  it('a document without Statement gets no null statement when Warden adds its Deny (AWS would refuse the policy)', () => {
+    const parsed = parseInlinePolicy(JSON.stringify({ Version: '2012-10-17' }));
+    expect(parsed).toStrictEqual({ version: '2012-10-17', others: [], denied: [] });
+    const written = JSON.parse(renderInlinePolicy(parsed ?? { version: '', others: [], denied: [] }, ['*:bob']) ?? '') as { Statement: unknown[] };
+    expect(written.Statement).toStrictEqual([{ Sid: IC_DENY_SID, Effect: 'Deny', Action: '*', Resource: '*', Condition: { StringLike: { 'aws:userid': ['*:bob'] } } }]);
+  });
+
   it('collects the denied patterns from every Warden statement, strings only, once each, sorted', () => {
     const doc = {
       Version: '2012-10-17',
