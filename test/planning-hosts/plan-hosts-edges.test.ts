@@ -251,6 +251,12 @@ describe('session 6: keys of IAM users without a single roster owner', () => {
     expect(hostActions(p)).toEqual([]);
   });
 
+  it('a service account\'s SSH key on a host is kept, never an orphan', () => {
+    const bot = createDummyUserWithDetail({ userName: 'ci-bot' }, { sshPublicKeys: [{ id: 'APKABOT0000000000001', status: 'Active', body: line('bot') }] });
+    const p = planFor({ users: [bot], hosts: [host({ keys: [hostKey({ osUser: 'deploy', keyBody: body('bot') })] })], policy: { serviceAccounts: [{ userName: 'ci-bot', owner: 'alice@example.com' }] } as Partial<AccessPolicy> });
+    expect(hostFindings(p)).toEqual([]);
+  });
+
   it('a key shared by an exempt IAM user and an unowned one is kept (a person decides about the exempt one)', () => {
     const breakGlass = createDummyUserWithDetail({ userName: 'break-glass-admin' }, { sshPublicKeys: [{ id: 'APKABG00000000000001', status: 'Active', body: line('shared') }] });
     const stray = createDummyUserWithDetail({ userName: 'temp' }, { sshPublicKeys: [{ id: 'APKATEMP0000000000001', status: 'Active', body: line('shared') }] });
