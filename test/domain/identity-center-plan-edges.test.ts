@@ -316,3 +316,23 @@ describe('session 6: the rest of the file', () => {
     );
   });
 });
+
+describe('session 6: each leaver\'s sessions are timed from their own actions', () => {
+  it('a leaver with nothing left to do keeps "no access left" as their end, beside a leaver whose access is stopped now', () => {
+    const dave = createDummyPerson({ employeeId: 'E4', email: 'dave@example.com', status: 'departed', endAt: daysBefore(1) });
+    const since = new Date(NOW.getTime() - HOUR / 2);
+    const inventory = ic({
+      users: [
+        { userId: 'u-bob', userName: 'bob@example.com', emails: [], externalIds: [] },
+        { userId: 'u-dave', userName: 'dave@example.com', emails: [], externalIds: [] },
+      ],
+      permissionSets: ic().permissionSets.map((ps) => (ps.arn === PS_RO ? { ...ps, inlinePolicy: deniedFor('dave@example.com') } : ps)),
+      noAccessSince: new Map([['u-dave', since]]),
+    });
+    const p = planIc([bobLeft, dave], inventory);
+    expect(icActions(p).filter((a) => a.userName === 'dave@example.com')).toEqual([]);
+    const daves = (p.sessions ?? []).filter((s) => s.userName === 'dave@example.com');
+    expect(daves.map((s) => s.summary)).toEqual([{ status: 'ended', at: since, principals: 1 }]);
+    expect(daves.flatMap((s) => s.principals.map((x) => x.exposure))).toEqual([{ status: 'ended', at: since, cause: 'identity-center-user' }]);
+  });
+});
