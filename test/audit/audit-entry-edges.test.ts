@@ -156,3 +156,37 @@ describe('checkedQuery', () => {
     });
   });
 });
+
+describe('sealEntry', () => {
+  it('keeps every field it was given and carries no key for an absent one', () => {
+    const full = sealEntry(createDummyEntry({ error: 'AccessDenied' }), 1, '2026-11-26T12:00:00.000Z', GENESIS_HASH);
+    expect(Object.keys(full)).toStrictEqual(['seq', 'at', 'runId', 'actor', 'action', 'account', 'target', 'person', 'reason', 'before', 'after', 'result', 'error', 'prevHash', 'hash']);
+    expect(full).toMatchObject({ account: '123456789012', target: 'bob', person: 'bob@example.com', reason: 'departed', error: 'AccessDenied' });
+    const { account: _a, target: _t, person: _p, reason: _r, before: _b, after: _f, ...bare } = createDummyEntry();
+    expect(Object.keys(sealEntry(bare, 1, '2026-11-26T12:00:00.000Z', GENESIS_HASH))).toStrictEqual(['seq', 'at', 'runId', 'actor', 'action', 'result', 'prevHash', 'hash']);
+  });
+});
+
+describe('checkedQuery against a tampered index', () => {
+  const entries = chain(4);
+  const rows = entries.map((e) => honestRow(e));
+  const from = (seq: number): StoredRow[] => rows.filter((r) => r.entry.seq >= seq);
+
+  it('refuses a candidate edited and re-hashed on its own, though its link is kept', () => {
+    const original = rows[2]!.entry;
+    const rehashed: StoredRow = { ...rows[2]!, entry: sealEntry(createDummyEntry({ action: 'step-3', person: 'bob@example.com (E1)', result: 'failed' }), 3, original.at, original.prevHash) };
+    expect(rehashed.entry.hash).not.toBe(original.hash);
+    expect(rehashed.entry.prevHash).toBe(rows[2]!.entry.prevHash);
+    return expect(checkedQuery([rehashed], from, { person: 'bob@example.com' })).rejects.toThrow("seq 3: the row the index returned differs from the chain's");
+  });
+
+  it('refuses a candidate whose index copies were rewritten even when the chain row is honest', async () => {
+    const moved = withIndex(rows[1]!, { personEmail: 'bob@example.com' });
+    await expect(checkedQuery([moved], from, { person: 'bob@example.com' })).rejects.toMatchObject({ firstBadSeq: 2 });
+  });
+
+  it('keeps only the newest matches under a limit, also when the chain holds matches the index has not caught up with', async () => {
+    const found = await checkedQuery([rows[0]!], from, { person: 'bob@example.com', limit: 1 });
+    expect(found.map((e) => e.seq)).toStrictEqual([3]);
+  });
+});
