@@ -1,4 +1,4 @@
-import { checkDecider, recordChanges, startCampaign, type ItemChange, type ReviewPacket } from '../../src/domain/reviews/campaign';
+import { applyUndecidedDefault, checkDecider, packetDue, recordChanges, startCampaign, type ItemChange, type ReviewPacket } from '../../src/domain/reviews/campaign';
 import { ACCOUNT, NOW, createDummyPerson } from '../fixtures/builders';
 import { SETTINGS, at, createDummyCampaign, createDummyPacket, group } from './builders';
 
@@ -57,5 +57,23 @@ describe('recordChanges', () => {
     const [first, second] = packet.items;
     const changed = recordChanges(packet, new Map([[second?.id ?? '', change]]));
     expect(changed.items).toStrictEqual([first, { ...second, change }]);
+  });
+});
+
+describe('the clock, at the edges', () => {
+  it('asks nothing of a packet once the campaign is closed, and records the due date\'s default as the system\'s', () => {
+    const campaign = createDummyCampaign();
+    const packet = createDummyPacket(campaign);
+    expect(packetDue({ ...campaign, status: 'closed' }, packet, at(8))).toBeUndefined();
+    const closed = applyUndecidedDefault(campaign, packet, at(14));
+    expect(closed.ok && closed.decided.map((i) => i.decision)).toStrictEqual([
+      { verdict: 'keep', by: 'system', at: at(14), as: 'undecided-default' },
+      { verdict: 'keep', by: 'system', at: at(14), as: 'undecided-default' },
+    ]);
+  });
+
+  it('lets HR decide without an email from Slack when the person has a Slack id to tell them apart', () => {
+    const packet = createDummyPacket(createDummyCampaign());
+    expect(checkDecider(packet, { slackId: 'U0HR', isHr: true })).toStrictEqual({ ok: true, as: 'hr' });
   });
 });

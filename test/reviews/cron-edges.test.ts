@@ -58,6 +58,7 @@ describe('parseCron: what each field accepts, exactly', () => {
       ['1/ * * * *', 'minute: "1/" has a bad step'],
       ['*/100 * * * *', 'minute: "*/100" has a bad step'],
       ['*/x * * * *', 'minute: "*/x" has a bad step'],
+      ['*/x5 * * * *', 'minute: "*/x5" has a bad step'],
       ['1/2/3 * * * *', 'minute: "1/2/3" has a bad step'],
       ['0 1-2-3 * * *', 'hour: "1-2-3" is not a range'],
       ['5-1 * * * *', 'minute: "5-1" is not within 0-59'],

@@ -76,7 +76,7 @@ describe('grantedByRole', () => {
   const grant: RoleGrant = {
     groups: ['admins'],
     managedPolicies: ['readonlyaccess', 'arn:aws:iam::aws:policy/PowerUserAccess'],
-    identityCenter: { groups: ['OPS'], permissionSets: [{ name: 'Ops', accounts: [ACCOUNT] }] },
+    identityCenter: { groups: ['OPS'], permissionSets: [{ name: 'Billing', accounts: [ACCOUNT] }, { name: 'Ops', accounts: [ACCOUNT] }] },
   };
   const none: RoleGrant = { groups: [], managedPolicies: [] };
   const granted = (e: Entitlement, g: RoleGrant | undefined = grant): boolean => grantedByRole(e, g);

@@ -5,11 +5,13 @@ import { ACCOUNT, NOW, OTHER_ACCOUNT, createDummyInventory, createDummyPerson, c
 
 describe('scopes', () => {
   it('parses each spelling, trimmed, and refuses near misses', () => {
-    const parsed = [' all ', 'department:  Sales Ops ', 'account:123456789012', 'ALL', 'department:   ', 'account:1234567890123', 'account: 123456789012', 'xaccount:123456789012', 'department'].map(parseScope);
+    const parsed = [' all ', 'department:  Sales Ops ', 'account:123456789012', 'ALL', 'department:   ', 'account:1234567890123', 'account: 123456789012', 'xaccount:123456789012', 'department', 'xdepartment:Ops', 'department:Ops\nall'].map(parseScope);
     expect(parsed).toStrictEqual([
       { kind: 'all' },
       { kind: 'department', name: 'Sales Ops' },
       { kind: 'account', account: '123456789012' },
+      undefined,
+      undefined,
       undefined,
       undefined,
       undefined,
@@ -63,5 +65,24 @@ describe('holdingsOf, at the edges', () => {
     expect(holdingsOf(input, { kind: 'department', name: 'ops' })).toStrictEqual([]);
     const other = holdingsOf(input, { kind: 'account', account: OTHER_ACCOUNT });
     expect(other[0]?.entitlements.map(entitlementKey)).toStrictEqual([`iam-inline-policy|${OTHER_ACCOUNT}/ann2|x`, `ic-assignment|d-1/ann@example.com|arn:aws:sso:::permissionSet/ps-unread@${OTHER_ACCOUNT}`]);
+  });
+
+  it('offers a person only their own direct Identity Center assignments, their host accounts, and sorts people by email', () => {
+    const bea = createDummyPerson({ employeeId: 'E3', email: 'bea@example.com' });
+    const twoUsers: IdentityCenterInventory = {
+      ...identityCenter,
+      users: [...identityCenter.users, { userId: 'u-bea', userName: 'bea@example.com', emails: ['bea@example.com'], externalIds: [] }],
+      memberships: [],
+      assignments: [
+        { accountId: ACCOUNT, permissionSetArn: 'arn:aws:sso:::permissionSet/ps-a', principalType: 'USER', principalId: 'u-ann' },
+        { accountId: ACCOUNT, permissionSetArn: 'arn:aws:sso:::permissionSet/ps-b', principalType: 'USER', principalId: 'u-bea' },
+      ],
+    };
+    const host = { instanceId: 'i-0abc', account: OTHER_ACCOUNT, status: 'ok' as const, keys: [], lockedUsers: [], accounts: [{ name: 'bea', uid: 1001 }] };
+    const holdings = holdingsOf({ ...input, roster: createDummyRoster([zoe, bea, ann]), inventory: createDummyInventory([], { identityCenter: twoUsers, hosts: [host] }) }, { kind: 'all' });
+    expect(holdings.map((h) => [h.person.email, h.entitlements.map(entitlementKey)])).toStrictEqual([
+      ['ann@example.com', [`ic-assignment|d-1/ann@example.com|arn:aws:sso:::permissionSet/ps-a@${ACCOUNT}`]],
+      ['bea@example.com', ['host-account|i-0abc:bea|login', `ic-assignment|d-1/bea@example.com|arn:aws:sso:::permissionSet/ps-b@${ACCOUNT}`]],
+    ]);
   });
 });
