@@ -112,6 +112,8 @@ describe('buildPolicyReport, check by check and word for word', () => {
     expect(check(report, 'shared-host-accounts')).toMatchObject({ failing: 1, principals: ['i-9'] });
     expect(check(report, 'shared-iam-users')).toMatchObject({ failing: 1, principals: ['222/ops'] });
     expect(check(report, 'credential-hygiene')).toMatchObject({ status: 'fail', failing: 1, principals: ['333/svc'] });
+    const unreachable = buildPolicyReport({ plan: plan([finding('host-unreachable', 'high', { instanceId: 'i-7' })]), runs: ALL_RAN, chain });
+    expect(check(unreachable, 'leaver-revocation')).toMatchObject({ status: 'fail', principals: ['i-7'] });
     // An action whose reason belongs to no check of a clause fails nothing there.
     expect(check(report, 'least-privilege')).toMatchObject({ status: 'pass', failing: 0, principals: [] });
   });
