@@ -62,6 +62,7 @@ describe('holdingsOf, at the edges', () => {
 
   it('matches a department whatever its case and blanks, and an account scope by where each holding lives', () => {
     expect(holdingsOf(input, { kind: 'department', name: 'SALES' }).map((h) => h.person.email)).toStrictEqual(['ann@example.com']);
+    expect(holdingsOf(input, { kind: 'department', name: ' Sales\t' }).map((h) => h.person.email)).toStrictEqual(['ann@example.com']);
     expect(holdingsOf(input, { kind: 'department', name: 'ops' })).toStrictEqual([]);
     const other = holdingsOf(input, { kind: 'account', account: OTHER_ACCOUNT });
     expect(other[0]?.entitlements.map(entitlementKey)).toStrictEqual([`iam-inline-policy|${OTHER_ACCOUNT}/ann2|x`, `ic-assignment|d-1/ann@example.com|arn:aws:sso:::permissionSet/ps-unread@${OTHER_ACCOUNT}`]);

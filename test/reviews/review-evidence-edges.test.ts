@@ -25,7 +25,7 @@ describe('reviewEvidence, field by field', () => {
   };
 
   it('writes one row per person x item, people sorted by email, optional fields only when known', () => {
-    const evidence = reviewEvidence(campaign, [zed, carol]);
+    const evidence = reviewEvidence(campaign, [carol, zed]);
     const common = { kind: 'iam-group', holder: `${ACCOUNT}/carol` };
     const carolFields = { email: 'carol@example.com', employeeId: 'E7', fullName: 'Carol <Dev>', role: 'admin', department: 'Engineering', reviewer: 'manager mona@example.com (slack:U0MONA)', escalatedAt: at(7).toISOString() };
     expect(evidence.rows).toStrictEqual([
@@ -49,6 +49,7 @@ describe('reviewEvidence, field by field', () => {
       },
       { email: 'zed@example.com', employeeId: 'E9', reviewer: 'HR (manager-left)', entitlement: 'IAM group b', ...common, roleAllows: false, decision: 'undecided' },
     ]);
+    expect(reviewEvidence(campaign, [zed, carol]).rows).toStrictEqual(evidence.rows);
     expect(evidence.summary).toStrictEqual({ people: 2, items: 4, kept: 1, revoked: 2, undecided: 1, defaulted: 1, revokesVerified: 1, revokesOpen: 1, reminded: 1, escalated: 1 });
     expect(evidence.campaign).toStrictEqual({
       id: 'rev-e',
