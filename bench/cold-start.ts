@@ -49,6 +49,8 @@ export interface ColdStartRun {
   readonly loadCpuMs: number;
   readonly totalCpuMs: number;
   readonly outcome: string;
+  /** Bytes the function wrote to stdout and stderr (its log lines), the bench's own result line left out. */
+  readonly logBytes: number;
   /** npm packages in `require.cache` after the first invocation (run from sources only: a bundle inlines them). */
   readonly packages?: readonly string[];
 }
@@ -253,7 +255,9 @@ export async function benchColdStart(
       ...(options.baseline !== undefined ? [{ label: 'baseline', zips: options.baseline, out: baselineFunctions }] : []),
       { label: 'current', zips, out: functions },
     ];
-    for (const name of FUNCTIONS) {
+    // WARDEN_BENCH_COLD_FUNCTIONS=worker,slack measures only these (quicker A/B runs while working on one function).
+    const only = process.env['WARDEN_BENCH_COLD_FUNCTIONS']?.split(',').filter((f) => f !== '');
+    for (const name of FUNCTIONS.filter((f) => only === undefined || only.length === 0 || only.includes(f))) {
       const prepared = variants.map((variant) => {
         const taskRoot = path.join(root, variant.label, name);
         mkdirSync(taskRoot, { recursive: true });
@@ -277,7 +281,7 @@ export async function benchColdStart(
         await execFileAsync(node.binary, ['-e', '0']);
         bare.push(Number(process.hrtime.bigint() - bareStarted) / 1e6);
         for (const { variant, taskRoot, handler, args, results } of prepared) {
-          const { stdout } = await execFileAsync(node.binary, args, {
+          const { stdout, stderr } = await execFileAsync(node.binary, args, {
             cwd: taskRoot,
             env: { ...env(name, taskRoot), BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
             timeout: 120_000,
@@ -290,6 +294,7 @@ export async function benchColdStart(
             loadCpuMs: round(run.loadCpuMs),
             totalCpuMs: round(run.totalCpuMs),
             outcome: run.outcome,
+            logBytes: Buffer.byteLength(stdout) - Buffer.byteLength(stdout.trim().split('\n').at(-1) as string) + Buffer.byteLength(stderr),
             ...(variant.zips === 'sources' ? { packages: run.packages } : {}),
           });
         }

@@ -211,7 +211,53 @@ export interface WholeOrgBench {
   baselineRssMiB: number;
   /** The sandbox's process: all accounts' IAM state. */
   iamPeakRssMiB: number;
+  /**
+   * CPU time (user + system) over the run of Warden's process and of the IAM sandbox's, each as a share of the wall
+   * time: near 1 means that process kept a core busy the whole run, so the run was bound by this machine's CPU.
+   */
+  cpu: { wardenMs: number; wardenShare: number; iamMs: number; iamShare: number };
+  /**
+   * Where the time went, per account (seconds from the start of the run): its first call, its last bulk-inventory call
+   * answered (credential report, authorization details), its last call answered. `lastAccount` is the account that
+   * finished last; `latestInventory` the account whose inventory came in last.
+   */
+  timeline: { lastAccount: AccountTimeline; latestInventory: AccountTimeline; firstCallSpreadS: number };
   note: string;
+}
+
+interface AccountTimeline {
+  account: string;
+  firstCallS: number;
+  inventoryDoneS: number;
+  lastCallS: number;
+  calls: number;
+  throttled: number;
+}
+
+const BULK_INVENTORY = new Set(['GenerateCredentialReport', 'GetCredentialReport', 'GetAccountAuthorizationDetails', 'ListRoles', 'ListVirtualMFADevices', 'GetAccountPasswordPolicy']);
+
+/** Records, per client (account), when each call was sent and answered, to show where a whole-organization run's time went. */
+function recordTimeline(client: IAMClient, account: string, started: () => number, out: Map<string, AccountTimeline>): void {
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      const row = out.get(account) ?? { account, firstCallS: Infinity, inventoryDoneS: 0, lastCallS: 0, calls: 0, throttled: 0 };
+      out.set(account, row);
+      row.firstCallS = Math.min(row.firstCallS, (Date.now() - started()) / 1000);
+      try {
+        const result = await next(args);
+        const at = (Date.now() - started()) / 1000;
+        row.calls += 1;
+        row.lastCallS = Math.max(row.lastCallS, at);
+        if (BULK_INVENTORY.has(context.commandName?.replace(/Command$/, '') ?? '')) row.inventoryDoneS = Math.max(row.inventoryDoneS, at);
+        return result;
+      } catch (error) {
+        const e = error as { name?: string; Code?: string; $metadata?: { httpStatusCode?: number } };
+        if (/throttl/i.test(`${e.name ?? ''} ${e.Code ?? ''}`) || e.$metadata?.httpStatusCode === 429) row.throttled += 1;
+        throw error;
+      }
+    },
+    { step: 'deserialize', name: 'benchTimeline', priority: 'low' },
+  );
 }
 
 /**
@@ -235,13 +281,19 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
   const clients = ids.map((_, i) =>
     createIamClient({ endpoint: iam.url, region: 'us-east-1', credentials: { accessKeyId: orgAccessKeyOf(i), secretAccessKey: 'bench' }, maxAttempts: 30 }),
   );
+  const timeline = new Map<string, AccountTimeline>();
+  let started = Date.now();
+  clients.forEach((client, i) => recordTimeline(client, ids[i] as string, () => started, timeline));
   try {
     await iam.request({ type: 'throttle', ratePerSecond: options.rate });
     await iam.request({ type: 'reset' });
-    const started = Date.now();
+    started = Date.now();
+    const cpuBefore = process.cpuUsage();
     if (options.mode === 'one-run') await computePlan(depsFor(rosterFile, clients, ids));
     else await Promise.all(ids.map((id, i) => computePlan(depsFor(rosterFile, clients[i] as IAMClient, id))));
     const wallMs = Date.now() - started;
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const wardenCpuMs = Math.round((cpuUsed.user + cpuUsed.system) / 1000);
     const calls = await iam.request({ type: 'calls' });
     if (calls.type !== 'calls') throw new Error(`org sandbox answered ${calls.type} to calls`);
     const perAccount = Object.values(calls.perAccount);
@@ -262,6 +314,8 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
       peakRssMiB: Math.round(peakRss / 2 ** 20),
       baselineRssMiB: Math.round(baselineRss / 2 ** 20),
       iamPeakRssMiB: calls.peakRssMiB,
+      cpu: { wardenMs: wardenCpuMs, wardenShare: Number((wardenCpuMs / wallMs).toFixed(2)), iamMs: calls.cpuMs, iamShare: Number((calls.cpuMs / wallMs).toFixed(2)) },
+      timeline: timelineSummary([...timeline.values()]),
       note:
         options.mode === 'one-run'
           ? 'one plan over every account (bulk inventory + live reads of every leaver), as `warden plan`/`serve` run it self-hosted; IAM (the sandbox) in its own process'
@@ -273,6 +327,15 @@ export async function benchWholeOrg(options: { accounts: number; usersPerAccount
     await iam.close();
   }
 }
+
+function timelineSummary(rows: readonly AccountTimeline[]): WholeOrgBench['timeline'] {
+  const r = (row: AccountTimeline): AccountTimeline => ({ ...row, firstCallS: round1(row.firstCallS), inventoryDoneS: round1(row.inventoryDoneS), lastCallS: round1(row.lastCallS) });
+  const by = (key: 'lastCallS' | 'inventoryDoneS'): AccountTimeline => rows.reduce((a, b) => (b[key] > a[key] ? b : a));
+  const firsts = rows.map((row) => row.firstCallS);
+  return { lastAccount: r(by('lastCallS')), latestInventory: r(by('inventoryDoneS')), firstCallSpreadS: round1(Math.max(...firsts) - Math.min(...firsts)) };
+}
+
+const round1 = (n: number): number => Math.round(n * 10) / 10;
 
 interface OrgSandbox {
   readonly url: string;

@@ -31,12 +31,13 @@ export type OrgRequest = { type: 'throttle'; ratePerSecond: number } | { type: '
 export type OrgReply =
   | { type: 'ready'; url: string }
   | { type: 'ack' }
-  | { type: 'calls'; perAccount: Record<string, number>; throttled: number; peakRssMiB: number };
+  | { type: 'calls'; perAccount: Record<string, number>; throttled: number; peakRssMiB: number; cpuMs: number };
 
 async function main(): Promise<void> {
   const shape = JSON.parse(process.argv[2] ?? '{}') as OrgShape;
   const sandbox = await startSandbox({ state: IamSandboxState.fromSeed({ accounts: orgAccounts(shape) }, () => ORG_NOW) });
   let peakRss = process.memoryUsage().rss;
+  let cpuSince = process.cpuUsage();
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage().rss);
   }, 100);
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
     } else if (request.type === 'reset') {
       sandbox.calls.reset();
       peakRss = process.memoryUsage().rss;
+      cpuSince = process.cpuUsage();
       send({ type: 'ack' });
     } else if (request.type === 'calls') {
       const perAccount: Record<string, number> = {};
@@ -58,7 +60,8 @@ async function main(): Promise<void> {
         if (call.errorCode === 'Throttling') throttled += 1;
         else perAccount[call.account] = (perAccount[call.account] ?? 0) + 1;
       }
-      send({ type: 'calls', perAccount, throttled, peakRssMiB: Math.round(peakRss / 2 ** 20) });
+      const cpu = process.cpuUsage(cpuSince);
+      send({ type: 'calls', perAccount, throttled, peakRssMiB: Math.round(peakRss / 2 ** 20), cpuMs: Math.round((cpu.user + cpu.system) / 1000) });
     } else {
       clearInterval(sampler);
       void sandbox.close().then(() => process.exit(0));

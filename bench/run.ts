@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { withHeadline } from './headline';
 import { benchIamCalls, benchThrottledPlan, benchWholeOrg } from './iam';
 import { benchSlack } from './slack';
 import { benchSsm } from './ssm';
@@ -59,7 +60,8 @@ const sections: Record<string, Section> = {
   trail: () => benchTrail(quick ? { users: 200, runs: 3 } : {}),
   slack: () => benchSlack(quick ? { requests: 10, leavers: 2 } : {}),
   deploy: () => benchDeploy(quick ? { usersPerAccount: 50, coldRuns: 3 } : {}),
-  coldStart: () => benchLambdaColdStart(quick ? 3 : 5),
+  // WARDEN_BENCH_COLD_RUNS=N: more runs per function (side-by-side runs on a busy machine).
+  coldStart: () => benchLambdaColdStart(Number(process.env['WARDEN_BENCH_COLD_RUNS'] ?? (quick ? 3 : 5))),
   planner: async () => {
     const sizes = quick ? [10_000] : [10_000, 100_000];
     const runs = [];
@@ -89,6 +91,12 @@ async function main(): Promise<void> {
   }
   writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
   process.stderr.write(`bench: wrote ${path.relative(repo, out)}\n`);
+  // The headline table is rewritten only from a full run, so every figure in it comes from the same run.
+  if (only === undefined && !quick) {
+    const summary = path.join(__dirname, 'RESULTS.md');
+    writeFileSync(summary, withHeadline(readFileSync(summary, 'utf8'), results));
+    process.stderr.write(`bench: wrote the headline table of ${path.relative(repo, summary)}\n`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,10 @@ import { DEFAULT_HOST_MIN_UID, DEFAULT_SHARED_HOST_ACCOUNTS } from '../domain/po
 import { isValidTimeZone } from '../domain/time';
 import { parseCron, reviewCron } from '../domain/reviews/cron';
 
+// Every schema here parses once per process (config, environment, one event): zod's JIT would compile code for a
+// single use, which costs a Lambda cold start more than it saves (bench/RESULTS.md, "Lambda cold start").
+z.config({ jitless: true });
+
 const accountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id');
 
 const timeZone = z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as UTC or Europe/Berlin' });

@@ -1,5 +1,5 @@
-import { SlackNotifier } from '../adapters/slack/notifier';
-import { WebClientSlackWeb } from '../adapters/slack/web';
+import type { SlackNotifier } from '../adapters/slack/notifier';
+import type { WebClientSlackWeb } from '../adapters/slack/web';
 import type * as webApi from '@slack/web-api';
 import type { LoadedConfig } from '../config/load';
 import type { Logger } from '../lib/logger';
@@ -54,6 +54,9 @@ export class LambdaSlackNotifier implements Notifier, DepartureNotifier {
       const slack = loaded.config.slack;
       if (slack === undefined) return undefined;
       const { botToken } = await this.options.source.slackSecrets();
+      // Loaded on the first notice: most scheduled runs post nothing, and the Web API client is a fair part of what a
+      // cold start would otherwise compile (bench/RESULTS.md, "Lambda cold start").
+      const [{ SlackNotifier }, { WebClientSlackWeb }] = await Promise.all([import('../adapters/slack/notifier'), import('../adapters/slack/web')]);
       if (this.web?.token !== botToken) {
         const web = WebClientSlackWeb.create({
           token: botToken,

@@ -154,5 +154,78 @@ describe('a plan over many accounts', () => {
     expect(directory.reads).toEqual([['bob'], ['bob']]);
     expect(planned.plan.actions.some((a) => a.kind === 'deactivate-access-key' && a.target.accessKeyId === 'AKIABOBAGAIN00000001')).toBe(true);
   });
-});
 
+  it("asks for each account's bulk inventory and the last run while the roster is still being read", async () => {
+    const events: string[] = [];
+    const rosterGate = deferred();
+    const open = { inventory: Promise.resolve(), describe: Promise.resolve() };
+    const directory = new TimedDirectory(ACCOUNTS[0] as string, events, open);
+    const deps = depsFor([directory]);
+    const runs = deps.runs;
+    const planning = computePlan({
+      ...deps,
+      roster: {
+        load: async () => {
+          events.push('roster-start');
+          await rosterGate.promise;
+          events.push('roster-done');
+          return deps.roster.load();
+        },
+      },
+      runs: Object.assign(Object.create(runs) as typeof runs, {
+        lastCompleted: async () => {
+          events.push('last-run');
+          return runs.lastCompleted();
+        },
+      }),
+    });
+    for (let i = 0; i < 200 && !events.includes(`inventory-done ${ACCOUNTS[0]}`); i += 1) await new Promise((r) => setTimeout(r, 10));
+    const beforeRoster = [...events];
+    rosterGate.resolve();
+    const planned = await planning;
+
+    expect(beforeRoster).toEqual(expect.arrayContaining(['roster-start', 'last-run', `inventory-start ${ACCOUNTS[0]}`, `inventory-done ${ACCOUNTS[0]}`]));
+    expect(beforeRoster).not.toContain('roster-done');
+    // The leaver's live read needs the roster: it waits for it, and the plan is the same as ever.
+    expect(events.indexOf(`describe-start ${ACCOUNTS[0]}`)).toBeGreaterThan(events.indexOf('roster-done'));
+    expect(planned.plan.actions.some((a) => a.kind === 'deactivate-access-key' && a.account === ACCOUNTS[0])).toBe(true);
+  });
+
+  it('reports a roster that cannot be read, not the IAM or run-state errors of reads already in flight, and writes nothing', async () => {
+    class FailingDirectory extends MemoryAccountDirectory {
+      override async inventory(): Promise<AccountInventory> {
+        throw new Error('iam: AccessDenied');
+      }
+    }
+    const deps = depsFor([new FailingDirectory(ACCOUNTS[0] as string, [])]);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      await expect(
+        computePlan({
+          ...deps,
+          roster: {
+            load: async () => {
+              await new Promise((r) => setTimeout(r, 20));
+              throw new Error('roster.csv: line 3: bad end_date');
+            },
+          },
+          reviewedRevocations: async () => {
+            throw new Error('state table: ResourceNotFound');
+          },
+          runs: Object.assign(Object.create(deps.runs) as typeof deps.runs, {
+            lastCompleted: async () => {
+              throw new Error('state table: ResourceNotFound');
+            },
+          }),
+        }),
+      ).rejects.toThrow('roster.csv: line 3: bad end_date');
+      await new Promise((r) => setTimeout(r, 50));
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+    expect(unhandled).toEqual([]);
+    expect(await deps.audit.query({})).toEqual([]);
+  });
+});

@@ -3,7 +3,7 @@
  * every accepted spelling of a date-time, the exact error texts an operator reads, and a day whose midnight happens
  * twice. Each case here was a mutant no test noticed (docs/mutation.md, session 5).
  */
-import { formatDuration, formatInZone, isValidTimeZone, resolveEndAt, startOfDay, zonedInstant } from '../../src/domain/time';
+import { formatDuration, formatInZone, isValidTimeZone, resolveEndAt, startOfDay, wallClockAt, zonedInstant } from '../../src/domain/time';
 
 const iso = (result: Date | { error: string }): string => (result instanceof Date ? result.toISOString() : `error: ${result.error}`);
 const end = (value: string, timeZone = 'UTC'): string => iso(resolveEndAt(value, timeZone));
@@ -149,6 +149,18 @@ describe('formatInZone', () => {
     expect(formatInZone(new Date('2026-01-02T03:04:05Z'), 'Mars/Base')).toBe('2026-01-02 03:04 UTC');
     expect(formatInZone(new Date('2026-01-02T03:04:05Z'), '')).toBe('2026-01-02 03:04 UTC');
     expect(formatInZone(new Date('2026-12-31T23:30:00Z'), 'Asia/Kolkata')).toBe('2027-01-01 05:00 Asia/Kolkata');
+  });
+});
+
+describe('wallClockAt in UTC (read from the Date itself, no formatter)', () => {
+  it('shows what a formatter for Etc/UTC shows, at every field boundary', () => {
+    const instants = [
+      '1970-01-01T00:00:00.000Z', '1999-12-31T23:59:59.999Z', '2000-02-29T12:00:00Z', '2024-02-29T23:59:59Z',
+      '2026-03-29T01:00:00Z', '2026-10-25T00:59:59Z', '2026-12-31T23:59:59Z', '2027-01-01T00:00:00Z', '9999-12-31T23:59:59Z',
+    ].map((t) => Date.parse(t));
+    for (let hour = 0; hour < 24; hour += 1) instants.push(Date.UTC(2026, 5, 30, hour, 59, 59));
+    for (const instant of instants) expect([new Date(instant).toISOString(), wallClockAt(instant, 'UTC')]).toEqual([new Date(instant).toISOString(), wallClockAt(instant, 'Etc/UTC')]);
+    expect(wallClockAt(Date.parse('2026-07-04T05:06:07Z'), 'UTC')).toEqual({ year: 2026, month: 7, day: 4, hour: 5, minute: 6, second: 7 });
   });
 });
 

@@ -3,6 +3,7 @@ import type { AccessSnapshot, NewSnapshot, RecordSpan, SnapshotHeader, SnapshotS
 import type { AccessRecord } from '../../domain/evidence/access-records';
 import type { SnapshotStore } from '../../ports/evidence';
 import { assertInOrder, matchesPerson, toRecordSpan } from './snapshot-common';
+import { localeOrder } from '../../domain/collate';
 
 interface Span {
   readonly key: string;
@@ -52,7 +53,7 @@ export class MemorySnapshotStore implements SnapshotStore {
     return this.spans
       .filter((span) => matchesPerson(this.recordOf(span.hash), person))
       .map((span) => toRecordSpan({ key: span.key, hash: span.hash, fromSeq: span.fromSeq, ...(span.toSeq !== undefined ? { toSeq: span.toSeq } : {}) }, this.recordOf(span.hash), runAt, lastSeq))
-      .sort((a, b) => a.fromSeq - b.fromSeq || a.key.localeCompare(b.key));
+      .sort((a, b) => a.fromSeq - b.fromSeq || localeOrder(a.key, b.key));
   }
 
   async list(): Promise<readonly SnapshotHeader[]> {
@@ -62,7 +63,7 @@ export class MemorySnapshotStore implements SnapshotStore {
   private snapshotAt(header: SnapshotHeader): AccessSnapshot {
     const records = this.spans
       .filter((s) => s.fromSeq <= header.seq && (s.toSeq === undefined || s.toSeq > header.seq))
-      .sort((a, b) => a.key.localeCompare(b.key))
+      .sort((a, b) => localeOrder(a.key, b.key))
       .map((s) => this.recordOf(s.hash));
     return { header, records };
   }

@@ -103,13 +103,14 @@ const INVENTORY_CONCURRENCY = 4;
  * its own IAM throttle, so an account's live reads start as soon as its own inventory is in, without waiting for the
  * other accounts' inventories, and run alongside every other account's.
  */
-async function readAccounts(deps: ReconcileDeps, roster: Roster, reviews: readonly ReviewedRevocation[]): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
+async function readAccounts(deps: ReconcileDeps, people: Promise<People>): Promise<Pick<Inventory, 'accounts' | 'accountErrors'>> {
   const inventories = new Semaphore(INVENTORY_CONCURRENCY);
-  const early = (account: string): string[] => rosterNamedLeavers({ roster, account, policy: deps.policy, now: deps.clock.now(), reviews });
+  const early = ({ roster, reviews }: People) => (account: string): string[] => rosterNamedLeavers({ roster, account, policy: deps.policy, now: deps.clock.now(), reviews });
   const settled = await Promise.all(
     deps.directories.map(async (directory) => {
-      // The leavers HR names by user name are read at once, alongside the inventory (early-detail.ts).
-      const head = startEarlyDetail(directory, early);
+      // The leavers HR names by user name are read as soon as the roster is in, alongside the inventory (early-detail.ts).
+      const head = people.then((p) => startEarlyDetail(directory, early(p)));
+      head.catch(() => undefined); // a roster that cannot be read is reported by computePlan, which awaits it first
       let inventory: AccountInventory;
       try {
         inventory = await inventories.run(() => directory.inventory());
@@ -117,6 +118,7 @@ async function readAccounts(deps: ReconcileDeps, roster: Roster, reviews: readon
       } catch (error) {
         return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
       }
+      const { roster, reviews } = await people;
       return { ok: true as const, inventory: await withLeaverDetail(deps, directory, roster, inventory, reviews, await head) };
     }),
   );
@@ -148,6 +150,20 @@ async function withLeaverDetail(
   return withDetail(account, names, await detailFor(directory, names, early));
 }
 
+/** The roster (with the departures marked in Slack laid over it) and what access reviews revoked. */
+interface People {
+  readonly roster: Roster;
+  readonly reviews: readonly ReviewedRevocation[];
+}
+
+async function readPeople(deps: ReconcileDeps, now: Date): Promise<People> {
+  const reviewed = deps.reviewedRevocations?.() ?? Promise.resolve([]);
+  reviewed.catch(() => undefined); // awaited below; a roster problem is the one reported
+  const base = await deps.roster.load();
+  const roster = deps.overlayRoster === undefined ? base : await deps.overlayRoster(base, now);
+  return { roster, reviews: await reviewed };
+}
+
 async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]> {
   if (deps.hosts === undefined) return [];
   deps.progress?.({ kind: 'phase', phase: 'hosts' });
@@ -157,12 +173,19 @@ async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]>
 /** Reads roster and AWS and computes the guarded plan. Writes nothing to AWS; records the inventory snapshot when evidence is configured. */
 export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   const startedAt = deps.clock.now();
+  // Reads that depend on nothing else go out at once: the last run (for the guard), and each account's bulk IAM
+  // inventory, which needs no roster and takes the longest. The roster is still read, and any problem with it
+  // reported, before anything else: a roster that cannot be read stops the run as before (the IAM reads in flight
+  // are dropped; nothing has been written), and hosts and Identity Center are read only after it.
+  const lastRun = deps.runs.lastCompleted();
+  lastRun.catch(() => undefined); // awaited below, once a roster problem has had the chance to be the error reported
   deps.progress?.({ kind: 'phase', phase: 'roster' });
-  const base = await deps.roster.load();
-  const roster = deps.overlayRoster === undefined ? base : await deps.overlayRoster(base, startedAt);
-  const reviews = (await deps.reviewedRevocations?.()) ?? [];
+  const people = readPeople(deps, startedAt);
+  const iam = readAccounts(deps, people);
+  iam.catch(() => undefined); // likewise
+  const { roster, reviews } = await people;
   deps.progress?.({ kind: 'phase', phase: 'inventory' });
-  const [accounts, hosts, identityCenter] = await Promise.all([readAccounts(deps, roster, reviews), readHosts(deps), readIdentityCenter(deps.identityCenter, deps.audit)]);
+  const [accounts, hosts, identityCenter] = await Promise.all([iam, readHosts(deps), readIdentityCenter(deps.identityCenter, deps.audit)]);
   let inventory: Inventory = { ...accounts, hosts, ...identityCenter };
   const now = deps.clock.now();
 
@@ -184,7 +207,7 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   const quarantined = await joinerQuarantines(deps.audit, inventory, deps.policy);
   const unguarded = planAccess({ roster, inventory, policy: deps.policy, now, reviews, ...(quarantined !== undefined ? { quarantined } : {}) });
   const activeHeadcount = stillEmployed(roster);
-  const last = await deps.runs.lastCompleted();
+  const last = await lastRun;
   const guard = evaluateGuard({
     plan: unguarded,
     activeHeadcount,

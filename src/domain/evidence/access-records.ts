@@ -12,6 +12,7 @@ import { assertNever } from '../plan';
 import type { IcUser } from '../identity-center';
 import type { PersonRef } from '../roster';
 import { describeIcPath, icCanGetIn, icRecordKey, identityCenterRecords, type IcAccessPath, type IcRecord } from './identity-center-records';
+import { localeOrder } from '../collate';
 
 /** One way into an account or host: a credential (action-kinds.ts says which), a grant, or a host key. */
 export type AccessPath =
@@ -158,7 +159,7 @@ const ORDER: Readonly<Record<AccessPathKind, number>> = {
 /** Paths in a canonical order, so the record's hash does not depend on the order AWS listed them. */
 export function sortPaths(paths: readonly AccessPath[]): AccessPath[] {
   const unique = new Map(paths.map((p) => [pathId(p), p]));
-  return [...unique.values()].sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || pathId(a).localeCompare(pathId(b)));
+  return [...unique.values()].sort((a, b) => ORDER[a.kind] - ORDER[b.kind] || localeOrder(pathId(a), pathId(b)));
 }
 
 function iamRecord(user: IamUser, options: AccessRecordOptions): AccessRecord {

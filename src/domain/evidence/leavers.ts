@@ -8,6 +8,7 @@ import { personKeys, type ChainEntry } from '../audit-chain';
 import { ACCESS_PATH_INFO, ACCESS_PATHS, ACTION_KIND_TABLE, ACTION_KINDS, isHostKind, type AccessPath, type ActionKind } from '../action-kinds';
 import { assertNever } from '../plan';
 import { median, percentile } from './stats';
+import { localeOrder } from '../collate';
 
 /**
  * How auditors group access paths (SOC 2 CC6.2/CC6.3, ISO 27001 A.5.18 samples ask per path): the same paths, under
@@ -366,7 +367,7 @@ export function buildLeaverReport(entries: readonly ChainEntry[], options: Leave
       const start = Date.parse(leaver.clockStartAt);
       return start >= from && start <= to;
     })
-    .sort((a, b) => Number(b.open) - Number(a.open) || Date.parse(a.clockStartAt) - Date.parse(b.clockStartAt) || a.email.localeCompare(b.email));
+    .sort((a, b) => Number(b.open) - Number(a.open) || Date.parse(a.clockStartAt) - Date.parse(b.clockStartAt) || localeOrder(a.email, b.email));
 
   return {
     from: options.from.toISOString(),
@@ -438,9 +439,9 @@ function finishLeaver(state: LeaverState, options: LeaverReportOptions): LeaverE
   paths.sort(
     (a, b) =>
       ACCESS_CATEGORIES.indexOf(a.category) - ACCESS_CATEGORIES.indexOf(b.category) ||
-      (a.account ?? '').localeCompare(b.account ?? '') ||
-      a.target.localeCompare(b.target) ||
-      a.detail.localeCompare(b.detail),
+      localeOrder(a.account ?? '', b.account ?? '') ||
+      localeOrder(a.target, b.target) ||
+      localeOrder(a.detail, b.detail),
   );
 
   const open =

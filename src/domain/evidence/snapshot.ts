@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { canGetIn, describePath, isCredential, pathId, recordHash, recordKey } from './access-records';
 import type { AccessPath, AccessRecord } from './access-records';
 import { icRecordInAccount } from './identity-center-records';
+import { localeOrder } from '../collate';
 
 /** One saved snapshot, without its records. `seq` counts snapshots 1, 2, 3… with no gaps. */
 export interface SnapshotHeader {
@@ -142,7 +143,7 @@ export function accessAt(records: readonly AccessRecord[], filter: AccessFilter 
       credentials: record.paths.filter(isCredential),
       grants: record.paths.filter((p) => !isCredential(p)),
     }))
-    .sort((a, b) => Number(b.canGetIn) - Number(a.canGetIn) || a.key.localeCompare(b.key));
+    .sort((a, b) => Number(b.canGetIn) - Number(a.canGetIn) || localeOrder(a.key, b.key));
 }
 
 /** One access path (or "could get in") held over consecutive snapshots. */
@@ -165,7 +166,7 @@ export function holdingsOverTime(spans: readonly RecordSpan[]): HoldingSpan[] {
   const byKey = new Map<string, RecordSpan[]>();
   for (const span of spans) byKey.set(span.key, [...(byKey.get(span.key) ?? []), span]);
   const out: HoldingSpan[] = [];
-  for (const [key, list] of [...byKey].sort(([a], [b]) => a.localeCompare(b))) {
+  for (const [key, list] of [...byKey].sort(([a], [b]) => localeOrder(a, b))) {
     list.sort((a, b) => a.fromSeq - b.fromSeq);
     const running = new Map<string, { held: HoldingSpan['held']; first: RecordSpan; last: RecordSpan }>();
     const flush = (id: string): void => {
@@ -198,5 +199,5 @@ export function holdingsOverTime(spans: readonly RecordSpan[]): HoldingSpan[] {
     }
     for (const id of [...running.keys()]) flush(id);
   }
-  return out.sort((a, b) => a.key.localeCompare(b.key) || Date.parse(a.firstSeen) - Date.parse(b.firstSeen) || a.description.localeCompare(b.description));
+  return out.sort((a, b) => localeOrder(a.key, b.key) || Date.parse(a.firstSeen) - Date.parse(b.firstSeen) || localeOrder(a.description, b.description));
 }
