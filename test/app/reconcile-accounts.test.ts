@@ -191,13 +191,23 @@ describe('a plan over many accounts', () => {
     expect(planned.plan.actions.some((a) => a.kind === 'deactivate-access-key' && a.account === ACCOUNTS[0])).toBe(true);
   });
 
-  it('reports a roster that cannot be read, not the IAM or run-state errors of reads already in flight, and writes nothing', async () => {
+  it('reports a roster that cannot be read, not the IAM or run-state errors of reads already in flight, lets those finish first, and writes nothing', async () => {
+    const settled: string[] = [];
     class FailingDirectory extends MemoryAccountDirectory {
       override async inventory(): Promise<AccountInventory> {
+        await new Promise((r) => setTimeout(r, 60));
+        settled.push(`inventory ${this.account}`);
         throw new Error('iam: AccessDenied');
       }
     }
-    const deps = depsFor([new FailingDirectory(ACCOUNTS[0] as string, [])]);
+    class SlowDirectory extends MemoryAccountDirectory {
+      override async inventory(): Promise<AccountInventory> {
+        await new Promise((r) => setTimeout(r, 80));
+        settled.push(`inventory ${this.account}`);
+        return super.inventory();
+      }
+    }
+    const deps = depsFor([new FailingDirectory(ACCOUNTS[0] as string, []), new SlowDirectory(ACCOUNTS[1] as string, [])]);
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown): void => void unhandled.push(reason);
     process.on('unhandledRejection', onUnhandled);
@@ -221,11 +231,31 @@ describe('a plan over many accounts', () => {
           }),
         }),
       ).rejects.toThrow('roster.csv: line 3: bad end_date');
+      // The reads already in flight had finished when the run gave up: nothing it started outlives it.
+      expect(settled.sort()).toEqual([`inventory ${ACCOUNTS[0]}`, `inventory ${ACCOUNTS[1]}`]);
       await new Promise((r) => setTimeout(r, 50));
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
     expect(unhandled).toEqual([]);
     expect(await deps.audit.query({})).toEqual([]);
+  });
+
+  it("lets an account's early reads of its leavers finish when its inventory then fails, before the run reports", async () => {
+    const events: string[] = [];
+    const roster = createDummyRoster([createDummyPerson({ employeeId: 'E2', email: 'bob@example.com', status: 'departed', endAt: daysBefore(1), awsUsernames: ['bob'] })]);
+    class BrokenDirectory extends MemoryAccountDirectory {
+      override async inventory(): Promise<AccountInventory> {
+        throw new Error('iam: AccessDenied on GetAccountAuthorizationDetails');
+      }
+      override async describeUsers(userNames: readonly string[]): Promise<ReadonlyMap<string, IamUserDetail>> {
+        await new Promise((r) => setTimeout(r, 60));
+        events.push(`describe-done ${userNames.join(',')}`);
+        return super.describeUsers(userNames);
+      }
+    }
+    const directory = new BrokenDirectory(ACCOUNTS[0] as string, [{ userName: 'bob', tags: { employee_id: 'E2' }, detail: leaverDetail('AKIABOBBROKEN0000001') }]);
+    await expect(computePlan({ ...depsFor([directory]), roster: { load: async () => roster } })).rejects.toThrow('AccessDenied');
+    expect(events).toEqual(['describe-done bob']);
   });
 });

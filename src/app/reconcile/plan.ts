@@ -116,6 +116,7 @@ async function readAccounts(deps: ReconcileDeps, people: Promise<People>): Promi
         inventory = await inventories.run(() => directory.inventory());
         deps.progress?.({ kind: 'account-read', account: inventory.account, users: inventory.users.length });
       } catch (error) {
+        await head.catch(() => undefined); // its early reads end with the account, not after the run
         return { ok: false as const, account: accountLabel(directory), message: errorText(error), error };
       }
       const { roster, reviews } = await people;
@@ -174,16 +175,24 @@ async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]>
 export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   const startedAt = deps.clock.now();
   // Reads that depend on nothing else go out at once: the last run (for the guard), and each account's bulk IAM
-  // inventory, which needs no roster and takes the longest. The roster is still read, and any problem with it
-  // reported, before anything else: a roster that cannot be read stops the run as before (the IAM reads in flight
-  // are dropped; nothing has been written), and hosts and Identity Center are read only after it.
+  // inventory, which needs no roster and takes the longest. A roster that cannot be read still stops the run with
+  // its own error, nothing written, and hosts and Identity Center are read only after the roster. The reads already
+  // in flight are let finish first: nothing a run started may outlive it (a Lambda invocation would otherwise carry
+  // them into the next one).
   const lastRun = deps.runs.lastCompleted();
   lastRun.catch(() => undefined); // awaited below, once a roster problem has had the chance to be the error reported
   deps.progress?.({ kind: 'phase', phase: 'roster' });
   const people = readPeople(deps, startedAt);
   const iam = readAccounts(deps, people);
   iam.catch(() => undefined); // likewise
-  const { roster, reviews } = await people;
+  let roster: Roster;
+  let reviews: readonly ReviewedRevocation[];
+  try {
+    ({ roster, reviews } = await people);
+  } catch (error) {
+    await Promise.allSettled([iam, lastRun]);
+    throw error;
+  }
   deps.progress?.({ kind: 'phase', phase: 'inventory' });
   const [accounts, hosts, identityCenter] = await Promise.all([iam, readHosts(deps), readIdentityCenter(deps.identityCenter, deps.audit)]);
   let inventory: Inventory = { ...accounts, hosts, ...identityCenter };
