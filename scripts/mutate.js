@@ -15,6 +15,7 @@
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
+const { takeLock, releaseLock } = require('./mutate-lock');
 
 const root = path.resolve(__dirname, '..');
 const baselineFile = path.join(root, 'mutation/incremental.json');
@@ -80,6 +81,21 @@ if (args.includes('--scores')) {
   console.log(scores(baseline));
   process.exit(0);
 }
+
+// One run at a time in a worktree: a second run would renumber the first one's test ids in the merged baseline.
+const lockFile = process.env['WARDEN_MUTATE_LOCK'] ?? path.join(root, 'reports/mutation/run.lock');
+const lock = takeLock(lockFile, process.pid);
+if (!lock.taken) {
+  console.error(
+    `npm run mutate: another mutation run (pid ${lock.heldBy}) is going in this worktree; two runs side by side ` +
+      `renumber each other's test ids in ${path.relative(root, baselineFile)}.\n` +
+      `Wait for it to end, or give both files to one run (--mutate a.ts,b.ts). If pid ${lock.heldBy} is not a mutation ` +
+      `run, remove ${path.relative(root, lockFile)}.`,
+  );
+  process.exit(2);
+}
+if (lock.staleFrom !== undefined) console.error(`npm run mutate: took over the lock of a run that is gone (pid ${lock.staleFrom})`);
+process.on('exit', () => releaseLock(lockFile, process.pid));
 
 fs.mkdirSync(path.dirname(workFile), { recursive: true });
 if (fs.existsSync(baselineFile)) fs.copyFileSync(baselineFile, workFile);

@@ -274,3 +274,65 @@ describe('what the range run let through: a Deny is never released in the plan t
     expect(icActions(planIc([alice], ic({ users: [], memberships: [], assignments: [], permissionSets: ic().permissionSets.map((ps) => ({ ...ps, inlinePolicy: '{not json' })) })))).toEqual([]);
   });
 });
+
+describe('session 6: the rest of the file', () => {
+  const orphanOrHeld = (p: Plan): string[] => p.findings.filter((f) => f.kind === 'orphan-user' || f.kind === 'ambiguous-identity').map((f) => `${f.kind} ${f.userName}`);
+  const row = (r: Partial<RowIdentity>): RowIdentity => ({ awsUsernames: [], ...r }) as RowIdentity;
+
+  it('an invalid roster row holds back a user by any of its emails, case and blanks aside, and by any one of its external ids', () => {
+    const byEmail = ic({ users: [{ userId: 'u-x', userName: 'x-1', emails: ['other@example.com', ' Carol@Example.COM '], externalIds: [] }], memberships: [], assignments: [] });
+    expect(orphanOrHeld(planIc([], byEmail, {}, NOW, [row({ email: 'carol@example.com' })]))).toEqual(['ambiguous-identity x-1']);
+    const byId = ic({ users: [{ userId: 'u-x', userName: 'x-1', emails: [], externalIds: ['X9', ' E7 '] }], memberships: [], assignments: [] });
+    expect(orphanOrHeld(planIc([], byId, {}, NOW, [row({ employeeId: 'E7' })]))).toEqual(['ambiguous-identity x-1']);
+    // A user with no external id is not held back by a row that has one: it is an orphan.
+    const noIds = ic({ users: [{ userId: 'u-x', userName: 'x-1', emails: [], externalIds: [] }], memberships: [], assignments: [] });
+    expect(orphanOrHeld(planIc([], noIds, {}, NOW, [row({ employeeId: 'E7' })]))).toEqual(['orphan-user x-1']);
+  });
+
+  it('a Deny blocked in a permission set names every leaver it was for, comma separated', () => {
+    const dave = createDummyPerson({ employeeId: 'E4', email: 'dave@example.com', status: 'departed', endAt: daysBefore(1) });
+    const inventory = ic({
+      users: [
+        { userId: 'u-bob', userName: 'bob@example.com', emails: [], externalIds: [] },
+        { userId: 'u-dave', userName: 'dave@example.com', emails: [], externalIds: [] },
+      ],
+      memberships: [],
+      permissionSets: [{ arn: PS_RO, name: 'ReadOnly', sessionSeconds: 3600, inlinePolicy: '{not json', provisionedAccounts: ['111111111111'] }],
+      assignments: [
+        { accountId: '111111111111', permissionSetArn: PS_RO, principalType: 'USER', principalId: 'u-bob' },
+        { accountId: '111111111111', permissionSetArn: PS_RO, principalType: 'USER', principalId: 'u-dave' },
+      ],
+    });
+    const blocked = planIc([bobLeft, dave], inventory).findings.filter((f) => f.kind === 'session-deny-blocked');
+    expect(blocked.map((f) => f.userName)).toEqual(['bob@example.com, dave@example.com']);
+  });
+
+  it('an ambiguous user names every person a rule found, comma separated', () => {
+    const bobOther = createDummyPerson({ employeeId: 'E5', email: 'bob@other.example' });
+    const inventory = ic({ users: [{ userId: 'u-b', userName: 'bob', emails: [], externalIds: [] }], memberships: [], assignments: [] });
+    const [finding] = planIc([bobWorking, bobOther], inventory).findings.filter((f) => f.kind === 'ambiguous-identity');
+    expect(finding?.detail).toBe(
+      'Identity Center user matches 2 people — UserName equal to the email or its local part: bob@example.com, bob@other.example; no automatic action until the roster or the user\'s attributes say who it is',
+    );
+  });
+});
+
+describe('session 6: each leaver\'s sessions are timed from their own actions', () => {
+  it('a leaver with nothing left to do keeps "no access left" as their end, beside a leaver whose access is stopped now', () => {
+    const dave = createDummyPerson({ employeeId: 'E4', email: 'dave@example.com', status: 'departed', endAt: daysBefore(1) });
+    const since = new Date(NOW.getTime() - HOUR / 2);
+    const inventory = ic({
+      users: [
+        { userId: 'u-bob', userName: 'bob@example.com', emails: [], externalIds: [] },
+        { userId: 'u-dave', userName: 'dave@example.com', emails: [], externalIds: [] },
+      ],
+      permissionSets: ic().permissionSets.map((ps) => (ps.arn === PS_RO ? { ...ps, inlinePolicy: deniedFor('dave@example.com') } : ps)),
+      noAccessSince: new Map([['u-dave', since]]),
+    });
+    const p = planIc([bobLeft, dave], inventory);
+    expect(icActions(p).filter((a) => a.userName === 'dave@example.com')).toEqual([]);
+    const daves = (p.sessions ?? []).filter((s) => s.userName === 'dave@example.com');
+    expect(daves.map((s) => s.summary)).toEqual([{ status: 'ended', at: since, principals: 1 }]);
+    expect(daves.flatMap((s) => s.principals.map((x) => x.exposure))).toEqual([{ status: 'ended', at: since, cause: 'identity-center-user' }]);
+  });
+});

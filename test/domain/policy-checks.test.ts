@@ -1,51 +1,23 @@
 import { plan } from '../../src/domain/planner';
 import { evaluateGuard } from '../../src/domain/guard';
-import { buildContext, type PlanInput } from '../../src/domain/planning/context';
+import { buildContext } from '../../src/domain/planning/context';
 import type { AccountInventory, HostInventory, IamUser } from '../../src/domain/inventory';
 import type { Person } from '../../src/domain/roster';
-import { DEFAULT_POLICY_CHECKS, type AccountPosture, type PolicyCheckSettings } from '../../src/domain/policy-checks/posture';
+import { DEFAULT_POLICY_CHECKS, type AccountPosture } from '../../src/domain/policy-checks/posture';
 import { adminBudgetCheck, passwordPolicyGaps, runPolicyChecks, type AdminPrincipal } from '../../src/domain/policy-checks/checks';
 import { DENY_ALL_POLICY_DOCUMENT } from '../../src/domain/policy';
+import { DENY_ALL_ARN, input, run, type Scenario } from './policy-checks-scenario';
 import {
   ACCOUNT,
   NOW,
-  createDummyAccount,
   createDummyCredentials,
   createDummyGuardPolicy,
   createDummyPerson,
-  createDummyPolicy,
-  createDummyRoster,
   createDummyUser,
   daysBefore,
 } from '../fixtures/builders';
 
-const DENY_ALL_ARN = `arn:aws:iam::${ACCOUNT}:policy/warden-deny-all`;
 const ADMIN = { name: 'AdministratorAccess', arn: 'arn:aws:iam::aws:policy/AdministratorAccess' };
-
-interface Scenario {
-  readonly people?: readonly Person[];
-  readonly users?: readonly IamUser[];
-  readonly account?: Partial<AccountInventory>;
-  readonly hosts?: readonly HostInventory[];
-  readonly settings?: Partial<PolicyCheckSettings>;
-  readonly quarantined?: readonly string[];
-}
-
-function input(s: Scenario): PlanInput {
-  return {
-    roster: createDummyRoster(s.people ?? []),
-    inventory: {
-      accounts: [createDummyAccount(s.users ?? [], { managedPolicyDocuments: { [DENY_ALL_ARN]: DENY_ALL_POLICY_DOCUMENT }, ...s.account })],
-      hosts: s.hosts ?? [],
-      accountErrors: [],
-    },
-    policy: createDummyPolicy({ checks: { ...DEFAULT_POLICY_CHECKS, ...s.settings } }),
-    now: NOW,
-    ...(s.quarantined !== undefined ? { quarantined: new Set(s.quarantined) } : {}),
-  };
-}
-
-const run = (s: Scenario) => runPolicyChecks(buildContext(input(s)), { ...DEFAULT_POLICY_CHECKS, ...s.settings });
 const kinds = (s: Scenario) => run(s).findings.map((f) => f.kind);
 const runOf = (s: Scenario, check: string) => run(s).runs.find((r) => r.check === check);
 

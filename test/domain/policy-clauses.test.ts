@@ -94,3 +94,69 @@ describe('buildPolicyReport', () => {
     expect(policySummaryLine(report)).toBe('Security policy: 11 of 12 access clauses pass, 1 fail (session-timeouts)');
   });
 });
+
+describe('buildPolicyReport, check by check and word for word', () => {
+  const check = (report: ReturnType<typeof buildPolicyReport>, id: string) => report.clauses.flatMap((c) => c.checks).find((c) => c.id === id);
+
+  it('names each failing principal by the most precise name the finding or action carries', () => {
+    const findings = [
+      finding('password-policy-weak', 'medium', { account: '111' }),
+      finding('password-policy-weak', 'medium', { userName: 'only-a-name' }),
+      finding('password-policy-weak', 'medium'),
+      finding('shared-account', 'high', { instanceId: 'i-9', account: '111' }),
+      finding('shared-account', 'high', { account: '222', userName: 'ops' }),
+    ];
+    const unnamed = { id: 'b', kind: 'deactivate-access-key', account: '333', userName: 'svc', reason: 'unused-credential', control: 'credential-hygiene', target: { accessKeyId: 'AKIA' } } as Action;
+    const report = buildPolicyReport({ plan: plan(findings, [unnamed]), runs: ALL_RAN, chain });
+    expect(check(report, 'password-policy')).toMatchObject({ failing: 3, principals: ['111', 'the roster'] });
+    expect(check(report, 'shared-host-accounts')).toMatchObject({ failing: 1, principals: ['i-9'] });
+    expect(check(report, 'shared-iam-users')).toMatchObject({ failing: 1, principals: ['222/ops'] });
+    expect(check(report, 'credential-hygiene')).toMatchObject({ status: 'fail', failing: 1, principals: ['333/svc'] });
+    const unreachable = buildPolicyReport({ plan: plan([finding('host-unreachable', 'high', { instanceId: 'i-7' })]), runs: ALL_RAN, chain });
+    expect(check(unreachable, 'leaver-revocation')).toMatchObject({ status: 'fail', principals: ['i-7'] });
+    // An action whose reason belongs to no check of a clause fails nothing there.
+    expect(check(report, 'least-privilege')).toMatchObject({ status: 'pass', failing: 0, principals: [] });
+  });
+
+  it('writes the audit-chain check in each state, with no principals', () => {
+    const at = (c?: { ok: boolean; entries: number; problem?: string }) => check(buildPolicyReport({ plan: plan(), runs: ALL_RAN, ...(c !== undefined ? { chain: c } : {}) }), 'audit-chain');
+    const base = { id: 'audit-chain', title: "Warden's own audit log is intact (hash chain verified)", interpretation: expect.stringContaining('Warden can vouch only') };
+    expect(at()).toStrictEqual({ ...base, status: 'not-applicable', note: 'the audit log was not checked', failing: 0, principals: [] });
+    expect(at({ ok: true, entries: 7 })).toStrictEqual({ ...base, status: 'pass', note: '7 entries, hash chain intact', failing: 0, principals: [] });
+    expect(at({ ok: false, entries: 7 })).toStrictEqual({ ...base, status: 'fail', note: 'hash chain broken: unknown problem', failing: 1, principals: [] });
+  });
+
+  it('keeps a check that could not run not-applicable only while nothing fails it, and falls back to the plan counts without a run', () => {
+    const runs = ALL_RAN.map((r) => (r.check === 'root-mfa' ? { ...r, applicable: false, note: 'no root row' } : r));
+    expect(check(buildPolicyReport({ plan: plan(), runs, chain }), 'root-mfa')).toStrictEqual({
+      id: 'root-mfa',
+      title: 'Root has MFA (CIS AWS 1.5)',
+      status: 'not-applicable',
+      note: 'no root row',
+      failing: 0,
+      principals: [],
+    });
+    const failing = buildPolicyReport({ plan: plan([finding('root-no-mfa', 'high', { account: '111', userName: '<root_account>' })]), runs, chain });
+    expect(check(failing, 'root-mfa')).toMatchObject({ status: 'fail', note: 'no root row', failing: 1, principals: ['111/<root_account>'] });
+    expect(check(buildPolicyReport({ plan: plan(), runs: [], chain }), 'leaver-revocation')).toMatchObject({ status: 'pass', note: '4 IAM users, 3 people' });
+  });
+
+  it('fails a clause when any one check fails, passes it when any one passes and none fails', () => {
+    const runs = ALL_RAN.map((r) => (r.check === 'root-mfa' || r.check === 'root-use' ? { ...r, applicable: false } : r));
+    const onePasses = buildPolicyReport({ plan: plan(), runs, chain });
+    expect(clause(onePasses, 'root-minimum')?.status).toBe('pass');
+    const oneFails = buildPolicyReport({ plan: plan([finding('root-access-key', 'high', { account: '1' })]), runs: ALL_RAN, chain });
+    expect(clause(oneFails, 'root-minimum')?.status).toBe('fail');
+  });
+
+  it('sums up without the fail or not-applicable parts when there are none, and with both when there are', () => {
+    expect(policySummaryLine(buildPolicyReport({ plan: plan(), runs: ALL_RAN, chain }))).toBe('Security policy: 12 of 12 access clauses pass');
+    const runs = ALL_RAN.map((r) => (r.check === 'session-duration' ? { ...r, applicable: false } : r));
+    const report = buildPolicyReport({ plan: plan([finding('session-too-long', 'medium'), finding('root-no-mfa', 'high')]), runs, chain });
+    // A finding fails a check even when its run said it could not read anything.
+    expect(policySummaryLine(report)).toBe('Security policy: 10 of 12 access clauses pass, 2 fail (session-timeouts, root-minimum)');
+    expect(policySummaryLine(buildPolicyReport({ plan: plan([finding('root-no-mfa', 'high')]), runs, chain }))).toBe(
+      'Security policy: 10 of 12 access clauses pass, 1 fail (root-minimum), 1 not applicable',
+    );
+  });
+});

@@ -240,3 +240,32 @@ describe('remainingOnHost', () => {
     expect(remainingOnHost(partial, removal.filter((a) => a.kind === 'lock-host-user'))).toEqual([]);
   });
 });
+
+describe('session 6: keys of IAM users without a single roster owner', () => {
+  const orphans = (p: Plan): string[] => hostFindings(p).filter((f) => f.kind === 'orphan-host-key').map((f) => `${f.userName} ${f.detail.split(' — ')[0] ?? ''}`);
+
+  it('a break-glass IAM user\'s SSH key on a host is kept, never an orphan', () => {
+    const breakGlass = createDummyUserWithDetail({ userName: 'break-glass-admin' }, { sshPublicKeys: [{ id: 'APKABG00000000000001', status: 'Active', body: line('glass') }] });
+    const p = planFor({ users: [breakGlass], hosts: [host({ keys: [hostKey({ osUser: 'ops', keyBody: body('glass') })] })] });
+    expect(hostFindings(p)).toEqual([]);
+    expect(hostActions(p)).toEqual([]);
+  });
+
+  it('a service account\'s SSH key on a host is kept, never an orphan', () => {
+    const bot = createDummyUserWithDetail({ userName: 'ci-bot' }, { sshPublicKeys: [{ id: 'APKABOT0000000000001', status: 'Active', body: line('bot') }] });
+    const p = planFor({ users: [bot], hosts: [host({ keys: [hostKey({ osUser: 'deploy', keyBody: body('bot') })] })], policy: { serviceAccounts: [{ userName: 'ci-bot', owner: 'alice@example.com' }] } as Partial<AccessPolicy> });
+    expect(hostFindings(p)).toEqual([]);
+  });
+
+  it('a key shared by an exempt IAM user and an unowned one is kept (a person decides about the exempt one)', () => {
+    const breakGlass = createDummyUserWithDetail({ userName: 'break-glass-admin' }, { sshPublicKeys: [{ id: 'APKABG00000000000001', status: 'Active', body: line('shared') }] });
+    const stray = createDummyUserWithDetail({ userName: 'temp' }, { sshPublicKeys: [{ id: 'APKATEMP0000000000001', status: 'Active', body: line('shared') }] });
+    const p = planFor({ users: [stray, breakGlass], hosts: [host({ keys: [hostKey({ osUser: 'ops', keyBody: body('shared') })] })] });
+    expect(hostFindings(p)).toEqual([]);
+  });
+
+  it('the same unknown key listed twice for one host account is one finding', () => {
+    const keys = [hostKey({ osUser: 'ops', keyBody: body('nobody') }), hostKey({ osUser: 'ops', keyBody: body('nobody'), file: '/home/ops/.ssh/authorized_keys2' })];
+    expect(orphans(planFor({ hosts: [host({ keys })] }))).toEqual(['ops ssh-ed25519 key in /home/ops/.ssh/authorized_keys line 1 matches no roster person, IAM SSH key or host account mapping']);
+  });
+});
