@@ -89,6 +89,16 @@ export class DocumentShapeError extends WardenError {}
 /** A config that failed to load; the message names the file and every bad key (exit 2). */
 export class ConfigError extends InputError {}
 
+/** Text that is not CSV (a stray or unclosed quote); `line` is the physical line (1-based) where reading stopped. */
+export class CsvSyntaxError extends InputError {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
+    super(message);
+  }
+}
+
 /** The roster file could not be read at all (missing, unreadable); exit 2, nothing is planned. */
 export class RosterUnreadableError extends InputError {
   constructor(

@@ -18,6 +18,7 @@ const SAMPLES: Readonly<Record<string, Error>> = {
   ConfigError: new errors.ConfigError('warden.yaml: roster.path: required'),
   RosterUnreadableError: new errors.RosterUnreadableError('roster.csv', { cause: Object.assign(new Error('gone'), { code: 'ENOENT' }) }),
   CredentialReportFormatError: new errors.CredentialReportFormatError('no user column', { cause: new Error('csv') }),
+  CsvSyntaxError: new errors.CsvSyntaxError('Quote Not Closed: the quoted field that starts on line 3 never ends', 3),
   IamDirectoryError: new errors.IamDirectoryError('IAM failed'),
   IamAccountUnknownError: new errors.IamAccountUnknownError('no account id'),
   IamAccountMismatchError: new errors.IamAccountMismatchError('111111111111', '222222222222'),

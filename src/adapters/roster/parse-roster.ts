@@ -1,6 +1,6 @@
-import { parse as parseCsv } from 'csv-parse/sync';
 import type { EmploymentStatus, InputError, Person, Roster, RowIdentity } from '../../domain/roster';
 import { resolveEndAt, startOfDay } from '../../domain/time';
+import { CsvSyntaxError, readCsvRecords, type CsvRecord } from '../../lib/csv-read';
 
 /** How the roster text is encoded. */
 export type RosterFormat = 'csv' | 'json';
@@ -70,55 +70,14 @@ function missingColumnsError(source: string, present: ReadonlySet<string>, line?
   return unusable(source, `missing required column${missing.length > 1 ? 's' : ''} ${names} (found: ${found}); the roster cannot be used`, line);
 }
 
-interface CsvRecord {
-  readonly record: string[];
-  readonly info: { readonly bytes: number };
-}
-
-/** Counts physical lines in a byte buffer as a cursor moves forward (CRLF, LF and lone CR each end a line). */
-class LineCounter {
-  private cursor = 0;
-  private currentLine = 1;
-  constructor(private readonly bytes: Uint8Array) {}
-
-  get line(): number {
-    return this.currentLine;
-  }
-
-  advanceTo(offset: number): void {
-    const end = Math.min(offset, this.bytes.length);
-    for (; this.cursor < end; this.cursor++) {
-      const byte = this.bytes[this.cursor];
-      if (byte === 0x0a || (byte === 0x0d && this.bytes[this.cursor + 1] !== 0x0a)) this.currentLine++;
-    }
-  }
-
-  /** Moves past blank lines, so `line` is where the next record starts. */
-  skipLineBreaks(): void {
-    while (this.cursor < this.bytes.length && (this.bytes[this.cursor] === 0x0a || this.bytes[this.cursor] === 0x0d)) {
-      this.advanceTo(this.cursor + 1);
-    }
-  }
-}
-
 function readCsv(text: string, source: string): RawTable {
-  // Parse bytes, not the string: csv-parse reports record ends as byte offsets, which give each record's first physical line
-  // (its own line counter drifts on CRLF inside quoted fields).
-  const bytes = Buffer.from(text, 'utf8');
-  let records: CsvRecord[];
+  let located: CsvRecord[];
   try {
-    records = parseCsv(bytes, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as CsvRecord[];
+    located = readCsvRecords(text);
   } catch (cause) {
-    const line = typeof (cause as { lines?: unknown }).lines === 'number' ? ((cause as { lines: number }).lines) : undefined;
-    return unusable(source, `not valid CSV: ${(cause as Error).message}`, line);
+    if (!(cause instanceof CsvSyntaxError)) throw cause;
+    return unusable(source, `not valid CSV: ${cause.message}`, cause.line);
   }
-  const lines = new LineCounter(bytes);
-  const located = records.map((r) => {
-    lines.skipLineBreaks();
-    const line = lines.line;
-    lines.advanceTo(r.info.bytes);
-    return { fields: r.record, line };
-  });
   const header = located[0];
   if (header === undefined) return unusable(source, 'the roster is empty (no header row); the roster cannot be used');
   const columns = header.fields.map(normaliseColumnName);

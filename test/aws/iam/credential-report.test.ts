@@ -103,6 +103,18 @@ describe('parseCredentialReport', () => {
     expect(() => parseCredentialReport('name,foo\nalice,1\n')).toThrow(CredentialReportFormatError);
   });
 
+  it('rejects a row with more or fewer fields than the header, naming its line (its values would land in the wrong columns)', () => {
+    const short = reportLine('bob').split(',').slice(0, -1).join(',');
+    expect(() => parseCredentialReport(`${HEADER}\n${reportLine('alice')}\n${short}\n`)).toThrow(/line 3 has 21 fields, the header 22/);
+    expect(() => parseCredentialReport(`${HEADER}\n${reportLine('alice')},extra\n`)).toThrow(CredentialReportFormatError);
+  });
+
+  it('rejects a report that is not CSV, and reads values with spaces around them', () => {
+    expect(() => parseCredentialReport(`${HEADER}\n"alice,${reportLine('x').split(',').slice(1).join(',')}\n`)).toThrow(/not valid CSV: Quote Not Closed/);
+    const spaced = reportLine(' dave ', { mfa_active: ' true ', password_enabled: 'TRUE' });
+    expect(parseCredentialReport(`${HEADER}\n${spaced}\n`).get('dave')).toMatchObject({ mfaActive: true, passwordEnabled: true });
+  });
+
   it('returns no rows for a report with only the root account', () => {
     expect(parseCredentialReport(`${HEADER}\n${ROOT}\n`).size).toBe(0);
   });

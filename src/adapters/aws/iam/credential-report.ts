@@ -1,7 +1,7 @@
-import { parse } from 'csv-parse/sync';
 import type { CredentialReportKey, CredentialReportRow } from '../../../domain/inventory';
 import type { RootAccountState } from '../../../domain/policy-checks/posture';
 import { CredentialReportFormatError } from '../../../errors';
+import { CsvSyntaxError, readCsvRecords } from '../../../lib/csv-read';
 
 /** The pseudo-user AWS lists for the account root; Warden never manages it. */
 export const ROOT_ACCOUNT_ROW = '<root_account>';
@@ -21,12 +21,12 @@ const optionalDate = (raw: string | undefined): Date | undefined => {
 
 const flag = (raw: string | undefined): boolean => raw?.trim().toLowerCase() === 'true';
 
-function reportKey(row: Readonly<Record<string, string>>, slot: 1 | 2): CredentialReportKey | undefined {
-  const active = flag(row[`access_key_${slot}_active`]);
-  const lastRotated = optionalDate(row[`access_key_${slot}_last_rotated`]);
+function reportKey(row: ReportRow, slot: 1 | 2): CredentialReportKey | undefined {
+  const active = flag(row(`access_key_${slot}_active`));
+  const lastRotated = optionalDate(row(`access_key_${slot}_last_rotated`));
   // An empty slot reads "false, N/A": only keys that exist are listed.
   if (!active && lastRotated === undefined) return undefined;
-  const lastUsed = optionalDate(row[`access_key_${slot}_last_used_date`]);
+  const lastUsed = optionalDate(row(`access_key_${slot}_last_used_date`));
   return {
     slot,
     active,
@@ -41,46 +41,70 @@ export function parseCredentialReport(csv: string): ReadonlyMap<string, Credenti
 }
 
 /** The `<root_account>` row, read for the security-policy checks (root keys, MFA, recent use); Warden never changes root. */
-function rootState(record: Readonly<Record<string, string>>): RootAccountState {
+function rootState(record: ReportRow): RootAccountState {
   const keys = [reportKey(record, 1), reportKey(record, 2)].filter((k): k is CredentialReportKey => k !== undefined);
-  const passwordLastUsed = optionalDate(record['password_last_used']);
+  const passwordLastUsed = optionalDate(record('password_last_used'));
   const keyUses = keys.map((k) => k.lastUsed).filter((d): d is Date => d !== undefined).sort((a, b) => b.getTime() - a.getTime());
   const accessKeyLastUsed = keyUses[0];
   return {
-    mfaActive: flag(record['mfa_active']),
+    mfaActive: flag(record('mfa_active')),
     activeAccessKeys: keys.filter((k) => k.active).length,
     ...(passwordLastUsed !== undefined ? { passwordLastUsed } : {}),
     ...(accessKeyLastUsed !== undefined ? { accessKeyLastUsed } : {}),
   };
 }
 
+/** One row of the report: a column's value by name (trimmed), undefined for a column the report does not have. */
+type ReportRow = (column: string) => string | undefined;
+
+/**
+ * The report's rows. Every row must have the header's number of fields: a report cut short or shifted by a column
+ * would otherwise be read into the wrong columns.
+ */
+function readReport(csv: string): ReportRow[] {
+  let table;
+  try {
+    table = readCsvRecords(csv);
+  } catch (err) {
+    if (!(err instanceof CsvSyntaxError)) throw err;
+    throw new CredentialReportFormatError(`credential report is not valid CSV: ${err.message}`, { cause: err });
+  }
+  const [header, ...body] = table;
+  if (header === undefined) return [];
+  const index = new Map<string, number>();
+  header.fields.forEach((column, i) => {
+    if (!index.has(column.trim())) index.set(column.trim(), i);
+  });
+  const missing = REQUIRED_COLUMNS.filter((c) => !index.has(c));
+  if (missing.length > 0 && body.length > 0) throw new CredentialReportFormatError(`credential report lacks column(s): ${missing.join(', ')}`);
+  return body.map(({ fields, line }): ReportRow => {
+    if (fields.length !== header.fields.length) {
+      throw new CredentialReportFormatError(`credential report is not valid CSV: line ${line} has ${fields.length} fields, the header ${header.fields.length}`);
+    }
+    return (column) => {
+      const i = index.get(column);
+      return i === undefined ? undefined : fields[i]?.trim();
+    };
+  });
+}
+
 /** The users' rows and, when the report has one, the root account's. */
 export function parseCredentialReportWithRoot(csv: string): { readonly rows: ReadonlyMap<string, CredentialReportRow>; readonly root?: RootAccountState } {
-  let records: Record<string, string>[];
-  try {
-    records = parse(csv, { columns: true, skip_empty_lines: true, trim: true, bom: true }) as Record<string, string>[];
-  } catch (err) {
-    throw new CredentialReportFormatError(`credential report is not valid CSV: ${(err as Error).message}`, { cause: err });
-  }
-  const first = records[0];
-  if (first !== undefined) {
-    const missing = REQUIRED_COLUMNS.filter((c) => !(c in first));
-    if (missing.length > 0) throw new CredentialReportFormatError(`credential report lacks column(s): ${missing.join(', ')}`);
-  }
+  const records = readReport(csv);
   const rows = new Map<string, CredentialReportRow>();
   let root: RootAccountState | undefined;
   for (const record of records) {
-    const user = record['user'];
+    const user = record('user');
     if (user === ROOT_ACCOUNT_ROW) root = rootState(record);
     if (user === undefined || user === '' || user === ROOT_ACCOUNT_ROW) continue;
-    const passwordLastUsed = optionalDate(record['password_last_used']);
-    const passwordLastChanged = optionalDate(record['password_last_changed']);
+    const passwordLastUsed = optionalDate(record('password_last_used'));
+    const passwordLastChanged = optionalDate(record('password_last_changed'));
     const accessKeys = [reportKey(record, 1), reportKey(record, 2)].filter((k): k is CredentialReportKey => k !== undefined);
     rows.set(user, {
-      passwordEnabled: flag(record['password_enabled']),
+      passwordEnabled: flag(record('password_enabled')),
       ...(passwordLastUsed !== undefined ? { passwordLastUsed } : {}),
       ...(passwordLastChanged !== undefined ? { passwordLastChanged } : {}),
-      mfaActive: flag(record['mfa_active']),
+      mfaActive: flag(record('mfa_active')),
       accessKeys,
     });
   }
