@@ -43,7 +43,7 @@ function breaksIn(text: string, from: number, to: number): number {
 export function readCsvRecords(text: string): CsvRecord[] {
   const n = text.length;
   const records: CsvRecord[] = [];
-  let i = n > 0 && text.charCodeAt(0) === BOM ? 1 : 0;
+  let i = text.charCodeAt(0) === BOM ? 1 : 0; // NaN for an empty text
   let line = 1;
   while (i < n) {
     const first = text.charCodeAt(i);

@@ -32,6 +32,17 @@ describe('readCsvRecords', () => {
     expect(fieldsOf('a\r\nb\nc\rd\r\n\r\n\n\re')).toEqual([['a'], ['b'], ['c'], ['d'], ['e']]);
   });
 
+  it('counts each skipped empty line once, whichever break ends it', () => {
+    expect(linesOf('a\n\n\nb\r\rc\r\n\r\nd')).toEqual([1, 4, 6, 8]);
+  });
+
+  it('goes on after a quoted field that ends its line, whichever break ends it', () => {
+    const text = '"a"\nb\n"c"\rd\r"e"\r\nf\r\n"g"';
+    expect(fieldsOf(text)).toEqual([['a'], ['b'], ['c'], ['d'], ['e'], ['f'], ['g']]);
+    expect(linesOf(text)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(linesOf('"a"\n\nb')).toEqual([1, 3]);
+  });
+
   it('drops a leading byte-order mark, and only a leading one', () => {
     expect(fieldsOf('\uFEFFemployee_id,email\n')).toEqual([['employee_id', 'email']]);
     expect(fieldsOf('a,\uFEFFb\n')).toEqual([['a', '\uFEFFb']]);
