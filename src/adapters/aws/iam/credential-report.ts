@@ -1,7 +1,7 @@
 import type { CredentialReportKey, CredentialReportRow } from '../../../domain/inventory';
 import type { RootAccountState } from '../../../domain/policy-checks/posture';
 import { CredentialReportFormatError } from '../../../errors';
-import { CsvSyntaxError, readCsvRecords } from '../../../lib/csv-read';
+import { CsvSyntaxError, readCsvRecords, type CsvRecord } from '../../../lib/csv-read';
 
 /** The pseudo-user AWS lists for the account root; Warden never manages it. */
 export const ROOT_ACCOUNT_ROW = '<root_account>';
@@ -62,7 +62,7 @@ type ReportRow = (column: string) => string | undefined;
  * would otherwise be read into the wrong columns.
  */
 function readReport(csv: string): ReportRow[] {
-  let table;
+  let table: CsvRecord[];
   try {
     table = readCsvRecords(csv);
   } catch (err) {
