@@ -1,4 +1,8 @@
+import { departureOverlay } from '../../src/app/offboarding';
 import { computePlan } from '../../src/app/reconcile';
+import { MemoryDepartureStore } from '../../src/adapters/departures/memory-departure-store';
+import type { Departure } from '../../src/ports/departures';
+import { createDummyDeparture } from '../contract/departure-store.contract';
 import type { AccountInventory, IamUserDetail } from '../../src/domain/inventory';
 import { bobLeftDeps } from '../fixtures/reconcile-deps';
 import { createDummyPerson, createDummyRoster, daysBefore } from '../fixtures/builders';
@@ -189,6 +193,78 @@ describe('a plan over many accounts', () => {
     // The leaver's live read needs the roster: it waits for it, and the plan is the same as ever.
     expect(events.indexOf(`describe-start ${ACCOUNTS[0]}`)).toBeGreaterThan(events.indexOf('roster-done'));
     expect(planned.plan.actions.some((a) => a.kind === 'deactivate-access-key' && a.account === ACCOUNTS[0])).toBe(true);
+  });
+
+  /** Departures HR marked in Slack, whose read is recorded and held until `gate` opens. */
+  class GatedDepartures extends MemoryDepartureStore {
+    constructor(
+      private readonly marked: readonly Departure[],
+      private readonly gate: Promise<void>,
+      private readonly events: string[],
+    ) {
+      super();
+    }
+    override async listEffective(): Promise<readonly Departure[]> {
+      this.events.push('departures-start');
+      await this.gate;
+      this.events.push('departures-done');
+      return this.marked;
+    }
+  }
+
+  it('reads the departures marked in Slack while the roster is still being read, and lays them over it', async () => {
+    const events: string[] = [];
+    const rosterGate = deferred();
+    const carol = createDummyPerson({ employeeId: 'E3', email: 'carol@example.com', status: 'active' });
+    const directory = new MemoryAccountDirectory(ACCOUNTS[0] as string, [{ userName: 'carol', tags: { employee_id: 'E3' }, detail: leaverDetail('AKIACAROLMARKED00001') }]);
+    const marked = createDummyDeparture({ person: { email: 'carol@example.com', employeeId: 'E3' }, effectiveAt: daysBefore(1), status: 'applied' });
+    const planning = computePlan({
+      ...depsFor([directory]),
+      roster: {
+        load: async () => {
+          events.push('roster-start');
+          await rosterGate.promise;
+          events.push('roster-done');
+          return createDummyRoster([carol]);
+        },
+      },
+      overlayRoster: departureOverlay(new GatedDepartures([marked], Promise.resolve(), events)),
+    });
+    for (let i = 0; i < 200 && !events.includes('departures-done'); i += 1) await new Promise((r) => setTimeout(r, 10));
+    const beforeRoster = [...events];
+    rosterGate.resolve();
+    const planned = await planning;
+
+    expect([...beforeRoster].sort()).toEqual(['departures-done', 'departures-start', 'roster-start']);
+    // The overlay is the same as ever: carol is departed from the date HR gave, and her key is revoked.
+    expect(planned.roster.people.find((p) => p.email === 'carol@example.com')?.status).toBe('departed');
+    expect(planned.plan.actions.some((a) => a.kind === 'deactivate-access-key' && a.target.accessKeyId === 'AKIACAROLMARKED00001')).toBe(true);
+  });
+
+  it('lets the departures read finish before reporting a roster that cannot be read', async () => {
+    const events: string[] = [];
+    const departuresGate = deferred();
+    const planning = computePlan({
+      ...depsFor([new MemoryAccountDirectory(ACCOUNTS[0] as string, [])]),
+      roster: {
+        load: async () => {
+          throw new Error('roster.csv: line 3: bad end_date');
+        },
+      },
+      overlayRoster: departureOverlay(new GatedDepartures([], departuresGate.promise, events)),
+    });
+    let reported = false;
+    planning.catch(() => {
+      reported = true;
+    });
+    for (let i = 0; i < 200 && !events.includes('departures-start'); i += 1) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 30));
+    const reportedBeforeRelease = reported;
+    departuresGate.resolve();
+
+    await expect(planning).rejects.toThrow('roster.csv: line 3: bad end_date');
+    expect(reportedBeforeRelease).toBe(false);
+    expect(events).toEqual(['departures-start', 'departures-done']);
   });
 
   it('reports a roster that cannot be read, not the IAM or run-state errors of reads already in flight, lets those finish first, and writes nothing', async () => {

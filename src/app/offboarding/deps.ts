@@ -39,11 +39,12 @@ const asDomainDeparture = (d: Departure) => ({
 });
 
 /** The `overlayRoster` hook for every reconciliation: departures recorded in the store, on top of the roster file. */
-export function departureOverlay(store: DepartureStore, extra: readonly Departure[] = []): (roster: Roster, now: Date) => Promise<Roster> {
-  return async (roster) => {
+export function departureOverlay(store: DepartureStore, extra: readonly Departure[] = []): (now: Date) => Promise<(roster: Roster) => Roster> {
+  return async () => {
     const stored = await store.listEffective();
     const extraIds = new Set(extra.map((d) => d.id));
-    return applyDepartures(roster, [...stored.filter((d) => !extraIds.has(d.id)), ...extra].map(asDomainDeparture));
+    const departures = [...stored.filter((d) => !extraIds.has(d.id)), ...extra].map(asDomainDeparture);
+    return (roster) => applyDepartures(roster, departures);
   };
 }
 

@@ -28,8 +28,11 @@ export type ProgressEvent =
 /** Everything a reconciliation needs; composition roots (CLI, Lambda, daemon) build this once. */
 export interface ReconcileDeps {
   readonly roster: RosterSource;
-  /** Adds departures marked outside the roster (Slack) before planning. */
-  readonly overlayRoster?: (roster: Roster, now: Date) => Promise<Roster>;
+  /**
+   * Departures marked outside the roster (Slack), laid over it before planning: read alongside the roster (`now` is the
+   * run's start), the answer is what lays them over it.
+   */
+  readonly overlayRoster?: (now: Date) => Promise<(roster: Roster) => Roster>;
   readonly directories: readonly AccountDirectory[];
   readonly hosts?: HostFleet;
   /** IAM Identity Center (config `identityCenter`). */
@@ -160,9 +163,31 @@ interface People {
 async function readPeople(deps: ReconcileDeps, now: Date): Promise<People> {
   const reviewed = deps.reviewedRevocations?.() ?? Promise.resolve([]);
   reviewed.catch(() => undefined); // awaited below; a roster problem is the one reported
-  const base = await deps.roster.load();
-  const roster = deps.overlayRoster === undefined ? base : await deps.overlayRoster(base, now);
+  let roster: Roster;
+  try {
+    roster = await loadRoster(deps, now);
+  } catch (error) {
+    await reviewed.catch(() => undefined);
+    throw error;
+  }
   return { roster, reviews: await reviewed };
+}
+
+/**
+ * The roster with the departures marked in Slack laid over it. The two are read at once (neither needs the other); a
+ * roster that cannot be read is reported once the departures read has ended, so nothing a run started outlives it.
+ */
+export async function loadRoster(deps: Pick<ReconcileDeps, 'roster' | 'overlayRoster'>, now: Date): Promise<Roster> {
+  const overlay = deps.overlayRoster?.(now);
+  overlay?.catch(() => undefined); // awaited below; a roster problem is the one reported
+  let base: Roster;
+  try {
+    base = await deps.roster.load();
+  } catch (error) {
+    await overlay?.catch(() => undefined);
+    throw error;
+  }
+  return overlay === undefined ? base : (await overlay)(base);
 }
 
 async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]> {

@@ -5,6 +5,7 @@ import type { AccountInventory, IamUser, Inventory } from '../../domain/inventor
 import type { Roster } from '../../domain/roster';
 import { CampaignExistsError, ExitCode, WardenError } from '../../errors';
 import { readIdentityCenter } from '../reconcile/identity-center';
+import { loadRoster } from '../reconcile/plan';
 import { auditReview, newCampaignId, newReviewRunId, quietly, type ReviewDeps } from './deps';
 
 const DAY_MS = 86_400_000;
@@ -85,8 +86,7 @@ export async function startReview(deps: ReviewDeps, options: StartOptions): Prom
   const now = reconcile.clock.now();
   const dueAt = options.dueAt ?? new Date(now.getTime() + deps.settings.dueAfterDays * DAY_MS);
   if (dueAt.getTime() <= now.getTime()) throw new WardenError(`the due date ${dueAt.toISOString()} has already passed`, ExitCode.usage);
-  const base = await reconcile.roster.load();
-  const roster = reconcile.overlayRoster === undefined ? base : await reconcile.overlayRoster(base, now);
+  const roster = await loadRoster(reconcile, now);
   if (roster.people.length === 0) throw new WardenError('the roster lists no valid people: nothing to review', ExitCode.usage);
   const inventory = await readEstate(deps, roster, options.scope, now);
   const policy = reconcile.policy;
