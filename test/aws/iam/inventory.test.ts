@@ -185,6 +185,34 @@ describe('IamAccountDirectory.inventory without a credential report', () => {
 
   afterEach(() => h.close());
 
+  const reportCalls = (h: Harness): string[] =>
+    h.sandbox.calls
+      .entries()
+      .filter((c) => c.action === 'GenerateCredentialReport' || c.action === 'GetCredentialReport')
+      .map((c) => `${c.action}${c.errorCode !== undefined ? ` ${c.errorCode}` : ''}`);
+
+  it('takes the report IAM already holds (it is reused for four hours) without asking for another', async () => {
+    h = await startHarness(seed);
+    await h.directory.inventory();
+    h.sandbox.calls.reset();
+
+    const inventory = await h.directory.inventory();
+
+    expect(reportCalls(h)).toEqual(['GetCredentialReport']);
+    expect(inventory.users.find((u) => u.userName === 'alice')?.credentials?.passwordEnabled).toBe(true);
+  });
+
+  it('asks IAM for a report at once when it holds none, and waits only while it is being generated', async () => {
+    h = await startHarness(seed);
+
+    const inventory = await h.directory.inventory();
+
+    expect(reportCalls(h)).toEqual(['GetCredentialReport ReportNotPresent', 'GenerateCredentialReport', 'GetCredentialReport ReportInProgress', 'GetCredentialReport']);
+    // One wait after STARTED, one after ReportInProgress: none between finding no report and asking for one.
+    expect(h.sleeps).toHaveLength(2);
+    expect(inventory.credentialReportAt).toBeInstanceOf(Date);
+  });
+
   it('gives up on a report that stays in progress after a bounded wait and still returns the inventory', async () => {
     h = await startHarness(seed, { state: { credentialReportDelay: { calls: 1_000_000 } }, tuning: { reportBudgetMs: 20_000 } });
 
@@ -207,7 +235,7 @@ describe('IamAccountDirectory.inventory without a credential report', () => {
 
     expect(inventory.credentialReportAt).toBeInstanceOf(Date);
     expect(inventory.users.find((u) => u.userName === 'alice')?.credentials?.passwordEnabled).toBe(true);
-    expect(h.sandbox.calls.count('GenerateCredentialReport')).toBe(2);
+    expect(reportCalls(h)).toEqual(['GetCredentialReport ReportExpired', 'GenerateCredentialReport', 'GetCredentialReport ReportInProgress', 'GetCredentialReport']);
   });
 
   it('regenerates when the report is reported missing', async () => {
@@ -217,7 +245,13 @@ describe('IamAccountDirectory.inventory without a credential report', () => {
     const inventory = await h.directory.inventory();
 
     expect(inventory.credentialReportAt).toBeInstanceOf(Date);
-    expect(h.sandbox.calls.count('GenerateCredentialReport')).toBe(3);
+    expect(reportCalls(h)).toEqual([
+      'GetCredentialReport ReportNotPresent',
+      'GenerateCredentialReport',
+      'GetCredentialReport ReportNotPresent',
+      'GenerateCredentialReport',
+      'GetCredentialReport',
+    ]);
   });
 
   it('waits out throttling of the report beyond the SDK retries', async () => {
@@ -239,7 +273,7 @@ describe('IamAccountDirectory.inventory without a credential report', () => {
     expect(inventory.credentialReportAt).toBeNull();
     expect(inventory.users).toHaveLength(2);
     expect(h.sleeps).toEqual([]);
-    expect(h.sandbox.calls.count('GetCredentialReport')).toBe(0);
+    expect(reportCalls(h)).toEqual(['GetCredentialReport ReportNotPresent', 'GenerateCredentialReport AccessDenied']);
   });
 });
 
