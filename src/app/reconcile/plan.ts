@@ -238,19 +238,29 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   inventory = { ...inventory, accounts: await withNoAccessSince(deps.audit, detailed, wanted, now) };
 
   deps.progress?.({ kind: 'phase', phase: 'plan' });
-  const quarantined = await joinerQuarantines(deps.audit, inventory, deps.policy);
-  const unguarded = planAccess({ roster, inventory, policy: deps.policy, now, reviews, ...(quarantined !== undefined ? { quarantined } : {}) });
-  const activeHeadcount = stillEmployed(roster);
-  const last = await lastRun;
-  const guard = evaluateGuard({
-    plan: unguarded,
-    activeHeadcount,
-    ...(last !== undefined ? { lastActiveHeadcount: last.activeHeadcount } : {}),
-    policy: deps.guard,
-  });
+  // The snapshot needs only what was read: it is saved while the plan is computed (its store's round trips overlap the
+  // planning), and awaited before the plan is answered, whose finding its failure is.
   const runId = newRunId(startedAt);
-  const snapshotProblem = await snapshotRun(deps, runId, startedAt, roster, inventory);
-  const guarded = withGuard(unguarded, guard);
+  const snapshotting = snapshotRun(deps, runId, startedAt, roster, inventory);
+  let guarded: Plan;
+  let activeHeadcount: number;
+  try {
+    const quarantined = await joinerQuarantines(deps.audit, inventory, deps.policy);
+    const unguarded = planAccess({ roster, inventory, policy: deps.policy, now, reviews, ...(quarantined !== undefined ? { quarantined } : {}) });
+    activeHeadcount = stillEmployed(roster);
+    const last = await lastRun;
+    const guard = evaluateGuard({
+      plan: unguarded,
+      activeHeadcount,
+      ...(last !== undefined ? { lastActiveHeadcount: last.activeHeadcount } : {}),
+      policy: deps.guard,
+    });
+    guarded = withGuard(unguarded, guard);
+  } catch (error) {
+    await snapshotting; // nothing a run started outlives it
+    throw error;
+  }
+  const snapshotProblem = await snapshotting;
   return { runId, startedAt, plan: snapshotProblem === undefined ? guarded : withFinding(guarded, snapshotProblem), roster, inventory, activeHeadcount };
 }
 
