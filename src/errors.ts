@@ -16,8 +16,11 @@ export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
 /** An error the user can act on: its message is one clear line, shown without a stack. */
 export class WardenError extends Error {
-  /** The class's own name, for every subclass (bundles keep class names: serverless.yml esbuild keepNames). */
-  override readonly name: string = this.constructor.name;
+  /**
+   * Each class names itself (it reaches people: "ConfigError: …"), not through `constructor.name`: the Lambda bundles
+   * are minified without keeping function names (test/deploy/error-names.test.ts).
+   */
+  override readonly name: string = 'WardenError';
   constructor(
     message: string,
     readonly exitCode: ExitCode = ExitCode.runtime,
@@ -29,6 +32,7 @@ export class WardenError extends Error {
 
 /** Bad usage, config or roster (exit 2). */
 export class InputError extends WardenError {
+  override readonly name: string = 'InputError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.usage, options);
   }
@@ -36,6 +40,7 @@ export class InputError extends WardenError {
 
 /** The audit log read back differs from what was appended (edited, deleted, reordered, re-indexed): exit 4. */
 export class AuditTamperedError extends WardenError {
+  override readonly name: string = 'AuditTamperedError';
   constructor(
     message: string,
     readonly firstBadSeq: number,
@@ -45,16 +50,23 @@ export class AuditTamperedError extends WardenError {
 }
 
 /** A snapshot older than the newest one saved: runs record snapshots in the order they read the inventory. */
-export class SnapshotOrderError extends WardenError {}
+export class SnapshotOrderError extends WardenError {
+  override readonly name: string = 'SnapshotOrderError';
+}
 
 /** A snapshot save's lock was not had in time: another writer is still saving (or died holding it, and it has not expired yet). */
-export class SnapshotLockTimeout extends WardenError {}
+export class SnapshotLockTimeout extends WardenError {
+  override readonly name: string = 'SnapshotLockTimeout';
+}
 
 /** An anchor location holds something that is not an anchor: treat as tampering, never as "no anchor". */
-export class AnchorError extends WardenError {}
+export class AnchorError extends WardenError {
+  override readonly name: string = 'AnchorError';
+}
 
 /** A review campaign with this id exists: another start (a retried or concurrent tick of one schedule slot) created it first. */
 export class CampaignExistsError extends WardenError {
+  override readonly name: string = 'CampaignExistsError';
   constructor(readonly campaignId: string) {
     super(`a review campaign ${campaignId} already exists`, ExitCode.runtime);
   }
@@ -62,6 +74,7 @@ export class CampaignExistsError extends WardenError {
 
 /** AssumeRole failed: the role is missing, its trust policy or external id does not match, or STS is unreachable. */
 export class AssumeRoleError extends WardenError {
+  override readonly name: string = 'AssumeRoleError';
   constructor(
     readonly roleArn: string,
     options: { cause: unknown },
@@ -72,6 +85,7 @@ export class AssumeRoleError extends WardenError {
 
 /** A parameter Warden needs is not in Parameter Store (or the role may not read it). */
 export class ParameterMissingError extends WardenError {
+  override readonly name: string = 'ParameterMissingError';
   constructor(
     readonly names: readonly string[],
     options?: { cause?: unknown },
@@ -81,16 +95,23 @@ export class ParameterMissingError extends WardenError {
 }
 
 /** A host script argument no correct caller passes (a key body that is not base64, an unsafe account name). */
-export class HostScriptInputError extends WardenError {}
+export class HostScriptInputError extends WardenError {
+  override readonly name: string = 'HostScriptInputError';
+}
 
 /** The host protocol's command text is not "header line, `set --` line, script": the SSM document generator cannot split it. */
-export class DocumentShapeError extends WardenError {}
+export class DocumentShapeError extends WardenError {
+  override readonly name: string = 'DocumentShapeError';
+}
 
 /** A config that failed to load; the message names the file and every bad key (exit 2). */
-export class ConfigError extends InputError {}
+export class ConfigError extends InputError {
+  override readonly name: string = 'ConfigError';
+}
 
 /** Text that is not CSV (a stray or unclosed quote); `line` is the physical line (1-based) where reading stopped. */
 export class CsvSyntaxError extends InputError {
+  override readonly name: string = 'CsvSyntaxError';
   constructor(
     message: string,
     readonly line: number,
@@ -101,6 +122,7 @@ export class CsvSyntaxError extends InputError {
 
 /** The roster file could not be read at all (missing, unreadable); exit 2, nothing is planned. */
 export class RosterUnreadableError extends InputError {
+  override readonly name: string = 'RosterUnreadableError';
   constructor(
     readonly path: string,
     options: { cause: unknown },
@@ -126,6 +148,7 @@ function describeFsError(cause: unknown): string {
 
 /** An IAM credential report whose shape is not the documented one (the caller then carries on without it). */
 export class CredentialReportFormatError extends WardenError {
+  override readonly name: string = 'CredentialReportFormatError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.runtime, options);
   }
@@ -135,16 +158,20 @@ export class CredentialReportFormatError extends WardenError {
 
 /** Base class of the IAM adapter's thrown errors (crashes and unreadable accounts, not per-action failures). */
 export class IamDirectoryError extends WardenError {
+  override readonly name: string = 'IamDirectoryError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, ExitCode.runtime, options);
   }
 }
 
 /** The account id was neither given nor derivable from the ARNs IAM returned. */
-export class IamAccountUnknownError extends IamDirectoryError {}
+export class IamAccountUnknownError extends IamDirectoryError {
+  override readonly name: string = 'IamAccountUnknownError';
+}
 
 /** The client's credentials reach a different account than the one this directory was configured for. */
 export class IamAccountMismatchError extends IamDirectoryError {
+  override readonly name: string = 'IamAccountMismatchError';
   constructor(
     readonly expected: string,
     readonly actual: string,
@@ -155,6 +182,7 @@ export class IamAccountMismatchError extends IamDirectoryError {
 
 /** Reading an account's IAM inventory failed; the account must be reported, never treated as empty. */
 export class IamInventoryError extends IamDirectoryError {
+  override readonly name: string = 'IamInventoryError';
   constructor(
     readonly account: string,
     readonly api: string,
@@ -166,6 +194,7 @@ export class IamInventoryError extends IamDirectoryError {
 
 /** Reading one user's live state failed for another reason than the user being gone. */
 export class IamDescribeError extends IamDirectoryError {
+  override readonly name: string = 'IamDescribeError';
   constructor(
     readonly account: string,
     readonly userName: string,
@@ -178,6 +207,7 @@ export class IamDescribeError extends IamDirectoryError {
 
 /** A failed IAM call, classified; thrown inside the adapter and turned into values or the errors above at its edge. */
 export class IamCallError extends IamDirectoryError {
+  override readonly name: string = 'IamCallError';
   readonly code: string;
   readonly retryable: boolean;
   constructor(
