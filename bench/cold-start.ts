@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -155,6 +155,23 @@ function rosterCsv(): string {
 
 type FunctionName = 'reconcile' | 'worker' | 'slack';
 
+/** Variables of the function's packaged environment the bench passes on: how Lambda starts Node. */
+const START_VARIABLES = ['AWS_LAMBDA_EXEC_WRAPPER', 'WARDEN_NODE_FLAGS'] as const;
+
+/**
+ * How Lambda starts the packaged function, from the CloudFormation template packaged beside its zip: the exec wrapper
+ * (`AWS_LAMBDA_EXEC_WRAPPER`, a path under /var/task, here under the unzipped package) and the variables it reads.
+ */
+export function startOf(zip: string, name: string, taskRoot: string): { readonly wrapper?: string; readonly variables: Readonly<Record<string, string>> } | undefined {
+  const templateFile = path.join(path.dirname(zip), 'cloudformation-template-update-stack.json');
+  if (!existsSync(templateFile)) return undefined;
+  const template = JSON.parse(readFileSync(templateFile, 'utf8')) as { Resources?: Record<string, { Properties?: { Environment?: { Variables?: Record<string, unknown> } } }> };
+  const environment = template.Resources?.[`${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`]?.Properties?.Environment?.Variables ?? {};
+  const variables = Object.fromEntries(START_VARIABLES.flatMap((key) => (typeof environment[key] === 'string' ? [[key, environment[key] as string]] : [])));
+  const wrapper = variables['AWS_LAMBDA_EXEC_WRAPPER'];
+  return { ...(wrapper !== undefined ? { wrapper: path.join(taskRoot, path.posix.relative('/var/task', wrapper)) } : {}), variables };
+}
+
 /** The unzipped package's handler file: `src/lambda/<name>.mjs` (the ES module build), else `.js`, as Lambda looks. */
 export function packagedHandler(taskRoot: string, name: string): string {
   const esm = path.join(taskRoot, 'src', 'lambda', `${name}.mjs`);
@@ -266,24 +283,27 @@ export async function benchColdStart(
             const target = path.join(taskRoot, entry.name);
             mkdirSync(path.dirname(target), { recursive: true });
             writeFileSync(target, entry.read());
+            if ((entry.mode & 0o111) !== 0) chmodSync(target, entry.mode & 0o777);
           }
         }
+        // As Lambda starts it: through the exec wrapper and with the environment the packaged template gives it.
+        const start = variant.zips === 'sources' ? undefined : startOf(variant.zips[name], name, taskRoot);
         const handler = variant.zips === 'sources' ? path.join(repo, 'src', 'lambda', `${name}.ts`) : packagedHandler(taskRoot, name);
         // WARDEN_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (open in Chrome DevTools).
         const profile = process.env['WARDEN_BENCH_CPU_PROF'];
         const profiling = profile !== undefined && profile !== '' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profile, variant.label, name)}`] : [];
         const args = [...profiling, ...(variant.zips === 'sources' ? ['-r', require.resolve('tsx/cjs'), '-e', CHILD] : ['-e', CHILD])];
         writeFileSync(path.join(taskRoot, 'roster.csv'), rosterCsv());
-        return { variant, taskRoot, handler, args, results: [] as ColdStartRun[] };
+        return { variant, taskRoot, handler, args, start, results: [] as ColdStartRun[] };
       });
       for (let i = 0; i < runs; i += 1) {
         const bareStarted = process.hrtime.bigint();
         await execFileAsync(node.binary, ['-e', '0']);
         bare.push(Number(process.hrtime.bigint() - bareStarted) / 1e6);
-        for (const { variant, taskRoot, handler, args, results } of prepared) {
-          const { stdout, stderr } = await execFileAsync(node.binary, args, {
+        for (const { variant, taskRoot, handler, args, start, results } of prepared) {
+          const { stdout, stderr } = await execFileAsync(start?.wrapper ?? node.binary, start?.wrapper !== undefined ? [node.binary, ...args] : args, {
             cwd: taskRoot,
-            env: { ...env(name, taskRoot), BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
+            env: { ...env(name, taskRoot), ...start?.variables, BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
             timeout: 120_000,
           });
           const run = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { loadMs: number; firstInvokeMs: number; loadCpuMs: number; totalCpuMs: number; outcome: string; packages: string[] };

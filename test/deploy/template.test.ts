@@ -103,6 +103,22 @@ describe('npm run package (offline)', () => {
     }
   });
 
+  it("starts the reconcile, worker and slack functions through Warden's exec wrapper, shipped executable, with a larger young generation", () => {
+    for (const name of ['reconcile', 'worker', 'slack']) {
+      const id = `${name[0]?.toUpperCase()}${name.slice(1)}LambdaFunction`;
+      const variables = (template.Resources[id]?.Properties['Environment'] as { Variables?: Record<string, Json> } | undefined)?.Variables ?? {};
+      expect({ name, wrapper: variables['AWS_LAMBDA_EXEC_WRAPPER'], flags: variables['WARDEN_NODE_FLAGS'] }).toEqual({
+        name,
+        wrapper: '/var/task/deploy/lambda-node.sh',
+        flags: '--min-semi-space-size=16',
+      });
+      const wrapper = readZip(path.join(outDir, `${name}.zip`)).find((e) => e.name === 'deploy/lambda-node.sh');
+      expect({ name, shipped: wrapper?.read().toString('utf8') }).toEqual({ name, shipped: readFileSync(path.join(ROOT, 'deploy/lambda-node.sh'), 'utf8') });
+      // Lambda runs the wrapper itself: without the execute bits every invocation would fail to start.
+      expect({ name, mode: ((wrapper?.mode ?? 0) & 0o555).toString(8) }).toEqual({ name, mode: '555' });
+    }
+  });
+
   it('bundles for the Node version the functions run on', () => {
     const manifest = readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8');
     expect(manifest).toMatch(/^\s+target: node24$/m);

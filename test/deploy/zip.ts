@@ -6,6 +6,8 @@ export interface ZipEntry {
   readonly name: string;
   readonly compressedBytes: number;
   readonly bytes: number;
+  /** Unix permission bits and file type as the packager recorded them (0 when the archive was not made on Unix). */
+  readonly mode: number;
   /** The file's contents (stored or deflated entries). */
   read(): Buffer;
 }
@@ -39,6 +41,8 @@ export function readZip(file: string): ZipEntry[] {
     const nameLength = zip.readUInt16LE(offset + 28);
     const extraLength = zip.readUInt16LE(offset + 30);
     const commentLength = zip.readUInt16LE(offset + 32);
+    const madeOnUnix = zip.readUInt8(offset + 5) === 3;
+    const mode = madeOnUnix ? zip.readUInt32LE(offset + 38) >>> 16 : 0;
     const localOffset = zip.readUInt32LE(offset + 42);
     const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
     offset += 46 + nameLength + extraLength + commentLength;
@@ -47,6 +51,7 @@ export function readZip(file: string): ZipEntry[] {
       name,
       compressedBytes,
       bytes,
+      mode,
       read: () => {
         if (zip.readUInt32LE(localOffset) !== LOCAL) throw new Error(`${file}: bad local header for ${name}`);
         const start = localOffset + 30 + zip.readUInt16LE(localOffset + 26) + zip.readUInt16LE(localOffset + 28);
