@@ -10,6 +10,7 @@ import { describeTarget } from '../adapters/aws/accounts';
 import type { AccountTarget } from '../adapters/aws/accounts';
 import type { Logger } from '../lib/logger';
 import { withReconcileLock } from '../app/reconcile/lock';
+import { allAttempted } from '../lib/concurrency';
 import type { LambdaContainer } from './container';
 
 /** How one account's reconciliation ended; every kind is reported, none stops the other accounts. */
@@ -127,18 +128,22 @@ async function reconcileLocked(
   const revocations = computed.plan.actions.filter(isRevocation).length;
   const metricFields = { runId: options.runId, account: accountId };
   if (options.mode === 'plan') {
-    await recordPlanRun(deps, computed, 'system');
-    // A plan-only run that passed the guard is the headcount baseline, so the first run after apply is turned on
-    // is already compared with what the plan-only runs saw (a tripped plan never becomes the baseline).
-    await container.runs.record({
-      runId: computed.runId,
-      startedAt: computed.startedAt.toISOString(),
-      finishedAt: container.clock.now().toISOString(),
-      activeHeadcount: computed.activeHeadcount,
-      mode: 'plan',
-      outcome: computed.plan.guard.tripped ? 'guard-tripped' : 'ok',
-      summary: { actions: computed.plan.actions.length, revocations },
-    });
+    // The audit entry and the run record go out together (different tables, neither needs the other); both are
+    // attempted, and the first failure is the job's. A plan-only run that passed the guard is the headcount baseline,
+    // so the first run after apply is turned on is already compared with what the plan-only runs saw (a tripped plan
+    // never becomes the baseline).
+    await allAttempted<unknown>([
+      recordPlanRun(deps, computed, 'system'),
+      container.runs.record({
+        runId: computed.runId,
+        startedAt: computed.startedAt.toISOString(),
+        finishedAt: container.clock.now().toISOString(),
+        activeHeadcount: computed.activeHeadcount,
+        mode: 'plan',
+        outcome: computed.plan.guard.tripped ? 'guard-tripped' : 'ok',
+        summary: { actions: computed.plan.actions.length, revocations },
+      }),
+    ]);
     logPlan(runLogger, computed);
     container.metric({ ReconcileCompleted: 1, GuardTripped: computed.plan.guard.tripped ? 1 : 0, Revocations: 0, ActionsFailed: 0 }, metricFields);
     return {

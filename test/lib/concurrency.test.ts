@@ -1,4 +1,4 @@
-import { jitteredBackoff, Semaphore } from '../../src/lib/concurrency';
+import { allAttempted, jitteredBackoff, Semaphore } from '../../src/lib/concurrency';
 
 describe('Semaphore', () => {
   it('never runs more than the limit at once, even when tasks arrive as others finish', async () => {
@@ -41,5 +41,30 @@ describe('jitteredBackoff', () => {
     expect(jitteredBackoff(3, 100, 1000, max)).toBe(799);
     expect(jitteredBackoff(8, 100, 1000, max)).toBe(999);
     expect(jitteredBackoff(8, 100, 1000, () => 0)).toBe(0);
+  });
+});
+
+describe('allAttempted', () => {
+  const after = <T>(ms: number, value: T, events: string[], fail = false): Promise<T> =>
+    new Promise((resolve, reject) =>
+      setTimeout(() => {
+        events.push(`${String(value)} done`);
+        if (fail) reject(new Error(`${String(value)} failed`));
+        else resolve(value);
+      }, ms),
+    );
+
+  it('answers every result in the order given', async () => {
+    const events: string[] = [];
+    expect(await allAttempted([after(30, 'a', events), after(5, 'b', events)])).toEqual(['a', 'b']);
+    expect(events).toEqual(['b done', 'a done']);
+  });
+
+  it('throws the first failure in the order given, only once every task has ended', async () => {
+    const events: string[] = [];
+    const tasks = [after(5, 'a', events), after(20, 'b', events, true), after(10, 'c', events, true), after(40, 'd', events)];
+
+    await expect(allAttempted(tasks)).rejects.toThrow('b failed');
+    expect(events).toEqual(['a done', 'c done', 'b done', 'd done']);
   });
 });

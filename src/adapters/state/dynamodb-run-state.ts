@@ -6,6 +6,7 @@ import { KEY, isConditionFailure, readNumber, readString } from './dynamodb-tabl
 import type { Item } from './dynamodb-tables';
 import { finishedMs, isBaselineRun } from './run-lock';
 import type { LockResult, RunLock } from './run-lock';
+import { allAttempted } from '../../lib/concurrency';
 
 const RUN_PARTITION = 'run';
 /** Baseline runs again, sorted by finish time, so the latest is one Query away. */
@@ -47,12 +48,14 @@ export class DynamoDbRunStateStore implements RunStateStore, RunLock {
 
   async record(run: RunRecord): Promise<void> {
     const record = { S: canonicalJson(run) };
-    await this.put({ [KEY.partition]: { S: RUN_PARTITION }, [KEY.sort]: { S: run.runId }, record });
+    const puts = [this.put({ [KEY.partition]: { S: RUN_PARTITION }, [KEY.sort]: { S: run.runId }, record })];
     if (isBaselineRun(run)) {
       // ISO text of the epoch millis sorts chronologically whatever offset the caller wrote.
       const sortKey = `${new Date(finishedMs(run)).toISOString()}#${run.runId}`;
-      await this.put({ [KEY.partition]: { S: BASELINE_PARTITION }, [KEY.sort]: { S: sortKey }, record });
+      puts.push(this.put({ [KEY.partition]: { S: BASELINE_PARTITION }, [KEY.sort]: { S: sortKey }, record }));
     }
+    // The two items are written at once (each holds the whole record); both are attempted before a failure is thrown.
+    await allAttempted(puts);
   }
 
   async acquireLock(name: string, owner: string, ttlMs: number, now: Date): Promise<LockResult> {
