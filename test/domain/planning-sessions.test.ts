@@ -36,6 +36,14 @@ describe('planning a leaver\'s role sessions', () => {
     expect(p.sessions?.[0]?.summary).toEqual({ status: 'ended', at: NOW, principals: 1 });
   });
 
+  it("takes a trust pinned to the leaver's email as pinned, and denies that source identity", () => {
+    const emailPinned = { Statement: [{ Effect: 'Allow', Principal: { AWS: bobArn }, Action: 'sts:AssumeRole', Condition: { StringEquals: { 'sts:SourceIdentity': 'bob@example.com' } } }] };
+    const p = planWith(bob, [role('deploy', { trustPolicy: emailPinned })]);
+    expect(p.actions.filter((a) => a.kind === 'deny-role-source-identity')).toEqual([
+      expect.objectContaining({ userName: 'bob', target: expect.objectContaining({ sourceIdentities: ['bob@example.com'] }) as unknown }),
+    ]);
+  });
+
   it('with access already cut, adds the deny only while a session from before could still live (no re-adding after it is dropped)', () => {
     const within = planWith(bobStopped, [role('deploy', { maxSessionSeconds: 43200 })], { now: new Date(daysBefore(1).getTime() + 3_600_000) });
     expect(within.actions.map((a) => a.kind)).toContain('deny-role-source-identity');
