@@ -252,6 +252,9 @@ describe('IamAccountDirectory.inventory without a credential report', () => {
       'GenerateCredentialReport',
       'GetCredentialReport',
     ]);
+    // A wait after each STARTED, and one before asking again when the report went missing after it was asked for
+    // (only the first "missing" is asked for at once).
+    expect(h.sleeps).toHaveLength(3);
   });
 
   it('waits out throttling of the report beyond the SDK retries', async () => {
@@ -282,8 +285,9 @@ describe('IamAccountDirectory account id and unreadable accounts', () => {
 
   afterEach(() => h.close());
 
-  it('derives the account id from the ARNs when none is configured', async () => {
-    h = await startHarness({ accounts: [createDummyAccount({ users: [createDummyUser({ userName: 'alice' })] })] }, { account: null });
+  it('derives the account id from the ARNs when none is configured, for the roles\' session limits too', async () => {
+    const trustPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
+    h = await startHarness({ accounts: [createDummyAccount({ users: [createDummyUser({ userName: 'alice' })], roles: [{ roleName: 'Deploy', maxSessionDuration: 3600, trustPolicy }] })] }, { account: null });
     expect(() => h.directory.account).toThrow(IamAccountUnknownError);
 
     const inventory = await h.directory.inventory();
@@ -291,6 +295,7 @@ describe('IamAccountDirectory account id and unreadable accounts', () => {
     expect(inventory.account).toBe(ACCOUNT);
     expect(inventory.users[0]?.account).toBe(ACCOUNT);
     expect(h.directory.account).toBe(ACCOUNT);
+    expect(inventory.posture?.roles?.map((r) => [r.name, r.account])).toEqual([['Deploy', ACCOUNT]]);
   });
 
   it('refuses an account with nothing to read the id from when none is configured', async () => {
@@ -320,5 +325,7 @@ describe('IamAccountDirectory account id and unreadable accounts', () => {
     const callsAfter = h.sandbox.calls.count();
     await new Promise((r) => setTimeout(r, 50));
     expect(h.sandbox.calls.count()).toBe(callsAfter);
+    // The report, still being generated, was given up at its next wait, not polled to the end of its budget.
+    expect(h.sleeps.length).toBeLessThanOrEqual(2);
   });
 });
