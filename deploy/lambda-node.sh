@@ -6,6 +6,8 @@
 # With WARDEN_NODE_FLAGS empty or unset it runs the command unchanged. test/deploy/lambda-node.test.ts runs it.
 node="$1"
 shift
-# Word splitting of the flags is wanted: one flag per word, none with spaces (the template sets them).
+# Word splitting of the flags is wanted: one flag per word, none with spaces (the template sets them). Pathname
+# expansion is not: a flag is passed as written, never matched against files in the working directory.
+set -f
 # shellcheck disable=SC2086
 exec "$node" $WARDEN_NODE_FLAGS "$@"

@@ -132,7 +132,7 @@ async function reconcileLocked(
     // attempted, and the first failure is the job's. A plan-only run that passed the guard is the headcount baseline,
     // so the first run after apply is turned on is already compared with what the plan-only runs saw (a tripped plan
     // never becomes the baseline).
-    await allAttempted<unknown>([
+    await allAttempted([
       recordPlanRun(deps, computed, 'system'),
       container.runs.record({
         runId: computed.runId,

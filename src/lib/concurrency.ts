@@ -17,11 +17,11 @@ export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (it
  * Runs the tasks already started to the end, then throws the first failure (in the order given), so nothing started
  * is left running behind a thrown error. Their results, in order, when none failed.
  */
-export async function allAttempted<T>(tasks: readonly Promise<T>[]): Promise<T[]> {
+export async function allAttempted<T extends readonly unknown[]>(tasks: { readonly [K in keyof T]: Promise<T[K]> }): Promise<T> {
   const settled = await Promise.allSettled(tasks);
   const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (failed !== undefined) throw failed.reason;
-  return settled.map((s) => (s as PromiseFulfilledResult<T>).value);
+  return settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

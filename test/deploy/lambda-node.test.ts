@@ -43,6 +43,12 @@ describe('the Lambda exec wrapper', () => {
     ]);
   });
 
+  it('passes a flag as written, never expanded against the files where it starts', async () => {
+    writeFileSync(path.join(dir, '--trace-gc'), '');
+    const { stdout } = await execFileAsync(WRAPPER, [fakeNode, '/var/runtime/index.mjs'], { cwd: dir, env: { PATH: process.env['PATH'] ?? '', WARDEN_NODE_FLAGS: '--tr*' } });
+    expect(stdout.split('\n').slice(0, -1)).toEqual(['--tr*', '/var/runtime/index.mjs']);
+  });
+
   it('starts it unchanged when no flags are set', async () => {
     const unchanged = ['--expose-gc', '--max-http-header-size=81920', '/var/runtime/index.mjs', 'an argument with spaces'];
     expect(await run(undefined)).toEqual(unchanged);

@@ -10,7 +10,7 @@ import { ownersFromRoster } from '../../domain/evidence/owners';
 import type { AnchorSink, SnapshotStore } from '../../ports/evidence';
 import { recordSnapshot } from '../evidence';
 import { joinerQuarantines } from '../policy/quarantine';
-import { Semaphore } from '../../lib/concurrency';
+import { allAttempted, Semaphore } from '../../lib/concurrency';
 import { ExitCode, WardenError } from '../../errors';
 import type { AccountDirectory, ActionOutcome, AuditLog, Clock, HostFleet, Notifier, RosterSource, RunStateStore } from '../../ports';
 import { errorText } from './common';
@@ -160,17 +160,10 @@ interface People {
   readonly reviews: readonly ReviewedRevocation[];
 }
 
+/** Read at once; a roster problem is the one reported, once the other read has ended too. */
 async function readPeople(deps: ReconcileDeps, now: Date): Promise<People> {
-  const reviewed = deps.reviewedRevocations?.() ?? Promise.resolve([]);
-  reviewed.catch(() => undefined); // awaited below; a roster problem is the one reported
-  let roster: Roster;
-  try {
-    roster = await loadRoster(deps, now);
-  } catch (error) {
-    await reviewed.catch(() => undefined);
-    throw error;
-  }
-  return { roster, reviews: await reviewed };
+  const [roster, reviews] = await allAttempted([loadRoster(deps, now), deps.reviewedRevocations?.() ?? Promise.resolve([])]);
+  return { roster, reviews };
 }
 
 /**
@@ -178,16 +171,8 @@ async function readPeople(deps: ReconcileDeps, now: Date): Promise<People> {
  * roster that cannot be read is reported once the departures read has ended, so nothing a run started outlives it.
  */
 export async function loadRoster(deps: Pick<ReconcileDeps, 'roster' | 'overlayRoster'>, now: Date): Promise<Roster> {
-  const overlay = deps.overlayRoster?.(now);
-  overlay?.catch(() => undefined); // awaited below; a roster problem is the one reported
-  let base: Roster;
-  try {
-    base = await deps.roster.load();
-  } catch (error) {
-    await overlay?.catch(() => undefined);
-    throw error;
-  }
-  return overlay === undefined ? base : (await overlay)(base);
+  const [base, overlay] = await allAttempted([deps.roster.load(), deps.overlayRoster?.(now) ?? Promise.resolve(undefined)]);
+  return overlay === undefined ? base : overlay(base);
 }
 
 async function readHosts(deps: ReconcileDeps): Promise<readonly HostInventory[]> {
@@ -241,13 +226,10 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   // The snapshot needs only what was read: it is saved while the plan is computed (its store's round trips overlap the
   // planning), and awaited before the plan is answered, whose finding its failure is.
   const runId = newRunId(startedAt);
-  const snapshotting = snapshotRun(deps, runId, startedAt, roster, inventory);
-  let guarded: Plan;
-  let activeHeadcount: number;
-  try {
+  const activeHeadcount = stillEmployed(roster);
+  const planning = async (): Promise<Plan> => {
     const quarantined = await joinerQuarantines(deps.audit, inventory, deps.policy);
     const unguarded = planAccess({ roster, inventory, policy: deps.policy, now, reviews, ...(quarantined !== undefined ? { quarantined } : {}) });
-    activeHeadcount = stillEmployed(roster);
     const last = await lastRun;
     const guard = evaluateGuard({
       plan: unguarded,
@@ -255,12 +237,10 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
       ...(last !== undefined ? { lastActiveHeadcount: last.activeHeadcount } : {}),
       policy: deps.guard,
     });
-    guarded = withGuard(unguarded, guard);
-  } catch (error) {
-    await snapshotting; // nothing a run started outlives it
-    throw error;
-  }
-  const snapshotProblem = await snapshotting;
+    return withGuard(unguarded, guard);
+  };
+  // A planning error is thrown once the snapshot has ended: nothing a run started outlives it.
+  const [snapshotProblem, guarded] = await allAttempted([snapshotRun(deps, runId, startedAt, roster, inventory), planning()]);
   return { runId, startedAt, plan: snapshotProblem === undefined ? guarded : withFinding(guarded, snapshotProblem), roster, inventory, activeHeadcount };
 }
 
