@@ -162,7 +162,7 @@ const START_VARIABLES = ['AWS_LAMBDA_EXEC_WRAPPER', 'WARDEN_NODE_FLAGS'] as cons
  * How Lambda starts the packaged function, from the CloudFormation template packaged beside its zip: the exec wrapper
  * (`AWS_LAMBDA_EXEC_WRAPPER`, a path under /var/task, here under the unzipped package) and the variables it reads.
  */
-export function startOf(zip: string, name: string, taskRoot: string): { readonly wrapper?: string; readonly variables: Readonly<Record<string, string>> } | undefined {
+function startOf(zip: string, name: string, taskRoot: string): { readonly wrapper?: string; readonly variables: Readonly<Record<string, string>> } | undefined {
   const templateFile = path.join(path.dirname(zip), 'cloudformation-template-update-stack.json');
   if (!existsSync(templateFile)) return undefined;
   const template = JSON.parse(readFileSync(templateFile, 'utf8')) as { Resources?: Record<string, { Properties?: { Environment?: { Variables?: Record<string, unknown> } } }> };
