@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { ExitCode, WardenError } from '../../errors';
 
 /** A better-sqlite3 connection (the audit log and run state share one file). */
 export type SqliteDatabase = Database.Database;
@@ -8,16 +9,56 @@ export type SqliteDatabase = Database.Database;
 /** How long a writer waits for another process's write lock before failing. */
 const BUSY_TIMEOUT_MS = 10_000;
 
+export interface OpenDatabaseOptions {
+  /** How long to wait for another process's write lock (default 10 s). */
+  readonly busyTimeoutMs?: number;
+}
+
 /** Opens (creating parent folders) Warden's SQLite file in WAL mode, so readers never block the writer. */
-export function openWardenDatabase(path: string): SqliteDatabase {
+export function openWardenDatabase(path: string, options: OpenDatabaseOptions = {}): SqliteDatabase {
+  const busyTimeoutMs = options.busyTimeoutMs ?? BUSY_TIMEOUT_MS;
   const inMemory = path === ':memory:' || path === '';
   if (!inMemory) mkdirSync(dirname(path), { recursive: true });
-  const db = new Database(path, { timeout: BUSY_TIMEOUT_MS });
-  if (!inMemory) db.pragma('journal_mode = WAL');
-  // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
-  db.pragma('synchronous = NORMAL');
+  const db = new Database(path, { timeout: busyTimeoutMs });
+  try {
+    if (!inMemory) switchToWal(db, path, busyTimeoutMs);
+    // NORMAL is durable across application crashes in WAL mode; only an OS crash can lose the last commits.
+    db.pragma('synchronous = NORMAL');
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
+
+/**
+ * Switches the file to WAL, waiting as long as any write would for another process's lock. SQLite does not call the busy
+ * handler here: while another process writes a new file's first header (still in rollback mode), the switch fails at
+ * once with SQLITE_BUSY, which is what two `warden apply` started together on a new state folder meet.
+ */
+function switchToWal(db: SqliteDatabase, path: string, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  for (let pauseMs = 1; ; pauseMs = Math.min(pauseMs * 2, 50)) {
+    try {
+      db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      if (!isBusy(error)) throw error;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new WardenError(`${path} is locked by another process (waited ${busyTimeoutMs / 1000} s); nothing was changed, try again`, ExitCode.runtime, {
+          cause: error,
+        });
+      }
+      Atomics.wait(pauseCell, 0, 0, Math.min(pauseMs, left));
+    }
+  }
+}
+
+/** A cell nobody notifies: `Atomics.wait` on it is a synchronous sleep (opening is synchronous, as better-sqlite3 is). */
+const pauseCell = new Int32Array(new SharedArrayBuffer(4));
+
+const isBusy = (error: unknown): boolean => error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY';
 
 /**
  * Brings one component's tables up to date: `migrations[i]` takes it from version i to i+1.
