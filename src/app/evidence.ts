@@ -6,7 +6,7 @@ import type { Owners, RecordScope } from '../domain/evidence/access-records';
 import { buildLeaverReport } from '../domain/evidence/leavers';
 import type { LeaverReport } from '../domain/evidence/leavers';
 import { accessAt, holdingsOverTime, identityCenterRecorded } from '../domain/evidence/snapshot';
-import type { AccessFilter, AccessRow, HoldingSpan, SnapshotHeader, SnapshotSaveResult } from '../domain/evidence/snapshot';
+import type { AccessFilter, AccessRow, AccessSnapshot, HoldingSpan, SnapshotHeader, SnapshotSaveResult } from '../domain/evidence/snapshot';
 import type { Inventory } from '../domain/inventory';
 import { AuditTamperedError, errorText } from '../errors';
 import type { AuditEntry, AuditFilter, AuditLog, ChainVerification } from '../ports';
@@ -33,6 +33,8 @@ export interface RecordSnapshotInput {
    * When false, the previous snapshot's Identity Center records are kept.
    */
   readonly identityCenterRead?: boolean;
+  /** The store's newest snapshot, when the caller read it ahead (a run reads it while it reads AWS); default: read here. */
+  readonly previous?: Promise<AccessSnapshot | undefined>;
 }
 
 /** Saves the access this run saw; unreadable accounts and hosts keep their last known state. */
@@ -41,7 +43,7 @@ export async function recordSnapshot(store: SnapshotStore, input: RecordSnapshot
     owners: input.owners ?? noOwners,
     denyAllPolicyName: input.denyAllPolicyName ?? DEFAULT_DENY_ALL,
   });
-  const previous = await store.latest();
+  const previous = await (input.previous ?? store.latest());
   const hostsRead = input.hostsRead ?? input.inventory.hosts.length > 0;
   const previousRecords = previous?.records ?? [];
   const unreadHosts: RecordScope[] = hostsRead ? [] : previousRecords.filter((r) => r.kind === 'host-user').map(scopeOf);

@@ -73,4 +73,51 @@ describe('the snapshot and the plan', () => {
     expect((await store.latest())?.header.runId).toBe(planned.runId);
     expect(planned.plan.actions.some((a) => a.kind === 'deactivate-access-key')).toBe(true);
   });
+
+  it('reads the previous snapshot while the accounts are still being read, not after', async () => {
+    const events: string[] = [];
+    let previousAsked = (): void => undefined;
+    const asked = new Promise<void>((resolve) => {
+      previousAsked = resolve;
+    });
+    const store = new MemorySnapshotStore();
+    const snapshots: SnapshotStore = Object.assign(Object.create(store) as SnapshotStore, {
+      latest: async () => {
+        events.push('previous-snapshot');
+        previousAsked();
+        return store.latest();
+      },
+    });
+    const directory = new MemoryAccountDirectory(ACCOUNT, [{ userName: 'bob', tags: { employee_id: 'E2' }, detail: leaverDetail('AKIABOB0000000000003') }]);
+    // The account's bulk read ends only once the previous snapshot was asked for (or after 2 s, when it never is).
+    const inventory = directory.inventory.bind(directory);
+    directory.inventory = async () => {
+      await Promise.race([asked, new Promise((r) => setTimeout(r, 2000).unref())]);
+      events.push('account-read');
+      return inventory();
+    };
+
+    const planned = await computePlan(depsWith(snapshots, directory));
+
+    expect(events).toEqual(['previous-snapshot', 'account-read']);
+    expect((await store.latest())?.header.runId).toBe(planned.runId);
+  });
+
+  it('lets the previous snapshot read end before a roster problem is reported, and saves nothing', async () => {
+    let ended = false;
+    const store = new MemorySnapshotStore();
+    const snapshots: SnapshotStore = Object.assign(Object.create(store) as SnapshotStore, {
+      latest: async () => {
+        await new Promise((r) => setTimeout(r, 50));
+        ended = true;
+        return store.latest();
+      },
+    });
+    const directory = new MemoryAccountDirectory(ACCOUNT, [{ userName: 'bob', tags: { employee_id: 'E2' }, detail: leaverDetail('AKIABOB0000000000004') }]);
+    const deps = depsWith(snapshots, directory);
+
+    await expect(computePlan({ ...deps, roster: { load: async () => Promise.reject(new Error('roster.csv: unreadable')) } })).rejects.toThrow('roster.csv: unreadable');
+    expect(ended).toBe(true);
+    expect(await store.latest()).toBeUndefined();
+  });
 });

@@ -8,6 +8,7 @@ import { plan as planAccess, usersNeedingDetail } from '../../domain/planner';
 import { evaluateGuard, withGuard } from '../../domain/guard';
 import { ownersFromRoster } from '../../domain/evidence/owners';
 import type { AnchorSink, SnapshotStore } from '../../ports/evidence';
+import type { AccessSnapshot } from '../../domain/evidence/snapshot';
 import { recordSnapshot } from '../evidence';
 import { joinerQuarantines } from '../policy/quarantine';
 import { allAttempted, Semaphore } from '../../lib/concurrency';
@@ -191,6 +192,10 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   // them into the next one).
   const lastRun = deps.runs.lastCompleted();
   lastRun.catch(() => undefined); // awaited below, once a roster problem has had the chance to be the error reported
+  // The snapshot this run's completes (what it could not read keeps its last known state): read with the rest, so that
+  // saving this run's is one step once the inventory is in. Its failure is the snapshot's finding, reported there.
+  const previousSnapshot = deps.evidence?.snapshots?.latest();
+  previousSnapshot?.catch(() => undefined);
   deps.progress?.({ kind: 'phase', phase: 'roster' });
   const people = readPeople(deps, startedAt);
   const iam = readAccounts(deps, people);
@@ -200,7 +205,7 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
   try {
     ({ roster, reviews } = await people);
   } catch (error) {
-    await Promise.allSettled([iam, lastRun]);
+    await Promise.allSettled([iam, lastRun, previousSnapshot]);
     throw error;
   }
   deps.progress?.({ kind: 'phase', phase: 'inventory' });
@@ -240,7 +245,7 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
     return withGuard(unguarded, guard);
   };
   // A planning error is thrown once the snapshot has ended: nothing a run started outlives it.
-  const [snapshotProblem, guarded] = await allAttempted([snapshotRun(deps, runId, startedAt, roster, inventory), planning()]);
+  const [snapshotProblem, guarded] = await allAttempted([snapshotRun(deps, { runId, at: startedAt, roster, inventory, previous: previousSnapshot }), planning()]);
   return { runId, startedAt, plan: snapshotProblem === undefined ? guarded : withFinding(guarded, snapshotProblem), roster, inventory, activeHeadcount };
 }
 
@@ -248,14 +253,19 @@ export async function computePlan(deps: ReconcileDeps): Promise<PlannedRun> {
  * Stores the inventory snapshot for point-in-time evidence. A failure is a finding, never a
  * stopped run: evidence must not hold up a leaver's revocation.
  */
-async function snapshotRun(deps: ReconcileDeps, runId: string, at: Date, roster: Roster, inventory: Inventory): Promise<Finding | undefined> {
+async function snapshotRun(
+  deps: ReconcileDeps,
+  run: { runId: string; at: Date; roster: Roster; inventory: Inventory; previous: Promise<AccessSnapshot | undefined> | undefined },
+): Promise<Finding | undefined> {
   const snapshots = deps.evidence?.snapshots;
   if (snapshots === undefined) return undefined;
+  const { runId, at, roster, inventory, previous } = run;
   try {
     await recordSnapshot(snapshots, {
       runId,
       at,
       inventory,
+      ...(previous !== undefined ? { previous } : {}),
       owners: ownersFromRoster(roster, deps.policy.identity, deps.evidence?.hostUserMap ?? {}),
       denyAllPolicyName: deps.policy.denyAllPolicyName,
       hostsRead: deps.hosts !== undefined,
