@@ -110,7 +110,7 @@ describe('npm run package (offline)', () => {
       expect({ name, wrapper: variables['AWS_LAMBDA_EXEC_WRAPPER'], flags: variables['WARDEN_NODE_FLAGS'] }).toEqual({
         name,
         wrapper: '/var/task/deploy/lambda-node.sh',
-        flags: '--min-semi-space-size=16',
+        flags: '--min-semi-space-size=64 --max-semi-space-size=64',
       });
       const wrapper = readZip(path.join(outDir, `${name}.zip`)).find((e) => e.name === 'deploy/lambda-node.sh');
       expect({ name, shipped: wrapper?.read().toString('utf8') }).toEqual({ name, shipped: readFileSync(path.join(ROOT, 'deploy/lambda-node.sh'), 'utf8') });
