@@ -11,7 +11,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -180,6 +180,15 @@ export function packagedHandler(taskRoot: string, name: string): string {
 const FUNCTIONS: readonly FunctionName[] = ['reconcile', 'worker', 'slack'];
 
 /**
+ * WARDEN_BENCH_COLD_FLAGS / WARDEN_BENCH_COLD_BASELINE_FLAGS: V8 flags for this build's / the baseline's runs instead of
+ * the template's WARDEN_NODE_FLAGS, to compare flags on the same packages.
+ */
+function nodeFlagsOverride(variant: string): { WARDEN_NODE_FLAGS?: string } {
+  const flags = process.env[variant === 'baseline' ? 'WARDEN_BENCH_COLD_BASELINE_FLAGS' : 'WARDEN_BENCH_COLD_FLAGS'];
+  return flags === undefined ? {} : { WARDEN_NODE_FLAGS: flags };
+}
+
+/**
  * Load + first invocation of each packaged function in fresh processes, `runs` times each. With `'sources'`, each
  * handler runs from its TypeScript source under this Node (through tsx) instead, and each run lists the npm packages
  * it loaded (test/package/lazy-loading.test.ts holds the functions to what their first invocation needs).
@@ -292,7 +301,10 @@ export async function benchColdStart(
         // WARDEN_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each run there (open in Chrome DevTools).
         const profile = process.env['WARDEN_BENCH_CPU_PROF'];
         const profiling = profile !== undefined && profile !== '' ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profile, variant.label, name)}`] : [];
-        const args = [...profiling, ...(variant.zips === 'sources' ? ['-r', require.resolve('tsx/cjs'), '-e', CHILD] : ['-e', CHILD])];
+        // WARDEN_BENCH_COLD_PRELOAD=FILE loads that module first in every run (e.g. one that timestamps each request).
+        const preload = process.env['WARDEN_BENCH_COLD_PRELOAD'];
+        const preloading = preload !== undefined && preload !== '' ? ['-r', path.resolve(preload)] : [];
+        const args = [...profiling, ...preloading, ...(variant.zips === 'sources' ? ['-r', require.resolve('tsx/cjs'), '-e', CHILD] : ['-e', CHILD])];
         writeFileSync(path.join(taskRoot, 'roster.csv'), rosterCsv());
         return { variant, taskRoot, handler, args, start, results: [] as ColdStartRun[] };
       });
@@ -303,9 +315,12 @@ export async function benchColdStart(
         for (const { variant, taskRoot, handler, args, start, results } of prepared) {
           const { stdout, stderr } = await execFileAsync(start?.wrapper ?? node.binary, start?.wrapper !== undefined ? [node.binary, ...args] : args, {
             cwd: taskRoot,
-            env: { ...env(name, taskRoot), ...start?.variables, BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
+            env: { ...env(name, taskRoot), ...start?.variables, ...nodeFlagsOverride(variant.label), BENCH_HANDLER: handler, BENCH_EVENT: JSON.stringify(events[name]()) },
             timeout: 120_000,
           });
+          // WARDEN_BENCH_COLD_OUTPUT=FILE keeps what each run printed (its logs, and V8's with --trace-gc in the flags).
+          const output = process.env['WARDEN_BENCH_COLD_OUTPUT'];
+          if (output !== undefined && output !== '') appendFileSync(output, `== ${variant.label} ${name}\n${stdout}${stderr}`);
           const run = JSON.parse(stdout.trim().split('\n').at(-1) as string) as { loadMs: number; firstInvokeMs: number; loadCpuMs: number; totalCpuMs: number; outcome: string; packages: string[] };
           results.push({
             loadMs: round(run.loadMs),
