@@ -10,6 +10,18 @@ function depsWith(snapshots: SnapshotStore, directory: MemoryAccountDirectory): 
   return { ...bobLeftDeps([directory]), evidence: { snapshots } };
 }
 
+/** The store with some of its methods replaced (the others are the store's own). */
+const storeWith = (store: SnapshotStore, methods: Partial<SnapshotStore>): SnapshotStore => Object.assign(Object.create(store) as SnapshotStore, methods);
+
+/** A promise and the function that resolves it. */
+function gate(): { opened: Promise<void>; open: () => void } {
+  let open = (): void => undefined;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { opened, open };
+}
+
 describe('evidence never holds up a revocation', () => {
   it('turns a failed snapshot into a finding and still revokes', async () => {
     const broken: SnapshotStore = new Proxy({} as SnapshotStore, {
@@ -35,12 +47,9 @@ describe('evidence never holds up a revocation', () => {
 describe('the snapshot and the plan', () => {
   it('saves the snapshot while the plan is still being computed, and waits for it before answering', async () => {
     const events: string[] = [];
-    let openLastRun = (): void => undefined;
-    const lastRunGate = new Promise<void>((resolve) => {
-      openLastRun = resolve;
-    });
+    const { opened: lastRunGate, open: openLastRun } = gate();
     const store = new MemorySnapshotStore();
-    const snapshots: SnapshotStore = Object.assign(Object.create(store) as SnapshotStore, {
+    const snapshots = storeWith(store, {
       save: async (snapshot: Parameters<SnapshotStore['save']>[0]) => {
         events.push('snapshot-save');
         await new Promise((r) => setTimeout(r, 20));
@@ -76,12 +85,9 @@ describe('the snapshot and the plan', () => {
 
   it('reads the previous snapshot while the accounts are still being read, not after', async () => {
     const events: string[] = [];
-    let previousAsked = (): void => undefined;
-    const asked = new Promise<void>((resolve) => {
-      previousAsked = resolve;
-    });
+    const { opened: asked, open: previousAsked } = gate();
     const store = new MemorySnapshotStore();
-    const snapshots: SnapshotStore = Object.assign(Object.create(store) as SnapshotStore, {
+    const snapshots = storeWith(store, {
       latest: async () => {
         events.push('previous-snapshot');
         previousAsked();
@@ -106,7 +112,7 @@ describe('the snapshot and the plan', () => {
   it('lets the previous snapshot read end before a roster problem is reported, and saves nothing', async () => {
     let ended = false;
     const store = new MemorySnapshotStore();
-    const snapshots: SnapshotStore = Object.assign(Object.create(store) as SnapshotStore, {
+    const snapshots = storeWith(store, {
       latest: async () => {
         await new Promise((r) => setTimeout(r, 50));
         ended = true;
