@@ -1,6 +1,6 @@
 import { fail, invalidParameter, ok, type Outcome } from './errors';
 import { ROLE_ACTIONS } from './iam-role-service';
-import type { GaadEntry, GaadFilter, GroupView, ManagedPolicyView, UserView } from './iam-state';
+import type { GaadEntry, GaadFilter, GroupView, ManagedPolicyView, PolicyVersionView, UserView } from './iam-state';
 import { queryService, QueryParams, reply, xmlReply, type ActionHandler, type ServiceCall, type ServiceHandler } from './service';
 import { el, esc, members, pageTail } from './xml';
 
@@ -80,19 +80,23 @@ function groupDetailXml(g: GroupView): string {
   return groupXml(g) + members('GroupPolicyList', g.inlinePolicies, inlineXml) + members('AttachedManagedPolicies', g.attachedPolicies, attachedXml);
 }
 
+function policyVersionXml(v: PolicyVersionView): string {
+  return el('VersionId', v.id) + el('IsDefaultVersion', v.isDefault) + el('CreateDate', v.createdAt);
+}
+
 function policyDetailXml(p: ManagedPolicyView): string {
   return (
     el('PolicyName', p.name) +
     el('PolicyId', p.policyId) +
     el('Arn', p.arn) +
     el('Path', p.path) +
-    el('DefaultVersionId', 'v1') +
+    el('DefaultVersionId', p.defaultVersionId) +
     el('AttachmentCount', p.attachmentCount) +
     el('PermissionsBoundaryUsageCount', 0) +
     el('IsAttachable', true) +
     el('CreateDate', p.createdAt) +
     el('UpdateDate', p.createdAt) +
-    members('PolicyVersionList', [p], (v) => el('Document', encodedPolicy(v.document)) + el('VersionId', 'v1') + el('IsDefaultVersion', true) + el('CreateDate', v.createdAt))
+    members('PolicyVersionList', p.versions, (v) => el('Document', encodedPolicy(v.document)) + policyVersionXml(v))
   );
 }
 
@@ -419,6 +423,22 @@ const actions: Record<string, ActionHandler> = {
     const arn = p.required('PolicyArn');
     if (!arn.ok) return arn;
     return done(c.state.attachUserPolicy(c.account, name.value, arn.value));
+  }),
+
+  CreatePolicyVersion: action((p, c) => {
+    const arn = p.required('PolicyArn');
+    if (!arn.ok) return arn;
+    const document = p.required('PolicyDocument');
+    if (!document.ok) return document;
+    return map(c.state.createPolicyVersion(c.account, arn.value, document.value, p.optional('SetAsDefault') === 'true'), (v) => `<PolicyVersion>${policyVersionXml(v)}</PolicyVersion>`);
+  }),
+
+  SetDefaultPolicyVersion: action((p, c) => {
+    const arn = p.required('PolicyArn');
+    if (!arn.ok) return arn;
+    const version = p.required('VersionId');
+    if (!version.ok) return version;
+    return done(c.state.setDefaultPolicyVersion(c.account, arn.value, version.value));
   }),
 
   DetachUserPolicy: action((p, c) => {

@@ -110,10 +110,28 @@ interface AccountRec {
   readonly users: Map<string, UserRec>;
   readonly groups: Map<string, GroupRec>;
   readonly mfa: Map<string, MfaRec>;
-  /** Seeded managed policy documents by ARN. */
+  /** Customer managed policies' default documents by ARN (seeded, or made default since). */
   readonly policies: Map<string, string>;
+  /** Customer managed policies given versions beyond the seeded one (CreatePolicyVersion), oldest first. */
+  readonly policyVersions: Map<string, PolicyVersionRec[]>;
   report: ReportState;
   sortedUsers: UserRec[] | undefined;
+}
+
+/** One version of a customer managed policy; exactly one of a policy's versions is its default, the one IAM enforces. */
+interface PolicyVersionRec {
+  readonly id: string;
+  readonly document: string;
+  readonly createdAt: Date;
+  isDefault: boolean;
+}
+
+/** One version of a managed policy as GetAccountAuthorizationDetails and CreatePolicyVersion report it. */
+export interface PolicyVersionView {
+  readonly id: string;
+  readonly document: string;
+  readonly createdAt: Date;
+  readonly isDefault: boolean;
 }
 
 /** The account password policy as the sandbox keeps it (GetAccountPasswordPolicy / UpdateAccountPasswordPolicy). */
@@ -175,7 +193,11 @@ export interface ManagedPolicyView {
   readonly attachmentCount: number;
   readonly awsManaged: boolean;
   readonly createdAt: Date;
+  /** The default version's document. */
   readonly document: string;
+  readonly defaultVersionId: string;
+  /** Every version, oldest first (a policy never given another holds only `v1`). */
+  readonly versions: readonly PolicyVersionView[];
 }
 
 /** Entity types GetAccountAuthorizationDetails can be filtered to. */
@@ -275,6 +297,9 @@ const MAX_MANAGED_POLICIES_PER_USER = 10;
 /** IAM's quota on the total size of a user's inline policies, whitespace excluded. */
 const MAX_INLINE_POLICY_BYTES = 2048;
 const ROLE_ARN = /^arn:aws[\w-]*:iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,64})$/;
+/** IAM's quota on the versions one managed policy keeps. */
+const MAX_POLICY_VERSIONS = 5;
+
 const POLICY_ARN = /^arn:aws[\w-]*:iam::(aws|\d{12}):policy\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,128})$/;
 const ALLOW_ALL = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}';
 const READ_ONLY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["*:Describe*","*:Get*","*:List*"],"Resource":"*"}]}';
@@ -794,6 +819,48 @@ export class IamSandboxState {
     return ok(undefined);
   }
 
+  /** CreatePolicyVersion: a customer managed policy's new version, its default at once when `setAsDefault`. */
+  createPolicyVersion(accountId: string, policyArn: string, document: string, setAsDefault: boolean): Outcome<PolicyVersionView> {
+    const acct = this.mustAccount(accountId);
+    const found = this.customerPolicy(acct, policyArn);
+    if (!found.ok) return found;
+    const problem = policyDocumentProblem(document);
+    if (problem !== undefined) return fail('MalformedPolicyDocument', problem);
+    const versions = this.policyVersionsOf(acct, policyArn);
+    if (versions.length >= MAX_POLICY_VERSIONS) {
+      return fail('LimitExceeded', `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`);
+    }
+    const id = `v${Math.max(...versions.map((v) => Number(v.id.slice(1)))) + 1}`;
+    const version: PolicyVersionRec = { id, document, createdAt: this.clock(), isDefault: false };
+    acct.policyVersions.set(policyArn, [...versions, version]);
+    if (setAsDefault) this.makeDefault(acct, policyArn, version);
+    return ok({ ...version });
+  }
+
+  /** SetDefaultPolicyVersion: which of a customer managed policy's versions IAM enforces. */
+  setDefaultPolicyVersion(accountId: string, policyArn: string, versionId: string): Outcome<void> {
+    const acct = this.mustAccount(accountId);
+    const found = this.customerPolicy(acct, policyArn);
+    if (!found.ok) return found;
+    const version = this.policyVersionsOf(acct, policyArn).find((v) => v.id === versionId);
+    if (version === undefined) return fail('NoSuchEntity', `Policy ${policyArn} version ${versionId} does not exist or is not attachable.`);
+    this.makeDefault(acct, policyArn, version);
+    return ok(undefined);
+  }
+
+  private makeDefault(acct: AccountRec, policyArn: string, version: PolicyVersionRec): void {
+    for (const other of acct.policyVersions.get(policyArn) ?? []) other.isDefault = other === version;
+    acct.policies.set(policyArn, version.document);
+  }
+
+  /** A customer managed policy of this account (IAM refuses versions of AWS managed ones and of other accounts'). */
+  private customerPolicy(acct: AccountRec, policyArn: string): Outcome<void> {
+    const match = POLICY_ARN.exec(policyArn);
+    if (!match) return fail('InvalidInput', `ARN ${policyArn} is not valid.`);
+    if (match[1] !== acct.id || !this.customerPolicyExists(acct, policyArn)) return fail('NoSuchEntity', `Policy ${policyArn} does not exist or is not attachable.`);
+    return ok(undefined);
+  }
+
   // ---- groups ----
 
   listGroupsForUser(accountId: string, userName: string, request: PageRequest): Outcome<Page<GroupView>> {
@@ -933,6 +1000,15 @@ export class IamSandboxState {
     return false;
   }
 
+  /** A managed policy's versions: those CreatePolicyVersion added, or the one it was seeded (or defaulted) with. */
+  private policyVersionsOf(acct: AccountRec, arn: string): PolicyVersionRec[] {
+    const added = acct.policyVersions.get(arn);
+    if (added !== undefined) return added;
+    const { name, awsManaged } = policyParts(arn);
+    const document = acct.policies.get(arn) ?? (awsManaged ? AWS_MANAGED_DOCUMENTS[name] : undefined) ?? placeholderPolicy(name);
+    return [{ id: 'v1', document, createdAt: awsManaged ? new Date('2015-02-06T18:39:46Z') : acct.createdAt, isDefault: true }];
+  }
+
   private managedPolicies(acct: AccountRec): ManagedPolicyView[] {
     const counts = new Map<string, number>();
     // Seeded customer policies are listed even unattached, as IAM lists every customer managed policy.
@@ -943,16 +1019,10 @@ export class IamSandboxState {
     return [...counts]
       .map(([arn, attachmentCount]) => {
         const { name, path, awsManaged } = policyParts(arn);
-        return {
-          arn,
-          name,
-          path,
-          policyId: stableId('policy', arn),
-          attachmentCount,
-          awsManaged,
-          createdAt: awsManaged ? new Date('2015-02-06T18:39:46Z') : acct.createdAt,
-          document: acct.policies.get(arn) ?? (awsManaged ? AWS_MANAGED_DOCUMENTS[name] : undefined) ?? placeholderPolicy(name),
-        };
+        const createdAt = awsManaged ? new Date('2015-02-06T18:39:46Z') : acct.createdAt;
+        const versions = this.policyVersionsOf(acct, arn);
+        const current = versions.find((v) => v.isDefault) as PolicyVersionView;
+        return { arn, name, path, policyId: stableId('policy', arn), attachmentCount, awsManaged, createdAt, document: current.document, defaultVersionId: current.id, versions };
       })
       .sort(byKey((p) => p.arn));
   }
@@ -1012,6 +1082,7 @@ export class IamSandboxState {
       groups: new Map(),
       mfa: new Map(),
       policies: new Map(account.policies.map((p) => [p.arn, p.document])),
+      policyVersions: new Map(),
       report: { kind: 'none' },
       sortedUsers: undefined,
     };

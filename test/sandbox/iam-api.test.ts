@@ -1,6 +1,7 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import {
   AddUserToGroupCommand,
+  CreatePolicyVersionCommand,
   AttachUserPolicyCommand,
   DeactivateMFADeviceCommand,
   DeleteAccessKeyCommand,
@@ -35,6 +36,7 @@ import {
   paginateListUsers,
   PutUserPolicyCommand,
   RemoveUserFromGroupCommand,
+  SetDefaultPolicyVersionCommand,
   UpdateAccessKeyCommand,
   UpdateServiceSpecificCredentialCommand,
   UpdateSigningCertificateCommand,
@@ -149,6 +151,49 @@ describe('IAM sandbox through the real SDK', () => {
       expect(page.UserDetailList).toEqual([]);
       expect(page.GroupDetailList).toEqual([]);
       expect(page.Policies?.map((p) => p.Arn)).toEqual([`arn:aws:iam::${PROD}:policy/deploy`, `arn:aws:iam::${PROD}:policy/warden-deny-all`]);
+    });
+  });
+
+  describe('managed policy versions', () => {
+    const deploy = `arn:aws:iam::${PROD}:policy/deploy`;
+    const versionsOf = async (arn: string) => {
+      const page = await iam.send(new GetAccountAuthorizationDetailsCommand({ Filter: ['LocalManagedPolicy'] }));
+      const policy = page.Policies?.find((p) => p.Arn === arn);
+      return { defaultVersionId: policy?.DefaultVersionId, versions: (policy?.PolicyVersionList ?? []).map((v) => [v.VersionId, v.IsDefaultVersion, JSON.parse(decodeURIComponent(v.Document ?? '')).Statement[0].Action]) };
+    };
+    const allowing = (action: string) => JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: action, Resource: '*' }] });
+
+    it('adds versions, lists them all with the default marked, and moves the default', async () => {
+      const seeded = await versionsOf(deploy);
+      expect(seeded.defaultVersionId).toBe('v1');
+      expect(seeded.versions).toHaveLength(1);
+      const created = await iam.send(new CreatePolicyVersionCommand({ PolicyArn: deploy, PolicyDocument: allowing('iam:*') }));
+      expect(created.PolicyVersion).toEqual({ VersionId: 'v2', IsDefaultVersion: false, CreateDate: new Date('2026-11-26T12:00:00Z') });
+      await iam.send(new CreatePolicyVersionCommand({ PolicyArn: deploy, PolicyDocument: allowing('s3:GetObject'), SetAsDefault: true }));
+      expect(await versionsOf(deploy)).toEqual({
+        defaultVersionId: 'v3',
+        versions: [
+          ['v1', false, seeded.versions[0]?.[2]],
+          ['v2', false, 'iam:*'],
+          ['v3', true, 's3:GetObject'],
+        ],
+      });
+      await iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: deploy, VersionId: 'v2' }));
+      expect((await versionsOf(deploy)).versions.map(([id, isDefault]) => [id, isDefault])).toEqual([
+        ['v1', false],
+        ['v2', true],
+        ['v3', false],
+      ]);
+    });
+
+    it("refuses a sixth version, an unknown version, AWS managed policies and another account's, as IAM does", async () => {
+      for (let i = 0; i < 4; i += 1) await iam.send(new CreatePolicyVersionCommand({ PolicyArn: deploy, PolicyDocument: allowing(`s3:Get${i}`) }));
+      await expect(iam.send(new CreatePolicyVersionCommand({ PolicyArn: deploy, PolicyDocument: allowing('s3:*') }))).rejects.toMatchObject({ name: 'LimitExceededException' });
+      await expect(iam.send(new SetDefaultPolicyVersionCommand({ PolicyArn: deploy, VersionId: 'v9' }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+      await expect(iam.send(new CreatePolicyVersionCommand({ PolicyArn: 'arn:aws:iam::aws:policy/ReadOnlyAccess', PolicyDocument: allowing('*') }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+      await expect(iam.send(new CreatePolicyVersionCommand({ PolicyArn: 'arn:aws:iam::999999999999:policy/deploy', PolicyDocument: allowing('*') }))).rejects.toMatchObject({ name: 'NoSuchEntityException' });
+      await expect(iam.send(new CreatePolicyVersionCommand({ PolicyArn: deploy, PolicyDocument: '{"Statement": "nope"' }))).rejects.toMatchObject({ name: 'MalformedPolicyDocumentException' });
+      expect((await versionsOf(deploy)).defaultVersionId).toBe('v1');
     });
   });
 

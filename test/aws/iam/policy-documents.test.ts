@@ -1,3 +1,4 @@
+import { CreatePolicyVersionCommand, SetDefaultPolicyVersionCommand } from '@aws-sdk/client-iam';
 import { adminRights } from '../../../src/app/offboarding';
 import { allowsEverything } from '../../../src/domain/policy-documents';
 import { ACCOUNT, createDummyAccount, createDummyUser, startHarness, type Harness } from './helpers';
@@ -40,5 +41,28 @@ describe('IamAccountDirectory.inventory reads policy documents in the same bulk 
     expect(viaGroup && adminRights(viaGroup, inventory.groups, inventory.managedPolicyDocuments)).toEqual(['via-group gets inline policy ops-all allowing * on * from group platform']);
     expect(plain && adminRights(plain, inventory.groups, inventory.managedPolicyDocuments)).toEqual([]);
     expect(h.sandbox.calls.count('ListUserPolicies') + h.sandbox.calls.count('GetUserPolicy')).toBe(0);
+  });
+
+  it('reads a managed policy by its default version, the one IAM enforces, whatever other versions it holds', async () => {
+    const arn = `arn:aws:iam::${ACCOUNT}:policy/team/extra`;
+    const viaGroupAdmin = async (): Promise<readonly string[] | undefined> => {
+      const inventory = await h.directory.inventory();
+      const viaGroup = inventory.users.find((u) => u.userName === 'via-group');
+      return viaGroup && adminRights(viaGroup, inventory.groups, inventory.managedPolicyDocuments);
+    };
+    const allowsAllFromExtra = 'via-group gets policy extra allowing * on * from group platform';
+
+    // A second version allowing everything, not made the default: IAM still enforces the first.
+    const created = await h.client.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: JSON.stringify(everything), SetAsDefault: false }));
+    expect(created.PolicyVersion).toMatchObject({ VersionId: 'v2', IsDefaultVersion: false });
+    expect(await viaGroupAdmin()).not.toContain(allowsAllFromExtra);
+
+    // Made the default (one call that brings back an old version's rights): now it is what the group grants.
+    await h.client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: arn, VersionId: 'v2' }));
+    expect(await viaGroupAdmin()).toContain(allowsAllFromExtra);
+
+    // And back: a third version made the default at once, the permissive v2 left behind as a non-default version.
+    await h.client.send(new CreatePolicyVersionCommand({ PolicyArn: arn, PolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 's3:GetObject', Resource: '*' }] }), SetAsDefault: true }));
+    expect(await viaGroupAdmin()).not.toContain(allowsAllFromExtra);
   });
 });
