@@ -58,7 +58,15 @@ function switchToWal(db: SqliteDatabase, path: string, busyTimeoutMs: number): v
 /** A cell nobody notifies: `Atomics.wait` on it is a synchronous sleep (opening is synchronous, as better-sqlite3 is). */
 const pauseCell = new Int32Array(new SharedArrayBuffer(4));
 
-const isBusy = (error: unknown): boolean => error instanceof Database.SqliteError && error.code === 'SQLITE_BUSY';
+/**
+ * SQLITE_BUSY or one of its extended codes, told by the code alone: better-sqlite3 throws instances of the SqliteError
+ * class of whichever copy of the module loaded last (the native addon keeps one, and a test runner's sandboxes each
+ * load their own), so neither `instanceof SqliteError` nor `instanceof Error` can be relied on.
+ */
+function isBusy(error: unknown): boolean {
+  const code = typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^SQLITE_BUSY(_|$)/.test(code);
+}
 
 /**
  * Brings one component's tables up to date: `migrations[i]` takes it from version i to i+1.
