@@ -107,7 +107,9 @@ export type FindingKind =
   /** A role (or permission set) whose sessions may live longer than `sessions.maxHours`. */
   | 'session-too-long'
   /** A posture read (password policy, roles) failed: the checks that need it did not run. */
-  | 'policy-check-unavailable';
+  | 'policy-check-unavailable'
+  /** Warden's managed deny-all no longer denies everything (its default version was changed): it stops nobody. */
+  | 'deny-all-ineffective';
 
 export type Severity = 'info' | 'low' | 'medium' | 'high';
 

@@ -6,9 +6,10 @@ import { denyAllIn } from './policy-documents';
 /**
  * Access paths still open on a user after revocation. Empty means "no access left": no active key, password, SSH key,
  * certificate or service credential (every kind the descriptor table lists as a credential), no group, and a deny-all
- * in place (Warden's managed policy, or an inline policy whose document denies all), every path read.
+ * in place (Warden's managed policy, or an inline policy whose document denies all), every path read. The managed
+ * policy counts only when its default version denies everything, when `denyAllDocument` says what that version is.
  */
-export function remainingAccess(detail: IamUserDetail, denyAllArn: string): string[] {
+export function remainingAccess(detail: IamUserDetail, denyAllArn: string, denyAllDocument?: unknown): string[] {
   const open: string[] = unverifiedPaths(detail);
   const unread = new Set((detail.unread ?? []).map((u) => u.path));
   for (const kind of CREDENTIAL_KINDS) {
@@ -16,7 +17,10 @@ export function remainingAccess(detail: IamUserDetail, denyAllArn: string): stri
   }
   for (const group of detail.groups) open.push(`member of group ${group}`);
   const denyAllUnknown = unread.has('inline-policies') || unread.has('attached-policies');
-  if (!denyAllUnknown && denyAllIn(detail, denyAllArn) === undefined) open.push(`deny-all policy ${denyAllArn} missing`);
+  if (!denyAllUnknown && denyAllIn(detail, denyAllArn, denyAllDocument) === undefined) {
+    const attached = detail.attachedPolicies.some((p) => p.arn === denyAllArn);
+    open.push(attached ? `deny-all policy ${denyAllArn} is attached but does not deny everything (its default version was changed)` : `deny-all policy ${denyAllArn} missing`);
+  }
   return open;
 }
 

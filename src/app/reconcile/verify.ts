@@ -59,7 +59,9 @@ export async function verifyUsers(
         if (!actionUnverifiable(action, detail) && !actionHolds(action, detail)) remaining.push(`${action.kind} did not take effect`);
       }
       const denyAllArn = denyAllPolicyArn(arnOf.get(key) ?? `arn:aws:iam::${account}:user/${userName}`, account, deps.policy.denyAllPolicyName);
-      if (actions.some(isRevocation)) remaining.push(...remainingAccess(detail, denyAllArn));
+      // The deny-all's default version as this run's bulk read saw it: attached, it must also still deny everything.
+      const denyAllDocument = inventory.accounts.find((a) => a.account === account)?.managedPolicyDocuments?.[denyAllArn];
+      if (actions.some(isRevocation)) remaining.push(...remainingAccess(detail, denyAllArn, denyAllDocument));
       else remaining.push(...unverifiedPaths(detail, actions));
     }
     const verified = remaining.length === 0;

@@ -1,6 +1,6 @@
 import { ACTION_KIND_TABLE, CREDENTIAL_KINDS, type ActionKind } from '../action-kinds';
 import { citation } from '../controls';
-import { denyAllIn, denyAllInlineNames, denyAllPolicyArn, restricts, type PolicyHolder } from '../policy-documents';
+import { denyAllIn, denyAllInlineNames, denyAllPolicyArn, isDenyAllDocument, restricts, type PolicyHolder } from '../policy-documents';
 import { describeRule } from '../identity';
 import { DETAIL_PATHS, type AccountInventory, type AttachedPolicy, type IamUser, type IamUserDetail, type UnreadPath } from '../inventory';
 import type { Action, Control, Finding } from '../plan';
@@ -28,6 +28,8 @@ export function planAccountHealth(context: PlanContext): PlanPart {
     );
   }
   for (const account of inventory.accounts) {
+    const tampered = denyAllTampered(account, context.input.policy);
+    if (tampered !== undefined) findings.push(tampered);
     if (account.credentialReportAt === null) {
       findings.push(
         makeFinding(
@@ -41,6 +43,26 @@ export function planAccountHealth(context: PlanContext): PlanPart {
     }
   }
   return { actions: [], findings };
+}
+
+/**
+ * Warden's managed deny-all, as this run read it, no longer denying everything: someone who may write IAM policies
+ * made another version its default. Every leaver it is attached to is then refused nothing by AWS, and Warden cannot
+ * repair it (its role may attach that one policy, never change one), so a human must, now.
+ */
+function denyAllTampered(account: AccountInventory, policy: AccessPolicy): Finding | undefined {
+  const arn = denyAllPolicyArn(account.users[0]?.arn ?? '', account.account, policy.denyAllPolicyName);
+  const document = account.managedPolicyDocuments?.[arn];
+  if (document === undefined || isDenyAllDocument(document)) return undefined;
+  const holders = account.users.filter((u) => u.attachedPolicies.some((p) => p.arn === arn)).map((u) => u.userName);
+  return makeFinding(
+    'deny-all-ineffective',
+    'high',
+    'offboarding-24h',
+    { account: account.account },
+    `Warden's deny-all policy ${arn} no longer denies everything (its default version was changed): AWS refuses nothing to the users it is attached to (${holders.length} here${holders.length > 0 ? `: ${holders.slice(0, 5).join(', ')}${holders.length > 5 ? ', …' : ''}` : ''}). ` +
+      `Make its deny-all version the default again (iam:SetDefaultPolicyVersion); Warden's role may not change policies`,
+  );
 }
 
 /** Actions and findings for every IAM user, by how the user relates to the roster. */

@@ -1,0 +1,81 @@
+import { CreatePolicyVersionCommand, SetDefaultPolicyVersionCommand } from '@aws-sdk/client-iam';
+import { MemoryAuditLog } from '../../../src/adapters/audit/memory-audit-log';
+import { MemoryRunStateStore } from '../../../src/adapters/state/memory-run-state';
+import { applyPlan, computePlan, type ReconcileDeps } from '../../../src/app/reconcile';
+import type { Person } from '../../../src/domain/roster';
+import { createDummyGuardPolicy, createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore } from '../../fixtures/builders';
+import { ACCOUNT, createDummyAccount, createLoadedUser, DENY_ALL_ARN, startHarness, type Harness } from './helpers';
+
+// Who could abuse it: anyone who can write IAM policies in a member account (an admin on the way out, before their own
+// access ends, or someone acting for them) makes a version of Warden's deny-all that allows everything its default.
+// Every leaver it is attached to is then refused nothing by AWS, though the policy is still attached: Warden must not
+// call them verified, and must say so loudly. Warden's role may not change policies, so it cannot repair it itself.
+
+const leaver = (name: string): Person => createDummyPerson({ employeeId: `E-${name}`, email: `${name}@example.com`, status: 'departed', endAt: daysBefore(1) });
+const allowAll = JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] });
+
+let h: Harness;
+
+beforeEach(async () => {
+  h = await startHarness({
+    accounts: [
+      createDummyAccount({
+        users: [createLoadedUser('alice'), createLoadedUser('bob', { attachedPolicies: [DENY_ALL_ARN], groups: [], accessKeys: [], loginProfile: null })],
+      }),
+    ],
+  });
+});
+
+afterEach(async () => {
+  await h.close();
+});
+
+function depsFor(people: readonly Person[]): ReconcileDeps {
+  return {
+    roster: { load: async () => createDummyRoster(people) },
+    directories: [h.directory],
+    audit: new MemoryAuditLog(),
+    runs: new MemoryRunStateStore(),
+    notifier: { notify: async () => undefined },
+    clock: { now: () => new Date() },
+    policy: createDummyPolicy(),
+    guard: createDummyGuardPolicy(),
+  };
+}
+
+describe("Warden's deny-all policy whose default version no longer denies everything", () => {
+  it('is a high finding of the account, and no leaver it is attached to is verified until it denies again', async () => {
+    await h.client.send(new CreatePolicyVersionCommand({ PolicyArn: DENY_ALL_ARN, PolicyDocument: allowAll, SetAsDefault: true }));
+    const deps = depsFor([leaver('alice'), leaver('bob')]);
+
+    const planned = await computePlan(deps);
+    expect(planned.plan.findings.filter((f) => f.kind === 'deny-all-ineffective')).toEqual([
+      expect.objectContaining({
+        severity: 'high',
+        control: 'offboarding-24h',
+        account: ACCOUNT,
+        detail: `Warden's deny-all policy ${DENY_ALL_ARN} no longer denies everything (its default version was changed): AWS refuses nothing to the users it is attached to (1 here: bob). Make its deny-all version the default again (iam:SetDefaultPolicyVersion); Warden's role may not change policies`,
+      }),
+    ]);
+    const report = await applyPlan(deps, planned, { actor: 'cli:test' });
+    const verdicts = Object.fromEntries(report.verifications.map((v) => [v.userName, v]));
+    // alice's keys, password and groups went; the deny-all is attached but denies nothing.
+    expect(verdicts['alice']).toMatchObject({ verified: false, noAccessLeft: false });
+    expect(verdicts['alice']?.remaining).toContain(`deny-all policy ${DENY_ALL_ARN} is attached but does not deny everything (its default version was changed)`);
+    expect(h.sandbox.state.user(ACCOUNT, 'alice')?.attachedPolicies).toContain(DENY_ALL_ARN);
+
+    // Restored by hand: the next run verifies both.
+    await h.client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: DENY_ALL_ARN, VersionId: 'v1' }));
+    const again = await computePlan(deps);
+    expect(again.plan.findings.filter((f) => f.kind === 'deny-all-ineffective')).toEqual([]);
+    expect(again.plan.actions.filter((a) => a.userName === 'alice' || a.userName === 'bob')).toEqual([]);
+  });
+
+  it('is no finding when the deny-all denies, and the leavers verify', async () => {
+    const deps = depsFor([leaver('alice')]);
+    const planned = await computePlan(deps);
+    expect(planned.plan.findings.filter((f) => f.kind === 'deny-all-ineffective')).toEqual([]);
+    const report = await applyPlan(deps, planned, { actor: 'cli:test' });
+    expect(report.verifications.find((v) => v.userName === 'alice')).toMatchObject({ verified: true, noAccessLeft: true });
+  });
+});
