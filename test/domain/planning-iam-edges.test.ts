@@ -71,3 +71,34 @@ describe('least privilege with no protected list in the config', () => {
     expect(only(p, 'restriction-kept')).toEqual([]);
   });
 });
+
+describe("Warden's managed deny-all whose default version no longer denies everything", () => {
+  const allow = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+  const deny = { Version: '2012-10-17', Statement: [{ Effect: 'Deny', Action: '*', Resource: '*' }] };
+  const holding = (userName: string) => createDummyUser({ userName, attachedPolicies: [{ name: 'warden-deny-all', arn: DENY_ALL_ARN }] });
+  const findingsWith = (documents: Record<string, unknown>, users: readonly IamUser[]) =>
+    only(planOf([carol], users, {}, { accounts: [createDummyAccount(users, { managedPolicyDocuments: documents })] }), 'deny-all-ineffective');
+
+  it('names the first five users it is attached to, and says how many there are', () => {
+    const users = ['u1', 'u2', 'u3', 'u4', 'u5', 'u6', 'u7'].map(holding);
+    expect(findingsWith({ [DENY_ALL_ARN]: allow }, [...users, createDummyUser({ userName: 'carol' })])).toEqual([
+      {
+        kind: 'deny-all-ineffective',
+        severity: 'high',
+        control: 'offboarding-24h',
+        account: ACCOUNT,
+        detail: `Warden's deny-all policy ${DENY_ALL_ARN} no longer denies everything (its default version was changed): AWS refuses nothing to the users it is attached to (7 here: u1, u2, u3, u4, u5, …). Make its deny-all version the default again (iam:SetDefaultPolicyVersion); Warden's role may not change policies`,
+      },
+    ]);
+  });
+
+  it('says so when it is attached to nobody yet, and says nothing while it denies or was not read', () => {
+    expect(findingsWith({ [DENY_ALL_ARN]: allow }, [createDummyUser({ userName: 'carol' })]).map((f) => f.detail)).toEqual([
+      expect.stringContaining('AWS refuses nothing to the users it is attached to (0 here). Make'),
+    ]);
+    expect(findingsWith({ [DENY_ALL_ARN]: deny }, [holding('u1')])).toEqual([]);
+    expect(findingsWith({}, [holding('u1')])).toEqual([]);
+    // Another account's policy of the same name is not this account's deny-all.
+    expect(findingsWith({ 'arn:aws:iam::999999999999:policy/warden-deny-all': allow }, [holding('u1')])).toEqual([]);
+  });
+});
