@@ -37,6 +37,8 @@ export interface TrailEvent {
 /** Someone whose access an event may have given back: Warden re-plans exactly these. */
 export type TrailPrincipal =
   | { readonly kind: 'iam-user'; readonly account: string; readonly userName: string }
+  /** Warden's managed deny-all, whose default version someone changed: every user it is attached to is re-planned. */
+  | { readonly kind: 'iam-policy'; readonly account: string; readonly policyArn: string }
   | { readonly kind: 'ic-user'; readonly userId?: string; readonly userName?: string; readonly identityStoreId?: string }
   | { readonly kind: 'ic-group'; readonly groupId: string; readonly identityStoreId?: string }
   | { readonly kind: 'ic-permission-set'; readonly permissionSetArn: string; readonly instanceArn?: string };
@@ -73,11 +75,13 @@ export const TRAIL_EVENT_NAMES = {
     'CreateAccessKey',
     'CreateLoginProfile',
     'CreateServiceSpecificCredential',
+    'CreatePolicyVersion',
     'CreateUser',
     'DeleteUserPolicy',
     'DetachUserPolicy',
     'PutUserPolicy',
     'ResetServiceSpecificCredential',
+    'SetDefaultPolicyVersion',
     'TagUser',
     'UntagUser',
     'UpdateAccessKey',
@@ -95,6 +99,9 @@ export const TRAIL_EVENT_NAMES = {
 
 const USER_NAME = /^[\w+=,.@-]{1,64}$/;
 const ACCOUNT_ID = /^\d{12}$/;
+/** A managed policy ARN without a path: `arn:PARTITION:iam::ACCOUNT:policy/NAME`, as Warden's deny-all is made. */
+const UNPATHED_POLICY_ARN = /^arn:aws[\w-]*:iam::(\d{12}):policy\/([\w+=,.@-]{1,128})$/;
+const POLICY_VERSION_ID = /^v\d{1,5}$/;
 const IC_ID = /^[A-Za-z0-9-]{1,64}$/;
 const PERMISSION_SET_ARN = /^arn:aws[\w-]*:sso:::permissionSet\/[\w-]{1,64}\/[\w-]{1,64}$/;
 const INSTANCE_ARN = /^arn:aws[\w-]*:sso:::instance\/[\w-]{1,64}$/;
@@ -242,6 +249,14 @@ function restoringIam(event: TrailEvent, p: Readonly<Record<string, unknown>>, p
     }
     case 'DeleteUserPolicy':
       return isDenyAll(text(p['policyName'], 128)) ? { principals: user(named), what: "deleted Warden's deny-all inline policy" } : 'not-restoring';
+    case 'CreatePolicyVersion':
+    case 'SetDefaultPolicyVersion': {
+      // Only a version made the default changes what AWS enforces; only Warden's own deny-all in this account is watched.
+      const arn = denyAllOf(event, p, policy);
+      if (arn === undefined || (event.eventName === 'CreatePolicyVersion' && p['setAsDefault'] !== true)) return 'not-restoring';
+      const version = event.eventName === 'CreatePolicyVersion' ? 'a new version' : `version ${matching(p['versionId'], POLICY_VERSION_ID) ?? '?'}`;
+      return { principals: [{ kind: 'iam-policy', account: event.account, policyArn: arn }], what: `made ${version} of Warden's deny-all ${arn} its default` };
+    }
     case 'CreateUser':
       return { principals: user(named), what: 'created the user' };
     case 'TagUser':
@@ -254,6 +269,13 @@ function restoringIam(event: TrailEvent, p: Readonly<Record<string, unknown>>, p
     default:
       return 'not-restoring';
   }
+}
+
+/** The event's `policyArn` when it is Warden's managed deny-all in the event's own account (never a path or a pattern). */
+function denyAllOf(event: TrailEvent, p: Readonly<Record<string, unknown>>, policy: TrailPolicy): string | undefined {
+  const arn = matching(p['policyArn'], UNPATHED_POLICY_ARN);
+  const parts = arn === undefined ? undefined : UNPATHED_POLICY_ARN.exec(arn);
+  return parts !== undefined && parts !== null && parts[1] === event.account && parts[2] === policy.denyAllPolicyName ? arn : undefined;
 }
 
 function restoringSso(eventName: string, p: Readonly<Record<string, unknown>>): 'not-restoring' | { principals: TrailPrincipal[]; what: string } {
@@ -323,6 +345,16 @@ export function iamPrincipalsByAccount(classifications: readonly TrailClassifica
     }
   }
   return new Map([...out].map(([account, names]) => [account, [...names].sort()]));
+}
+
+/** The managed policies (Warden's deny-all) a set of classifications names, per account. */
+export function iamPoliciesByAccount(classifications: readonly TrailClassification[]): ReadonlyMap<string, ReadonlySet<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const c of classifications) {
+    if (c.kind !== 'restores') continue;
+    for (const p of c.principals) if (p.kind === 'iam-policy') out.set(p.account, (out.get(p.account) ?? new Set<string>()).add(p.policyArn));
+  }
+  return out;
 }
 
 /** What a leaver held that CloudTrail can name: their users' access key ids and user names, and when access ended. */

@@ -114,6 +114,33 @@ describe('CloudTrail event classification', () => {
     });
   });
 
+  it("names Warden's deny-all policy when someone makes another of its versions the default, and nothing for other policies", () => {
+    const denyAll = `arn:aws:iam::${ACCOUNT}:policy/warden-deny-all`;
+    const created = classify({ eventName: 'CreatePolicyVersion', requestParameters: { policyArn: denyAll, policyDocument: '{}', setAsDefault: true } });
+    expect(created).toMatchObject({
+      kind: 'restores',
+      plane: 'iam',
+      principals: [{ kind: 'iam-policy', account: ACCOUNT, policyArn: denyAll }],
+      what: `made a new version of Warden's deny-all ${denyAll} its default`,
+    });
+    const set = classify({ eventName: 'SetDefaultPolicyVersion', requestParameters: { policyArn: denyAll, versionId: 'v2' } });
+    expect(set).toMatchObject({ kind: 'restores', principals: [{ kind: 'iam-policy', account: ACCOUNT, policyArn: denyAll }], what: `made version v2 of Warden's deny-all ${denyAll} its default` });
+    // A version not made the default changes nothing AWS enforces; the next SetDefaultPolicyVersion would.
+    expect(classify({ eventName: 'CreatePolicyVersion', requestParameters: { policyArn: denyAll, policyDocument: '{}', setAsDefault: false } }).kind).toBe('ignored');
+    expect(classify({ eventName: 'CreatePolicyVersion', requestParameters: { policyArn: denyAll, policyDocument: '{}' } }).kind).toBe('ignored');
+    // Another policy, another account's deny-all, a path, or a hostile ARN: not Warden's deny-all in this account.
+    for (const arn of [`arn:aws:iam::${ACCOUNT}:policy/team/warden-deny-all`, `arn:aws:iam::${ACCOUNT}:policy/other`, 'arn:aws:iam::999999999999:policy/warden-deny-all', `arn:aws:iam::${ACCOUNT}:policy/warden-deny-all*`, 42]) {
+      expect([arn, classify({ eventName: 'SetDefaultPolicyVersion', requestParameters: { policyArn: arn, versionId: 'v2' } }).kind]).toEqual([arn, 'ignored']);
+    }
+    // The ARN's partition follows the account's (GovCloud), and a version id IAM would not accept is not repeated.
+    const gov = `arn:aws-us-gov:iam::${ACCOUNT}:policy/warden-deny-all`;
+    expect(classify({ eventName: 'SetDefaultPolicyVersion', requestParameters: { policyArn: gov, versionId: 'v2\u001b[2J' } })).toMatchObject({
+      kind: 'restores',
+      principals: [{ kind: 'iam-policy', account: ACCOUNT, policyArn: gov }],
+      what: `made version ? of Warden's deny-all ${gov} its default`,
+    });
+  });
+
   it('collects IAM principals per account, each once', () => {
     const a = classify();
     const b = classify({ eventName: 'AddUserToGroup', requestParameters: { userName: 'bob', groupName: 'admins' } });

@@ -3,11 +3,13 @@ import { isIdentityCenterAction, type Action } from '../../domain/plan';
 import type { TrailClassification, TrailPrincipal } from '../../domain/trail';
 import type { UndoneChange } from '../../ports/trail';
 
-type IcPrincipal = Exclude<TrailPrincipal, { kind: 'iam-user' }>;
+type IcPrincipal = Exclude<TrailPrincipal, { kind: 'iam-user' | 'iam-policy' }>;
+
+const isIcPrincipal = (p: TrailPrincipal): p is IcPrincipal => p.kind !== 'iam-user' && p.kind !== 'iam-policy';
 
 /** The Identity Center principals restoring events name (users by id or name, groups, permission sets). */
 export const identityCenterPrincipals = (restorations: readonly Extract<TrailClassification, { kind: 'restores' }>[]): IcPrincipal[] =>
-  restorations.flatMap((r) => r.principals.flatMap((p) => (p.kind === 'iam-user' ? [] : [p])));
+  restorations.flatMap((r) => r.principals.filter(isIcPrincipal));
 
 /**
  * Which Identity Center actions of a full plan answer these principals: the named users' (by id, or by name

@@ -1,4 +1,4 @@
-import { classifyTrailEvent, iamPrincipalsByAccount, type TrailClassification, type TrailEvent, type TrailPolicy, type TrailPrincipal } from '../../domain/trail';
+import { classifyTrailEvent, iamPoliciesByAccount, iamPrincipalsByAccount, type TrailClassification, type TrailEvent, type TrailPolicy, type TrailPrincipal } from '../../domain/trail';
 import type { Action } from '../../domain/plan';
 import type { AccountDirectory, Notifier } from '../../ports';
 import type { UndoneChange } from '../../ports/trail';
@@ -38,6 +38,8 @@ const principalText = (p: TrailPrincipal): string => {
   switch (p.kind) {
     case 'iam-user':
       return `${p.account}/${p.userName}`;
+    case 'iam-policy':
+      return `${p.account} policy ${p.policyArn}`;
     case 'ic-user':
       return `identity-center user ${p.userId ?? p.userName ?? '?'}`;
     case 'ic-group':
@@ -51,8 +53,11 @@ const principalText = (p: TrailPrincipal): string => {
   }
 };
 
-/** A directory that reads only the named users: the plan, guard and verification then see only them. */
-function narrowed(directory: AccountDirectory, userNames: readonly string[]): AccountDirectory {
+/**
+ * A directory that reads only the named users, and those a named policy is attached to (they are added to `selected`):
+ * the plan, guard and verification then see only them.
+ */
+function narrowed(directory: AccountDirectory, userNames: readonly string[], policyArns: ReadonlySet<string>, selected: Set<string>): AccountDirectory {
   const wanted = new Set(userNames.map(lower));
   return {
     get account() {
@@ -60,6 +65,8 @@ function narrowed(directory: AccountDirectory, userNames: readonly string[]): Ac
     },
     inventory: async () => {
       const inventory = await directory.inventory();
+      for (const u of inventory.users) if (u.attachedPolicies.some((p) => policyArns.has(p.arn))) wanted.add(lower(u.userName));
+      for (const name of wanted) selected.add(`${inventory.account}\u0000${name}`);
       return { ...inventory, users: inventory.users.filter((u) => wanted.has(lower(u.userName))) };
     },
     describeUsers: (names) => directory.describeUsers(names.filter((n) => wanted.has(lower(n)))),
@@ -90,12 +97,17 @@ export async function respondToTrailEvents(
 
   const reconcile = deps.reconcile;
   const byAccount = iamPrincipalsByAccount(restorations);
+  const policies = iamPoliciesByAccount(restorations);
   const directories: AccountDirectory[] = [];
   const notReplanned: string[] = [];
-  for (const [account, names] of byAccount) {
+  // Every IAM user re-planned, as `ACCOUNT\0name` (lowercase): the named ones, and whoever holds a named policy.
+  const selected = new Set<string>();
+  for (const account of new Set([...byAccount.keys(), ...policies.keys()])) {
+    const names = byAccount.get(account) ?? [];
+    const arns = policies.get(account) ?? new Set<string>();
     const directory = reconcile.directories.find((d) => accountOf(d) === account);
-    if (directory === undefined) notReplanned.push(...names.map((n) => `${account}/${n} (account not managed by Warden)`));
-    else directories.push(narrowed(directory, names));
+    if (directory === undefined) notReplanned.push(...names.map((n) => `${account}/${n} (account not managed by Warden)`), ...[...arns].map((arn) => `${account} policy ${arn} (account not managed by Warden)`));
+    else directories.push(narrowed(directory, names, arns, selected));
   }
   const icPrincipals = identityCenterPrincipals(restorations);
   const identityCenter = icPrincipals.length > 0 ? reconcile.identityCenter : undefined;
@@ -105,10 +117,11 @@ export async function respondToTrailEvents(
   let icRead: IdentityCenterInventory | undefined;
   let planOnly: UndoneChange[] | undefined;
   let error: string | undefined;
+  // Warden's deny-all, as the re-plan read it, no longer denies everything: nothing it is attached to is contained.
+  let denyAllIneffective = false;
   if (directories.length > 0 || identityCenter !== undefined) {
-    const named = new Set([...byAccount].flatMap(([account, names]) => names.map((n) => `${account}\u0000${lower(n)}`)));
     let icOnly: (action: Action) => boolean = () => false;
-    const only = (action: Action): boolean => named.has(`${action.account}\u0000${lower(action.userName)}`) || icOnly(action);
+    const only = (action: Action): boolean => selected.has(`${action.account}\u0000${lower(action.userName)}`) || icOnly(action);
     // A partial view of the accounts: no access snapshot (it would read as "everyone else's access ended"), no hosts.
     // Identity Center is read whole (Warden's Deny and group assignments need it) but only the named principals' actions run.
     const { evidence, hosts: _hosts, identityCenter: _ic, ...rest } = reconcile;
@@ -122,6 +135,7 @@ export async function respondToTrailEvents(
     };
     try {
       const planned = await computePlan(scoped);
+      denyAllIneffective = planned.plan.findings.some((f) => f.kind === 'deny-all-ineffective');
       const ic = planned.inventory.identityCenter;
       icRead = ic;
       if (identityCenter !== undefined && ic !== undefined) icOnly = identityCenterScope(icPrincipals, ic).only;
@@ -152,10 +166,13 @@ export async function respondToTrailEvents(
     ...(r.outcome.result === 'failed' ? { error: r.outcome.error } : {}),
     ...(r.action.person !== undefined ? { person: formatAuditPerson(r.action.person) } : {}),
   }));
-  const verified = error === undefined && planOnly === undefined && (report?.verifications ?? []).every((v) => v.verified) && undone.every((u) => u.result !== 'failed');
+  const verified =
+    error === undefined && planOnly === undefined && !denyAllIneffective && (report?.verifications ?? []).every((v) => v.verified) && undone.every((u) => u.result !== 'failed');
   const runId = report?.runId ?? `trail-${reconcile.clock.now().toISOString()}`;
-  await auditRestorations(reconcile, runId, options.actor ?? 'system', restorations, undone, verified, error, icRead);
-  if (undone.length > 0 || error !== undefined || report?.outcome === 'guard-tripped') {
+  await auditRestorations(reconcile, runId, options.actor ?? 'system', restorations, undone, verified, error, icRead, selected);
+  // A changed deny-all is news even when nobody holds it yet: it would stop nobody it is attached to from now on.
+  const policyChanged = restorations.some((r) => r.principals.some((p) => p.kind === 'iam-policy'));
+  if (undone.length > 0 || error !== undefined || report?.outcome === 'guard-tripped' || policyChanged) {
     await reconcile.notifier.notify({
       kind: 'access-restored',
       runId,
@@ -177,9 +194,13 @@ async function auditRestorations(
   verified: boolean,
   error: string | undefined,
   ic: IdentityCenterInventory | undefined,
+  selected: ReadonlySet<string>,
 ): Promise<void> {
   for (const r of restorations) {
-    const users = r.principals.flatMap((p) => (p.kind === 'iam-user' ? [p] : []));
+    const policyAccounts = new Set(r.principals.flatMap((p) => (p.kind === 'iam-policy' ? [p.account] : [])));
+    // A named policy's event answers for every user re-planned in its account who holds it (the narrowing selected them).
+    const holders = undone.filter((u) => policyAccounts.has(u.account) && selected.has(`${u.account}\u0000${lower(u.userName)}`));
+    const users = [...r.principals.flatMap((p) => (p.kind === 'iam-user' ? [p] : [])), ...holders.map((u) => ({ account: u.account, userName: u.userName }))];
     const icUndone = r.plane === 'identity-center' && ic !== undefined ? identityCenterUndone(undone, identityCenterPrincipals([r]), ic) : [];
     const mine = [...undone.filter((u) => users.some((p) => p.account === u.account && lower(p.userName) === lower(u.userName))), ...icUndone];
     const failed = error !== undefined || mine.some((u) => u.result === 'failed');

@@ -2,6 +2,9 @@ import { CreatePolicyVersionCommand, SetDefaultPolicyVersionCommand } from '@aws
 import { MemoryAuditLog } from '../../../src/adapters/audit/memory-audit-log';
 import { MemoryRunStateStore } from '../../../src/adapters/state/memory-run-state';
 import { applyPlan, computePlan, type ReconcileDeps } from '../../../src/app/reconcile';
+import { respondToTrailEvents } from '../../../src/app/trail/respond';
+import { parseTrailRecord, wardenActors, type TrailEvent } from '../../../src/domain/trail';
+import type { Notice } from '../../../src/ports';
 import type { Person } from '../../../src/domain/roster';
 import { createDummyGuardPolicy, createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore } from '../../fixtures/builders';
 import { ACCOUNT, createDummyAccount, createLoadedUser, DENY_ALL_ARN, startHarness, type Harness } from './helpers';
@@ -77,5 +80,65 @@ describe("Warden's deny-all policy whose default version no longer denies everyt
     expect(planned.plan.findings.filter((f) => f.kind === 'deny-all-ineffective')).toEqual([]);
     const report = await applyPlan(deps, planned, { actor: 'cli:test' });
     expect(report.verifications.find((v) => v.userName === 'alice')).toMatchObject({ verified: true, noAccessLeft: true });
+  });
+
+  it("is answered within the CloudTrail event that changed it: the holders re-planned, the alert names who did it, nothing verified", async () => {
+    await h.client.send(new CreatePolicyVersionCommand({ PolicyArn: DENY_ALL_ARN, PolicyDocument: allowAll, SetAsDefault: true }));
+    const record = {
+      eventID: 'e-deny-all',
+      eventName: 'CreatePolicyVersion',
+      eventSource: 'iam.amazonaws.com',
+      eventTime: '2026-12-04T12:00:00Z',
+      recipientAccountId: ACCOUNT,
+      awsRegion: 'us-east-1',
+      sourceIPAddress: '198.51.100.23',
+      readOnly: false,
+      userIdentity: { type: 'IAMUser', userName: 'departing-admin', arn: `arn:aws:iam::${ACCOUNT}:user/departing-admin`, accountId: ACCOUNT },
+      requestParameters: { policyArn: DENY_ALL_ARN, policyDocument: allowAll, setAsDefault: true },
+    };
+    const parsed = parseTrailRecord(record);
+    if (!parsed.ok) throw new Error(parsed.error);
+    const event: TrailEvent = parsed.value;
+    const notices: Notice[] = [];
+    // alice left too, but holds no deny-all yet: the hourly run is hers; the event re-plans those the policy stops.
+    const reconcile = { ...depsFor([leaver('alice'), leaver('bob')]), notifier: { notify: async (n: Notice) => void notices.push(n) } };
+
+    const response = await respondToTrailEvents({ reconcile, policy: { denyAllPolicyName: 'warden-deny-all', isWarden: wardenActors([]) } }, [event]);
+
+    expect(response).toMatchObject({ kind: 'responded', restorations: [{ what: `made a new version of Warden's deny-all ${DENY_ALL_ARN} its default` }] });
+    const report = response.kind === 'responded' ? response.report : undefined;
+    expect(report?.verifications.map((v) => [v.userName, v.verified, v.remaining])).toEqual([
+      ['bob', false, [`deny-all policy ${DENY_ALL_ARN} is attached but does not deny everything (its default version was changed)`]],
+    ]);
+    expect(h.sandbox.state.user(ACCOUNT, 'alice')?.accessKeys.some((k) => k.status === 'Active')).toBe(true);
+    expect(notices).toEqual([
+      expect.objectContaining({ kind: 'access-restored', verified: false, events: [expect.objectContaining({ principals: [`${ACCOUNT} policy ${DENY_ALL_ARN}`] })] }),
+    ]);
+    const audited = (await reconcile.audit.query({})).find((e) => e.action === 'trail.access-restored');
+    expect(audited).toMatchObject({ target: 'bob', before: { restoredBy: `arn:aws:iam::${ACCOUNT}:user/departing-admin`, sourceIp: '198.51.100.23' }, after: { verified: false } });
+  });
+
+  it('still alerts, unverified, when nobody holds the changed deny-all yet', async () => {
+    await h.client.send(new CreatePolicyVersionCommand({ PolicyArn: DENY_ALL_ARN, PolicyDocument: allowAll, SetAsDefault: true }));
+    await h.client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: DENY_ALL_ARN, VersionId: 'v2' }));
+    const parsed = parseTrailRecord({
+      eventID: 'e-set-default',
+      eventName: 'SetDefaultPolicyVersion',
+      eventSource: 'iam.amazonaws.com',
+      eventTime: '2026-12-04T12:00:00Z',
+      recipientAccountId: ACCOUNT,
+      awsRegion: 'us-east-1',
+      sourceIPAddress: '198.51.100.23',
+      readOnly: false,
+      userIdentity: { type: 'IAMUser', userName: 'departing-admin', arn: `arn:aws:iam::${ACCOUNT}:user/departing-admin`, accountId: ACCOUNT },
+      requestParameters: { policyArn: DENY_ALL_ARN, versionId: 'v2' },
+    });
+    if (!parsed.ok) throw new Error(parsed.error);
+    const notices: Notice[] = [];
+    // Nobody is a leaver: bob holds the deny-all but is active (quarantined, say); nothing is re-planned for him.
+    const staying = (name: string): Person => createDummyPerson({ employeeId: `E-${name}`, email: `${name}@example.com`, status: 'active' });
+    const reconcile = { ...depsFor([staying('alice'), staying('bob')]), notifier: { notify: async (n: Notice) => void notices.push(n) } };
+    await respondToTrailEvents({ reconcile, policy: { denyAllPolicyName: 'warden-deny-all', isWarden: wardenActors([]) } }, [parsed.value]);
+    expect(notices).toEqual([expect.objectContaining({ kind: 'access-restored', verified: false, events: [expect.objectContaining({ what: `made version v2 of Warden's deny-all ${DENY_ALL_ARN} its default` })] })]);
   });
 });
