@@ -1,13 +1,11 @@
 import { CreatePolicyVersionCommand, SetDefaultPolicyVersionCommand } from '@aws-sdk/client-iam';
-import { MemoryAuditLog } from '../../../src/adapters/audit/memory-audit-log';
-import { MemoryRunStateStore } from '../../../src/adapters/state/memory-run-state';
 import { applyPlan, computePlan, type ReconcileDeps } from '../../../src/app/reconcile';
 import { respondToTrailEvents } from '../../../src/app/trail/respond';
 import { parseTrailRecord, wardenActors, type TrailEvent } from '../../../src/domain/trail';
 import type { Notice } from '../../../src/ports';
 import type { Person } from '../../../src/domain/roster';
-import { createDummyGuardPolicy, createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore } from '../../fixtures/builders';
-import { ACCOUNT, createDummyAccount, createLoadedUser, DENY_ALL_ARN, startHarness, type Harness } from './helpers';
+import { createDummyPerson, daysBefore } from '../../fixtures/builders';
+import { ACCOUNT, createDummyAccount, createLoadedUser, DENY_ALL_ARN, reconcileDepsFor, startHarness, type Harness } from './helpers';
 
 // Who could abuse it: anyone who can write IAM policies in a member account (an admin on the way out, before their own
 // access ends, or someone acting for them) makes a version of Warden's deny-all that allows everything its default.
@@ -33,17 +31,24 @@ afterEach(async () => {
   await h.close();
 });
 
-function depsFor(people: readonly Person[]): ReconcileDeps {
-  return {
-    roster: { load: async () => createDummyRoster(people) },
-    directories: [h.directory],
-    audit: new MemoryAuditLog(),
-    runs: new MemoryRunStateStore(),
-    notifier: { notify: async () => undefined },
-    clock: { now: () => new Date() },
-    policy: createDummyPolicy(),
-    guard: createDummyGuardPolicy(),
-  };
+const depsFor = (people: readonly Person[]): ReconcileDeps => reconcileDepsFor(h, people);
+
+/** The CloudTrail record of a policy-version call by another admin, parsed as Warden reads it. */
+function policyVersionEvent(eventName: string, requestParameters: Record<string, unknown>): TrailEvent {
+  const parsed = parseTrailRecord({
+    eventID: `e-${eventName}`,
+    eventName,
+    eventSource: 'iam.amazonaws.com',
+    eventTime: '2026-12-04T12:00:00Z',
+    recipientAccountId: ACCOUNT,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '198.51.100.23',
+    readOnly: false,
+    userIdentity: { type: 'IAMUser', userName: 'departing-admin', arn: `arn:aws:iam::${ACCOUNT}:user/departing-admin`, accountId: ACCOUNT },
+    requestParameters,
+  });
+  if (!parsed.ok) throw new Error(parsed.error);
+  return parsed.value;
 }
 
 describe("Warden's deny-all policy whose default version no longer denies everything", () => {
@@ -84,21 +89,7 @@ describe("Warden's deny-all policy whose default version no longer denies everyt
 
   it("is answered within the CloudTrail event that changed it: the holders re-planned, the alert names who did it, nothing verified", async () => {
     await h.client.send(new CreatePolicyVersionCommand({ PolicyArn: DENY_ALL_ARN, PolicyDocument: allowAll, SetAsDefault: true }));
-    const record = {
-      eventID: 'e-deny-all',
-      eventName: 'CreatePolicyVersion',
-      eventSource: 'iam.amazonaws.com',
-      eventTime: '2026-12-04T12:00:00Z',
-      recipientAccountId: ACCOUNT,
-      awsRegion: 'us-east-1',
-      sourceIPAddress: '198.51.100.23',
-      readOnly: false,
-      userIdentity: { type: 'IAMUser', userName: 'departing-admin', arn: `arn:aws:iam::${ACCOUNT}:user/departing-admin`, accountId: ACCOUNT },
-      requestParameters: { policyArn: DENY_ALL_ARN, policyDocument: allowAll, setAsDefault: true },
-    };
-    const parsed = parseTrailRecord(record);
-    if (!parsed.ok) throw new Error(parsed.error);
-    const event: TrailEvent = parsed.value;
+    const event = policyVersionEvent('CreatePolicyVersion', { policyArn: DENY_ALL_ARN, policyDocument: allowAll, setAsDefault: true });
     const notices: Notice[] = [];
     // alice left too, but holds no deny-all yet: the hourly run is hers; the event re-plans those the policy stops.
     const reconcile = { ...depsFor([leaver('alice'), leaver('bob')]), notifier: { notify: async (n: Notice) => void notices.push(n) } };
@@ -121,24 +112,12 @@ describe("Warden's deny-all policy whose default version no longer denies everyt
   it('still alerts, unverified, when nobody holds the changed deny-all yet', async () => {
     await h.client.send(new CreatePolicyVersionCommand({ PolicyArn: DENY_ALL_ARN, PolicyDocument: allowAll, SetAsDefault: true }));
     await h.client.send(new SetDefaultPolicyVersionCommand({ PolicyArn: DENY_ALL_ARN, VersionId: 'v2' }));
-    const parsed = parseTrailRecord({
-      eventID: 'e-set-default',
-      eventName: 'SetDefaultPolicyVersion',
-      eventSource: 'iam.amazonaws.com',
-      eventTime: '2026-12-04T12:00:00Z',
-      recipientAccountId: ACCOUNT,
-      awsRegion: 'us-east-1',
-      sourceIPAddress: '198.51.100.23',
-      readOnly: false,
-      userIdentity: { type: 'IAMUser', userName: 'departing-admin', arn: `arn:aws:iam::${ACCOUNT}:user/departing-admin`, accountId: ACCOUNT },
-      requestParameters: { policyArn: DENY_ALL_ARN, versionId: 'v2' },
-    });
-    if (!parsed.ok) throw new Error(parsed.error);
+    const event = policyVersionEvent('SetDefaultPolicyVersion', { policyArn: DENY_ALL_ARN, versionId: 'v2' });
     const notices: Notice[] = [];
     // Nobody is a leaver: bob holds the deny-all but is active (quarantined, say); nothing is re-planned for him.
     const staying = (name: string): Person => createDummyPerson({ employeeId: `E-${name}`, email: `${name}@example.com`, status: 'active' });
     const reconcile = { ...depsFor([staying('alice'), staying('bob')]), notifier: { notify: async (n: Notice) => void notices.push(n) } };
-    await respondToTrailEvents({ reconcile, policy: { denyAllPolicyName: 'warden-deny-all', isWarden: wardenActors([]) } }, [parsed.value]);
+    await respondToTrailEvents({ reconcile, policy: { denyAllPolicyName: 'warden-deny-all', isWarden: wardenActors([]) } }, [event]);
     expect(notices).toEqual([expect.objectContaining({ kind: 'access-restored', verified: false, events: [expect.objectContaining({ what: `made version v2 of Warden's deny-all ${DENY_ALL_ARN} its default` })] })]);
   });
 });

@@ -1,3 +1,8 @@
+import { MemoryAuditLog } from '../../../src/adapters/audit/memory-audit-log';
+import { MemoryRunStateStore } from '../../../src/adapters/state/memory-run-state';
+import type { ReconcileDeps } from '../../../src/app/reconcile';
+import type { Person } from '../../../src/domain/roster';
+import { createDummyGuardPolicy, createDummyPolicy, createDummyRoster } from '../../fixtures/builders';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { createIamClient } from '../../../src/adapters/aws/iam/client';
 import { IamAccountDirectory } from '../../../src/adapters/aws/iam/directory';
@@ -136,3 +141,18 @@ export async function startHarness(seed: SandboxSeed, opts: HarnessOptions = {})
     },
   };
 }
+
+/** Reconcile dependencies over the harness's one directory: in-memory audit and run state, `people` as the roster. */
+export function reconcileDepsFor(h: Harness, people: readonly Person[]): ReconcileDeps {
+  return {
+    roster: { load: async () => createDummyRoster(people) },
+    directories: [h.directory],
+    audit: new MemoryAuditLog(),
+    runs: new MemoryRunStateStore(),
+    notifier: { notify: async () => undefined },
+    clock: { now: () => new Date() },
+    policy: createDummyPolicy(),
+    guard: createDummyGuardPolicy(),
+  };
+}
+

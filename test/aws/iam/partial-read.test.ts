@@ -1,9 +1,7 @@
-import { MemoryAuditLog } from '../../../src/adapters/audit/memory-audit-log';
-import { MemoryRunStateStore } from '../../../src/adapters/state/memory-run-state';
 import { applyPlan, computePlan, type ReconcileDeps } from '../../../src/app/reconcile';
 import type { Person } from '../../../src/domain/roster';
-import { createDummyGuardPolicy, createDummyPerson, createDummyPolicy, createDummyRoster, daysBefore } from '../../fixtures/builders';
-import { ACCOUNT, createDummyAccount, createLoadedUser, DENY_ALL_ARN, startHarness, type Harness } from './helpers';
+import { createDummyPerson, daysBefore } from '../../fixtures/builders';
+import { ACCOUNT, createDummyAccount, createLoadedUser, DENY_ALL_ARN, reconcileDepsFor, startHarness, type Harness } from './helpers';
 
 const leaver = (name: string): Person =>
   createDummyPerson({ employeeId: `E-${name}`, email: `${name}@example.com`, status: 'departed', endAt: daysBefore(1) });
@@ -18,18 +16,7 @@ afterEach(async () => {
   await h.close();
 });
 
-function depsFor(people: readonly Person[]): ReconcileDeps {
-  return {
-    roster: { load: async () => createDummyRoster(people) },
-    directories: [h.directory],
-    audit: new MemoryAuditLog(),
-    runs: new MemoryRunStateStore(),
-    notifier: { notify: async () => undefined },
-    clock: { now: () => new Date() },
-    policy: createDummyPolicy(),
-    guard: createDummyGuardPolicy(),
-  };
-}
+const depsFor = (people: readonly Person[]): ReconcileDeps => reconcileDepsFor(h, people);
 
 describe('one per-user read failing (an SCP denies ListServiceSpecificCredentials for bob)', () => {
   it('revokes and verifies the other leavers fully, revokes what was read of bob, and names the path not read', async () => {
