@@ -7,7 +7,6 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { createIamClient } from '../../../src/adapters/aws/iam/client';
 import { IamAccountDirectory } from '../../../src/adapters/aws/iam/directory';
 import type { IamDirectoryTuning } from '../../../src/adapters/aws/iam/directory';
-import type { Action, ActionKind, ActionOf } from '../../../src/domain/plan';
 import { DEFAULT_DENY_ALL_POLICY_NAME, DENY_ALL_POLICY_DOCUMENT } from '../../../src/domain/policy';
 import { IamSandboxState } from '../../../src/sandbox/iam-state';
 import type { IamStateOptions } from '../../../src/sandbox/iam-state';
@@ -71,18 +70,7 @@ export function createDummyAccount(overrides: Partial<SeedAccount> = {}): SeedAc
   };
 }
 
-/** Plan actions with the boilerplate filled in. */
-export function createDummyAction<K extends ActionKind>(kind: K, userName: string, target: ActionOf<K>['target']): Action {
-  return {
-    id: `${kind}:${userName}:${JSON.stringify(target)}`,
-    kind,
-    account: ACCOUNT,
-    userName,
-    reason: 'departed',
-    control: 'offboarding-24h',
-    target,
-  } as Action;
-}
+export { createDummyAction } from '../../fixtures/builders';
 
 export interface Harness {
   readonly sandbox: RunningSandbox;
