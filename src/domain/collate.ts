@@ -18,19 +18,19 @@ let collator: Intl.Collator | undefined;
 /** Printable ASCII in the root collation order; a letter's two cases share a primary weight (lowercase first). */
 const ROOT_ORDER = ' _-,;:!?.\'"()[]{}@*/\\&#%`^+<=>|~$0123456789aAbBcCdDeEfFgGhHiIjJkKlLmMnNoOpPqQrRsStTuUvVwWxXyYzZ';
 
+const isUpperAscii = (code: number): boolean => code >= 0x41 && code <= 0x5a;
+
 /** Primary weight + 1 of each char code below 128 (0: not printable ASCII, the collator decides). */
 const PRIMARY = new Uint8Array(128);
 {
   let weight = 0;
   for (const char of ROOT_ORDER) {
     const code = char.charCodeAt(0);
-    const isUpper = code >= 0x41 && code <= 0x5a;
-    if (!isUpper) weight += 1;
+    // An uppercase letter follows its lowercase one in ROOT_ORDER and shares its weight.
+    if (!isUpperAscii(code)) weight += 1;
     PRIMARY[code] = weight;
   }
 }
-
-const isUpperAscii = (code: number): boolean => code >= 0x41 && code <= 0x5a;
 
 function isPrintableAscii(text: string): boolean {
   for (let i = 0; i < text.length; i += 1) {

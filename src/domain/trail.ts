@@ -273,9 +273,9 @@ function restoringIam(event: TrailEvent, p: Readonly<Record<string, unknown>>, p
 
 /** The event's `policyArn` when it is Warden's managed deny-all in the event's own account (never a path or a pattern). */
 function denyAllOf(event: TrailEvent, p: Readonly<Record<string, unknown>>, policy: TrailPolicy): string | undefined {
-  const arn = matching(p['policyArn'], UNPATHED_POLICY_ARN);
-  const parts = arn === undefined ? undefined : UNPATHED_POLICY_ARN.exec(arn);
-  return parts !== undefined && parts !== null && parts[1] === event.account && parts[2] === policy.denyAllPolicyName ? arn : undefined;
+  const arn = text(p['policyArn']);
+  const parts = arn === undefined ? null : UNPATHED_POLICY_ARN.exec(arn);
+  return parts !== null && parts[1] === event.account && parts[2] === policy.denyAllPolicyName ? arn : undefined;
 }
 
 function restoringSso(eventName: string, p: Readonly<Record<string, unknown>>): 'not-restoring' | { principals: TrailPrincipal[]; what: string } {

@@ -55,12 +55,14 @@ function denyAllTampered(account: AccountInventory, policy: AccessPolicy): Findi
   const document = account.managedPolicyDocuments?.[arn];
   if (document === undefined || isDenyAllDocument(document)) return undefined;
   const holders = account.users.filter((u) => u.attachedPolicies.some((p) => p.arn === arn)).map((u) => u.userName);
+  // The first five by name, then an ellipsis: the count says how many.
+  const named = holders.length === 0 ? '' : `: ${holders.slice(0, 5).join(', ')}${holders.length > 5 ? ', …' : ''}`;
   return makeFinding(
     'deny-all-ineffective',
     'high',
     'offboarding-24h',
     { account: account.account },
-    `Warden's deny-all policy ${arn} no longer denies everything (its default version was changed): AWS refuses nothing to the users it is attached to (${holders.length} here${holders.length > 0 ? `: ${holders.slice(0, 5).join(', ')}${holders.length > 5 ? ', …' : ''}` : ''}). ` +
+    `Warden's deny-all policy ${arn} no longer denies everything (its default version was changed): AWS refuses nothing to the users it is attached to (${holders.length} here${named}). ` +
       `Make its deny-all version the default again (iam:SetDefaultPolicyVersion); Warden's role may not change policies`,
   );
 }
