@@ -1,18 +1,21 @@
 import type { IAMClient, IAMClientConfig } from '@aws-sdk/client-iam';
 import { iamSdk } from '../sdk';
+import { pacedRetryStrategy, type SendPacer } from '../pacer';
 
 /** What a composition root may pin; everything left out comes from the SDK's own configuration chain. */
 export interface IamClientOptions {
   readonly region?: string;
   readonly credentials?: IAMClientConfig['credentials'];
   readonly endpoint?: string;
-  /** Total attempts per call, including the first (SDK retries with adaptive client-side rate limiting). */
+  /** Total attempts per call, including the first (SDK retries, paced to the account's limit: ../pacer.ts). */
   readonly maxAttempts?: number;
+  /** Paces the client's calls; a new AccountPacer when absent (tests pass one that records what it is told). */
+  readonly pacer?: SendPacer;
   /** For tests and special networks (e.g. a NodeHttpHandler with short timeouts). */
   readonly requestHandler?: IAMClientConfig['requestHandler'];
 }
 
-/** IAM throttles per account, so adaptive retry (token bucket + backoff) beats plain retries under load. */
+/** IAM throttles per account, so calls are paced to the limit it answers with (../pacer.ts) and throttles retried. */
 export const DEFAULT_IAM_MAX_ATTEMPTS = 8;
 
 /**
@@ -26,11 +29,15 @@ export function maxAttemptsFromEnv(env: Readonly<Record<string, string | undefin
   return attempts >= 1 ? attempts : undefined;
 }
 
-/** Builds one IAM client for one account with adaptive retries; region, credentials and endpoint are only set when given. */
+/**
+ * Builds one IAM client for one account, its calls paced to the account's throttling limit (one pacer per client, as IAM
+ * throttles per account); region, credentials and endpoint are only set when given.
+ */
 export function createIamClient(opts: IamClientOptions = {}): IAMClient {
+  const maxAttempts = opts.maxAttempts ?? DEFAULT_IAM_MAX_ATTEMPTS;
   return new (iamSdk().IAMClient)({
-    retryMode: 'adaptive',
-    maxAttempts: opts.maxAttempts ?? DEFAULT_IAM_MAX_ATTEMPTS,
+    retryStrategy: pacedRetryStrategy(maxAttempts, opts.pacer),
+    maxAttempts,
     ...(opts.region !== undefined ? { region: opts.region } : {}),
     ...(opts.credentials !== undefined ? { credentials: opts.credentials } : {}),
     ...(opts.endpoint !== undefined ? { endpoint: opts.endpoint } : {}),

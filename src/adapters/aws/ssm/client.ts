@@ -8,7 +8,7 @@ export interface SsmClientOptions {
   readonly maxAttempts?: number;
 }
 
-/** SSM throttles Run Command APIs per account, so adaptive retries (token bucket + backoff) as for IAM. */
+/** SSM throttles Run Command APIs per account, so the SDK's adaptive retries (token bucket + backoff); IAM, which Warden calls hundreds of times per account, is paced by ../pacer.ts instead. */
 export const DEFAULT_SSM_MAX_ATTEMPTS = 8;
 
 /** Builds one SSM client with adaptive retries; region, credentials and endpoint are only set when given. */
