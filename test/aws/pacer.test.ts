@@ -273,6 +273,25 @@ describe('AccountPacer', () => {
       expect(immediate).toBe(due);
     });
 
+    it('measures again once half a second has passed since the first throttle, not before', () => {
+      const clock = new VirtualClock();
+      const pacer = pacerOn(clock);
+      for (let i = 0; i < 30; i += 1) pacer.updateClientSendingRate(ACCEPTED);
+      pacer.updateClientSendingRate(THROTTLE); // a burst of 30: the first guess is 30/s
+      for (let t = 100; t <= 500; t += 100) {
+        clock.now = t;
+        pacer.updateClientSendingRate(ACCEPTED);
+      }
+
+      clock.now = 499;
+      pacer.updateClientSendingRate(THROTTLE);
+      expect(pacer.rate).toBeCloseTo(30 * 1.03, 5);
+      clock.now = 500;
+      pacer.updateClientSendingRate(THROTTLE);
+      // 5 accepted in the 500 ms since the first throttle: 10/s (the cut is bounded by 30 %: 21/s).
+      expect(pacer.rate).toBeCloseTo(21 * 1.03, 5);
+    });
+
     it('never paces slower than one call every two seconds', () => {
       const clock = new VirtualClock();
       const pacer = pacerOn(clock);
@@ -283,6 +302,31 @@ describe('AccountPacer', () => {
     });
   });
 
+  it("guesses the limit at the first throttle from the last second's accepted answers", () => {
+    const clock = new VirtualClock();
+    const pacer = pacerOn(clock);
+    for (let t = 0; t <= 5_000; t += 100) {
+      clock.now = t;
+      pacer.updateClientSendingRate(ACCEPTED);
+    }
+
+    clock.now = 6_000; // the answers at 5,000 ms and before are more than a second old
+    pacer.updateClientSendingRate(THROTTLE);
+    expect(pacer.rate).toBeCloseTo(0.5 * 1.03, 5);
+  });
+
+  it('forgets accepted answers older than its window, however long the client lives', () => {
+    const clock = new VirtualClock();
+    const pacer = pacerOn(clock);
+
+    for (let t = 0; t < 600_000; t += 10) {
+      clock.now = t;
+      pacer.updateClientSendingRate(ACCEPTED);
+    }
+
+    expect(pacer.rememberedAnswers).toBe(300); // 3 s at 100/s
+  });
+
   it('counts only THROTTLING answers as throttles: other errors are answers IAM accepted', () => {
     const clock = new VirtualClock();
     const pacer = pacerOn(clock);
@@ -290,6 +334,8 @@ describe('AccountPacer', () => {
     pacer.updateClientSendingRate({ errorType: 'TRANSIENT' });
     pacer.updateClientSendingRate({ errorType: 'CLIENT_ERROR' });
     pacer.updateClientSendingRate(null);
+    pacer.updateClientSendingRate(undefined);
+    pacer.updateClientSendingRate('THROTTLING');
 
     expect(pacer.rate).toBe(Infinity);
   });

@@ -69,6 +69,11 @@ export class AccountPacer implements SendPacer {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
   }
 
+  /** How many accepted answers the pacer keeps (those of the last WINDOW_MS): bounded however long a client lives. */
+  get rememberedAnswers(): number {
+    return this.accepted.length;
+  }
+
   /** Requests per second the pacer sends at now; Infinity until the first throttle. */
   get rate(): number {
     if (this.limit === undefined) return Infinity;
@@ -77,8 +82,7 @@ export class AccountPacer implements SendPacer {
   }
 
   async getSendToken(): Promise<void> {
-    const rate = this.rate;
-    if (rate === Infinity) return;
+    const rate = this.rate; // Infinity before the first throttle: no turn is ever due later than now
     const now = this.now();
     // A turn missed while this process was busy elsewhere is made up, up to CATCH_UP_MS: the account's bucket refilled
     // meanwhile, and without it every late timer would lower the rate for good.
@@ -120,8 +124,7 @@ export class AccountPacer implements SendPacer {
 }
 
 /** The SDK's retry classification of an answer: errorType THROTTLING (the pacer sees only what the strategy passes). */
-const isThrottle = (response: unknown): boolean =>
-  typeof response === 'object' && response !== null && (response as { errorType?: unknown }).errorType === 'THROTTLING';
+const isThrottle = (response: unknown): boolean => (response as { errorType?: unknown } | null | undefined)?.errorType === 'THROTTLING';
 
 /**
  * The SDK's adaptive retry strategy (attempt limit, retry quota, jittered backoff) with an {@link AccountPacer} in place
