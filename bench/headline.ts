@@ -57,17 +57,21 @@ export function headlineRows(results: Json): Row[] {
 
   const org = obj(results['wholeOrg']);
   const one = obj(org['oneRun']);
+  const worker = obj(org['workerAlone']);
   const fan = obj(org['fanOut']);
   const oneRatio = num(one['wallOverIdeal']);
+  const workerRatio = num(worker['wallOverIdeal']);
   const fanRatio = num(fan['wallOverIdeal']);
+  // The goal is asked of what runs in production: one plan (self-hosted), and each fan-out worker, which Lambda runs
+  // in an invocation of its own. All plans on one thread is reported, not judged: no deployment runs that way.
   rows.push({
     figure: `whole organization, ${String(num(one['accounts']) ?? '?')} x ${(num(one['usersPerAccount']) ?? 0).toLocaleString('en-US')} users, ${String(num(one['ratePerSecondPerAccount']) ?? '?')} req/s each: wall / (busiest account's calls / rate)`,
     goal: 'at most 1.1x',
     value:
       oneRatio === undefined
         ? 'not measured'
-        : `**${fixed(oneRatio)}** one plan (self-hosted), **${fixed(fanRatio)}** per-account plans (Lambda fan-out); peak RSS ${String(num(one['peakRssMiB']) ?? '?')} / ${String(num(fan['peakRssMiB']) ?? '?')} MiB`,
-    met: met(oneRatio === undefined ? undefined : oneRatio <= 1.1 && (fanRatio ?? Infinity) <= 1.1),
+        : `**${fixed(oneRatio)}** one plan (self-hosted), **${fixed(workerRatio)}** each Lambda fan-out worker (a process of its own); all ${String(num(fan['accounts']) ?? '?')} plans on one thread ${fixed(fanRatio)} (reported); peak RSS ${String(num(one['peakRssMiB']) ?? '?')} MiB one plan, ${String(num(worker['peakRssMiB']) ?? '?')} MiB per worker`,
+    met: met(oneRatio === undefined ? undefined : oneRatio <= 1.1 && (workerRatio ?? Infinity) <= 1.1),
   });
 
   const ssm = obj(results['ssmCalls']);

@@ -30,7 +30,8 @@ import { mapLimit } from '../src/lib/concurrency';
 import { IamSandboxState } from '../src/sandbox/iam-state';
 import { startSandbox, type RunningSandbox } from '../src/sandbox/server';
 import { syntheticAccount, type SyntheticAccount } from '../src/sandbox/synthetic';
-import { ORG_NOW, orgAccessKeyOf, orgAccountIds, type OrgReply, type OrgRequest, type OrgShape } from './org-sandbox';
+import type { FanOutReply, FanOutRequest } from './fan-out-worker';
+import { ORG_NOW, orgAccessKeyOf, orgAccountIds, type OrgReply, type OrgRequest } from './org-sandbox';
 
 const ACCOUNT = '210987654321';
 const NOW = ORG_NOW;
@@ -47,7 +48,7 @@ function writeRoster(account: SyntheticAccount): string {
 const directoryFor = (client: IAMClient, account: string): IamAccountDirectory =>
   new IamAccountDirectory({ client, account, policy: { denyAllPolicyName: 'warden-deny-all' }, clock: { now: () => NOW } });
 
-function depsFor(rosterFile: string, client: IAMClient | readonly IAMClient[], account: string | readonly string[] = ACCOUNT): ReconcileDeps {
+export function depsFor(rosterFile: string, client: IAMClient | readonly IAMClient[], account: string | readonly string[] = ACCOUNT): ReconcileDeps {
   const clients = Array.isArray(client) ? client : [client as IAMClient];
   const accounts = Array.isArray(account) ? account : [account as string];
   return {
@@ -188,8 +189,8 @@ export async function benchThrottledPlan(users: number, rate: number): Promise<T
   });
 }
 
-/** `one-run`: one plan over every account (self-hosted CLI or `serve`). `fan-out`: one plan per account (Lambda). */
-export type WholeOrgMode = 'one-run' | 'fan-out';
+/** How the organization's accounts are planned: see {@link benchWholeOrg}. */
+export type WholeOrgMode = 'one-run' | 'worker-alone' | 'fan-out';
 
 export interface WholeOrgBench {
   mode: WholeOrgMode;
@@ -225,7 +226,7 @@ export interface WholeOrgBench {
   note: string;
 }
 
-interface AccountTimeline {
+export interface AccountTimeline {
   account: string;
   firstCallS: number;
   inventoryDoneS: number;
@@ -237,7 +238,7 @@ interface AccountTimeline {
 const BULK_INVENTORY = new Set(['GenerateCredentialReport', 'GetCredentialReport', 'GetAccountAuthorizationDetails', 'ListRoles', 'ListVirtualMFADevices', 'GetAccountPasswordPolicy']);
 
 /** Records, per client (account), when each call was sent and answered, to show where a whole-organization run's time went. */
-function recordTimeline(client: IAMClient, account: string, started: () => number, out: Map<string, AccountTimeline>): void {
+export function recordTimeline(client: IAMClient, account: string, started: () => number, out: Map<string, AccountTimeline>): void {
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const row = out.get(account) ?? { account, firstCallS: Infinity, inventoryDoneS: 0, lastCallS: 0, calls: 0, throttled: 0 };
@@ -261,72 +262,123 @@ function recordTimeline(client: IAMClient, account: string, started: () => numbe
 }
 
 /**
- * The whole organization as the Lambda fan-out reads it: every account planned at once (one worker per account), each
- * with its own credentials, against one IAM that throttles every account to `rate` requests/s. IAM is the sandbox in a
- * process of its own (bench/org-sandbox.ts), as IAM is not part of Warden's process; the plans share this one.
- * Wall time against the busiest account's calls / rate; peak memory of each process.
+ * The whole organization, 20 accounts against one IAM that throttles every account to `rate` requests/s. IAM is the
+ * sandbox in a process of its own (bench/org-sandbox.ts), as IAM is not part of Warden's process.
+ * - `one-run`: one plan over every account in this process, as `warden plan` and `serve` run it self-hosted.
+ * - `worker-alone`: the Lambda fan-out's worker, which plans one account in an invocation of its own (its own process
+ *   and CPU): bench/fan-out-worker.ts in a process of its own, the first and the last account one after the other, the
+ *   slower one reported. All accounts are alike, so every worker of a fan-out would read about the same.
+ * - `fan-out`: every account's plan at once in this one process, sharing one thread (20 workers' CPU on one core,
+ *   which Lambda does not do): reported to show what CPU contention costs, not what the Lambda fan-out takes.
+ * Wall time against the account's (busiest account's) calls / rate; peak memory of each process.
  */
 export async function benchWholeOrg(options: { accounts: number; usersPerAccount: number; rate: number; mode: WholeOrgMode }): Promise<WholeOrgBench> {
   const shape = { accounts: options.accounts, usersPerAccount: options.usersPerAccount };
   const baselineRss = process.memoryUsage().rss;
-  const iam = await forkOrgSandbox(shape);
-  let peakRss = process.memoryUsage().rss;
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
-  }, 100);
+  const iam = forkChild<OrgRequest, OrgReply>('org-sandbox.ts', [JSON.stringify(shape)]);
+  const ready = expectReply(await iam.next(), 'ready');
   const ids = orgAccountIds(shape);
   // The roster is the company's: the same people in every account, so the first account's roster serves all.
   const first = syntheticAccount({ accountId: ids[0] as string, users: options.usersPerAccount, now: ORG_NOW });
   const rosterFile = writeRoster(first);
-  const clients = ids.map((_, i) =>
-    createIamClient({ endpoint: iam.url, region: 'us-east-1', credentials: { accessKeyId: orgAccessKeyOf(i), secretAccessKey: 'bench' }, maxAttempts: 30 }),
-  );
+  const clients =
+    options.mode === 'worker-alone'
+      ? []
+      : ids.map((_, i) => createIamClient({ endpoint: ready.url, region: 'us-east-1', credentials: { accessKeyId: orgAccessKeyOf(i), secretAccessKey: 'bench' }, maxAttempts: 30 }));
   const timeline = new Map<string, AccountTimeline>();
   let started = Date.now();
   clients.forEach((client, i) => recordTimeline(client, ids[i] as string, () => started, timeline));
-  try {
-    await iam.request({ type: 'throttle', ratePerSecond: options.rate });
-    await iam.request({ type: 'reset' });
-    started = Date.now();
-    const cpuBefore = process.cpuUsage();
-    if (options.mode === 'one-run') await computePlan(depsFor(rosterFile, clients, ids));
-    else await Promise.all(ids.map((id, i) => computePlan(depsFor(rosterFile, clients[i] as IAMClient, id))));
-    const wallMs = Date.now() - started;
-    const cpuUsed = process.cpuUsage(cpuBefore);
-    const wardenCpuMs = Math.round((cpuUsed.user + cpuUsed.system) / 1000);
-    const calls = await iam.request({ type: 'calls' });
-    if (calls.type !== 'calls') throw new Error(`org sandbox answered ${calls.type} to calls`);
-    const perAccount = Object.values(calls.perAccount);
-    const busiest = Math.max(...perAccount);
-    const idealMs = (busiest / options.rate) * 1000;
+  let peakRss = process.memoryUsage().rss;
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }, 100);
+  const result = (m: { wallMs: number; calls: number; accepted: readonly number[]; throttled: number; peakRssMiB: number; wardenCpuMs: number; iam: { cpuMs: number; peakRssMiB: number } }): WholeOrgBench => {
+    const idealMs = (m.calls / options.rate) * 1000;
     return {
       mode: options.mode,
       accounts: options.accounts,
       usersPerAccount: options.usersPerAccount,
       leaversPerAccount: first.departedUserNames.length,
       ratePerSecondPerAccount: options.rate,
-      wallMs,
-      busiestAccountCalls: busiest,
+      wallMs: m.wallMs,
+      busiestAccountCalls: m.calls,
       idealMs: Math.round(idealMs),
-      wallOverIdeal: Number((wallMs / idealMs).toFixed(2)),
-      totalAcceptedCalls: perAccount.reduce((a, b) => a + b, 0),
-      throttledAnswers: calls.throttled,
-      peakRssMiB: Math.round(peakRss / 2 ** 20),
+      wallOverIdeal: Number((m.wallMs / idealMs).toFixed(2)),
+      totalAcceptedCalls: m.accepted.reduce((x, y) => x + y, 0),
+      throttledAnswers: m.throttled,
+      peakRssMiB: m.peakRssMiB,
       baselineRssMiB: Math.round(baselineRss / 2 ** 20),
-      iamPeakRssMiB: calls.peakRssMiB,
-      cpu: { wardenMs: wardenCpuMs, wardenShare: Number((wardenCpuMs / wallMs).toFixed(2)), iamMs: calls.cpuMs, iamShare: Number((calls.cpuMs / wallMs).toFixed(2)) },
+      iamPeakRssMiB: m.iam.peakRssMiB,
+      cpu: { wardenMs: m.wardenCpuMs, wardenShare: Number((m.wardenCpuMs / m.wallMs).toFixed(2)), iamMs: m.iam.cpuMs, iamShare: Number((m.iam.cpuMs / m.wallMs).toFixed(2)) },
       timeline: timelineSummary([...timeline.values()]),
-      note:
-        options.mode === 'one-run'
-          ? 'one plan over every account (bulk inventory + live reads of every leaver), as `warden plan`/`serve` run it self-hosted; IAM (the sandbox) in its own process'
-          : 'one plan per account, all at once, as the Lambda fan-out runs them (here all in this process, sharing its CPU); IAM (the sandbox) in its own process',
+      note: MODE_NOTES[options.mode],
     };
+  };
+  try {
+    expectReply(await iam.request({ type: 'throttle', ratePerSecond: options.rate }), 'ack');
+    if (options.mode === 'worker-alone') {
+      let slowest: WholeOrgBench | undefined;
+      for (const index of new Set([0, ids.length - 1])) {
+        const account = ids[index] as string;
+        const worker = forkChild<FanOutRequest, FanOutReply>('fan-out-worker.ts', []);
+        try {
+          // The worker loads its modules and builds its client before the clock starts (cold starts are measured apart).
+          expectReply(await worker.request({ type: 'prepare', url: ready.url, rosterFile, accountIndex: index, account }), 'ready');
+          expectReply(await iam.request({ type: 'reset' }), 'ack');
+          started = Date.now();
+          const done = expectReply(await worker.request({ type: 'go', startedAt: started }), 'done');
+          const wallMs = Date.now() - started;
+          const calls = expectReply(await iam.request({ type: 'calls' }), 'calls');
+          timeline.clear();
+          timeline.set(account, done.timeline);
+          const sample = result({
+            wallMs,
+            calls: calls.perAccount[account] ?? 0,
+            accepted: Object.values(calls.perAccount),
+            throttled: calls.throttled,
+            peakRssMiB: done.maxRssMiB,
+            wardenCpuMs: done.cpuMs,
+            iam: calls,
+          });
+          if (slowest === undefined || sample.wallOverIdeal > slowest.wallOverIdeal) slowest = sample;
+        } finally {
+          await worker.close({ type: 'close' });
+        }
+      }
+      return slowest as WholeOrgBench;
+    }
+    expectReply(await iam.request({ type: 'reset' }), 'ack');
+    peakRss = process.memoryUsage().rss;
+    started = Date.now();
+    const cpuBefore = process.cpuUsage();
+    if (options.mode === 'one-run') await computePlan(depsFor(rosterFile, clients, ids));
+    else await Promise.all(ids.map((id, i) => computePlan(depsFor(rosterFile, clients[i] as IAMClient, id))));
+    const wallMs = Date.now() - started;
+    const cpuUsed = process.cpuUsage(cpuBefore);
+    const calls = expectReply(await iam.request({ type: 'calls' }), 'calls');
+    const accepted = Object.values(calls.perAccount);
+    return result({
+      wallMs,
+      calls: Math.max(...accepted),
+      accepted,
+      throttled: calls.throttled,
+      peakRssMiB: Math.round(peakRss / 2 ** 20),
+      wardenCpuMs: Math.round((cpuUsed.user + cpuUsed.system) / 1000),
+      iam: calls,
+    });
   } finally {
     clearInterval(sampler);
     for (const client of clients) client.destroy();
-    await iam.close();
+    await iam.close({ type: 'close' });
   }
 }
+
+const MODE_NOTES: Record<WholeOrgMode, string> = {
+  'one-run': 'one plan over every account (bulk inventory + live reads of every leaver), as `warden plan`/`serve` run it self-hosted; IAM (the sandbox) in its own process',
+  'worker-alone':
+    'the Lambda fan-out worker for one account in a process of its own, alone on the machine as a Lambda invocation has its CPU to itself (the slower of the first and last account); IAM (the sandbox) in its own process',
+  'fan-out': 'every account planned at once in this one process, sharing one thread (Lambda runs each in its own); IAM (the sandbox) in its own process',
+};
 
 function timelineSummary(rows: readonly AccountTimeline[]): WholeOrgBench['timeline'] {
   const r = (row: AccountTimeline): AccountTimeline => ({ ...row, firstCallS: round1(row.firstCallS), inventoryDoneS: round1(row.inventoryDoneS), lastCallS: round1(row.lastCallS) });
@@ -337,38 +389,45 @@ function timelineSummary(rows: readonly AccountTimeline[]): WholeOrgBench['timel
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
-interface OrgSandbox {
-  readonly url: string;
-  request(message: OrgRequest): Promise<OrgReply>;
-  close(): Promise<void>;
+interface Child<Req, Rep> {
+  /** The next message the child sends. */
+  next(): Promise<Rep>;
+  /** Sends `message` and resolves with the child's next message. */
+  request(message: Req): Promise<Rep>;
+  /** Sends `message` (the child's own way to stop) and waits for it to exit. */
+  close(message: Req): Promise<void>;
 }
 
-/** Starts bench/org-sandbox.ts in a child process and waits until it serves. */
-function forkOrgSandbox(shape: OrgShape): Promise<OrgSandbox> {
-  const child = fork(path.join(__dirname, 'org-sandbox.ts'), [JSON.stringify(shape)], { execArgv: ['-r', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  const next = (): Promise<OrgReply> =>
+/** Starts a bench module (org-sandbox.ts, fan-out-worker.ts) in a child process that answers each message with one. */
+function forkChild<Req, Rep>(file: string, args: readonly string[]): Child<Req, Rep> {
+  const child = fork(path.join(__dirname, file), [...args], { execArgv: ['-r', 'tsx/cjs'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const next = (): Promise<Rep> =>
     new Promise((resolve, reject) => {
-      const onExit = (code: number | null): void => reject(new Error(`org sandbox exited (${String(code)}) before answering`));
+      const onExit = (code: number | null): void => reject(new Error(`${file} exited (${String(code)}) before answering`));
       child.once('exit', onExit);
-      child.once('message', (reply: OrgReply) => {
+      child.once('message', (reply: Rep) => {
         child.off('exit', onExit);
         resolve(reply);
       });
     });
-  return next().then((ready) => {
-    if (ready.type !== 'ready') throw new Error(`org sandbox said ${ready.type} before ready`);
-    return {
-      url: ready.url,
-      request: (message) => {
-        const reply = next();
-        child.send(message);
-        return reply;
-      },
-      close: () =>
-        new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.send({ type: 'close' } satisfies OrgRequest);
-        }),
-    };
-  });
+  return {
+    next,
+    request: (message) => {
+      const reply = next();
+      child.send(message as object);
+      return reply;
+    },
+    close: (message) =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send(message as object);
+      }),
+  };
+}
+
+/** The reply of the expected type, or an error saying what came instead (a worker's failure, with its stack). */
+function expectReply<R extends { type: string }, T extends R['type']>(reply: R, type: T): Extract<R, { type: T }> {
+  if (reply.type !== type) throw new Error(`expected ${type}, got ${reply.type}${'message' in reply ? `: ${String(reply.message)}` : ''}`);
+  return reply as Extract<R, { type: T }>;
 }

@@ -53,7 +53,11 @@ const sections: Record<string, Section> = {
   wholeOrg: async () => {
     const [accounts, users] = (process.env['WARDEN_BENCH_ORG'] ?? (quick ? '5x1000' : '20x5000')).split('x').map(Number);
     const shape = { accounts: accounts ?? 20, usersPerAccount: users ?? 5000, rate: 10 };
-    return { oneRun: await benchWholeOrg({ ...shape, mode: 'one-run' }), fanOut: await benchWholeOrg({ ...shape, mode: 'fan-out' }) };
+    return {
+      oneRun: await benchWholeOrg({ ...shape, mode: 'one-run' }),
+      workerAlone: await benchWholeOrg({ ...shape, mode: 'worker-alone' }),
+      fanOut: await benchWholeOrg({ ...shape, mode: 'fan-out' }),
+    };
   },
   ssmCalls: () => benchSsm(),
   identityCenter: () => benchIdentityCenter(quick ? { users: 500, groups: 20, permissionSets: 10, accounts: 5 } : FULL_IC_SHAPE),
