@@ -401,14 +401,14 @@ describe('IamAccountDirectory under IAM rate limits', () => {
 
   beforeAll(async () => {
     const users = Array.from({ length: 4 }, (_, i) => createDummyUser({ userName: `u${i}`, groups: ['developers'] }));
-    // Adaptive mode slows the client to a crawl after a throttle and ramps back up, so keep the burst small: seconds, not minutes.
+    // The client paces itself after a throttle (src/adapters/aws/pacer.ts), so keep the burst small: seconds, not minutes.
     // A bucket of 2 at 10/s: the 8 actions' first calls leave together, so some are refused however loaded the machine is
     // (at 20/s with a bucket of 4 a slow machine spaced them out enough to never be throttled).
     h = await startHarness({ accounts: [createDummyAccount({ users })] }, { sandbox: { throttle: { ratePerSecond: 10, burst: 2 } }, realSleep: true });
   });
   afterAll(() => h.close());
 
-  it('completes a burst of actions thanks to adaptive retries', async () => {
+  it('completes a burst of actions thanks to paced retries', async () => {
     const names = Array.from({ length: 4 }, (_, i) => `u${i}`);
 
     const outcomes = await Promise.all(

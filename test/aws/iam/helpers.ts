@@ -87,7 +87,7 @@ export interface HarnessOptions {
   readonly account?: string | null;
   readonly tuning?: Partial<IamDirectoryTuning>;
   readonly maxAttempts?: number;
-  /** Standard instead of adaptive SDK retries: adaptive mode slows the client for seconds after a throttle, which tests of our own retry loop do not need. */
+  /** The SDK's standard retries instead of Warden's paced ones (../pacer.ts): tests of our own retry loop need no pacing. */
   readonly standardRetries?: boolean;
   readonly realSleep?: boolean;
 }
