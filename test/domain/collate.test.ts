@@ -7,6 +7,8 @@ describe('localeOrder', () => {
     '', ' ', 'a', 'A', 'b', 'B', 'ä', 'Ä', 'z', 'Z', '0', '9', '10', '2', '-', '_', '.', '/', ':', 'a-b', 'a_b', 'a.b', 'ab', 'aB', 'Ab',
     'developers', 'Developers', 'ops', 'admins', 'arn:aws:iam::123456789012:policy/x', 'arn:aws:iam::aws:policy/AdministratorAccess',
     'group:developers', 'group:ops', 'managed-policy:ReadOnly', 'slot-1', 'slot-2', 'slot-10', 'ssh-ed25519 AAAA', 'ß', 'ss', 'é', 'e', 'ﬁ',
+    // Either side of the ASCII fast path's edge: DEL (not printable) and the first code past ASCII.
+    '\u007f', 'a\u007f', '\u0080', 'a\u0080',
   ];
 
   it('orders every pair as String.prototype.localeCompare does', () => {
